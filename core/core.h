@@ -1,0 +1,159 @@
+/*
+ * core.h - shared pieces below every other folder: error type, bounded
+ * buffer, digests, base64, strict JSON, secret hygiene, annotations.
+ */
+#ifndef SIGNET_CORE_H
+#define SIGNET_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+/* ---- errors ---------------------------------------------------------- */
+
+enum err_code {
+	ERR_OK = 0,
+	ERR_USAGE = -1,		/* bad command line or argument */
+	ERR_IO = -2,		/* local file problem */
+	ERR_NET = -3,		/* cannot talk to the registry */
+	ERR_AUTH = -4,		/* registry refused our credentials */
+	ERR_NOTFOUND = -5,	/* image, tag or blob absent */
+	ERR_FORMAT = -6,	/* malformed data */
+	ERR_CRYPTO = -7,	/* key or crypto library failure */
+	ERR_VERIFY = -8,	/* a signature is missing or invalid */
+	ERR_NOMEM = -9,
+	ERR_INTEGRITY = -10,	/* bytes do not match their digest */
+};
+
+/* Record a message and return @code. Later calls overwrite. */
+int err_set(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same, appending ": strerror(errno)". */
+int err_set_errno(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same, appending the first OpenSSL error queue entry (and clearing it). */
+int err_set_ssl(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix the recorded message with "what: " (keeps the code). */
+int err_wrap(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *err_msg(void);
+void err_clear(void);
+/* Process exit status for a code: 0, 1 (verification) or 2. */
+int err_exit_status(int code);
+
+/* ---- bounded buffer ---------------------------------------------------- */
+
+struct buf {
+	unsigned char *data;	/* always NUL-terminated past len */
+	size_t len;
+	size_t cap;
+	size_t max;		/* hard cap on len; 0 means SIZE_MAX/2 */
+};
+
+void buf_init(struct buf *b, size_t max);
+/* ERR_FORMAT when the cap would be passed, ERR_NOMEM on allocation. */
+int buf_append(struct buf *b, const void *data, size_t n);
+int buf_appends(struct buf *b, const char *s);
+int buf_appendf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_release(struct buf *b);
+/* Wipe the bytes before freeing: for anything secret. */
+void buf_release_secret(struct buf *b);
+/* Transfer ownership of the bytes to the caller (NUL-terminated). */
+char *buf_detach(struct buf *b, size_t *len);
+
+/* ---- digests ----------------------------------------------------------- */
+
+#define DIGEST_STR_MAX 72	/* "sha256:" + 64 hex + NUL */
+
+struct digest {
+	char str[DIGEST_STR_MAX];	/* "sha256:<64 lower-case hex>" */
+};
+
+/* Strict: "sha256:" followed by exactly 64 lower-case hex digits. */
+int digest_parse(struct digest *out, const char *s);
+bool digest_valid(const char *s);
+void digest_of(struct digest *out, const void *data, size_t len);
+/* 0 when data hashes to @want, ERR_INTEGRITY otherwise. */
+int digest_check(const struct digest *want, const void *data, size_t len);
+/* The 64 hex digits (borrowed). */
+const char *digest_hex(const struct digest *d);
+bool digest_eq(const struct digest *a, const struct digest *b);
+
+/* ---- base64 ------------------------------------------------------------ */
+
+/* Standard alphabet with padding; returns a new string. */
+char *b64_encode(const void *data, size_t len);
+/* URL alphabet without padding; returns a new string. */
+char *b64url_encode(const void *data, size_t len);
+/* Strict decoders: no whitespace, canonical padding. Into @out. */
+int b64_decode(struct buf *out, const char *s, size_t len);
+int b64url_decode(struct buf *out, const char *s, size_t len);
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* Parse with duplicate keys rejected; exactly one value, no trailing junk.
+ * @what names the document in the error message. New reference. */
+int jx_parse(json_t **out, const void *data, size_t len, const char *what);
+/* Borrowed string member or NULL when absent or not a string. */
+const char *jx_str(const json_t *obj, const char *key);
+/* Serialise compactly with sorted keys; new string. */
+char *jx_dump(const json_t *v);
+
+/* ---- annotations (KEY=VALUE lists) -------------------------------------- */
+
+struct kv {
+	char *key;
+	char *value;
+};
+
+struct kvlist {
+	struct kv *items;
+	size_t n;
+};
+
+/* Parse "KEY=VALUE" and append; ERR_USAGE on a missing '=' or empty key. */
+int kvlist_add_arg(struct kvlist *l, const char *arg);
+void kvlist_release(struct kvlist *l);
+/* true when every pair in @want is a string member of @obj with that value */
+bool kvlist_matched_by(const struct kvlist *want, const json_t *obj,
+		       const char **missing);
+
+/* ---- cosign simple-signing payload (core/simplesign.c) ------------------ */
+
+#define SIMPLESIGN_TYPE "cosign container image signature"
+
+/* Build the payload cosign writes: critical identity/image/type, and
+ * optional = null or the annotations. Appends to @out. */
+int simplesign_build(struct buf *out, const char *docker_ref,
+		     const struct digest *image, const struct kvlist *ann);
+
+struct simplesign {
+	json_t *doc;		/* owns everything below */
+	const char *docker_ref;	/* as claimed */
+	struct digest image;
+	const json_t *optional;	/* object or NULL */
+};
+
+/* Strict parse: exactly the members containers/image accepts, the right
+ * type string, a valid digest; optional is null or an object. Callers
+ * verify the signature over the bytes first. */
+int simplesign_parse(struct simplesign *out, const void *data, size_t len);
+void simplesign_release(struct simplesign *p);
+
+/* ---- secrets and output hygiene --------------------------------------- */
+
+void secure_wipe(void *p, size_t n);
+/* Constant time; true when equal. */
+bool ct_equal(const void *a, const void *b, size_t n);
+/* Copy @in into @out replacing control and non-printable bytes with '?'
+ * (keeps valid UTF-8 text), always NUL-terminating. For registry data. */
+void str_sanitize(char *out, size_t outsz, const char *in);
+
+/* Verbose tracing to stderr when SIGNET_DEBUG is set (never secrets). */
+void debugf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

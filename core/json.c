@@ -1,0 +1,33 @@
+/* json.c - jansson with duplicate keys rejected; callers cap sizes. */
+#include <string.h>
+
+#include "core.h"
+
+int jx_parse(json_t **out, const void *data, size_t len, const char *what)
+{
+	json_error_t e;
+	json_t *v;
+
+	*out = NULL;
+	if (memchr(data, '\0', len))
+		return err_set(ERR_FORMAT, "%s: NUL byte in JSON", what);
+	v = json_loadb(data, len, JSON_REJECT_DUPLICATES,
+		       &e);
+	if (!v)
+		return err_set(ERR_FORMAT, "%s: invalid JSON at line %d: %s",
+			       what, e.line, e.text);
+	*out = v;
+	return 0;
+}
+
+const char *jx_str(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+char *jx_dump(const json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}

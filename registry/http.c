@@ -1,0 +1,769 @@
+/*
+ * http.c - the HTTP side of the registry client: one curl handle for the
+ * whole process (so connections are reused), scheme choice, auth
+ * challenges, redirects that never carry credentials to another host, and
+ * capped response bodies.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <curl/curl.h>
+
+#include "registry.h"
+#include "internal.h"
+
+#define MAX_HOSTS 8
+#define MAX_TOKENS 16
+#define MAX_REDIRECTS 5
+
+enum scheme { SCHEME_UNKNOWN, SCHEME_HTTPS, SCHEME_HTTP };
+
+struct token {
+	char host[REF_HOST_MAX];
+	char scope[512];
+	char *value;		/* bearer token, wiped on free */
+};
+
+struct host {
+	char name[REF_HOST_MAX];
+	enum scheme scheme;
+	bool plain_ok;		/* loopback or --insecure-registry */
+	char ca_file[600];	/* per-host CA from /etc/docker/certs.d */
+	bool use_basic;		/* the registry asked for basic auth */
+	struct cred cred;	/* from docker's config; loaded once */
+	bool cred_loaded;
+};
+
+struct registry {
+	CURL *curl;
+	struct registry_opts opts;
+	char errbuf[CURL_ERROR_SIZE];
+	unsigned long nreq;
+	struct host hosts[MAX_HOSTS];
+	size_t n_hosts;
+	struct token tokens[MAX_TOKENS];
+	size_t n_tokens;
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static bool host_is_loopback(const char *hostport)
+{
+	char host[REF_HOST_MAX];
+	const char *end;
+	struct in_addr a4;
+	size_t n;
+
+	if (hostport[0] == '[') {
+		end = strchr(hostport, ']');
+		if (!end)
+			return false;
+		n = (size_t)(end - hostport - 1);
+		return n == 3 && strncmp(hostport + 1, "::1", 3) == 0;
+	}
+	end = strchr(hostport, ':');
+	n = end ? (size_t)(end - hostport) : strlen(hostport);
+	if (n >= sizeof(host))
+		return false;
+	memcpy(host, hostport, n);
+	host[n] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return false;
+}
+
+static struct host *host_get(struct registry *reg, const char *name)
+{
+	struct host *h;
+	size_t i;
+	char path[600];
+	struct stat st;
+
+	for (i = 0; i < reg->n_hosts; i++)
+		if (strcmp(reg->hosts[i].name, name) == 0)
+			return &reg->hosts[i];
+	if (reg->n_hosts == MAX_HOSTS) {
+		/* recycle the oldest; a process talks to very few hosts */
+		cred_release(&reg->hosts[0].cred);
+		memmove(&reg->hosts[0], &reg->hosts[1],
+			(MAX_HOSTS - 1) * sizeof(reg->hosts[0]));
+		reg->n_hosts--;
+	}
+	h = &reg->hosts[reg->n_hosts++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	h->plain_ok = host_is_loopback(name);
+	for (i = 0; i < reg->opts.n_insecure; i++)
+		if (strcasecmp(reg->opts.insecure[i], name) == 0)
+			h->plain_ok = true;
+	if (snprintf(path, sizeof(path), "/etc/docker/certs.d/%s/ca.crt",
+		     name) < (int)sizeof(path) &&
+	    stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		snprintf(h->ca_file, sizeof(h->ca_file), "%s", path);
+	h->scheme = h->plain_ok ? SCHEME_UNKNOWN : SCHEME_HTTPS;
+	return h;
+}
+
+static const char *token_find(struct registry *reg, const char *host,
+			      const char *scope)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n_tokens; i++)
+		if (strcmp(reg->tokens[i].host, host) == 0 &&
+		    strcmp(reg->tokens[i].scope, scope) == 0)
+			return reg->tokens[i].value;
+	return NULL;
+}
+
+static void token_free(struct token *t)
+{
+	if (t->value) {
+		secure_wipe(t->value, strlen(t->value));
+		free(t->value);
+	}
+	t->value = NULL;
+}
+
+static int token_store(struct registry *reg, const char *host,
+		       const char *scope, const char *value)
+{
+	struct token *t = NULL;
+	size_t i;
+
+	for (i = 0; i < reg->n_tokens; i++)
+		if (strcmp(reg->tokens[i].host, host) == 0 &&
+		    strcmp(reg->tokens[i].scope, scope) == 0)
+			t = &reg->tokens[i];
+	if (!t) {
+		if (reg->n_tokens == MAX_TOKENS) {
+			token_free(&reg->tokens[0]);
+			memmove(&reg->tokens[0], &reg->tokens[1],
+				(MAX_TOKENS - 1) * sizeof(reg->tokens[0]));
+			reg->n_tokens--;
+		}
+		t = &reg->tokens[reg->n_tokens++];
+		memset(t, 0, sizeof(*t));
+	}
+	token_free(t);
+	snprintf(t->host, sizeof(t->host), "%s", host);
+	snprintf(t->scope, sizeof(t->scope), "%s", scope);
+	t->value = strdup(value);
+	return t->value ? 0 : err_set(ERR_NOMEM, "out of memory");
+}
+
+/* ---- client lifetime ---------------------------------------------------- */
+
+int registry_new(struct registry **out, const struct registry_opts *opts)
+{
+	static bool inited;
+	struct registry *reg;
+
+	*out = NULL;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return err_set(ERR_NET, "cannot initialise libcurl");
+		inited = true;
+	}
+	reg = calloc(1, sizeof(*reg));
+	if (!reg)
+		return err_set(ERR_NOMEM, "out of memory");
+	if (opts)
+		reg->opts = *opts;
+	if (!reg->opts.connect_timeout)
+		reg->opts.connect_timeout = 10;
+	if (!reg->opts.timeout)
+		reg->opts.timeout = 120;
+	reg->curl = curl_easy_init();
+	if (!reg->curl) {
+		free(reg);
+		return err_set(ERR_NET, "cannot create a curl handle");
+	}
+	*out = reg;
+	return 0;
+}
+
+void registry_free(struct registry *reg)
+{
+	size_t i;
+
+	if (!reg)
+		return;
+	for (i = 0; i < reg->n_tokens; i++)
+		token_free(&reg->tokens[i]);
+	for (i = 0; i < reg->n_hosts; i++)
+		cred_release(&reg->hosts[i].cred);
+	curl_easy_cleanup(reg->curl);
+	free(reg);
+}
+
+unsigned long registry_request_count(const struct registry *reg)
+{
+	return reg->nreq;
+}
+
+void http_resp_init(struct http_resp *r, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, max);
+}
+
+void http_resp_release(struct http_resp *r)
+{
+	buf_release(&r->body);
+}
+
+/* ---- curl callbacks ------------------------------------------------------ */
+
+struct sink {
+	struct http_resp *resp;
+	bool overflow;
+	bool head;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct sink *s = ctx;
+	size_t len = size * n;
+
+	if (s->head)
+		return len;
+	if (len > s->resp->body.max - s->resp->body.len) {
+		s->overflow = true;
+		return 0;	/* makes curl abort the transfer */
+	}
+	if (buf_append(&s->resp->body, data, len) < 0)
+		return 0;
+	return len;
+}
+
+/* Copy a header value, trimmed, into @out if the line is "name: value". */
+static bool header_value(const char *line, size_t len, const char *name,
+			 char *out, size_t outsz)
+{
+	size_t nl = strlen(name), i, end;
+
+	if (len <= nl || strncasecmp(line, name, nl) != 0 || line[nl] != ':')
+		return false;
+	i = nl + 1;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	end = len;
+	while (end > i && (line[end - 1] == '\r' || line[end - 1] == '\n' ||
+			   line[end - 1] == ' '))
+		end--;
+	if (end - i >= outsz)
+		end = i + outsz - 1;
+	memcpy(out, line + i, end - i);
+	out[end - i] = '\0';
+	return true;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct http_resp *r = ctx;
+	size_t len = size * n;
+	char tmp[8];
+
+	/* a new status line (after a 100 Continue) starts over */
+	if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
+		r->content_type[0] = r->location[0] = r->www_auth[0] = '\0';
+		r->link[0] = '\0';
+		r->oci_subject = false;
+		return len;
+	}
+	header_value(data, len, "Content-Type", r->content_type,
+		     sizeof(r->content_type));
+	header_value(data, len, "Location", r->location, sizeof(r->location));
+	header_value(data, len, "WWW-Authenticate", r->www_auth,
+		     sizeof(r->www_auth));
+	header_value(data, len, "Link", r->link, sizeof(r->link));
+	if (header_value(data, len, "OCI-Subject", tmp, sizeof(tmp)))
+		r->oci_subject = true;
+	return len;
+}
+
+/* ---- one exchange --------------------------------------------------------- */
+
+/* Split "scheme://host/path" into its host and path; false when not such
+ * a URL. @host gets "host[:port]". */
+static bool url_split(const char *url, enum scheme *scheme, char *host,
+		      size_t hostsz, const char **path)
+{
+	const char *p, *slash;
+	size_t n;
+
+	if (strncasecmp(url, "https://", 8) == 0) {
+		*scheme = SCHEME_HTTPS;
+		p = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		*scheme = SCHEME_HTTP;
+		p = url + 7;
+	} else {
+		return false;
+	}
+	slash = strchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n == 0 || n >= hostsz || memchr(p, '@', n))
+		return false;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	*path = slash ? slash : "/";
+	return true;
+}
+
+struct attempt {
+	enum scheme scheme;
+	const char *host;
+	const char *path;
+	const char *auth;	/* full "Authorization: ..." header or NULL */
+	const char *ca_file;
+};
+
+static int perform(struct registry *reg, const struct http_req *req,
+		   const struct attempt *at, struct http_resp *resp,
+		   CURLcode *ccode)
+{
+	CURL *c = reg->curl;
+	struct curl_slist *hdrs = NULL, *tmp;
+	struct sink sink = { resp, false, false };
+	char url[4096];
+	size_t i;
+	int rc = 0;
+
+	if (snprintf(url, sizeof(url), "%s://%s%s",
+		     at->scheme == SCHEME_HTTP ? "http" : "https", at->host,
+		     at->path) >= (int)sizeof(url))
+		return err_set(ERR_FORMAT, "URL too long");
+	buf_reset(&resp->body);
+	resp->status = 0;
+	curl_easy_reset(c);
+	reg->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, reg->opts.connect_timeout);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, reg->opts.timeout);
+	/* a drip-fed body is a stalled body */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, reg->opts.connect_timeout * 3);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "signet/" SIGNET_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (at->ca_file && *at->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, at->ca_file);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+
+	for (i = 0; req->headers && req->headers[i]; i++) {
+		if (!(tmp = curl_slist_append(hdrs, req->headers[i])))
+			goto nomem;
+		hdrs = tmp;
+	}
+	if (at->auth) {
+		if (!(tmp = curl_slist_append(hdrs, at->auth)))
+			goto nomem;
+		hdrs = tmp;
+	}
+	/* no "Expect: 100-continue" round trip on uploads */
+	if (!(tmp = curl_slist_append(hdrs, "Expect:")))
+		goto nomem;
+	hdrs = tmp;
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+	if (strcmp(req->method, "HEAD") == 0) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		sink.head = true;
+	} else if (strcmp(req->method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+				 req->body ? (const char *)req->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)req->body_len);
+	}
+
+	reg->nreq++;
+	*ccode = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	debugf("%s %s -> %ld%s", req->method, url, resp->status,
+	       *ccode ? " (transport error)" : "");
+	if (sink.overflow) {
+		rc = err_set(ERR_FORMAT, "response from '%s' exceeds %zu bytes",
+			     at->host, resp->body.max);
+	} else if (*ccode != CURLE_OK) {
+		rc = err_set(ERR_NET, "cannot reach '%s': %s", at->host,
+			     reg->errbuf[0] ? reg->errbuf :
+			     curl_easy_strerror(*ccode));
+	}
+	curl_slist_free_all(hdrs);
+	return rc;
+nomem:
+	curl_slist_free_all(hdrs);
+	return err_set(ERR_NOMEM, "out of memory");
+}
+
+/* The scope a request needs: "repository:NAME:pull" or ":pull,push". */
+static void scope_of(char *out, size_t n, const struct http_req *req)
+{
+	bool write = strcmp(req->method, "GET") != 0 &&
+		     strcmp(req->method, "HEAD") != 0;
+
+	if (req->catalog)
+		snprintf(out, n, "registry:catalog:*");
+	else
+		snprintf(out, n, "repository:%s:%s", req->repo,
+			 write ? "pull,push" : "pull");
+}
+
+static int fetch_token(struct registry *reg, struct host *h,
+		       const char *challenge, const char *scope);
+
+/* Credentials go to the registry itself and to a token realm on the same
+ * host only (plus Docker Hub's own auth host). */
+static bool realm_may_get_credentials(const char *registry_host,
+				      const char *realm_host)
+{
+	if (strcasecmp(registry_host, realm_host) == 0)
+		return true;
+	return strcmp(registry_host, "docker.io") == 0 &&
+	       strcasecmp(realm_host, "auth.docker.io") == 0;
+}
+
+static int status_error(const struct http_req *req,
+			const struct http_resp *resp)
+{
+	char msg[256] = "";
+	json_t *doc = NULL;
+
+	/* registries explain errors as {"errors":[{"code","message"}]} */
+	if (resp->body.len && resp->body.len < 65536 &&
+	    jx_parse(&doc, resp->body.data, resp->body.len, "error") == 0) {
+		json_t *e = json_array_get(json_object_get(doc, "errors"), 0);
+		const char *m = jx_str(e, "message");
+		const char *code = jx_str(e, "code");
+
+		if (m || code)
+			str_sanitize(msg, sizeof(msg), m ? m : code);
+	}
+	json_decref(doc);
+	err_clear();
+	if (resp->status == 401 || resp->status == 403)
+		return err_set(ERR_AUTH,
+			       "%s %s: HTTP %ld: authentication failed%s%s",
+			       req->method, req->what, resp->status,
+			       msg[0] ? ": " : "", msg);
+	if (resp->status == 404)
+		return err_set(ERR_NOTFOUND, "%s not found%s%s", req->what,
+			       msg[0] ? ": " : "", msg);
+	return err_set(ERR_NET, "%s %s: HTTP %ld%s%s", req->method, req->what,
+		       resp->status, msg[0] ? ": " : "", msg);
+}
+
+int http_do(struct registry *reg, const struct http_req *req,
+	    struct http_resp *resp)
+{
+	struct host *h = host_get(reg, req->host);
+	char path[2048], auth[4096], scope[512], rhost[REF_HOST_MAX];
+	struct attempt at;
+	bool authed = false;
+	int redirects = 0, rc;
+	CURLcode cc;
+
+	snprintf(path, sizeof(path), "%s", req->path);
+	scope_of(scope, sizeof(scope), req);
+	at.host = h->name;
+	at.path = path;
+	at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : h->ca_file;
+again:
+	at.scheme = h->scheme == SCHEME_HTTP ? SCHEME_HTTP : SCHEME_HTTPS;
+	at.auth = NULL;
+	if (at.host == h->name) {
+		const char *tok = token_find(reg, h->name, scope);
+
+		if (tok) {
+			snprintf(auth, sizeof(auth),
+				 "Authorization: Bearer %s", tok);
+			at.auth = auth;
+		} else if (h->use_basic && h->cred.basic) {
+			snprintf(auth, sizeof(auth),
+				 "Authorization: Basic %s", h->cred.basic);
+			at.auth = auth;
+		}
+	}
+	rc = perform(reg, req, &at, resp, &cc);
+	if (rc == ERR_NET && h->scheme == SCHEME_UNKNOWN &&
+	    at.host == h->name && cc == CURLE_SSL_CONNECT_ERROR) {
+		/* a loopback or --insecure-registry host that does not
+		 * speak TLS: plain HTTP, as docker does */
+		debugf("'%s' does not speak TLS; using plain HTTP", h->name);
+		h->scheme = SCHEME_HTTP;
+		goto again;
+	}
+	if (rc < 0)
+		goto out;
+	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name)
+		h->scheme = SCHEME_HTTPS;
+
+	if (resp->status == 401 && !authed && at.host == h->name &&
+	    resp->www_auth[0]) {
+		authed = true;
+		if (!h->cred_loaded) {
+			h->cred_loaded = true;
+			if ((rc = cred_lookup(&h->cred, h->name)) < 0)
+				goto out;
+		}
+		if (strncasecmp(resp->www_auth, "Bearer ", 7) == 0) {
+			if ((rc = fetch_token(reg, h, resp->www_auth,
+					      scope)) < 0)
+				goto out;
+			goto again;
+		}
+		if (strncasecmp(resp->www_auth, "Basic", 5) == 0 &&
+		    h->cred.basic) {
+			h->use_basic = true;
+			goto again;
+		}
+	}
+
+	if (resp->status >= 300 && resp->status < 400 &&
+	    resp->status != 304 && req->follow) {
+		enum scheme ns;
+		const char *npath;
+		struct host *nh;
+
+		if (++redirects > MAX_REDIRECTS) {
+			rc = err_set(ERR_NET, "%s: too many redirects",
+				     req->what);
+			goto out;
+		}
+		if (!resp->location[0]) {
+			rc = err_set(ERR_NET, "%s: redirect without Location",
+				     req->what);
+			goto out;
+		}
+		if (resp->location[0] == '/') {
+			snprintf(path, sizeof(path), "%s", resp->location);
+			goto again;
+		}
+		if (!url_split(resp->location, &ns, rhost, sizeof(rhost),
+			       &npath)) {
+			rc = err_set(ERR_NET, "%s: unusable redirect",
+				     req->what);
+			goto out;
+		}
+		if (ns == SCHEME_HTTP && at.scheme == SCHEME_HTTPS) {
+			rc = err_set(ERR_NET,
+				     "%s: refusing redirect from HTTPS to HTTP",
+				     req->what);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s", npath);
+		nh = host_get(reg, rhost);
+		h = host_get(reg, req->host);	/* pointers may move */
+		if (nh != h) {
+			/* another host: never with our credentials */
+			char hostcopy[REF_HOST_MAX];
+
+			snprintf(hostcopy, sizeof(hostcopy), "%s", rhost);
+			at.host = hostcopy;
+			at.scheme = ns;
+			at.auth = NULL;
+			at.ca_file = reg->opts.ca_file;
+			if (ns == SCHEME_HTTP && !nh->plain_ok) {
+				rc = err_set(ERR_NET,
+					     "%s: refusing plain HTTP redirect "
+					     "to '%s'", req->what, hostcopy);
+				goto out;
+			}
+			rc = perform(reg, req, &at, resp, &cc);
+			if (rc < 0)
+				goto out;
+			if (resp->status >= 300 && resp->status < 400) {
+				rc = err_set(ERR_NET, "%s: redirect chain "
+					     "leaves the registry", req->what);
+				goto out;
+			}
+		} else {
+			goto again;
+		}
+	}
+
+	if (resp->status < 200 || resp->status >= 300) {
+		if (req->ok_404 && resp->status == 404)
+			goto out;
+		rc = status_error(req, resp);
+	}
+out:
+	secure_wipe(auth, sizeof(auth));
+	return rc;
+}
+
+/* ---- WWW-Authenticate and tokens ----------------------------------------- */
+
+/* Find param @name in a challenge like: Bearer realm="x",service="y".
+ * Returns false when absent or malformed. */
+static bool challenge_param(const char *ch, const char *name, char *out,
+			    size_t outsz)
+{
+	const char *p = ch;
+	size_t nl = strlen(name);
+
+	while (*p && *p != ' ')
+		p++;
+	while (*p) {
+		const char *key;
+		size_t klen, o = 0;
+		bool quoted;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		key = p;
+		while (*p && *p != '=' && *p != ',' && *p != ' ')
+			p++;
+		klen = (size_t)(p - key);
+		if (*p != '=')
+			return false;
+		p++;
+		quoted = *p == '"';
+		if (quoted)
+			p++;
+		while (*p && (quoted ? *p != '"' : (*p != ',' && *p != ' '))) {
+			char c = *p;
+
+			if (quoted && c == '\\' && p[1])
+				c = *++p;
+			if (o + 1 < outsz)
+				out[o++] = c;
+			else
+				return false;
+			p++;
+		}
+		if (quoted) {
+			if (*p != '"')
+				return false;
+			p++;
+		}
+		out[o] = '\0';
+		if (klen == nl && strncasecmp(key, name, nl) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Percent-encode for a query value. */
+static int query_escape(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = 0;
+
+	for (; *s && rc == 0; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || strchr("-._~", c))
+			rc = buf_append(b, s, 1);
+		else
+			rc = buf_appendf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+	return rc;
+}
+
+static int fetch_token(struct registry *reg, struct host *h,
+		       const char *challenge, const char *scope)
+{
+	char realm[1024], service[256], rhost[REF_HOST_MAX], auth[1024];
+	char hname[REF_HOST_MAX];
+	const char *rpath, *tok;
+	enum scheme rs;
+	struct http_resp resp;
+	struct http_req treq = { 0 };
+	struct attempt at = { 0 };
+	struct buf path;
+	json_t *doc = NULL;
+	CURLcode cc;
+	int rc;
+
+	snprintf(hname, sizeof(hname), "%s", h->name);
+	if (!challenge_param(challenge, "realm", realm, sizeof(realm)) ||
+	    !url_split(realm, &rs, rhost, sizeof(rhost), &rpath))
+		return err_set(ERR_AUTH, "registry '%s' sent an unusable "
+			       "authentication challenge", hname);
+	if (rs == SCHEME_HTTP && !host_is_loopback(rhost) &&
+	    !host_get(reg, rhost)->plain_ok)
+		return err_set(ERR_AUTH, "registry '%s' asks for a token over "
+			       "plain HTTP from '%s'; refusing", hname, rhost);
+	buf_init(&path, 8192);
+	rc = buf_appends(&path, rpath);
+	if (rc == 0)
+		rc = buf_appends(&path, strchr(rpath, '?') ? "&" : "?");
+	if (rc == 0 && challenge_param(challenge, "service", service,
+				       sizeof(service))) {
+		rc = buf_appends(&path, "service=");
+		if (rc == 0)
+			rc = query_escape(&path, service);
+		if (rc == 0)
+			rc = buf_appends(&path, "&");
+	}
+	if (rc == 0)
+		rc = buf_appends(&path, "scope=");
+	if (rc == 0)
+		rc = query_escape(&path, scope);
+	if (rc < 0)
+		goto out;
+
+	h = host_get(reg, hname);
+	at.scheme = rs;
+	at.host = rhost;
+	at.path = (const char *)path.data;
+	at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : h->ca_file;
+	if (h->cred.basic && realm_may_get_credentials(hname, rhost)) {
+		snprintf(auth, sizeof(auth), "Authorization: Basic %s",
+			 h->cred.basic);
+		at.auth = auth;
+	}
+	treq.method = "GET";
+	treq.what = "token";
+	http_resp_init(&resp, 1 << 20);
+	rc = perform(reg, &treq, &at, &resp, &cc);
+	secure_wipe(auth, sizeof(auth));
+	if (rc < 0)
+		goto out_resp;
+	if (resp.status != 200) {
+		rc = err_set(ERR_AUTH, "token service '%s' refused access to "
+			     "'%s' (HTTP %ld)%s", rhost, scope, resp.status,
+			     h->cred.basic ? "" :
+			     "; log in with docker login");
+		goto out_resp;
+	}
+	if ((rc = jx_parse(&doc, resp.body.data, resp.body.len,
+			   "token response")) < 0)
+		goto out_resp;
+	tok = jx_str(doc, "token");
+	if (!tok)
+		tok = jx_str(doc, "access_token");
+	if (!tok || !*tok || strlen(tok) > 3000 || strpbrk(tok, "\r\n")) {
+		rc = err_set(ERR_AUTH, "token service '%s' sent no usable "
+			     "token", rhost);
+		goto out_resp;
+	}
+	rc = token_store(reg, hname, scope, tok);
+out_resp:
+	if (doc) {
+		/* the token lives on in our cache only */
+		json_decref(doc);
+	}
+	buf_release_secret(&resp.body);
+out:
+	buf_release(&path);
+	return rc;
+}

@@ -1,0 +1,140 @@
+/*
+ * registry.h - OCI distribution client. The only code that includes
+ * libcurl. Every manifest and blob is checked against its digest before it
+ * is handed out; bodies are capped; JSON is parsed strictly by callers.
+ */
+#ifndef SIGNET_REGISTRY_H
+#define SIGNET_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/core.h"
+
+/* ---- image references (docker's rules) --------------------------------- */
+
+#define REF_HOST_MAX 256
+#define REF_REPO_MAX 256
+#define REF_TAG_MAX 129
+
+struct image_ref {
+	char registry[REF_HOST_MAX];	/* "docker.io", "127.0.0.1:5000" */
+	char repository[REF_REPO_MAX];	/* "library/ubuntu" */
+	char tag[REF_TAG_MAX];		/* "" when none given */
+	struct digest digest;		/* str[0] == 0 when none given */
+};
+
+/* Parse like docker: "ubuntu" -> docker.io/library/ubuntu:latest (tag
+ * "latest" only when no digest), "host:port/a/b:tag", "...@sha256:...".
+ * ERR_USAGE with a message saying what is wrong. */
+int ref_parse(struct image_ref *out, const char *s);
+bool ref_has_digest(const struct image_ref *r);
+/* "registry/repository" */
+int ref_format_repo(char *out, size_t outsz, const struct image_ref *r);
+/* "registry/repository@sha256:..." for digest @d */
+int ref_format_pinned(char *out, size_t outsz, const struct image_ref *r,
+		      const struct digest *d);
+/* Normalise "index.docker.io/x", "docker.io/x" (adds library/) and tags off
+ * a docker-reference claim for comparison with ref_format_repo(). */
+int ref_normalize_repo(char *out, size_t outsz, const char *claim);
+
+/* ---- client ----------------------------------------------------------- */
+
+#define MANIFEST_MAX (4u << 20)
+#define SIGBLOB_MAX (32u << 20)
+
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_OCI_EMPTY "application/vnd.oci.empty.v1+json"
+
+struct registry_opts {
+	const char *const *insecure;	/* HOST[:PORT] allowed over HTTP */
+	size_t n_insecure;
+	const char *ca_file;		/* extra CA bundle, or NULL */
+	long connect_timeout;		/* seconds; 0: 10 */
+	long timeout;			/* seconds per request; 0: 120 */
+};
+
+struct registry;
+
+/* One client per process: one curl handle, connections reused. New. */
+int registry_new(struct registry **out, const struct registry_opts *opts);
+void registry_free(struct registry *reg);
+/* Number of HTTP requests sent so far (token fetches included). */
+unsigned long registry_request_count(const struct registry *reg);
+
+struct manifest {
+	struct buf body;		/* exact bytes as served */
+	char media_type[128];		/* from the body or Content-Type */
+	struct digest digest;		/* computed from body */
+};
+
+void manifest_release(struct manifest *m);
+
+/* GET a manifest by tag or digest (@reference). When @reference is a
+ * digest the body must hash to it (ERR_INTEGRITY). ERR_NOTFOUND on 404. */
+int registry_get_manifest(struct registry *reg, const struct image_ref *repo,
+			  const char *reference, struct manifest *out);
+/* PUT a manifest under a tag or its digest. @subject_seen is set when the
+ * registry answered with an OCI-Subject header (may be NULL). */
+int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
+			  const char *reference, const char *media_type,
+			  const void *body, size_t len, bool *subject_seen);
+/* GET a blob, capped at @max bytes, verified against @d. */
+int registry_get_blob(struct registry *reg, const struct image_ref *repo,
+		      const struct digest *d, size_t max, struct buf *out);
+/* Upload a blob unless the registry has it; @out_digest may be NULL. */
+int registry_put_blob(struct registry *reg, const struct image_ref *repo,
+		      const void *data, size_t len, struct digest *out_digest);
+
+/* Tag list and catalog, following Link pagination. The callback returns 0
+ * to go on, anything else stops the walk and is returned. */
+typedef int (*registry_name_cb)(void *ctx, const char *name);
+int registry_list_tags(struct registry *reg, const struct image_ref *repo,
+		       registry_name_cb cb, void *ctx);
+int registry_catalog(struct registry *reg, const char *registry_host,
+		     registry_name_cb cb, void *ctx);
+
+/* ---- where signatures live (cosign's tag scheme) ------------------------ */
+
+#define MT_SIMPLESIGNING "application/vnd.dev.cosign.simplesigning.v1+json"
+#define ANN_COSIGN_SIGNATURE "dev.cosignproject.cosign/signature"
+
+/* "sha256-<hex>.sig" for the image digest. */
+void sigtag_for(char out[80], const struct digest *d);
+
+struct sig_layer {
+	struct digest digest;		/* the payload blob */
+	size_t size;
+	const char *media_type;		/* borrowed from the manifest */
+	const json_t *annotations;	/* borrowed; object or NULL */
+};
+
+struct sig_manifest {
+	struct manifest raw;
+	json_t *doc;
+	struct sig_layer *layers;
+	size_t n_layers;
+};
+
+/* Fetch and strictly parse the .sig manifest of @image. ERR_NOTFOUND when
+ * the image has none. */
+int sigs_get(struct registry *reg, const struct image_ref *repo,
+	     const struct digest *image, struct sig_manifest *out);
+void sig_manifest_release(struct sig_manifest *m);
+
+/* Fetch a layer's payload (capped at SIGBLOB_MAX, digest-checked). */
+int sigs_get_payload(struct registry *reg, const struct image_ref *repo,
+		     const struct sig_layer *layer, struct buf *out);
+
+/* Add one simple-signing signature to the .sig manifest of @image, keeping
+ * every signature already there. @added is false when the very same
+ * payload and signature were already present. */
+int sigs_append(struct registry *reg, const struct image_ref *repo,
+		const struct digest *image, const void *payload, size_t len,
+		const char *sig_b64, bool *added);
+
+#endif

@@ -1,0 +1,26 @@
+/* sign.h - sign images: resolve once, sign the digest, store the signature. */
+#ifndef SIGNET_SIGN_H
+#define SIGNET_SIGN_H
+
+#include <openssl/evp.h>
+
+#include "../core/core.h"
+#include "../registry/registry.h"
+
+struct sign_opts {
+	EVP_PKEY *key;			/* borrowed */
+	const struct kvlist *annotations;
+};
+
+struct sign_result {
+	char pinned[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
+	bool by_tag;			/* the image was named by tag */
+	bool added;			/* false: that signature was there */
+};
+
+/* Resolve @image to its manifest digest once, sign that digest in cosign's
+ * simple-signing format and append it to the image's .sig manifest. */
+int sign_image(struct registry *reg, const char *image,
+	       const struct sign_opts *opts, struct sign_result *out);
+
+#endif

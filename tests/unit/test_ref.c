@@ -1,0 +1,349 @@
+/* test_ref.c - image reference parsing, normalisation and formatting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../registry/registry.h"
+
+#define HEX "0123456789abcdef0123456789abcdef" \
+	    "0123456789abcdef0123456789abcdef"
+#define HEXU "0123456789ABCDEF0123456789ABCDEF" \
+	     "0123456789ABCDEF0123456789ABCDEF"
+#define D "sha256:" HEX
+#define A10 "aaaaaaaaaa"
+#define A50 A10 A10 A10 A10 A10
+#define A100 A50 A50
+#define T10 "tttttttttt"
+#define T50 T10 T10 T10 T10 T10
+#define T128 T50 T50 T10 T10 "tttttttt"
+
+struct ref_case {
+	const char *in;
+	int rc;
+	/* expected fields when rc == 0; registry etc. */
+	const char *registry;
+	const char *repository;
+	const char *tag;
+	const char *digest;
+	/* expected part of the message when rc != 0 */
+	const char *why;
+};
+
+#define OK(in, reg, repo, tag, dg) { in, 0, reg, repo, tag, dg, NULL }
+#define BAD(in, why) { in, ERR_USAGE, NULL, NULL, NULL, NULL, why }
+
+static const struct ref_case ref_cases[] = {
+	/* valid */
+	OK("ubuntu", "docker.io", "library/ubuntu", "latest", ""),
+	OK("ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", ""),
+	OK("library/ubuntu", "docker.io", "library/ubuntu", "latest", ""),
+	OK("docker.io/ubuntu", "docker.io", "library/ubuntu", "latest", ""),
+	OK("docker.io/library/ubuntu:t", "docker.io", "library/ubuntu", "t",
+	   ""),
+	OK("index.docker.io/library/ubuntu", "docker.io", "library/ubuntu",
+	   "latest", ""),
+	OK("index.docker.io/ubuntu", "docker.io", "library/ubuntu", "latest",
+	   ""),
+	OK("registry-1.docker.io/x/y", "registry-1.docker.io", "x/y",
+	   "latest", ""),
+	OK("myuser/myrepo", "docker.io", "myuser/myrepo", "latest", ""),
+	OK("localhost/a", "localhost", "a", "latest", ""),
+	OK("localhost:5000/a/b:t", "localhost:5000", "a/b", "t", ""),
+	OK("127.0.0.1:5000/x@" D, "127.0.0.1:5000", "x", "", D),
+	OK("[::1]:5000/x:y", "[::1]:5000", "x", "y", ""),
+	OK("[::1]/x", "[::1]", "x", "latest", ""),
+	OK("[2001:db8::1]:443/a/b", "[2001:db8::1]:443", "a/b", "latest",
+	   ""),
+	OK("gcr.io/a/b/c:t@" D, "gcr.io", "a/b/c", "t", D),
+	OK("ubuntu@" D, "docker.io", "library/ubuntu", "", D),
+	OK("a__b", "docker.io", "library/a__b", "latest", ""),
+	OK("a-b--c", "docker.io", "library/a-b--c", "latest", ""),
+	OK("a.b", "docker.io", "library/a.b", "latest", ""),
+	OK("a_b.c-d", "docker.io", "library/a_b.c-d", "latest", ""),
+	OK("ghcr.io/owner/repo:v1.2.3-rc_1", "ghcr.io", "owner/repo",
+	   "v1.2.3-rc_1", ""),
+	OK("Registry.Example.COM:443/team/app", "Registry.Example.COM:443",
+	   "team/app", "latest", ""),
+	OK("my-registry.local:5000/ns/img", "my-registry.local:5000",
+	   "ns/img", "latest", ""),
+	OK("quay.io/a/b/c/d/e", "quay.io", "a/b/c/d/e", "latest", ""),
+	/* no '/': the ':' starts a tag, as in docker */
+	OK("localhost:5000", "docker.io", "library/localhost", "5000", ""),
+	OK("a:_X.y-Z", "docker.io", "library/a", "_X.y-Z", ""),
+	OK("a:" T128, "docker.io", "library/a", T128, ""),
+	/* exactly 255 characters once written as registry/repository */
+	OK("localhost/" A100 A100 A10 A10 A10 A10 "aaaaa",
+	   "localhost", A100 A100 A10 A10 A10 A10 "aaaaa",
+	   "latest", ""),
+
+	/* invalid */
+	BAD("", "empty"),
+	BAD("UPPER", "repository name must be lowercase"),
+	BAD("Ubuntu:tag", "repository name must be lowercase"),
+	BAD("gcr.io/A/b", "repository name must be lowercase"),
+	BAD("Foo/bar", "repository name must be lowercase"),
+	BAD("a//b", "'//'"),
+	BAD("/a", "must not start with '/'"),
+	BAD("a/", "must not end with '/'"),
+	BAD("localhost:5000/", "must not end with '/'"),
+	BAD("a:", "empty tag"),
+	BAD(":tag", "empty repository name"),
+	BAD("@" D, "empty repository name"),
+	BAD("a@", "empty digest"),
+	BAD("a@sha256:short", "invalid digest"),
+	BAD("a@sha256:" HEXU, "invalid digest"),
+	BAD("a@sha256:" HEX "0", "invalid digest"),
+	BAD("a@" D "@x", "invalid digest"),
+	BAD("a@md5:d41d8cd98f00b204e9800998ecf8427e",
+	    "unsupported digest algorithm"),
+	BAD("a@sha512:" HEX HEX, "unsupported digest algorithm"),
+	BAD("a@" HEX, "invalid digest"),
+	BAD("a:tag with space", "space or control character"),
+	BAD("a b", "space or control character"),
+	BAD("a\tb", "space or control character"),
+	BAD("a\x7f", "space or control character"),
+	BAD("a\x1b[31m", "space or control character"),
+	BAD("a:" T128 "t", "tag longer than 128"),
+	BAD("a:.tag", "invalid tag"),
+	BAD("a:-tag", "invalid tag"),
+	BAD("a:b:c", "invalid repository name component"),
+	BAD("http://x/y", "give a reference, not a URL"),
+	BAD("https://gcr.io/a/b", "give a reference, not a URL"),
+	BAD(A100 A100 A50 "aaaaaa", "longer than 255"),
+	BAD(A100 A100 A10 A10 A10 A10 "aaaaaa",
+	    "once normalised"),
+	BAD("localhost/" A100 A100 A10 A10 A10 A10 "aaaaaa",
+	    "longer than 255"),
+	BAD("a___b", "invalid repository name component"),
+	BAD("a-", "invalid repository name component"),
+	BAD("-a", "invalid repository name component"),
+	BAD("a.", "invalid repository name component"),
+	BAD(".a", "invalid repository name component"),
+	BAD("a..b", "invalid repository name component"),
+	BAD("a._b", "invalid repository name component"),
+	BAD("caf\xc3\xa9", "invalid repository name component"),
+	BAD("-host.com/a", "invalid registry host"),
+	BAD("host..com/a", "invalid registry host"),
+	BAD("host-.com/a", "invalid registry host"),
+	BAD("host_x.com/a", "invalid registry host"),
+	BAD("host.com:/a", "invalid registry port"),
+	BAD("host.com:99999/a", "invalid registry port"),
+	BAD("host.com:0/a", "invalid registry port"),
+	BAD("host.com:5x/a", "invalid registry port"),
+	BAD("[::1/x", "invalid IPv6"),
+	BAD("[zz::1]:5000/x", "invalid IPv6"),
+	BAD("[:::::]/x", "invalid IPv6"),
+	BAD("[]/x", "invalid IPv6"),
+	BAD("[::1]x/y", "invalid registry host"),
+	BAD("::1/x", "invalid registry host"),
+	BAD(HEX, "image ID"),
+};
+
+static void test_ref_parse_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_cases) / sizeof(ref_cases[0]); i++) {
+		const struct ref_case *c = &ref_cases[i];
+		struct image_ref r;
+		int rc;
+
+		memset(&r, 0x5a, sizeof(r));
+		err_clear();
+		rc = ref_parse(&r, c->in);
+		if (rc != c->rc)
+			fail_msg("case %zu '%s': rc %d, want %d (%s)", i,
+				 c->in, rc, c->rc, err_msg());
+		if (rc == 0) {
+			assert_string_equal(r.registry, c->registry);
+			assert_string_equal(r.repository, c->repository);
+			assert_string_equal(r.tag, c->tag);
+			assert_string_equal(r.digest.str, c->digest);
+			assert_int_equal(ref_has_digest(&r), c->digest[0] != 0);
+			continue;
+		}
+		if (strncmp(err_msg(), "invalid reference '", 19) != 0 ||
+		    !strstr(err_msg(), c->why))
+			fail_msg("case %zu: message '%s' lacks '%s'", i,
+				 err_msg(), c->why);
+		/* nothing half-filled is left behind */
+		assert_int_equal(r.registry[0], 0);
+		assert_int_equal(r.repository[0], 0);
+		assert_int_equal(r.tag[0], 0);
+		assert_false(ref_has_digest(&r));
+	}
+}
+
+static void test_ref_parse_null(void **state)
+{
+	struct image_ref r;
+
+	(void)state;
+	assert_int_equal(ref_parse(&r, NULL), ERR_USAGE);
+	assert_non_null(strstr(err_msg(), "empty"));
+}
+
+/* The offending input is quoted without its control characters. */
+static void test_ref_error_sanitized(void **state)
+{
+	struct image_ref r;
+
+	(void)state;
+	assert_int_equal(ref_parse(&r, "a\x1b[31m"), ERR_USAGE);
+	assert_null(strchr(err_msg(), '\x1b'));
+	assert_non_null(strstr(err_msg(), "invalid reference 'a?[31m'"));
+	assert_int_equal(ref_parse(&r, "x\xe2\x80\xae" "gnp.exe"), ERR_USAGE);
+	assert_null(strstr(err_msg(), "\xe2\x80\xae"));
+	/* a very long input is cut short in the message */
+	assert_int_equal(ref_parse(&r, A100 A100 A100), ERR_USAGE);
+	assert_non_null(strstr(err_msg(), "...':"));
+	assert_true(strlen(err_msg()) < 300);
+}
+
+struct norm_case {
+	const char *claim;
+	int rc;
+	const char *want;
+};
+
+static const struct norm_case norm_cases[] = {
+	{ "index.docker.io/library/ubuntu", 0, "docker.io/library/ubuntu" },
+	{ "index.docker.io/ubuntu", 0, "docker.io/library/ubuntu" },
+	{ "docker.io/ubuntu", 0, "docker.io/library/ubuntu" },
+	{ "docker.io/library/ubuntu", 0, "docker.io/library/ubuntu" },
+	{ "ubuntu", 0, "docker.io/library/ubuntu" },
+	{ "ubuntu:latest", 0, "docker.io/library/ubuntu" },
+	{ "user/app", 0, "docker.io/user/app" },
+	{ "127.0.0.1:5000/a/b:tag", 0, "127.0.0.1:5000/a/b" },
+	{ "reg.example/a/b@" D, 0, "reg.example/a/b" },
+	{ "reg.example/a/b:t@" D, 0, "reg.example/a/b" },
+	{ "localhost:5000/x", 0, "localhost:5000/x" },
+	{ "[::1]:5000/x:y", 0, "[::1]:5000/x" },
+	{ "quay.io/x/y", 0, "quay.io/x/y" },
+	{ "", ERR_FORMAT, NULL },
+	{ "Quay.io/X/y", ERR_FORMAT, NULL },
+	{ "https://quay.io/x/y", ERR_FORMAT, NULL },
+	{ "reg.example/a/b@md5:00", ERR_FORMAT, NULL },
+	{ "reg.example//b", ERR_FORMAT, NULL },
+	{ "a\nb", ERR_FORMAT, NULL },
+};
+
+static void test_ref_normalize_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(norm_cases) / sizeof(norm_cases[0]); i++) {
+		const struct norm_case *c = &norm_cases[i];
+		char out[300];
+		int rc;
+
+		rc = ref_normalize_repo(out, sizeof(out), c->claim);
+		if (rc != c->rc)
+			fail_msg("claim %zu '%s': rc %d, want %d (%s)", i,
+				 c->claim, rc, c->rc, err_msg());
+		if (rc == 0)
+			assert_string_equal(out, c->want);
+		else if (!strstr(err_msg(), "invalid docker-reference claim"))
+			fail_msg("claim %zu: message '%s'", i, err_msg());
+	}
+	assert_int_equal(ref_normalize_repo((char[8]){ 0 }, 8, "ubuntu"),
+			 ERR_FORMAT);
+}
+
+/* The claim and the command line go through one parser. */
+static void test_ref_normalize_agrees(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ref_cases) / sizeof(ref_cases[0]); i++) {
+		struct image_ref r;
+		char a[300], b[300];
+		int rc1, rc2;
+
+		rc1 = ref_parse(&r, ref_cases[i].in);
+		rc2 = ref_normalize_repo(b, sizeof(b), ref_cases[i].in);
+		assert_int_equal(rc1 == 0, rc2 == 0);
+		if (rc1 < 0)
+			continue;
+		assert_int_equal(ref_format_repo(a, sizeof(a), &r), 0);
+		assert_string_equal(a, b);
+	}
+}
+
+static void test_ref_format(void **state)
+{
+	struct image_ref r;
+	struct digest d;
+	char out[200];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ref_parse(&r, "localhost:5000/a/b:t"), 0);
+	assert_int_equal(digest_parse(&d, D), 0);
+
+	assert_int_equal(ref_format_repo(out, sizeof(out), &r), 0);
+	assert_string_equal(out, "localhost:5000/a/b");
+	n = strlen("localhost:5000/a/b");
+	assert_int_equal(ref_format_repo(out, n + 1, &r), 0);
+	assert_int_equal(ref_format_repo(out, n, &r), ERR_FORMAT);
+	assert_int_equal(ref_format_repo(out, 0, &r), ERR_FORMAT);
+
+	assert_int_equal(ref_format_pinned(out, sizeof(out), &r, &d), 0);
+	assert_string_equal(out, "localhost:5000/a/b@" D);
+	n = strlen("localhost:5000/a/b@" D);
+	assert_int_equal(ref_format_pinned(out, n + 1, &r, &d), 0);
+	assert_int_equal(ref_format_pinned(out, n, &r, &d), ERR_FORMAT);
+	assert_int_equal(ref_format_pinned(out, sizeof(out), &r, NULL),
+			 ERR_FORMAT);
+
+	/* the pin replaces a tag and any digest of the reference */
+	assert_int_equal(ref_parse(&r, "gcr.io/x:t@sha256:" HEX), 0);
+	digest_of(&d, "", 0);
+	assert_int_equal(ref_format_pinned(out, sizeof(out), &r, &d), 0);
+	assert_string_equal(out, "gcr.io/x@sha256:e3b0c44298fc1c149afbf4c8996"
+			    "fb92427ae41e4649b934ca495991b7852b855");
+}
+
+static void test_sigtag_for(void **state)
+{
+	struct digest d;
+	char out[80];
+
+	(void)state;
+	assert_int_equal(digest_parse(&d, D), 0);
+	memset(out, 'x', sizeof(out));
+	sigtag_for(out, &d);
+	assert_string_equal(out, "sha256-" HEX ".sig");
+	assert_int_equal(strlen(out), 75);
+	/* the tag is itself a valid tag */
+	{
+		struct image_ref r;
+		char ref[200];
+
+		snprintf(ref, sizeof(ref), "localhost/a:%s", out);
+		assert_int_equal(ref_parse(&r, ref), 0);
+		assert_string_equal(r.tag, out);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ref_parse_table),
+		cmocka_unit_test(test_ref_parse_null),
+		cmocka_unit_test(test_ref_error_sanitized),
+		cmocka_unit_test(test_ref_normalize_table),
+		cmocka_unit_test(test_ref_normalize_agrees),
+		cmocka_unit_test(test_ref_format),
+		cmocka_unit_test(test_sigtag_for),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,46 @@
+/* verify.h - find an image's signatures and check them against keys. */
+#ifndef SIGNET_VERIFY_H
+#define SIGNET_VERIFY_H
+
+#include <openssl/evp.h>
+
+#include "../core/core.h"
+#include "../registry/registry.h"
+
+struct verify_opts {
+	EVP_PKEY *const *keys;		/* trusted keys (borrowed) */
+	size_t n_keys;
+	const struct kvlist *annotations;	/* all required */
+	size_t max_signatures;		/* 0: 100 */
+};
+
+/* One signature found for the image, and what became of it. */
+struct sig_report {
+	char format[24];		/* "cosign" */
+	struct digest payload;		/* digest of the signed bytes */
+	char key[80];			/* fingerprint of the key that
+					 * verified it, or "" */
+	char *docker_ref;		/* claimed, or NULL */
+	json_t *annotations;		/* claimed annotations, or NULL */
+	bool valid;
+	char reason[256];		/* why it does not count */
+};
+
+struct verify_result {
+	char pinned[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
+	struct digest digest;
+	bool by_tag;
+	struct sig_report *sigs;
+	size_t n_sigs;
+	size_t n_valid;
+};
+
+/* Resolve @image, fetch its signatures and check each. 0 when at least one
+ * signature is valid; ERR_VERIFY (message says why) when none is; other
+ * codes for errors. With no keys, reports signatures without judging
+ * them (for "signet list") and returns 0. */
+int verify_image(struct registry *reg, const char *image,
+		 const struct verify_opts *opts, struct verify_result *out);
+void verify_result_release(struct verify_result *r);
+
+#endif
