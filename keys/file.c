@@ -1,0 +1,184 @@
+/*
+ * file.c - reading key files with a size cap, and writing them so that a
+ * link is never followed, an existing file is never clobbered without
+ * --force, and a failure leaves nothing behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
+		   bool nofollow)
+{
+	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	unsigned char *data = NULL;
+	size_t cap = 0, n = 0;
+	struct stat st;
+	ssize_t r;
+	int fd, rc = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if (nofollow)
+		flags |= O_NOFOLLOW;
+	fd = open(path, flags);
+	if (fd < 0 && nofollow && errno == ELOOP)
+		return err_set(ERR_IO, "'%s' is a symbolic link; give the key "
+			       "file itself", path);
+	if (fd < 0)
+		return err_set_errno(ERR_IO, "cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		rc = err_set_errno(ERR_IO, "cannot read '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = err_set(ERR_IO, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > KEYS_FILE_MAX) {
+		rc = err_set(ERR_FORMAT, "'%s' is too large for a key file "
+			     "(over %d bytes)", path, KEYS_FILE_MAX);
+		goto out;
+	}
+	/* one allocation: no realloc leaving copies of a secret around */
+	cap = (size_t)st.st_size + 1;
+	if (!(data = malloc(cap + 1))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	while (n < cap) {
+		r = read(fd, data + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = err_set_errno(ERR_IO, "cannot read '%s'", path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n == cap) {
+		rc = err_set(ERR_IO, "'%s' changed while being read", path);
+		goto out;
+	}
+	data[n] = '\0';
+	*out = data;
+	*outlen = n;
+	data = NULL;
+out:
+	keys_file_free(data, cap);
+	close(fd);
+	return rc;
+}
+
+void keys_file_free(unsigned char *data, size_t len)
+{
+	if (!data)
+		return;
+	secure_wipe(data, len);
+	free(data);
+}
+
+int keys_file_absent(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return err_set(ERR_IO, "'%s' exists; use --force to overwrite",
+			       path);
+	if (errno != ENOENT)
+		return err_set_errno(ERR_IO, "cannot check '%s'", path);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	ssize_t r;
+
+	while (len) {
+		r = write(fd, p, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int keys_out_write(struct keys_out *o, const char *path, const void *data,
+		   size_t len, mode_t mode, bool force)
+{
+	int n, fd;
+
+	memset(o, 0, sizeof(*o));
+	n = snprintf(o->path, sizeof(o->path), "%s", path);
+	if (n < 0 || (size_t)n >= sizeof(o->path) - 8)
+		return err_set(ERR_USAGE, "file name '%s' is too long", path);
+	if (force) {
+		/* mkostemp: O_EXCL, mode 0600, in the same directory */
+		snprintf(o->tmp, sizeof(o->tmp), "%s.XXXXXX", path);
+		fd = mkostemp(o->tmp, O_CLOEXEC);
+		if (fd < 0)
+			return err_set_errno(ERR_IO, "cannot create a "
+					     "temporary file for '%s'", path);
+		o->cur = o->tmp;
+	} else {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			  O_CLOEXEC | O_NOCTTY, mode);
+		if (fd < 0 && errno == EEXIST)
+			return err_set(ERR_IO, "'%s' exists; use --force to "
+				       "overwrite", path);
+		if (fd < 0)
+			return err_set_errno(ERR_IO, "cannot create '%s'",
+					     path);
+		o->cur = o->path;
+	}
+	/* exactly @mode, whatever the umask */
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		int rc = err_set_errno(ERR_IO, "cannot write '%s'", path);
+
+		close(fd);
+		keys_out_abort(o);
+		return rc;
+	}
+	if (close(fd) < 0) {
+		int rc = err_set_errno(ERR_IO, "cannot write '%s'", path);
+
+		keys_out_abort(o);
+		return rc;
+	}
+	return 0;
+}
+
+int keys_out_commit(struct keys_out *o)
+{
+	if (o->cur != o->tmp)
+		return 0;
+	/* rename() replaces a link at o->path, never what it points to */
+	if (rename(o->tmp, o->path) < 0) {
+		int rc = err_set_errno(ERR_IO, "cannot replace '%s'", o->path);
+
+		keys_out_abort(o);
+		return rc;
+	}
+	o->cur = o->path;
+	return 0;
+}
+
+void keys_out_abort(struct keys_out *o)
+{
+	if (o->cur)
+		unlink(o->cur);
+	o->cur = NULL;
+}

@@ -1,0 +1,104 @@
+/*
+ * internal.h - shared between the files of keys/ only; nothing outside the
+ * folder includes it. Passphrase sources (pass.c), key file I/O (file.c),
+ * PEM handling (keys.c) and the cosign envelope (cosign.c).
+ */
+#ifndef SIGNET_KEYS_INTERNAL_H
+#define SIGNET_KEYS_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <openssl/evp.h>
+
+#include "keys.h"
+
+/* Passphrase buffers are this size, on the stack, wiped on every path. */
+#define KEYS_PASS_MAX 1024
+/* No key file we read is bigger than this. */
+#define KEYS_FILE_MAX (1024 * 1024)
+/* PBKDF2-HMAC-SHA256 iterations for signet's encrypted PKCS#8 (OWASP 2023);
+ * kept to PBKDF2 so that `openssl pkey` and other PKCS#8 readers open it. */
+#define KEYS_PBKDF2_ITER 600000
+
+/* ---- passphrases (pass.c) ---------------------------------------------- */
+
+enum pass_purpose {
+	PASS_READ,		/* open a signet/PKCS#8 key: prompt once */
+	PASS_READ_COSIGN,	/* open a cosign key: COSIGN_PASSWORD too */
+	PASS_NEW,		/* protect a new key: prompt twice, not empty */
+	PASS_NEW_COSIGN,	/* protect a new cosign key: may be empty */
+};
+
+/* Fill @out (NUL-terminated, length in @outlen) from SIGNET_PASSWORD, then
+ * COSIGN_PASSWORD (cosign purposes only), then src->password_file (first
+ * line), then /dev/tty with echo off. @path names the key in prompts. On
+ * error @out is wiped; the passphrase is never part of a message. */
+int keys_pass_get(char out[KEYS_PASS_MAX], size_t *outlen,
+		  const struct pass_source *src, enum pass_purpose why,
+		  const char *path);
+
+/* ---- key files (file.c) ------------------------------------------------- */
+
+/* Read a whole regular file (at most KEYS_FILE_MAX bytes) into a new
+ * buffer; free it with keys_file_free (it may hold a secret). With
+ * @nofollow a symbolic link is refused. */
+int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
+		   bool nofollow);
+void keys_file_free(unsigned char *data, size_t len);
+
+/* ERR_IO "'PATH' exists; use --force to overwrite" when anything (even a
+ * dangling link) is at @path. */
+int keys_file_absent(const char *path);
+
+/* A file being written: with force into a temporary file beside @path that
+ * commit renames over it, else straight to @path with O_EXCL. Links are
+ * never followed. abort removes whatever this object created. */
+struct keys_out {
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+	const char *cur;	/* the file we created, or NULL */
+};
+
+int keys_out_write(struct keys_out *o, const char *path, const void *data,
+		   size_t len, mode_t mode, bool force);
+int keys_out_commit(struct keys_out *o);
+void keys_out_abort(struct keys_out *o);
+
+/* ---- key pairs (keys.c) ------------------------------------------------- */
+
+/* Write @keypath (PKCS#8 PEM, encrypted with @pw unless @pw is NULL, 0600)
+ * and @pubpath (SPKI PEM, 0644), both or neither. */
+int keys_write_pair(const char *keypath, const char *pubpath, EVP_PKEY *key,
+		    const char *pw, size_t pwlen, bool force);
+
+/* keys_load_private that also hands back the passphrase it used: @had_pw
+ * is false when the file needed none (then @pw is empty). */
+int keys_load_private_pw(EVP_PKEY **out, const char *path,
+			 const struct pass_source *pass,
+			 char pw[KEYS_PASS_MAX], size_t *pwlen, bool *had_pw);
+
+/* PKCS#8 PrivateKeyInfo DER (nothing after it) into a new key; SEC1 "EC
+ * PRIVATE KEY" DER gets its own ERR_FORMAT message. Not yet checked. */
+int keys_pkcs8_parse(EVP_PKEY **out, const unsigned char *der, size_t len,
+		     const char *path);
+
+/* "NAME.key" and "NAME.pub" into the two buffers; ERR_USAGE when too long. */
+int keys_pair_paths(char keypath[PATH_MAX], char pubpath[PATH_MAX],
+		    const char *name);
+
+/* ---- cosign envelope (cosign.c) ----------------------------------------- */
+
+/* Decrypt the body (base64-decoded PEM data: the JSON envelope) of a cosign
+ * key file. ERR_FORMAT for a malformed envelope or non-PKCS#8 plaintext,
+ * ERR_CRYPTO for a wrong passphrase. New key; not yet checked. */
+int keys_cosign_decrypt(EVP_PKEY **out, const char *path,
+			const unsigned char *body, size_t len,
+			const char *pw, size_t pwlen);
+
+/* Append the "ENCRYPTED SIGSTORE PRIVATE KEY" PEM of @key to @pem. */
+int keys_cosign_encrypt(struct buf *pem, EVP_PKEY *key,
+			const char *pw, size_t pwlen);
+
+#endif

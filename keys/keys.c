@@ -1,0 +1,711 @@
+/*
+ * keys.c - generating key pairs, reading key files (PEM: PKCS#8, SPKI,
+ * PKCS#1 public, X.509, and cosign's envelope via cosign.c), and naming
+ * keys. Private keys go from file to EVP_PKEY without a stop in between.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "internal.h"
+
+static const struct {
+	const char *name;
+	enum key_type type;
+} key_types[] = {
+	{ "ecdsa-p256", KEY_ECDSA_P256 },
+	{ "ecdsa-p384", KEY_ECDSA_P384 },
+	{ "rsa-3072", KEY_RSA_3072 },
+	{ "rsa-4096", KEY_RSA_4096 },
+};
+
+int keys_parse_type(enum key_type *out, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++) {
+		if (strcmp(name, key_types[i].name) == 0) {
+			*out = key_types[i].type;
+			return 0;
+		}
+	}
+	return err_set(ERR_USAGE, "unknown key type '%s' (use ecdsa-p256, "
+		       "ecdsa-p384, rsa-3072 or rsa-4096)", name);
+}
+
+int keys_pair_paths(char keypath[PATH_MAX], char pubpath[PATH_MAX],
+		    const char *name)
+{
+	int a, b;
+
+	if (!name || !*name)
+		return err_set(ERR_USAGE, "empty key name");
+	a = snprintf(keypath, PATH_MAX, "%s.key", name);
+	b = snprintf(pubpath, PATH_MAX, "%s.pub", name);
+	if (a < 0 || b < 0 || a >= PATH_MAX - 8 || b >= PATH_MAX - 8)
+		return err_set(ERR_USAGE, "key name '%s' is too long", name);
+	return 0;
+}
+
+/* ---- naming keys ------------------------------------------------------- */
+
+static int ec_curve_nid(EVP_PKEY *key)
+{
+	char name[80];
+	size_t len = 0;
+	int nid;
+
+	if (EVP_PKEY_get_group_name(key, name, sizeof(name), &len) != 1) {
+		ERR_clear_error();
+		return NID_undef;
+	}
+	nid = OBJ_sn2nid(name);
+	if (nid == NID_undef)
+		nid = EC_curve_nist2nid(name);
+	return nid;
+}
+
+static const char *p_curve(int nid)
+{
+	switch (nid) {
+	case NID_X9_62_prime256v1:
+		return "p256";
+	case NID_secp384r1:
+		return "p384";
+	case NID_secp521r1:
+		return "p521";
+	}
+	return NULL;
+}
+
+/* Lower-case name of the key's algorithm ("ed25519", "rsa-pss", ...). */
+static void type_name(char *out, size_t outsz, EVP_PKEY *key)
+{
+	const char *n = EVP_PKEY_get0_type_name(key);
+	size_t i;
+
+	if (!n)
+		n = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
+	str_sanitize(out, outsz, n && *n ? n : "unknown");
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+}
+
+int keys_check_acceptable(EVP_PKEY *key)
+{
+	char name[64];
+	int bits;
+
+	if (!key)
+		return err_set(ERR_CRYPTO, "no key");
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if (p_curve(ec_curve_nid(key)))
+			return 0;
+		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
+					    NULL) != 1) {
+			ERR_clear_error();
+			return err_set(ERR_CRYPTO, "unsupported EC key without "
+				       "a named curve");
+		}
+		return err_set(ERR_CRYPTO, "unsupported EC curve '%s' (use "
+			       "P-256, P-384 or P-521)", name);
+	case EVP_PKEY_RSA:
+		bits = EVP_PKEY_get_bits(key);
+		if (bits >= 2048)
+			return 0;
+		return err_set(ERR_CRYPTO, "RSA key of %d bits is too small "
+			       "(at least 2048)", bits);
+	}
+	type_name(name, sizeof(name), key);
+	return err_set(ERR_CRYPTO, "unsupported key type '%s'", name);
+}
+
+void keys_describe(char *out, size_t outsz, EVP_PKEY *key)
+{
+	char name[64];
+	const char *c;
+
+	if (!outsz)
+		return;
+	if (!key) {
+		snprintf(out, outsz, "none");
+		return;
+	}
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if ((c = p_curve(ec_curve_nid(key)))) {
+			snprintf(out, outsz, "ecdsa-%s", c);
+			return;
+		}
+		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
+					    NULL) != 1) {
+			ERR_clear_error();
+			snprintf(out, outsz, "ecdsa-explicit");
+			return;
+		}
+		str_sanitize(out, outsz, "ecdsa-");
+		str_sanitize(out + strlen(out), outsz - strlen(out), name);
+		return;
+	case EVP_PKEY_RSA:
+		snprintf(out, outsz, "rsa-%d", EVP_PKEY_get_bits(key));
+		return;
+	}
+	type_name(out, outsz, key);
+}
+
+static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
+{
+	int n;
+
+	*der = NULL;
+	n = key ? i2d_PUBKEY(key, der) : -1;
+	if (n <= 0)
+		return err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
+	*len = (size_t)n;
+	return 0;
+}
+
+int keys_spki_sha256(unsigned char out[32], EVP_PKEY *key)
+{
+	unsigned char *der;
+	unsigned int n = 0;
+	size_t len = 0;
+	int rc, ok;
+
+	if ((rc = spki_der(&der, &len, key)) < 0)
+		return rc;
+	ok = EVP_Digest(der, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	     n == 32;
+	OPENSSL_free(der);
+	if (!ok)
+		return err_set_ssl(ERR_CRYPTO, "cannot hash the public key");
+	return 0;
+}
+
+int keys_fingerprint(char out[80], EVP_PKEY *key)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	size_t i;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = keys_spki_sha256(md, key)) < 0)
+		return rc;
+	memcpy(out, "SHA256:", 7);
+	for (i = 0; i < sizeof(md); i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[7 + 2 * sizeof(md)] = '\0';
+	return 0;
+}
+
+/* ---- reading PEM ------------------------------------------------------- */
+
+struct pem {
+	char *name;
+	char *header;
+	unsigned char *data;
+	long len;
+};
+
+static void pem_release(struct pem *p)
+{
+	OPENSSL_secure_free(p->name);
+	OPENSSL_secure_free(p->header);
+	if (p->data)
+		OPENSSL_secure_clear_free(p->data, (size_t)p->len);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The first PEM block of @file (skipping "EC PARAMETERS", which openssl
+ * ecparam writes before the key). */
+static int pem_first(struct pem *p, const unsigned char *file, size_t len,
+		     const char *path)
+{
+	unsigned long e;
+	BIO *bio;
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!(bio = BIO_new_mem_buf(file, (int)len)))
+		return err_set_ssl(ERR_NOMEM, "out of memory");
+	for (;;) {
+		if (!PEM_read_bio_ex(bio, &p->name, &p->header, &p->data,
+				     &p->len, PEM_FLAG_SECURE |
+				     PEM_FLAG_EAY_COMPATIBLE)) {
+			memset(p, 0, sizeof(*p));
+			e = ERR_peek_last_error();
+			if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+				ERR_clear_error();
+				rc = err_set(ERR_FORMAT, "'%s' is not a PEM "
+					     "key file", path);
+			} else {
+				rc = err_set_ssl(ERR_FORMAT, "'%s' is "
+						 "truncated or corrupt", path);
+			}
+			break;
+		}
+		if (strcmp(p->name, "EC PARAMETERS") != 0)
+			break;
+		pem_release(p);
+	}
+	BIO_free(bio);
+	return rc;
+}
+
+static bool is_public_pem(const char *name)
+{
+	return strcmp(name, "PUBLIC KEY") == 0 ||
+	       strcmp(name, "RSA PUBLIC KEY") == 0 ||
+	       strcmp(name, "CERTIFICATE") == 0;
+}
+
+static bool is_cosign_pem(const char *name)
+{
+	return strcmp(name, "ENCRYPTED SIGSTORE PRIVATE KEY") == 0 ||
+	       strcmp(name, "ENCRYPTED COSIGN PRIVATE KEY") == 0;
+}
+
+static bool is_private_pem(const char *name)
+{
+	return strstr(name, "PRIVATE KEY") != NULL;
+}
+
+static int unsupported_pem(const struct pem *p, const char *path)
+{
+	char clean[80];
+
+	str_sanitize(clean, sizeof(clean), p->name);
+	if (strcmp(p->name, "EC PRIVATE KEY") == 0 ||
+	    strcmp(p->name, "RSA PRIVATE KEY") == 0)
+		return err_set(ERR_FORMAT, "'%s' is a traditional '%s' file; "
+			       "convert it to PKCS#8 with 'openssl pkcs8 "
+			       "-topk8'", path, clean);
+	return err_set(ERR_FORMAT, "'%s': unsupported PEM type '%s'", path,
+		       clean);
+}
+
+/* ---- private keys ------------------------------------------------------ */
+
+/* DER SEQUENCE { INTEGER 1, OCTET STRING ... }: RFC 5915 ECPrivateKey.
+ * (PKCS#8 has an AlgorithmIdentifier SEQUENCE after its version.) */
+static bool looks_sec1(const unsigned char *d, size_t len)
+{
+	size_t i = 2;
+
+	if (len < 8 || d[0] != 0x30)
+		return false;
+	if (d[1] & 0x80)
+		i += d[1] & 0x7f;
+	return i + 4 <= len && d[i] == 0x02 && d[i + 1] == 0x01 &&
+	       d[i + 2] == 0x01 && d[i + 3] == 0x04;
+}
+
+int keys_pkcs8_parse(EVP_PKEY **out, const unsigned char *der, size_t len,
+		     const char *path)
+{
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8;
+	EVP_PKEY *key = NULL;
+
+	*out = NULL;
+	if (looks_sec1(der, len))
+		return err_set(ERR_FORMAT, "'%s' holds a SEC1 'EC PRIVATE "
+			       "KEY', not PKCS#8; re-create it with a current "
+			       "cosign or 'signet keys generate'", path);
+	if (len > KEYS_FILE_MAX)
+		return err_set(ERR_FORMAT, "'%s': private key too large", path);
+	p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+	if (p8 && p == der + len)
+		key = EVP_PKCS82PKEY(p8);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	if (!key)
+		return err_set_ssl(ERR_FORMAT, "'%s' does not hold a valid "
+				   "PKCS#8 private key", path);
+	*out = key;
+	return 0;
+}
+
+/* Reason of a failed decryption that a passphrase cannot fix, or NULL. */
+static const char *pbe_unsupported(void)
+{
+	unsigned long e;
+
+	while ((e = ERR_get_error())) {
+		if (ERR_GET_LIB(e) != ERR_LIB_EVP)
+			continue;
+		switch (ERR_GET_REASON(e)) {
+		case EVP_R_MEMORY_LIMIT_EXCEEDED:
+		case EVP_R_UNSUPPORTED_CIPHER:
+		case EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION:
+		case EVP_R_UNSUPPORTED_KEYLENGTH:
+		case EVP_R_UNSUPPORTED_PRF:
+		case EVP_R_UNKNOWN_PBE_ALGORITHM:
+		case EVP_R_UNSUPPORTED_ALGORITHM:
+			ERR_clear_error();
+			return ERR_reason_error_string(e);
+		}
+	}
+	return NULL;
+}
+
+static int decrypt_pkcs8(EVP_PKEY **out, const struct pem *pem,
+			 const char *pw, size_t pwlen, const char *path)
+{
+	const unsigned char *p = pem->data;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	unsigned char *der = NULL;
+	X509_SIG *sig;
+	const char *why;
+	int rc, n;
+
+	sig = d2i_X509_SIG(NULL, &p, pem->len);
+	if (!sig || p != pem->data + pem->len) {
+		X509_SIG_free(sig);
+		return err_set_ssl(ERR_FORMAT, "'%s' is not a valid encrypted "
+				   "PKCS#8 key", path);
+	}
+	p8 = PKCS8_decrypt(sig, pw, (int)pwlen);
+	X509_SIG_free(sig);
+	if (!p8) {
+		if ((why = pbe_unsupported()))
+			return err_set(ERR_CRYPTO, "cannot decrypt '%s': %s",
+				       path, why);
+		ERR_clear_error();
+		return err_set(ERR_CRYPTO, "wrong passphrase for '%s'", path);
+	}
+	/* through DER so that SEC1 inside gets the same message */
+	n = i2d_PKCS8_PRIV_KEY_INFO(p8, &der);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	if (n <= 0)
+		return err_set_ssl(ERR_FORMAT, "'%s': invalid private key",
+				   path);
+	rc = keys_pkcs8_parse(out, der, (size_t)n, path);
+	OPENSSL_clear_free(der, (size_t)n);
+	return rc;
+}
+
+int keys_load_private_pw(EVP_PKEY **out, const char *path,
+			 const struct pass_source *pass,
+			 char pw[KEYS_PASS_MAX], size_t *pwlen, bool *had_pw)
+{
+	unsigned char *file = NULL;
+	struct pem pem = { 0 };
+	EVP_PKEY *key = NULL;
+	size_t flen = 0;
+	int rc;
+
+	*out = NULL;
+	*pwlen = 0;
+	*had_pw = false;
+	pw[0] = '\0';
+	if ((rc = keys_file_read(&file, &flen, path, true)) < 0)
+		return rc;
+	if ((rc = pem_first(&pem, file, flen, path)) < 0)
+		goto out;
+	if (strcmp(pem.name, "ENCRYPTED PRIVATE KEY") == 0) {
+		*had_pw = true;
+		if ((rc = keys_pass_get(pw, pwlen, pass, PASS_READ, path)) < 0)
+			goto out;
+		rc = decrypt_pkcs8(&key, &pem, pw, *pwlen, path);
+	} else if (strcmp(pem.name, "PRIVATE KEY") == 0) {
+		rc = keys_pkcs8_parse(&key, pem.data, (size_t)pem.len, path);
+	} else if (is_cosign_pem(pem.name)) {
+		*had_pw = true;
+		if ((rc = keys_pass_get(pw, pwlen, pass, PASS_READ_COSIGN,
+					path)) < 0)
+			goto out;
+		rc = keys_cosign_decrypt(&key, path, pem.data,
+					 (size_t)pem.len, pw, *pwlen);
+	} else if (is_public_pem(pem.name)) {
+		rc = err_set(ERR_USAGE, "'%s' is a public key; give the "
+			     "private key (.key)", path);
+	} else {
+		rc = unsupported_pem(&pem, path);
+	}
+	if (rc == 0 && (rc = keys_check_acceptable(key)) < 0)
+		err_wrap(rc, "'%s'", path);
+out:
+	/* decoders may leave noise behind even when they succeed */
+	ERR_clear_error();
+	if (rc < 0) {
+		EVP_PKEY_free(key);
+		key = NULL;
+		secure_wipe(pw, KEYS_PASS_MAX);
+		*pwlen = 0;
+		*had_pw = false;
+	}
+	*out = key;
+	pem_release(&pem);
+	keys_file_free(file, flen);
+	return rc;
+}
+
+int keys_load_private(EVP_PKEY **out, const char *path,
+		      const struct pass_source *pass)
+{
+	char pw[KEYS_PASS_MAX];
+	size_t pwlen = 0;
+	bool had_pw;
+	int rc;
+
+	rc = keys_load_private_pw(out, path, pass, pw, &pwlen, &had_pw);
+	secure_wipe(pw, sizeof(pw));
+	return rc;
+}
+
+/* ---- public keys ------------------------------------------------------- */
+
+static int parse_public(EVP_PKEY **out, const struct pem *pem,
+			const char *path)
+{
+	const unsigned char *p = pem->data;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	int rc;
+
+	*out = NULL;
+	if (strcmp(pem->name, "PUBLIC KEY") == 0) {
+		key = d2i_PUBKEY(NULL, &p, pem->len);
+	} else if (strcmp(pem->name, "RSA PUBLIC KEY") == 0) {
+		key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, pem->len);
+	} else {
+		cert = d2i_X509(NULL, &p, pem->len);
+		if (cert)
+			key = X509_get_pubkey(cert);
+		X509_free(cert);
+	}
+	if (!key || p != pem->data + pem->len) {
+		EVP_PKEY_free(key);
+		return err_set_ssl(ERR_FORMAT, "'%s' does not hold a valid "
+				   "public key", path);
+	}
+	if ((rc = keys_check_acceptable(key)) < 0) {
+		EVP_PKEY_free(key);
+		return err_wrap(rc, "'%s'", path);
+	}
+	*out = key;
+	return 0;
+}
+
+/* Read @path's first PEM block; public keys may be links (config mounts). */
+static int read_pem(struct pem *pem, const char *path)
+{
+	unsigned char *file = NULL;
+	size_t flen = 0;
+	int rc;
+
+	memset(pem, 0, sizeof(*pem));
+	if ((rc = keys_file_read(&file, &flen, path, false)) < 0)
+		return rc;
+	rc = pem_first(pem, file, flen, path);
+	keys_file_free(file, flen);
+	return rc;
+}
+
+int keys_load_public(EVP_PKEY **out, const char *path)
+{
+	struct pem pem;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_pem(&pem, path)) < 0)
+		return rc;
+	if (is_public_pem(pem.name))
+		rc = parse_public(out, &pem, path);
+	else if (is_private_pem(pem.name))
+		rc = err_set(ERR_USAGE, "'%s' is a private key; give the "
+			     "public key (.pub)", path);
+	else
+		rc = unsupported_pem(&pem, path);
+	pem_release(&pem);
+	ERR_clear_error();
+	return rc;
+}
+
+/* A new key holding only the public half of @key. */
+static int public_only(EVP_PKEY **out, EVP_PKEY *key)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = spki_der(&der, &len, key)) < 0)
+		return rc;
+	p = der;
+	*out = d2i_PUBKEY(NULL, &p, (long)len);
+	OPENSSL_free(der);
+	if (!*out)
+		return err_set_ssl(ERR_CRYPTO, "cannot copy the public key");
+	return 0;
+}
+
+int keys_load_any(EVP_PKEY **out, const char *path,
+		  const struct pass_source *pass)
+{
+	EVP_PKEY *priv = NULL;
+	struct pem pem;
+	bool private;
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_pem(&pem, path)) < 0)
+		return rc;
+	private = is_private_pem(pem.name);
+	if (is_public_pem(pem.name))
+		rc = parse_public(out, &pem, path);
+	else if (!private)
+		rc = unsupported_pem(&pem, path);
+	pem_release(&pem);
+	if (rc < 0 || !private) {
+		ERR_clear_error();
+		return rc;
+	}
+	if ((rc = keys_load_private(&priv, path, pass)) < 0)
+		return rc;
+	rc = public_only(out, priv);
+	EVP_PKEY_free(priv);
+	ERR_clear_error();
+	return rc;
+}
+
+/* ---- writing key pairs ------------------------------------------------- */
+
+static int generate(EVP_PKEY **out, enum key_type type)
+{
+	switch (type) {
+	case KEY_ECDSA_P256:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case KEY_ECDSA_P384:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		break;
+	case KEY_RSA_3072:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+		break;
+	case KEY_RSA_4096:
+		*out = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
+		break;
+	default:
+		*out = NULL;
+		return err_set(ERR_USAGE, "unknown key type");
+	}
+	if (!*out)
+		return err_set_ssl(ERR_CRYPTO, "cannot generate the key");
+	return 0;
+}
+
+/* PKCS#8 PEM of @key into a secure-heap BIO: encrypted with PBES2
+ * (PBKDF2-HMAC-SHA256, AES-256-CBC) when @pw is given. */
+static int private_pem(BIO **out, EVP_PKEY *key, const char *pw,
+		       size_t pwlen)
+{
+	PKCS8_PRIV_KEY_INFO *p8inf;
+	unsigned char salt[16];
+	X509_SIG *p8 = NULL;
+	BIO *bio;
+	int ok = 0;
+
+	*out = NULL;
+	if (pwlen > INT_MAX)
+		return err_set(ERR_USAGE, "passphrase too long");
+	bio = BIO_new(BIO_s_secmem());
+	p8inf = EVP_PKEY2PKCS8(key);
+	if (bio && p8inf && !pw) {
+		ok = PEM_write_bio_PKCS8_PRIV_KEY_INFO(bio, p8inf);
+	} else if (bio && p8inf && RAND_bytes(salt, sizeof(salt)) == 1) {
+		p8 = PKCS8_encrypt(-1, EVP_aes_256_cbc(), pw, (int)pwlen,
+				   salt, sizeof(salt), KEYS_PBKDF2_ITER,
+				   p8inf);
+		ok = p8 && PEM_write_bio_PKCS8(bio, p8);
+	}
+	X509_SIG_free(p8);
+	PKCS8_PRIV_KEY_INFO_free(p8inf);
+	if (!ok) {
+		BIO_free(bio);
+		return err_set_ssl(ERR_CRYPTO, "cannot encode the private "
+				   "key");
+	}
+	*out = bio;
+	return 0;
+}
+
+int keys_write_pair(const char *keypath, const char *pubpath, EVP_PKEY *key,
+		    const char *pw, size_t pwlen, bool force)
+{
+	struct keys_out ko = { 0 }, po = { 0 };
+	BIO *priv = NULL, *pub = NULL;
+	char *pd = NULL, *ud = NULL;
+	long pl, ul;
+	int rc;
+
+	if ((rc = private_pem(&priv, key, pw, pwlen)) < 0)
+		return rc;
+	if (!(pub = BIO_new(BIO_s_mem())) || !PEM_write_bio_PUBKEY(pub, key)) {
+		rc = err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
+		goto out;
+	}
+	pl = BIO_get_mem_data(priv, &pd);
+	ul = BIO_get_mem_data(pub, &ud);
+	if (pl <= 0 || ul <= 0) {
+		rc = err_set(ERR_CRYPTO, "cannot encode the key pair");
+		goto out;
+	}
+	/* both files staged before either replaces anything */
+	if ((rc = keys_out_write(&ko, keypath, pd, (size_t)pl, 0600,
+				 force)) == 0 &&
+	    (rc = keys_out_write(&po, pubpath, ud, (size_t)ul, 0644,
+				 force)) == 0 &&
+	    (rc = keys_out_commit(&ko)) == 0)
+		rc = keys_out_commit(&po);
+out:
+	if (rc < 0) {
+		keys_out_abort(&po);
+		keys_out_abort(&ko);
+	}
+	BIO_free(priv);
+	BIO_free(pub);
+	return rc;
+}
+
+int keys_generate(const char *name, const struct keygen_opts *opts)
+{
+	char keypath[PATH_MAX], pubpath[PATH_MAX], pw[KEYS_PASS_MAX];
+	bool encrypt = !opts->pass.no_password;
+	EVP_PKEY *key = NULL;
+	size_t pwlen = 0;
+	int rc;
+
+	pw[0] = '\0';
+	if ((rc = keys_pair_paths(keypath, pubpath, name)) < 0)
+		return rc;
+	if (!opts->force && ((rc = keys_file_absent(keypath)) < 0 ||
+			     (rc = keys_file_absent(pubpath)) < 0))
+		return rc;
+	if (encrypt && (rc = keys_pass_get(pw, &pwlen, &opts->pass, PASS_NEW,
+					   keypath)) < 0)
+		goto out;
+	if ((rc = generate(&key, opts->type)) < 0)
+		goto out;
+	rc = keys_write_pair(keypath, pubpath, key, encrypt ? pw : NULL,
+			     pwlen, opts->force);
+out:
+	secure_wipe(pw, sizeof(pw));
+	EVP_PKEY_free(key);
+	return rc;
+}
