@@ -127,8 +127,10 @@ static int opt_default(const char *cmd, struct common *c, int opt,
 		print_help(find_cmd(cmd));
 		return 0;
 	}
-	return usage_error(cmd, "%s: unknown option or missing argument",
-			   argv[optind - 1]);
+	if (opt == ':')
+		return usage_error(cmd, "option '%s' needs a value",
+				   argv[optind - 1]);
+	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 static void free_keys(EVP_PKEY **keys, size_t n)
@@ -162,7 +164,7 @@ static int keys_generate_cmd(int argc, char **argv)
 	struct common c = { 0 };
 	int opt, r, rc;
 
-	while ((opt = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
 		switch (opt) {
 		case OPT_TYPE:
 			if ((rc = keys_parse_type(&ko.type, optarg)) < 0)
@@ -200,7 +202,7 @@ static int keys_show_cmd(int argc, char **argv)
 	char desc[64], fpr[80];
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+h", lo, NULL)) != -1)
+	while ((opt = getopt_long(argc, argv, "+:h", lo, NULL)) != -1)
 		if ((r = opt_default("keys", &c, opt, argv)) >= 0)
 			return r;
 	if (optind >= argc)
@@ -232,7 +234,7 @@ static int keys_import_export_cmd(int argc, char **argv, bool import)
 	bool cosign = false;
 	int opt, r, rc;
 
-	while ((opt = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
 		switch (opt) {
 		case OPT_COSIGN:
 			cosign = true;
@@ -304,7 +306,7 @@ static int cmd_sign(int argc, char **argv)
 	EVP_PKEY *key = NULL;
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+hk:a:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:hk:a:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			if (keyfile) {
@@ -420,7 +422,7 @@ static int verify_or_list(int argc, char **argv, bool list)
 	bool as_json = false;
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+hk:a:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:hk:a:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			if (n_keys == 64) {
@@ -595,6 +597,8 @@ int main(int argc, char **argv)
 {
 	const struct cmd *c;
 
+	debugf("start");
+	opterr = 0;	/* we name bad options ourselves, once */
 	if (argc < 2) {
 		cmd_help(1, argv);
 		return 2;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/crypto.h>
 
 #include "core.h"
@@ -131,16 +132,22 @@ void str_sanitize(char *out, size_t outsz, const char *in)
 void debugf(const char *fmt, ...)
 {
 	static int on = -1;
+	static struct timespec t0;
+	struct timespec t;
 	va_list ap;
 
 	if (on < 0) {
 		const char *e = getenv("SIGNET_DEBUG");
 
 		on = e && *e && strcmp(e, "0") != 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 	}
 	if (!on)
 		return;
-	fputs("signet: debug: ", stderr);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	fprintf(stderr, "signet: debug: %7.2f ms: ",
+		(double)(t.tv_sec - t0.tv_sec) * 1e3 +
+		(double)(t.tv_nsec - t0.tv_nsec) / 1e6);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -186,6 +186,7 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 		return err_set(ERR_NET, "cannot create a curl handle");
 	}
 	*out = reg;
+	debugf("client ready");
 	return 0;
 }
 
@@ -486,7 +487,12 @@ int http_do(struct registry *reg, const struct http_req *req,
 	at.path = path;
 	at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : h->ca_file;
 again:
-	at.scheme = h->scheme == SCHEME_HTTP ? SCHEME_HTTP : SCHEME_HTTPS;
+	/* A host we may reach over plain HTTP is tried that way first: the
+	 * first request carries no credentials (those follow a challenge),
+	 * and a loopback registry then costs no TLS set-up. A registry
+	 * that speaks TLS refuses plain HTTP with a 400 or drops the
+	 * connection; then we switch to HTTPS for good. */
+	at.scheme = h->scheme == SCHEME_HTTPS ? SCHEME_HTTPS : SCHEME_HTTP;
 	at.auth = NULL;
 	if (at.host == h->name) {
 		const char *tok = token_find(reg, h->name, scope);
@@ -502,18 +508,22 @@ again:
 		}
 	}
 	rc = perform(reg, req, &at, resp, &cc);
-	if (rc == ERR_NET && h->scheme == SCHEME_UNKNOWN &&
-	    at.host == h->name && cc == CURLE_SSL_CONNECT_ERROR) {
-		/* a loopback or --insecure-registry host that does not
-		 * speak TLS: plain HTTP, as docker does */
-		debugf("'%s' does not speak TLS; using plain HTTP", h->name);
-		h->scheme = SCHEME_HTTP;
-		goto again;
+	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name) {
+		bool tls_hint = rc == ERR_NET ?
+			(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
+			 cc == CURLE_SEND_ERROR) :
+			rc == 0 && resp->status == 400;
+
+		if (tls_hint) {
+			debugf("'%s' refuses plain HTTP; using HTTPS", h->name);
+			h->scheme = SCHEME_HTTPS;
+			goto again;
+		}
+		if (rc == 0)
+			h->scheme = SCHEME_HTTP;
 	}
 	if (rc < 0)
 		goto out;
-	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name)
-		h->scheme = SCHEME_HTTPS;
 
 	if (resp->status == 401 && !authed && at.host == h->name &&
 	    resp->www_auth[0]) {
