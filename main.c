@@ -56,6 +56,7 @@ enum {
 	OPT_NO_PASSWORD,
 	OPT_TYPE,
 	OPT_COSIGN,
+	OPT_FORMAT,
 };
 
 #define COMMON_OPTIONS \
@@ -296,6 +297,7 @@ static int cmd_sign(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "annotation", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		COMMON_OPTIONS, { 0 }
 	};
 	struct common c = { 0 };
@@ -319,6 +321,18 @@ static int cmd_sign(int argc, char **argv)
 		case 'a':
 			if ((rc = kvlist_add_arg(&ann, optarg)) < 0) {
 				status = usage_error("sign", "%s", err_msg());
+				goto out;
+			}
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "cosign") == 0) {
+				so.format = SIGN_COSIGN;
+			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
+				so.format = SIGN_BUNDLE;
+			} else {
+				status = usage_error("sign", "unknown --format "
+						     "'%s': use cosign or "
+						     "sigstore-bundle", optarg);
 				goto out;
 			}
 			break;
@@ -370,7 +384,8 @@ out:
 
 /* ---- verify and list ----------------------------------------------------- */
 
-static json_t *report_json(const struct verify_result *res, int rc)
+static json_t *report_json(const struct verify_result *res, int rc,
+			   bool judged)
 {
 	json_t *sigs = json_array(), *o;
 	size_t i;
@@ -395,9 +410,10 @@ static json_t *report_json(const struct verify_result *res, int rc)
 					    json_string(s->reason));
 		json_array_append_new(sigs, o);
 	}
-	o = json_pack("{s:s,s:s,s:b,s:o}", "image", res->pinned,
-		      "digest", res->digest.str, "verified", rc == 0,
-		      "signatures", sigs);
+	o = json_pack("{s:s,s:s,s:o}", "image", res->pinned,
+		      "digest", res->digest.str, "signatures", sigs);
+	if (o && judged)
+		json_object_set_new(o, "verified", json_boolean(rc == 0));
 	if (o && rc < 0)
 		json_object_set_new(o, "error", json_string(err_msg()));
 	return o;
@@ -409,6 +425,7 @@ static int verify_or_list(int argc, char **argv, bool list)
 		{ "key", required_argument, NULL, 'k' },
 		{ "annotation", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		COMMON_OPTIONS, { 0 }
 	};
 	const char *name = list ? "list" : "verify";
@@ -445,6 +462,18 @@ static int verify_or_list(int argc, char **argv, bool list)
 		case OPT_JSON:
 			as_json = true;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "cosign") == 0) {
+				vo.formats |= VERIFY_COSIGN;
+			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
+				vo.formats |= VERIFY_BUNDLE;
+			} else {
+				status = usage_error(name, "unknown --format "
+						     "'%s': use cosign or "
+						     "sigstore-bundle", optarg);
+				goto out;
+			}
+			break;
 		default:
 			if ((r = opt_default(name, &c, opt, argv)) >= 0) {
 				status = r;
@@ -477,7 +506,8 @@ static int verify_or_list(int argc, char **argv, bool list)
 		if (rc < 0 && !(as_json && res.pinned[0]))
 			fprintf(stderr, "signet: %s\n", err_msg());
 		if (as_json && res.pinned[0])
-			json_array_append_new(all, report_json(&res, rc));
+			json_array_append_new(all, report_json(&res, rc,
+								   n_keys > 0));
 		else if (!as_json && list && rc == 0) {
 			if (res.n_sigs == 0)
 				printf("%s: no signatures\n", res.pinned);
@@ -550,10 +580,11 @@ static const struct cmd commands[] = {
 	  "       signet keys import --cosign COSIGN.key NAME\n"
 	  "       signet keys export --cosign NAME.key OUT" },
 	{ "sign", cmd_sign, "sign images by digest",
-	  "signet sign --key FILE [-a KEY=VALUE]... [options] IMAGE..." },
+	  "signet sign --key FILE [-a KEY=VALUE]... "
+	  "[--format cosign|sigstore-bundle] [options] IMAGE..." },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
 	  "signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
-	  "[--json] [options] IMAGE..." },
+	  "[--format F]... [--json] [options] IMAGE..." },
 	{ "list", cmd_list, "list the signatures attached to an image",
 	  "signet list [--key FILE]... [--json] [options] IMAGE" },
 	{ "version", cmd_version, "print versions", "signet version" },

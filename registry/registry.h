@@ -130,11 +130,52 @@ void sig_manifest_release(struct sig_manifest *m);
 int sigs_get_payload(struct registry *reg, const struct image_ref *repo,
 		     const struct sig_layer *layer, struct buf *out);
 
+/* Says whether an existing signature (base64) over the same payload was
+ * made by the signer at hand, so signing twice adds nothing. */
+typedef bool (*sigs_same_signer_fn)(void *ctx, const char *sig_b64);
+
 /* Add one simple-signing signature to the .sig manifest of @image, keeping
- * every signature already there. @added is false when the very same
- * payload and signature were already present. */
+ * every signature already there. @added is false when a layer with the
+ * same payload was already signed by the same signer (@same may be NULL:
+ * then only a byte-identical signature counts as present). */
 int sigs_append(struct registry *reg, const struct image_ref *repo,
 		const struct digest *image, const void *payload, size_t len,
-		const char *sig_b64, bool *added);
+		const char *sig_b64, sigs_same_signer_fn same, void *ctx,
+		bool *added);
+
+/* ---- OCI 1.1 referrers: the API, else the referrers tag schema ---------- */
+
+struct referrer {
+	struct digest digest;		/* the referring manifest */
+	size_t size;
+	const char *media_type;		/* borrowed */
+	const char *artifact_type;	/* borrowed; may be NULL */
+	const json_t *annotations;	/* borrowed; object or NULL */
+};
+
+struct referrers {
+	json_t *doc;
+	struct referrer *items;
+	size_t n;
+	bool via_api;			/* from /referrers/, not the tag */
+};
+
+/* The manifests whose subject is @subject: GET /v2/<repo>/referrers/<d>;
+ * on 404 the image index tagged sha256-<hex> (the tag schema). None at
+ * all is not an error (n == 0). Entries of another @artifact_type are
+ * dropped when it is non-NULL. */
+int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
+			   const struct digest *subject,
+			   const char *artifact_type, struct referrers *out);
+void referrers_release(struct referrers *r);
+
+/* Push @manifest (which names @subject) by its digest. When the registry
+ * does not answer with OCI-Subject, also add it to the sha256-<hex> tag
+ * index, keeping every entry already there. */
+int registry_put_referrer(struct registry *reg, const struct image_ref *repo,
+			  const struct digest *subject, const char *media_type,
+			  const void *manifest, size_t len,
+			  const char *artifact_type, const json_t *annotations,
+			  struct digest *out);
 
 #endif

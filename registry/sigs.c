@@ -113,9 +113,11 @@ static int build_config(struct buf *out, const json_t *layers)
 	return rc;
 }
 
-/* Is this exact signature already a layer of @layers? */
+/* Is this signature, or one by the same signer over the same payload,
+ * already a layer of @layers? */
 static bool already_there(const json_t *layers, const struct digest *pd,
-			  const char *sig_b64)
+			  const char *sig_b64, sigs_same_signer_fn same,
+			  void *ctx)
 {
 	json_t *l;
 	size_t i;
@@ -126,7 +128,7 @@ static bool already_there(const json_t *layers, const struct digest *pd,
 				       ANN_COSIGN_SIGNATURE);
 
 		if (d && s && strcmp(d, pd->str) == 0 &&
-		    strcmp(s, sig_b64) == 0)
+		    (strcmp(s, sig_b64) == 0 || (same && same(ctx, s))))
 			return true;
 	}
 	return false;
@@ -134,7 +136,8 @@ static bool already_there(const json_t *layers, const struct digest *pd,
 
 int sigs_append(struct registry *reg, const struct image_ref *repo,
 		const struct digest *image, const void *payload, size_t len,
-		const char *sig_b64, bool *added)
+		const char *sig_b64, sigs_same_signer_fn same, void *ctx,
+		bool *added)
 {
 	struct sig_manifest cur;
 	struct digest pd, cd;
@@ -161,7 +164,7 @@ int sigs_append(struct registry *reg, const struct image_ref *repo,
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (already_there(layers, &pd, sig_b64))
+	if (already_there(layers, &pd, sig_b64, same, ctx))
 		goto out;
 	layer = descriptor(MT_SIMPLESIGNING, &pd, len);
 	if (!layer || json_object_set_new(layer, "annotations",

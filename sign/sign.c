@@ -2,52 +2,160 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sign.h"
+#include "../core/bundle.h"
 #include "../keys/keys.h"
 
-int sign_image(struct registry *reg, const char *image,
-	       const struct sign_opts *opts, struct sign_result *out)
+/* What sigs_append asks: was this existing signature made by our key over
+ * the payload we are about to add? */
+struct same_ctx {
+	EVP_PKEY *key;
+	const struct buf *payload;
+};
+
+static bool same_signer(void *ctx, const char *sig_b64)
 {
-	struct image_ref ref;
-	struct manifest man = { 0 };
+	struct same_ctx *c = ctx;
+	struct buf sig;
+	bool same;
+
+	buf_init(&sig, 16384);
+	same = b64_decode(&sig, sig_b64, strlen(sig_b64)) == 0 &&
+	       keys_verify_sha256(c->key, c->payload->data, c->payload->len,
+				  sig.data, sig.len) == 0;
+	buf_release(&sig);
+	err_clear();
+	return same;
+}
+
+static int sign_cosign(struct registry *reg, const struct image_ref *ref,
+		       const struct manifest *man, const char *repo,
+		       const struct sign_opts *opts, bool *added)
+{
 	struct buf payload, sig;
-	char repo[REF_HOST_MAX + REF_REPO_MAX + 2], *sig_b64 = NULL;
-	const char *reference;
+	struct same_ctx same = { opts->key, &payload };
+	char *sig_b64 = NULL;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	buf_init(&payload, SIGBLOB_MAX);
-	buf_init(&sig, 4096);
-	if ((rc = ref_parse(&ref, image)) < 0)
-		return rc;
-	out->by_tag = !ref_has_digest(&ref);
-	reference = out->by_tag ? ref.tag : ref.digest.str;
-	/* The one resolution: everything below uses man.digest. */
-	if ((rc = registry_get_manifest(reg, &ref, reference, &man)) < 0)
-		goto out;
-	if ((rc = ref_format_repo(repo, sizeof(repo), &ref)) < 0 ||
-	    (rc = ref_format_pinned(out->pinned, sizeof(out->pinned), &ref,
-				    &man.digest)) < 0)
-		goto out;
-	if ((rc = simplesign_build(&payload, repo, &man.digest,
-				   opts->annotations)) < 0)
-		goto out;
-	if ((rc = keys_sign_sha256(&sig, opts->key, payload.data,
+	buf_init(&sig, 16384);
+	if ((rc = simplesign_build(&payload, repo, &man->digest,
+				   opts->annotations)) < 0 ||
+	    (rc = keys_sign_sha256(&sig, opts->key, payload.data,
 				   payload.len)) < 0)
 		goto out;
 	if (!(sig_b64 = b64_encode(sig.data, sig.len))) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = sigs_append(reg, &ref, &man.digest, payload.data, payload.len,
-			 sig_b64, &out->added);
-	if (rc < 0)
-		err_wrap(rc, "cannot store signature for '%s'", out->pinned);
+	rc = sigs_append(reg, ref, &man->digest, payload.data, payload.len,
+			 sig_b64, same_signer, &same, added);
 out:
 	free(sig_b64);
 	buf_release(&sig);
 	buf_release(&payload);
+	return rc;
+}
+
+static int sign_pae(void *ctx, const void *data, size_t len, struct buf *sig)
+{
+	return keys_sign_sha256(sig, ctx, data, len);
+}
+
+/* cosign 3's form: a sigstore bundle pushed as a referrer of the image. */
+static int sign_bundle(struct registry *reg, const struct image_ref *ref,
+		       const struct manifest *man,
+		       const struct sign_opts *opts)
+{
+	static const char empty[] = "{}";
+	unsigned char spki[32];
+	char *hint = NULL, *body = NULL, created[32];
+	struct buf bundle;
+	struct digest bd, cd, md;
+	json_t *m = NULL, *ann = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	buf_init(&bundle, SIGBLOB_MAX);
+	if ((rc = keys_spki_sha256(spki, opts->key)) < 0)
+		goto out;
+	if (!(hint = b64_encode(spki, sizeof(spki)))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = bundle_build(&bundle, &man->digest, opts->annotations, hint,
+			       sign_pae, opts->key)) < 0 ||
+	    (rc = registry_put_blob(reg, ref, bundle.data, bundle.len,
+				    &bd)) < 0 ||
+	    (rc = registry_put_blob(reg, ref, empty, 2, &cd)) < 0)
+		goto out;
+	gmtime_r(&now, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ann = json_pack("{s:s,s:s,s:s}",
+			"dev.sigstore.bundle.content", "dsse-envelope",
+			"dev.sigstore.bundle.predicateType",
+			COSIGN_SIGN_PREDICATE,
+			"org.opencontainers.image.created", created);
+	m = ann ? json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:s},"
+			    "s:[{s:s,s:I,s:s}],s:{s:s,s:I,s:s},s:O}",
+		"schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
+		"artifactType", MT_SIGSTORE_BUNDLE,
+		"config", "mediaType", MT_OCI_EMPTY, "size", 2,
+		"digest", cd.str,
+		"layers", "mediaType", MT_SIGSTORE_BUNDLE,
+		"size", (json_int_t)bundle.len, "digest", bd.str,
+		"subject", "mediaType", man->media_type,
+		"size", (json_int_t)man->body.len, "digest", man->digest.str,
+		"annotations", ann) : NULL;
+	body = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (!body) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = registry_put_referrer(reg, ref, &man->digest, MT_OCI_MANIFEST,
+				   body, strlen(body), MT_SIGSTORE_BUNDLE, ann,
+				   &md);
+out:
+	free(body);
+	free(hint);
+	json_decref(m);
+	json_decref(ann);
+	buf_release(&bundle);
+	return rc;
+}
+
+int sign_image(struct registry *reg, const char *image,
+	       const struct sign_opts *opts, struct sign_result *out)
+{
+	struct image_ref ref;
+	struct manifest man = { 0 };
+	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = ref_parse(&ref, image)) < 0)
+		return rc;
+	out->by_tag = !ref_has_digest(&ref);
+	/* The one resolution: everything below uses man.digest. */
+	if ((rc = registry_get_manifest(reg, &ref, out->by_tag ? ref.tag :
+					ref.digest.str, &man)) < 0)
+		goto out;
+	if ((rc = ref_format_repo(repo, sizeof(repo), &ref)) < 0 ||
+	    (rc = ref_format_pinned(out->pinned, sizeof(out->pinned), &ref,
+				    &man.digest)) < 0)
+		goto out;
+	if (opts->format == SIGN_BUNDLE) {
+		rc = sign_bundle(reg, &ref, &man, opts);
+		out->added = rc == 0;
+	} else {
+		rc = sign_cosign(reg, &ref, &man, repo, opts, &out->added);
+	}
+	if (rc < 0)
+		err_wrap(rc, "cannot store signature for '%s'", out->pinned);
+out:
 	manifest_release(&man);
 	return rc;
 }

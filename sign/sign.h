@@ -7,7 +7,13 @@
 #include "../core/core.h"
 #include "../registry/registry.h"
 
+enum sign_format {
+	SIGN_COSIGN,			/* .sig tag, simple signing (default) */
+	SIGN_BUNDLE,			/* cosign 3 sigstore bundle referrer */
+};
+
 struct sign_opts {
+	enum sign_format format;
 	EVP_PKEY *key;			/* borrowed */
 	const struct kvlist *annotations;
 };

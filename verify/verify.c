@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "verify.h"
+#include "../core/bundle.h"
 #include "../keys/keys.h"
 
 void verify_result_release(struct verify_result *r)
@@ -35,6 +36,21 @@ static bool per_signature(int rc)
 	       rc == ERR_VERIFY;
 }
 
+/* Does any trusted key verify @sig over @data? Fills s->key. */
+static bool key_verifies(const struct verify_opts *o, const struct buf *data,
+			 const struct buf *sig, struct sig_report *s)
+{
+	size_t k;
+
+	for (k = 0; k < o->n_keys; k++)
+		if (keys_verify_sha256(o->keys[k], data->data, data->len,
+				       sig->data, sig->len) == 0) {
+			keys_fingerprint(s->key, o->keys[k]);
+			return true;
+		}
+	return false;
+}
+
 /* Check one simple-signing layer; fills @s. Returns < 0 only for errors
  * that end the whole verification. */
 static int check_cosign(struct registry *reg, const struct image_ref *ref,
@@ -47,7 +63,6 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 	struct simplesign p = { 0 };
 	char claim[REF_HOST_MAX + REF_REPO_MAX + 2], buf[300];
 	const char *missing = NULL;
-	size_t k;
 	int rc;
 
 	snprintf(s->format, sizeof(s->format), "cosign");
@@ -67,19 +82,10 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 		reason(s, "signature annotation is not valid base64");
 		goto out;
 	}
-	if (o->n_keys) {
-		for (k = 0; k < o->n_keys; k++)
-			if (keys_verify_sha256(o->keys[k], payload.data,
-					       payload.len, sig.data,
-					       sig.len) == 0)
-				break;
-		if (k == o->n_keys) {
-			reason(s, "signature does not verify with any given "
-			       "key");
-			rc = 0;
-			goto out;
-		}
-		keys_fingerprint(s->key, o->keys[k]);
+	if (o->n_keys && !key_verifies(o, &payload, &sig, s)) {
+		reason(s, "signature does not verify with any given key");
+		rc = 0;
+		goto out;
 	}
 	if ((rc = simplesign_parse(&p, payload.data, payload.len)) < 0) {
 		reason(s, err_msg());
@@ -122,14 +128,125 @@ out:
 	return rc;
 }
 
+/* The one layer of a referrer manifest that names @image as its subject. */
+static int referrer_layer(const json_t *man, const struct digest *image,
+			  const char *layer_type, struct sig_layer *out)
+{
+	json_t *layers = json_object_get(man, "layers"), *l;
+	json_t *size;
+	const char *sd = jx_str(json_object_get(man, "subject"), "digest");
+	const char *mt = jx_str(man, "mediaType"), *d;
+
+	if (!mt || strcmp(mt, MT_OCI_MANIFEST) != 0)
+		return err_set(ERR_FORMAT, "referrer is not an OCI manifest");
+	if (!sd || strcmp(sd, image->str) != 0)
+		return err_set(ERR_FORMAT, "referrer's subject is another "
+			       "image");
+	if (!json_is_array(layers) || json_array_size(layers) != 1)
+		return err_set(ERR_FORMAT, "referrer has not exactly one layer");
+	l = json_array_get(layers, 0);
+	size = json_object_get(l, "size");
+	d = jx_str(l, "digest");
+	out->media_type = jx_str(l, "mediaType");
+	if (!out->media_type || strcmp(out->media_type, layer_type) != 0 ||
+	    !d || digest_parse(&out->digest, d) < 0 ||
+	    !json_is_integer(size) || json_integer_value(size) < 0)
+		return err_set(ERR_FORMAT, "referrer layer is malformed");
+	out->size = (size_t)json_integer_value(size);
+	out->annotations = json_object_get(l, "annotations");
+	return 0;
+}
+
+/* Check one cosign 3 bundle referrer; fills @s. < 0 only for errors that
+ * end the whole verification. */
+static int check_bundle(struct registry *reg, const struct image_ref *ref,
+			const struct digest *image, const struct referrer *r,
+			const struct verify_opts *o, struct sig_report *s)
+{
+	struct manifest man = { 0 };
+	struct sig_layer layer;
+	struct buf blob;
+	struct bundle b = { 0 };
+	struct statement st = { 0 };
+	json_t *doc = NULL;
+	const char *missing = NULL;
+	char why[300];
+	int rc;
+
+	snprintf(s->format, sizeof(s->format), "sigstore-bundle");
+	s->payload = r->digest;
+	buf_init(&blob, SIGBLOB_MAX);
+	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
+	    (rc = jx_parse(&doc, man.body.data, man.body.len,
+			   "bundle manifest")) < 0 ||
+	    (rc = referrer_layer(doc, image, MT_SIGSTORE_BUNDLE,
+				 &layer)) < 0 ||
+	    (rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
+	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0) {
+		reason(s, err_msg());
+		goto out;
+	}
+	if (o->n_keys && !key_verifies(o, &b.pae, &b.sig, s)) {
+		reason(s, "signature does not verify with any given key");
+		goto out;
+	}
+	if ((rc = statement_parse(&st, b.statement.data,
+				  b.statement.len)) < 0) {
+		reason(s, err_msg());
+		goto out;
+	}
+	if (st.annotations)
+		s->annotations = json_deep_copy(st.annotations);
+	if (!digest_eq(&st.subject, image)) {
+		snprintf(why, sizeof(why), "statement is for %s, not this "
+			 "image", st.subject.str);
+		reason(s, why);
+		goto out;
+	}
+	if (o->annotations && !kvlist_matched_by(o->annotations,
+						 st.annotations, &missing)) {
+		snprintf(why, sizeof(why), "annotation '%.200s' missing or "
+			 "different", missing);
+		reason(s, why);
+		goto out;
+	}
+	s->valid = o->n_keys > 0;
+out:
+	statement_release(&st);
+	bundle_release(&b);
+	json_decref(doc);
+	buf_release(&blob);
+	manifest_release(&man);
+	if (rc < 0 && per_signature(rc)) {
+		err_clear();
+		rc = 0;
+	}
+	return rc;
+}
+
+/* Grow the report array by one; NULL when out of memory. */
+static struct sig_report *new_report(struct verify_result *out)
+{
+	struct sig_report *p = realloc(out->sigs,
+				       (out->n_sigs + 1) * sizeof(*p));
+
+	if (!p)
+		return NULL;
+	out->sigs = p;
+	memset(&p[out->n_sigs], 0, sizeof(*p));
+	return &p[out->n_sigs++];
+}
+
 int verify_image(struct registry *reg, const char *image,
 		 const struct verify_opts *o, struct verify_result *out)
 {
 	struct image_ref ref;
 	struct manifest man = { 0 };
 	struct sig_manifest sm = { 0 };
+	struct referrers refs = { 0 };
 	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
 	size_t i, max = o->max_signatures ? o->max_signatures : 100;
+	unsigned formats = o->formats ? o->formats : VERIFY_ALL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -145,35 +262,65 @@ int verify_image(struct registry *reg, const char *image,
 	    (rc = ref_format_pinned(out->pinned, sizeof(out->pinned), &ref,
 				    &man.digest)) < 0)
 		goto out;
-	rc = sigs_get(reg, &ref, &man.digest, &sm);
-	if (rc == ERR_NOTFOUND) {
-		rc = o->n_keys ? ERR_VERIFY : 0;
-		if (!o->n_keys)
+	/* cosign's .sig tag first: one request answers for most images */
+	if (formats & VERIFY_COSIGN) {
+		rc = sigs_get(reg, &ref, &man.digest, &sm);
+		if (rc == ERR_NOTFOUND) {
 			err_clear();
-		goto out;
-	}
-	if (rc < 0) {
-		if (rc == ERR_FORMAT && o->n_keys)
-			rc = ERR_VERIFY;
-		goto out;
-	}
-	out->sigs = calloc(sm.n_layers + 1, sizeof(*out->sigs));
-	if (!out->sigs) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
+			rc = 0;
+		} else if (per_signature(rc)) {
+			/* a broken .sig manifest: its signatures are invalid,
+			 * others may still count */
+			struct sig_report *s = new_report(out);
+
+			if (!s) {
+				rc = err_set(ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			snprintf(s->format, sizeof(s->format), "cosign");
+			reason(s, err_msg());
+			err_clear();
+			rc = 0;
+		} else if (rc < 0) {
+			goto out;
+		}
 	}
 	for (i = 0; i < sm.n_layers && out->n_sigs < max; i++) {
-		struct sig_report *s = &out->sigs[out->n_sigs];
+		struct sig_report *s;
 
 		if (strcmp(sm.layers[i].media_type, MT_SIMPLESIGNING) != 0)
 			continue;	/* an attachment, not a signature */
-		out->n_sigs++;
+		if (!(s = new_report(out))) {
+			rc = err_set(ERR_NOMEM, "out of memory");
+			goto out;
+		}
 		rc = check_cosign(reg, &ref, repo, &man.digest, &sm.layers[i],
 				  o, s);
 		if (rc < 0)
 			goto out;
 		if (s->valid)
 			out->n_valid++;
+	}
+	/* then referrers, unless a valid signature already settled it */
+	if ((formats & VERIFY_BUNDLE) && (!o->n_keys || !out->n_valid)) {
+		rc = registry_get_referrers(reg, &ref, &man.digest,
+					    MT_SIGSTORE_BUNDLE, &refs);
+		if (rc < 0)
+			goto out;
+		for (i = 0; i < refs.n && out->n_sigs < max; i++) {
+			struct sig_report *s = new_report(out);
+
+			if (!s) {
+				rc = err_set(ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			rc = check_bundle(reg, &ref, &man.digest,
+					  &refs.items[i], o, s);
+			if (rc < 0)
+				goto out;
+			if (s->valid)
+				out->n_valid++;
+		}
 	}
 	if (o->n_keys && out->n_valid == 0) {
 		if (out->n_sigs == 0)
@@ -185,6 +332,7 @@ int verify_image(struct registry *reg, const char *image,
 				     out->n_sigs, out->sigs[0].reason);
 	}
 out:
+	referrers_release(&refs);
 	sig_manifest_release(&sm);
 	manifest_release(&man);
 	return rc;

@@ -7,7 +7,14 @@
 #include "../core/core.h"
 #include "../registry/registry.h"
 
+enum verify_format {
+	VERIFY_COSIGN = 1,		/* cosign .sig tag, simple signing */
+	VERIFY_BUNDLE = 2,		/* cosign 3 sigstore bundle referrer */
+	VERIFY_ALL = 3,
+};
+
 struct verify_opts {
+	unsigned formats;		/* enum verify_format bits; 0: all */
 	EVP_PKEY *const *keys;		/* trusted keys (borrowed) */
 	size_t n_keys;
 	const struct kvlist *annotations;	/* all required */
@@ -16,7 +23,7 @@ struct verify_opts {
 
 /* One signature found for the image, and what became of it. */
 struct sig_report {
-	char format[24];		/* "cosign" */
+	char format[24];		/* "cosign", "sigstore-bundle" */
 	struct digest payload;		/* digest of the signed bytes */
 	char key[80];			/* fingerprint of the key that
 					 * verified it, or "" */

@@ -1,0 +1,200 @@
+/*
+ * referrers.c - OCI 1.1 referrers. Reading asks the referrers API and falls
+ * back to the tag schema (an image index tagged sha256-<hex>) when the
+ * registry has no API; writing pushes the manifest by digest and, when the
+ * registry does not say OCI-Subject, maintains the tag index too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MAX_REFERRERS 10000
+
+void referrers_release(struct referrers *r)
+{
+	json_decref(r->doc);
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+static void index_tag(char out[80], const struct digest *d)
+{
+	snprintf(out, 80, "sha256-%s", digest_hex(d));
+}
+
+/* Fill @out->items from an image index in @out->doc. */
+static int parse_index(struct referrers *out, const char *artifact_type,
+		       const char *what)
+{
+	json_t *list = json_object_get(out->doc, "manifests"), *m;
+	size_t i;
+
+	if (!json_is_object(out->doc) || !json_is_array(list))
+		return err_set(ERR_FORMAT, "%s: not an image index", what);
+	if (json_array_size(list) > MAX_REFERRERS)
+		return err_set(ERR_FORMAT, "%s: more than %d referrers", what,
+			       MAX_REFERRERS);
+	out->items = calloc(json_array_size(list) + 1, sizeof(*out->items));
+	if (!out->items)
+		return err_set(ERR_NOMEM, "out of memory");
+	json_array_foreach(list, i, m) {
+		struct referrer *r = &out->items[out->n];
+		json_t *size = json_object_get(m, "size");
+		json_t *ann = json_object_get(m, "annotations");
+		const char *d = jx_str(m, "digest");
+
+		r->media_type = jx_str(m, "mediaType");
+		r->artifact_type = jx_str(m, "artifactType");
+		if (!r->media_type || !d || digest_parse(&r->digest, d) < 0 ||
+		    !json_is_integer(size) || json_integer_value(size) < 0 ||
+		    (ann && !json_is_object(ann)))
+			return err_set(ERR_FORMAT, "%s: malformed entry %zu",
+				       what, i);
+		if (artifact_type && (!r->artifact_type ||
+		    strcmp(r->artifact_type, artifact_type) != 0))
+			continue;
+		r->size = (size_t)json_integer_value(size);
+		r->annotations = ann;
+		out->n++;
+	}
+	return 0;
+}
+
+int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
+			   const struct digest *subject,
+			   const char *artifact_type, struct referrers *out)
+{
+	static const char *const accept[] = { "Accept: " MT_OCI_INDEX, NULL };
+	char path[1024], what[700], tag[80];
+	struct http_req req = { 0 };
+	struct http_resp resp;
+	struct manifest idx = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(what, sizeof(what), "referrers of '%s/%s@%s'",
+		 repo->registry, repo->repository, subject->str);
+	if (snprintf(path, sizeof(path), "/v2/%s/referrers/%s",
+		     repo->repository, subject->str) >= (int)sizeof(path))
+		return err_set(ERR_FORMAT, "reference too long");
+	req.method = "GET";
+	req.host = repo->registry;
+	req.path = path;
+	req.repo = repo->repository;
+	req.headers = accept;
+	req.what = what;
+	req.follow = true;
+	req.ok_404 = true;
+	http_resp_init(&resp, MANIFEST_MAX);
+	rc = http_do(reg, &req, &resp);
+	if (rc < 0)
+		goto out;
+	if (resp.status == 200) {
+		out->via_api = true;
+		if ((rc = jx_parse(&out->doc, resp.body.data, resp.body.len,
+				   what)) < 0)
+			goto out;
+		rc = parse_index(out, artifact_type, what);
+		goto out;
+	}
+	/* 404: no referrers API here; the tag schema stands in */
+	index_tag(tag, subject);
+	rc = registry_get_manifest(reg, repo, tag, &idx);
+	if (rc == ERR_NOTFOUND) {
+		err_clear();
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if ((rc = jx_parse(&out->doc, idx.body.data, idx.body.len,
+			   what)) < 0)
+		goto out;
+	rc = parse_index(out, artifact_type, what);
+out:
+	if (rc < 0)
+		referrers_release(out);
+	manifest_release(&idx);
+	http_resp_release(&resp);
+	return rc;
+}
+
+/* Add @desc to the sha256-<hex> index of @subject unless it is there. */
+static int tag_index_add(struct registry *reg, const struct image_ref *repo,
+			 const struct digest *subject, json_t *desc)
+{
+	struct manifest cur = { 0 };
+	json_t *doc = NULL, *list, *m;
+	char tag[80], *body = NULL;
+	const char *want = jx_str(desc, "digest");
+	size_t i;
+	int rc;
+
+	index_tag(tag, subject);
+	rc = registry_get_manifest(reg, repo, tag, &cur);
+	if (rc == ERR_NOTFOUND) {
+		err_clear();
+		doc = json_pack("{s:i,s:s,s:[]}", "schemaVersion", 2,
+				"mediaType", MT_OCI_INDEX, "manifests");
+		rc = doc ? 0 : err_set(ERR_NOMEM, "out of memory");
+	} else if (rc == 0) {
+		rc = jx_parse(&doc, cur.body.data, cur.body.len,
+			      "referrers tag index");
+		if (rc == 0 && (!json_is_object(doc) ||
+		    !json_is_array(json_object_get(doc, "manifests"))))
+			rc = err_set(ERR_FORMAT, "referrers tag '%s' does not "
+				     "hold an image index", tag);
+	}
+	if (rc < 0)
+		goto out;
+	list = json_object_get(doc, "manifests");
+	json_array_foreach(list, i, m) {
+		const char *d = jx_str(m, "digest");
+
+		if (d && strcmp(d, want) == 0)
+			goto out;	/* already listed */
+	}
+	if (json_array_append(list, desc) < 0 ||
+	    !(body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = registry_put_manifest(reg, repo, tag, MT_OCI_INDEX, body,
+				   strlen(body), NULL);
+out:
+	free(body);
+	json_decref(doc);
+	manifest_release(&cur);
+	return rc;
+}
+
+int registry_put_referrer(struct registry *reg, const struct image_ref *repo,
+			  const struct digest *subject, const char *media_type,
+			  const void *manifest, size_t len,
+			  const char *artifact_type, const json_t *annotations,
+			  struct digest *out)
+{
+	json_t *desc;
+	bool subject_seen = false;
+	int rc;
+
+	digest_of(out, manifest, len);
+	rc = registry_put_manifest(reg, repo, out->str, media_type, manifest,
+				   len, &subject_seen);
+	if (rc < 0 || subject_seen)
+		return rc;
+	desc = json_pack("{s:s,s:I,s:s}", "mediaType", media_type,
+			 "size", (json_int_t)len, "digest", out->str);
+	if (!desc)
+		return err_set(ERR_NOMEM, "out of memory");
+	if (artifact_type)
+		json_object_set_new(desc, "artifactType",
+				    json_string(artifact_type));
+	if (annotations && json_object_size(annotations))
+		json_object_set(desc, "annotations", (json_t *)annotations);
+	rc = tag_index_add(reg, repo, subject, desc);
+	json_decref(desc);
+	return rc;
+}
