@@ -1,0 +1,100 @@
+# shellcheck shell=bash
+# A registry with TLS (test CA) and htpasswd authentication; credentials
+# come from $DOCKER_CONFIG/config.json. Sourced by run.sh.
+
+T40=$WORK/t40
+mkdir -p "$T40/docker" "$T40/docker-empty" "$T40/docker-wrong"
+R40=$REG_SECURE/t40
+
+printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REG_SECURE" \
+	"$(printf '%s' "$SECURE_USER:$SECURE_PASS" | base64 -w0)" \
+	>"$T40/docker/config.json"
+echo '{"auths":{}}' >"$T40/docker-empty/config.json"
+printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REG_SECURE" \
+	"$(printf '%s' "$SECURE_USER:not-the-password" | base64 -w0)" \
+	>"$T40/docker-wrong/config.json"
+
+t40_cases() {
+	local dg pinned
+	check "the secure registry refuses anonymous clients" -- test \
+		"$(http_code "https://$REG_SECURE/v2/" --cacert "$REG_SECURE_CA")" = 401
+	dg=$(push_image "$R40/app:v1" t40-app) || { fail "push to the secure registry"; return; }
+	pinned=$R40/app@$dg
+
+	expect_exit 0 "sign over TLS with --ca-file and credentials" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" sign --ca-file "$REG_SECURE_CA" --key "$KEY_A.key" "$R40/app:v1"
+	expect_stdout_eq "$pinned" "sign over TLS prints the pinned reference"
+	check "the .sig tag exists on the secure registry" -- \
+		reg_get_manifest "$REG_SECURE" t40/app "$(sig_tag "$dg")" >/dev/null
+	expect_exit 0 "verify over TLS with --ca-file and credentials" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" verify --ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$R40/app:v1"
+	expect_stdout_eq "$pinned" "verify over TLS prints the pinned reference"
+	expect_exit 1 "verify over TLS with the wrong key exits 1" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" verify --ca-file "$REG_SECURE_CA" --key "$KEY_B.pub" "$pinned"
+	expect_exit 0 "list over TLS" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" list --ca-file "$REG_SECURE_CA" "$pinned"
+
+	expect_exit 2 "verify without --ca-file exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" verify --key "$KEY_A.pub" "$pinned"
+	expect_error_message "TLS verification failure is explained" \
+		'certificate|tls|ssl|verif|issuer'
+	expect_exit 2 "sign without --ca-file exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" sign --key "$KEY_A.key" "$pinned"
+	expect_error_message "sign: TLS verification failure is explained" \
+		'certificate|tls|ssl|verif|issuer'
+	# Another CA (not the server's own certificate: libcurl trusts a leaf
+	# found in the CA file, as OpenSSL's partial-chain mode allows).
+	make_test_ca "$T40/otherca" || fail "make another test CA"
+	expect_exit 2 "a CA file that is not the registry's exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" verify --ca-file "$T40/otherca/ca.crt" \
+		--key "$KEY_A.pub" "$pinned"
+	expect_exit 2 "a missing --ca-file exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" verify --ca-file "$T40/no-such-ca.crt" --key "$KEY_A.pub" "$pinned"
+	expect_error_message "missing CA file is named" 'no-such-ca|ca|no such file'
+
+	# docker's default when DOCKER_CONFIG is unset: ~/.docker/config.json
+	mkdir -p "$T40/home/.docker"
+	cp "$T40/docker/config.json" "$T40/home/.docker/config.json"
+	expect_exit 0 "credentials from ~/.docker/config.json without DOCKER_CONFIG" -- \
+		env -u DOCKER_CONFIG HOME="$T40/home" \
+		"$SIGNET" verify --ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$pinned"
+
+	expect_exit 2 "verify with no credentials exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker-empty" \
+		"$SIGNET" verify --ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$pinned"
+	expect_error_message "missing credentials mention authentication" \
+		'auth|401|credential|login|denied'
+	expect_exit 2 "sign with no credentials exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker-empty" \
+		"$SIGNET" sign --ca-file "$REG_SECURE_CA" --key "$KEY_A.key" "$pinned"
+	expect_error_message "sign: missing credentials mention authentication" \
+		'auth|401|credential|login|denied'
+	expect_exit 2 "verify with wrong credentials exits 2" -- \
+		env DOCKER_CONFIG="$T40/docker-wrong" \
+		"$SIGNET" verify --ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$pinned"
+	expect_error_message "wrong credentials mention authentication" \
+		'auth|401|credential|login|denied'
+
+	# Credentials for one registry are not sent to another: the plain
+	# registry still works with this config (and never sees them).
+	local dp
+	dp=$(push_image "$REG_MAIN/t40/plain:v1" t40-plain) || { fail "push"; return; }
+	expect_exit 0 "plain registry still works with the secure config" -- \
+		env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" sign --ca-file "$REG_SECURE_CA" --key "$KEY_A.key" "$REG_MAIN/t40/plain@$dp"
+
+	expect_no_leak "$SECURE_PASS" "registry password never printed (TLS/auth)"
+	expect_no_leak "$(printf '%s' "$SECURE_USER:$SECURE_PASS" | base64 -w0)" \
+		"registry credentials (base64) never printed"
+	expect_no_leak "$SIGNET_PASSWORD" "signing passphrase never printed (TLS/auth)"
+}
+
+t40_cases
