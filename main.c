@@ -298,6 +298,7 @@ static int cmd_sign(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "annotation", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "recursive", no_argument, NULL, 'r' },
 		COMMON_OPTIONS, { 0 }
 	};
 	struct common c = { 0 };
@@ -308,8 +309,11 @@ static int cmd_sign(int argc, char **argv)
 	EVP_PKEY *key = NULL;
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+:hk:a:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:hrk:a:", lo, NULL)) != -1) {
 		switch (opt) {
+		case 'r':
+			so.recursive = true;
+			break;
 		case 'k':
 			if (keyfile) {
 				status = usage_error("sign", "give one --key%s",
@@ -362,6 +366,7 @@ static int cmd_sign(int argc, char **argv)
 			int s = fail(rc);
 
 			status = s > status ? s : status;
+			sign_result_release(&res);
 			continue;
 		}
 		if (res.by_tag)
@@ -372,7 +377,12 @@ static int cmd_sign(int argc, char **argv)
 			fprintf(stderr, "signet: '%s' already carries this "
 				"signature\n", res.pinned);
 		printf("%s\n", res.pinned);
+		for (size_t j = 0; j < res.n_children; j++)
+			printf("%.*s@%s\n", (int)(strchr(res.pinned, '@') -
+						  res.pinned), res.pinned,
+			       res.children[j].str);
 		fflush(stdout);
+		sign_result_release(&res);
 	}
 out:
 	/* the private key goes as soon as the last signature is made */
@@ -580,7 +590,7 @@ static const struct cmd commands[] = {
 	  "       signet keys import --cosign COSIGN.key NAME\n"
 	  "       signet keys export --cosign NAME.key OUT" },
 	{ "sign", cmd_sign, "sign images by digest",
-	  "signet sign --key FILE [-a KEY=VALUE]... "
+	  "signet sign --key FILE [-a KEY=VALUE]... [--recursive] "
 	  "[--format cosign|sigstore-bundle] [options] IMAGE..." },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
 	  "signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "

@@ -127,6 +127,75 @@ out:
 	return rc;
 }
 
+void sign_result_release(struct sign_result *r)
+{
+	free(r->children);
+	r->children = NULL;
+	r->n_children = 0;
+}
+
+static bool is_index(const struct manifest *m)
+{
+	return strcmp(m->media_type, MT_OCI_INDEX) == 0 ||
+	       strcmp(m->media_type, MT_DOCKER_LIST) == 0;
+}
+
+static int sign_manifest(struct registry *reg, const struct image_ref *ref,
+			 const struct manifest *man, const char *repo,
+			 const struct sign_opts *opts, bool *added)
+{
+	if (opts->format == SIGN_BUNDLE) {
+		*added = true;
+		return sign_bundle(reg, ref, man, opts);
+	}
+	return sign_cosign(reg, ref, man, repo, opts, added);
+}
+
+/* Sign every manifest an index lists, each fetched by digest (and so
+ * checked against it) before it is signed. */
+static int sign_children(struct registry *reg, const struct image_ref *ref,
+			 const struct manifest *index, const char *repo,
+			 const struct sign_opts *opts, struct sign_result *out)
+{
+	json_t *doc = NULL, *list, *m;
+	size_t i;
+	int rc;
+
+	if ((rc = jx_parse(&doc, index->body.data, index->body.len,
+			   "image index")) < 0)
+		return rc;
+	list = json_object_get(doc, "manifests");
+	if (!json_is_array(list) || json_array_size(list) > 1000) {
+		rc = err_set(ERR_FORMAT, "image index lists no manifests");
+		goto out;
+	}
+	out->children = calloc(json_array_size(list) + 1,
+			       sizeof(*out->children));
+	if (!out->children) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	json_array_foreach(list, i, m) {
+		struct manifest child = { 0 };
+		struct digest d;
+		bool added;
+
+		if ((rc = digest_parse(&d, jx_str(m, "digest"))) < 0)
+			goto out;
+		rc = registry_get_manifest(reg, ref, d.str, &child);
+		if (rc == 0)
+			rc = sign_manifest(reg, ref, &child, repo, opts,
+					   &added);
+		manifest_release(&child);
+		if (rc < 0)
+			goto out;
+		out->children[out->n_children++] = d;
+	}
+out:
+	json_decref(doc);
+	return rc;
+}
+
 int sign_image(struct registry *reg, const char *image,
 	       const struct sign_opts *opts, struct sign_result *out)
 {
@@ -147,12 +216,9 @@ int sign_image(struct registry *reg, const char *image,
 	    (rc = ref_format_pinned(out->pinned, sizeof(out->pinned), &ref,
 				    &man.digest)) < 0)
 		goto out;
-	if (opts->format == SIGN_BUNDLE) {
-		rc = sign_bundle(reg, &ref, &man, opts);
-		out->added = rc == 0;
-	} else {
-		rc = sign_cosign(reg, &ref, &man, repo, opts, &out->added);
-	}
+	rc = sign_manifest(reg, &ref, &man, repo, opts, &out->added);
+	if (rc == 0 && opts->recursive && is_index(&man))
+		rc = sign_children(reg, &ref, &man, repo, opts, out);
 	if (rc < 0)
 		err_wrap(rc, "cannot store signature for '%s'", out->pinned);
 out:

@@ -14,6 +14,7 @@ enum sign_format {
 
 struct sign_opts {
 	enum sign_format format;
+	bool recursive;			/* an index: sign each manifest too */
 	EVP_PKEY *key;			/* borrowed */
 	const struct kvlist *annotations;
 };
@@ -22,7 +23,12 @@ struct sign_result {
 	char pinned[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
 	bool by_tag;			/* the image was named by tag */
 	bool added;			/* false: that signature was there */
+	struct digest *children;	/* --recursive: platform manifests
+					 * signed too (owned) */
+	size_t n_children;
 };
+
+void sign_result_release(struct sign_result *r);
 
 /* Resolve @image to its manifest digest once, sign that digest in cosign's
  * simple-signing format and append it to the image's .sig manifest. */

@@ -51,43 +51,34 @@ static bool key_verifies(const struct verify_opts *o, const struct buf *data,
 	return false;
 }
 
-/* Check one simple-signing layer; fills @s. Returns < 0 only for errors
- * that end the whole verification. */
-static int check_cosign(struct registry *reg, const struct image_ref *ref,
-			const char *repo, const struct digest *image,
-			const struct sig_layer *layer,
-			const struct verify_opts *o, struct sig_report *s)
+int verify_simplesign(const void *payload, size_t payload_len,
+		      const char *sig_b64, const struct digest *image,
+		      const char *repo, const struct verify_opts *o,
+		      struct sig_report *s)
 {
-	const char *sig_b64 = jx_str(layer->annotations, ANN_COSIGN_SIGNATURE);
-	struct buf payload, sig;
+	struct buf data = { (unsigned char *)payload, payload_len, 0, 0 };
+	struct buf sig;
 	struct simplesign p = { 0 };
 	char claim[REF_HOST_MAX + REF_REPO_MAX + 2], buf[300];
 	const char *missing = NULL;
-	int rc;
 
 	snprintf(s->format, sizeof(s->format), "cosign");
-	s->payload = layer->digest;
-	buf_init(&payload, SIGBLOB_MAX);
+	digest_of(&s->payload, payload, payload_len);
 	buf_init(&sig, 16384);
 	if (!sig_b64) {
 		reason(s, "layer carries no signature annotation");
-		rc = 0;
 		goto out;
 	}
-	if ((rc = sigs_get_payload(reg, ref, layer, &payload)) < 0) {
-		reason(s, err_msg());
-		goto out;
-	}
-	if ((rc = b64_decode(&sig, sig_b64, strlen(sig_b64))) < 0) {
+	if (b64_decode(&sig, sig_b64, strlen(sig_b64)) < 0) {
 		reason(s, "signature annotation is not valid base64");
 		goto out;
 	}
-	if (o->n_keys && !key_verifies(o, &payload, &sig, s)) {
+	/* the signature over the exact bytes first, then the claims */
+	if (o->n_keys && !key_verifies(o, &data, &sig, s)) {
 		reason(s, "signature does not verify with any given key");
-		rc = 0;
 		goto out;
 	}
-	if ((rc = simplesign_parse(&p, payload.data, payload.len)) < 0) {
+	if (simplesign_parse(&p, payload, payload_len) < 0) {
 		reason(s, err_msg());
 		goto out;
 	}
@@ -106,7 +97,6 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 		snprintf(buf, sizeof(buf), "payload is for repository '%.200s'",
 			 claim);
 		reason(s, buf);
-		rc = 0;
 		goto out;
 	}
 	if (o->annotations && !kvlist_matched_by(o->annotations, p.optional,
@@ -120,6 +110,31 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 out:
 	simplesign_release(&p);
 	buf_release(&sig);
+	err_clear();
+	return s->valid ? 0 : ERR_VERIFY;
+}
+
+/* Fetch and check one simple-signing layer; fills @s. Returns < 0 only
+ * for errors that end the whole verification. */
+static int check_cosign(struct registry *reg, const struct image_ref *ref,
+			const char *repo, const struct digest *image,
+			const struct sig_layer *layer,
+			const struct verify_opts *o, struct sig_report *s)
+{
+	struct buf payload;
+	int rc;
+
+	snprintf(s->format, sizeof(s->format), "cosign");
+	s->payload = layer->digest;
+	buf_init(&payload, SIGBLOB_MAX);
+	rc = sigs_get_payload(reg, ref, layer, &payload);
+	if (rc == 0)
+		verify_simplesign(payload.data, payload.len,
+				  jx_str(layer->annotations,
+					 ANN_COSIGN_SIGNATURE),
+				  image, repo, o, s);
+	else if (per_signature(rc))
+		reason(s, err_msg());
 	buf_release(&payload);
 	if (rc < 0 && per_signature(rc)) {
 		err_clear();

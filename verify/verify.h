@@ -50,4 +50,13 @@ int verify_image(struct registry *reg, const char *image,
 		 const struct verify_opts *opts, struct verify_result *out);
 void verify_result_release(struct verify_result *r);
 
+/* Check one cosign simple-signing signature, no network: @sig_b64 over the
+ * exact @payload bytes with one of o->keys, then the payload's claims: the
+ * digest is @image, the docker-reference names @repo ("registry/repo"),
+ * required annotations. Fills @s; 0 when valid, ERR_VERIFY otherwise. */
+int verify_simplesign(const void *payload, size_t payload_len,
+		      const char *sig_b64, const struct digest *image,
+		      const char *repo, const struct verify_opts *o,
+		      struct sig_report *s);
+
 #endif
