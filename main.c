@@ -165,7 +165,7 @@ static int keys_generate_cmd(int argc, char **argv)
 	struct common c = { 0 };
 	int opt, r, rc;
 
-	while ((opt = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (opt) {
 		case OPT_TYPE:
 			if ((rc = keys_parse_type(&ko.type, optarg)) < 0)
@@ -203,7 +203,7 @@ static int keys_show_cmd(int argc, char **argv)
 	char desc[64], fpr[80];
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+:h", lo, NULL)) != -1)
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
 		if ((r = opt_default("keys", &c, opt, argv)) >= 0)
 			return r;
 	if (optind >= argc)
@@ -235,7 +235,7 @@ static int keys_import_export_cmd(int argc, char **argv, bool import)
 	bool cosign = false;
 	int opt, r, rc;
 
-	while ((opt = getopt_long(argc, argv, "+:h", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (opt) {
 		case OPT_COSIGN:
 			cosign = true;
@@ -309,7 +309,7 @@ static int cmd_sign(int argc, char **argv)
 	EVP_PKEY *key = NULL;
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+:hrk:a:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hrk:a:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			so.recursive = true;
@@ -449,7 +449,7 @@ static int verify_or_list(int argc, char **argv, bool list)
 	bool as_json = false;
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "+:hk:a:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hk:a:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			if (n_keys == 64) {

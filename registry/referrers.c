@@ -52,8 +52,13 @@ static int parse_index(struct referrers *out, const char *artifact_type,
 		    (ann && !json_is_object(ann)))
 			return err_set(ERR_FORMAT, "%s: malformed entry %zu",
 				       what, i);
-		if (artifact_type && (!r->artifact_type ||
-		    strcmp(r->artifact_type, artifact_type) != 0))
+		/* Some registries report the config media type as the
+		 * artifact type (go-containerregistry's does); an entry
+		 * whose type is missing or the empty config's stays, and
+		 * the caller decides on the manifest itself. */
+		if (artifact_type && r->artifact_type &&
+		    strcmp(r->artifact_type, artifact_type) != 0 &&
+		    strcmp(r->artifact_type, MT_OCI_EMPTY) != 0)
 			continue;
 		r->size = (size_t)json_integer_value(size);
 		r->annotations = ann;

@@ -162,8 +162,9 @@ struct referrers {
 
 /* The manifests whose subject is @subject: GET /v2/<repo>/referrers/<d>;
  * on 404 the image index tagged sha256-<hex> (the tag schema). None at
- * all is not an error (n == 0). Entries of another @artifact_type are
- * dropped when it is non-NULL. */
+ * all is not an error (n == 0). When @artifact_type is non-NULL, entries
+ * of another artifact type are dropped; entries without one, or with the
+ * empty config's, are kept: callers check the manifest itself. */
 int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 			   const struct digest *subject,
 			   const char *artifact_type, struct referrers *out);

@@ -173,7 +173,7 @@ static int referrer_layer(const json_t *man, const struct digest *image,
 }
 
 /* Check one cosign 3 bundle referrer; fills @s. < 0 only for errors that
- * end the whole verification. */
+ * end the whole verification; 1 when the referrer is not a bundle. */
 static int check_bundle(struct registry *reg, const struct image_ref *ref,
 			const struct digest *image, const struct referrer *r,
 			const struct verify_opts *o, struct sig_report *s)
@@ -193,11 +193,23 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	buf_init(&blob, SIGBLOB_MAX);
 	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
 	    (rc = jx_parse(&doc, man.body.data, man.body.len,
-			   "bundle manifest")) < 0 ||
-	    (rc = referrer_layer(doc, image, MT_SIGSTORE_BUNDLE,
+			   "bundle manifest")) < 0)
+		goto bad;
+	if (!r->artifact_type || strcmp(r->artifact_type,
+					MT_SIGSTORE_BUNDLE) != 0) {
+		/* the index did not say; the manifest must */
+		const char *at = jx_str(doc, "artifactType");
+
+		if (!at || strcmp(at, MT_SIGSTORE_BUNDLE) != 0) {
+			rc = 1;		/* another kind of referrer */
+			goto out;
+		}
+	}
+	if ((rc = referrer_layer(doc, image, MT_SIGSTORE_BUNDLE,
 				 &layer)) < 0 ||
 	    (rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
 	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0) {
+bad:
 		reason(s, err_msg());
 		goto out;
 	}
@@ -333,18 +345,32 @@ int verify_image(struct registry *reg, const char *image,
 					  &refs.items[i], o, s);
 			if (rc < 0)
 				goto out;
+			if (rc == 1) {		/* not a signature of ours */
+				out->n_sigs--;
+				rc = 0;
+				continue;
+			}
 			if (s->valid)
 				out->n_valid++;
 		}
 	}
 	if (o->n_keys && out->n_valid == 0) {
+		/* the most telling reason: from a signature one of our keys
+		 * made, when there is one */
+		const struct sig_report *tell = out->sigs;
+
+		for (i = 0; i < out->n_sigs; i++)
+			if (out->sigs[i].key[0]) {
+				tell = &out->sigs[i];
+				break;
+			}
 		if (out->n_sigs == 0)
 			rc = err_set(ERR_VERIFY, "no signatures found for '%s'",
 				     out->pinned);
 		else
 			rc = err_set(ERR_VERIFY, "no valid signature for '%s' "
-				     "(%zu checked; first: %s)", out->pinned,
-				     out->n_sigs, out->sigs[0].reason);
+				     "(%zu checked; %s)", out->pinned,
+				     out->n_sigs, tell->reason);
 	}
 out:
 	referrers_release(&refs);

@@ -32,14 +32,21 @@ pkg_of() {
 	notation) echo "github.com/notaryproject/notation@$NOTATION_VERSION ./cmd/notation" ;;
 	oras)     echo "oras.land/oras@$ORAS_VERSION ./cmd/oras" ;;
 	crane)    echo "github.com/google/go-containerregistry@$GGCR_VERSION ./cmd/crane" ;;
+	# ours: go-containerregistry's registry with the referrers API on
+	referrers-registry) echo "local $here/referrers-registry" ;;
 	*) echo "peers: unknown tool '$1'" >&2; return 1 ;;
 	esac
 }
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(cosign notation oras crane)
+[ ${#tools[@]} -gt 0 ] || tools=(cosign notation oras crane referrers-registry)
 for t in "${tools[@]}"; do
 	pkg=$(pkg_of "$t")
+	case $pkg in local\ *)
+		pkg="local $(cat "${pkg#local }"/go.mod "${pkg#local }"/go.sum \
+			"${pkg#local }"/*.go | sha256sum | cut -c1-16)" ;;
+	esac
 	stamp=$bin/.$t.version
 	if [ -x "$bin/$t" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pkg" ]; then
 		continue
@@ -49,7 +56,13 @@ for t in "${tools[@]}"; do
 	# dependency). `go install mod@version` would also ask the proxy for
 	# the module's version list, which the proxy here may refuse.
 	set -- $pkg
-	dir=$(go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	if [ "$1" = local ]; then
+		dir=$here/$t
+		set -- local .
+	else
+		dir=$(go mod download -json "$1" |
+			sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	fi
 	[ -n "$dir" ] || { echo "peers: cannot download $1" >&2; exit 1; }
 	(cd "$dir" && GOBIN=$bin CGO_ENABLED=0 GOFLAGS=-trimpath \
 		go install "$2") >&2
