@@ -46,6 +46,7 @@ static bool key_verifies(const struct verify_opts *o, const struct buf *data,
 		if (keys_verify_sha256(o->keys[k], data->data, data->len,
 				       sig->data, sig->len) == 0) {
 			keys_fingerprint(s->key, o->keys[k]);
+			s->key_index = (int)k;
 			return true;
 		}
 	return false;
@@ -99,6 +100,7 @@ int verify_simplesign(const void *payload, size_t payload_len,
 		reason(s, buf);
 		goto out;
 	}
+	s->claims_ok = s->key_index >= 0;
 	if (o->annotations && !kvlist_matched_by(o->annotations, p.optional,
 						 &missing)) {
 		snprintf(buf, sizeof(buf), "annotation '%.200s' missing or "
@@ -230,6 +232,7 @@ bad:
 		reason(s, why);
 		goto out;
 	}
+	s->claims_ok = s->key_index >= 0;
 	if (o->annotations && !kvlist_matched_by(o->annotations,
 						 st.annotations, &missing)) {
 		snprintf(why, sizeof(why), "annotation '%.200s' missing or "
@@ -261,6 +264,7 @@ static struct sig_report *new_report(struct verify_result *out)
 		return NULL;
 	out->sigs = p;
 	memset(&p[out->n_sigs], 0, sizeof(*p));
+	p[out->n_sigs].key_index = -1;
 	return &p[out->n_sigs++];
 }
 
@@ -329,7 +333,8 @@ int verify_image(struct registry *reg, const char *image,
 			out->n_valid++;
 	}
 	/* then referrers, unless a valid signature already settled it */
-	if ((formats & VERIFY_BUNDLE) && (!o->n_keys || !out->n_valid)) {
+	if ((formats & VERIFY_BUNDLE) &&
+	    (!o->n_keys || !out->n_valid || o->exhaustive)) {
 		rc = registry_get_referrers(reg, &ref, &man.digest,
 					    MT_SIGSTORE_BUNDLE, &refs);
 		if (rc < 0)

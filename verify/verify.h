@@ -19,6 +19,8 @@ struct verify_opts {
 	size_t n_keys;
 	const struct kvlist *annotations;	/* all required */
 	size_t max_signatures;		/* 0: 100 */
+	bool exhaustive;		/* check every format even after a
+					 * valid signature (thresholds) */
 };
 
 /* One signature found for the image, and what became of it. */
@@ -27,9 +29,14 @@ struct sig_report {
 	struct digest payload;		/* digest of the signed bytes */
 	char key[80];			/* fingerprint of the key that
 					 * verified it, or "" */
+	int key_index;			/* that key's index in opts->keys,
+					 * or -1 */
+	bool claims_ok;			/* verified by a key, and names this
+					 * image (digest, repository) */
 	char *docker_ref;		/* claimed, or NULL */
 	json_t *annotations;		/* claimed annotations, or NULL */
-	bool valid;
+	bool valid;			/* claims_ok and carries every
+					 * required annotation */
 	char reason[256];		/* why it does not count */
 };
 
