@@ -57,7 +57,35 @@ enum {
 	OPT_TYPE,
 	OPT_COSIGN,
 	OPT_FORMAT,
+	OPT_CERT,
+	OPT_EXPIRY,
+	OPT_X509,
+	OPT_SUBJECT,
+	OPT_DAYS,
 };
+
+/* "90s", "30m", "24h", "7d" (a bare number is seconds) -> seconds. */
+static int parse_duration(long *out, const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10), mul = 1;
+
+	if (end == s || v <= 0)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	default: return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	if (v > 100L * 365 * 86400 / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
 
 #define COMMON_OPTIONS \
 	{ "insecure-registry", required_argument, NULL, OPT_INSECURE }, \
@@ -134,6 +162,38 @@ static int opt_default(const char *cmd, struct common *c, int opt,
 	return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
+/* A --key file holding certificates also makes them Notary trust
+ * anchors (its first certificate's key is the cosign key). */
+static int add_anchors(X509 ***certs, size_t *n, const char *path)
+{
+	X509 **got = NULL, **all;
+	size_t n_got = 0, i;
+	char head[8192];
+	FILE *f = fopen(path, "r");
+	size_t len;
+	int rc;
+
+	if (!f)
+		return 0;	/* keys_load_public reports it */
+	len = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	head[len] = '\0';
+	if (!strstr(head, "-----BEGIN CERTIFICATE-----"))
+		return 0;
+	if ((rc = keys_load_certs(&got, &n_got, path)) < 0)
+		return rc;
+	all = realloc(*certs, (*n + n_got) * sizeof(*all));
+	if (!all) {
+		keys_certs_free(got, n_got);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; i < n_got; i++)
+		all[(*n)++] = got[i];
+	free(got);
+	*certs = all;
+	return 0;
+}
+
 static void free_keys(EVP_PKEY **keys, size_t n)
 {
 	size_t i;
@@ -159,8 +219,14 @@ static int keys_generate_cmd(int argc, char **argv)
 		{ "type", required_argument, NULL, OPT_TYPE },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "no-password", no_argument, NULL, OPT_NO_PASSWORD },
+		{ "x509", no_argument, NULL, OPT_X509 },
+		{ "subject", required_argument, NULL, OPT_SUBJECT },
+		{ "days", required_argument, NULL, OPT_DAYS },
 		COMMON_OPTIONS, { 0 }
 	};
+	const char *subject = NULL;
+	long days = 365;
+	bool x509 = false;
 	struct keygen_opts ko = { .type = KEY_ECDSA_P256 };
 	struct common c = { 0 };
 	int opt, r, rc;
@@ -177,6 +243,21 @@ static int keys_generate_cmd(int argc, char **argv)
 		case OPT_NO_PASSWORD:
 			c.pass.no_password = true;
 			break;
+		case OPT_X509:
+			x509 = true;
+			break;
+		case OPT_SUBJECT:
+			subject = optarg;
+			break;
+		case OPT_DAYS: {
+			char *end;
+
+			days = strtol(optarg, &end, 10);
+			if (*end || days < 1 || days > 36500)
+				return usage_error("keys", "invalid --days "
+						   "'%s': 1 to 36500", optarg);
+			break;
+		}
 		default:
 			if ((r = opt_default("keys", &c, opt, argv)) >= 0)
 				return r;
@@ -185,13 +266,25 @@ static int keys_generate_cmd(int argc, char **argv)
 	if (optind != argc - 1)
 		return usage_error("keys", "keys generate: give one NAME%s",
 				   NULL);
+	if ((subject || days != 365) && !x509)
+		return usage_error("keys", "--subject goes with --x509%s",
+				   NULL);
 	ko.pass = c.pass;
+	if (x509) {
+		ko.x509_subject = subject ? subject : "CN=signet";
+		ko.x509_days = (int)days;
+	}
 	if ((rc = keys_generate(argv[optind], &ko)) < 0)
 		return fail(rc);
-	printf("wrote %s.key (private, keep it secret) and %s.pub\n"
+	printf("wrote %s.key (private, keep it secret), %s.pub%s%s%s\n"
 	       "hand this to the people who verify your images:\n"
-	       "  signet verify --key %s.pub IMAGE\n",
-	       argv[optind], argv[optind], argv[optind]);
+	       "  signet verify --key %s.%s IMAGE\n",
+	       argv[optind], argv[optind], x509 ? " and " : "",
+	       x509 ? argv[optind] : "", x509 ? ".crt" : "", argv[optind],
+	       x509 ? "crt" : "pub");
+	if (x509)
+		printf("sign with: signet sign --format notation --key %s.key "
+		       "--cert %s.crt IMAGE\n", argv[optind], argv[optind]);
 	return 0;
 }
 
@@ -299,8 +392,12 @@ static int cmd_sign(int argc, char **argv)
 		{ "annotation", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "recursive", no_argument, NULL, 'r' },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "expiry", required_argument, NULL, OPT_EXPIRY },
 		COMMON_OPTIONS, { 0 }
 	};
+	X509 **chain = NULL;
+	size_t n_chain = 0;
 	struct common c = { 0 };
 	struct kvlist ann = { 0 };
 	const char *keyfile = NULL;
@@ -333,10 +430,31 @@ static int cmd_sign(int argc, char **argv)
 				so.format = SIGN_COSIGN;
 			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
 				so.format = SIGN_BUNDLE;
+			} else if (strcmp(optarg, "notation") == 0) {
+				so.format = SIGN_NOTATION;
 			} else {
 				status = usage_error("sign", "unknown --format "
-						     "'%s': use cosign or "
-						     "sigstore-bundle", optarg);
+						     "'%s': use cosign, "
+						     "sigstore-bundle or "
+						     "notation", optarg);
+				goto out;
+			}
+			break;
+		case OPT_CERT:
+			keys_certs_free(chain, n_chain);
+			chain = NULL;
+			n_chain = 0;
+			if ((rc = keys_load_certs(&chain, &n_chain,
+						  optarg)) < 0) {
+				status = fail(rc);
+				goto out;
+			}
+			break;
+		case OPT_EXPIRY:
+			if (parse_duration(&so.expiry, optarg) < 0) {
+				status = usage_error("sign", "invalid --expiry "
+						     "'%s': give e.g. 90m, "
+						     "24h or 365d", optarg);
 				goto out;
 			}
 			break;
@@ -352,6 +470,15 @@ static int cmd_sign(int argc, char **argv)
 				     "least one IMAGE%s", NULL);
 		goto out;
 	}
+	if ((so.format == SIGN_NOTATION) != (n_chain > 0) ||
+	    (so.expiry && so.format != SIGN_NOTATION)) {
+		status = usage_error("sign", "--cert and --expiry go with "
+				     "--format notation, which needs --cert%s",
+				     NULL);
+		goto out;
+	}
+	so.chain = chain;
+	so.n_chain = n_chain;
 	if ((rc = keys_load_private(&key, keyfile, &c.pass)) < 0 ||
 	    (rc = registry_new(&reg, &c.ropts)) < 0) {
 		status = fail(rc);
@@ -387,6 +514,7 @@ static int cmd_sign(int argc, char **argv)
 out:
 	/* the private key goes as soon as the last signature is made */
 	EVP_PKEY_free(key);
+	keys_certs_free(chain, n_chain);
 	registry_free(reg);
 	kvlist_release(&ann);
 	return status;
@@ -442,7 +570,8 @@ static int verify_or_list(int argc, char **argv, bool list)
 	struct common c = { 0 };
 	struct kvlist ann = { 0 };
 	EVP_PKEY *keys[64];
-	size_t n_keys = 0;
+	size_t n_keys = 0, n_certs = 0;
+	X509 **certs = NULL;
 	struct registry *reg = NULL;
 	struct verify_opts vo = { 0 };
 	json_t *all = json_array();
@@ -462,6 +591,10 @@ static int verify_or_list(int argc, char **argv, bool list)
 				goto out;
 			}
 			n_keys++;
+			if ((rc = add_anchors(&certs, &n_certs, optarg)) < 0) {
+				status = fail(rc);
+				goto out;
+			}
 			break;
 		case 'a':
 			if ((rc = kvlist_add_arg(&ann, optarg)) < 0) {
@@ -477,6 +610,8 @@ static int verify_or_list(int argc, char **argv, bool list)
 				vo.formats |= VERIFY_COSIGN;
 			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
 				vo.formats |= VERIFY_BUNDLE;
+			} else if (strcmp(optarg, "notation") == 0) {
+				vo.formats |= VERIFY_NOTATION;
 			} else {
 				status = usage_error(name, "unknown --format "
 						     "'%s': use cosign or "
@@ -504,6 +639,8 @@ static int verify_or_list(int argc, char **argv, bool list)
 	}
 	vo.keys = keys;
 	vo.n_keys = n_keys;
+	vo.certs = certs;
+	vo.n_certs = n_certs;
 	vo.annotations = &ann;
 	for (i = optind; i < argc; i++) {
 		struct verify_result res;
@@ -552,6 +689,7 @@ static int verify_or_list(int argc, char **argv, bool list)
 	}
 out:
 	json_decref(all);
+	keys_certs_free(certs, n_certs);
 	free_keys(keys, n_keys);
 	registry_free(reg);
 	kvlist_release(&ann);
@@ -585,13 +723,15 @@ static int cmd_help(int argc, char **argv);
 static const struct cmd commands[] = {
 	{ "keys", cmd_keys, "generate, show, import and export key pairs",
 	  "signet keys generate [--type ecdsa-p256|ecdsa-p384|rsa-3072|"
-	  "rsa-4096] [--force] [--no-password] [--password-file FILE] NAME\n"
+	  "rsa-4096] [--force] [--no-password] [--password-file FILE] "
+	  "[--x509 [--subject DN] [--days N]] NAME\n"
 	  "       signet keys show FILE...\n"
 	  "       signet keys import --cosign COSIGN.key NAME\n"
 	  "       signet keys export --cosign NAME.key OUT" },
 	{ "sign", cmd_sign, "sign images by digest",
 	  "signet sign --key FILE [-a KEY=VALUE]... [--recursive] "
-	  "[--format cosign|sigstore-bundle] [options] IMAGE..." },
+	  "[--format cosign|sigstore-bundle|notation] [--cert FILE] "
+	  "[--expiry DURATION] [options] IMAGE..." },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
 	  "signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
 	  "[--format F]... [--json] [options] IMAGE..." },

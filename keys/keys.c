@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/bio.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -685,27 +686,47 @@ out:
 
 int keys_generate(const char *name, const struct keygen_opts *opts)
 {
-	char keypath[PATH_MAX], pubpath[PATH_MAX], pw[KEYS_PASS_MAX];
+	char keypath[PATH_MAX], pubpath[PATH_MAX], crtpath[PATH_MAX];
+	char pw[KEYS_PASS_MAX];
 	bool encrypt = !opts->pass.no_password;
 	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
 	size_t pwlen = 0;
 	int rc;
 
 	pw[0] = '\0';
 	if ((rc = keys_pair_paths(keypath, pubpath, name)) < 0)
 		return rc;
+	if (snprintf(crtpath, sizeof(crtpath), "%s.crt", name) >=
+	    (int)sizeof(crtpath))
+		return err_set(ERR_USAGE, "key name too long");
 	if (!opts->force && ((rc = keys_file_absent(keypath)) < 0 ||
-			     (rc = keys_file_absent(pubpath)) < 0))
+			     (rc = keys_file_absent(pubpath)) < 0 ||
+			     (opts->x509_subject &&
+			      (rc = keys_file_absent(crtpath)) < 0)))
 		return rc;
 	if (encrypt && (rc = keys_pass_get(pw, &pwlen, &opts->pass, PASS_NEW,
 					   keypath)) < 0)
 		goto out;
 	if ((rc = generate(&key, opts->type)) < 0)
 		goto out;
+	/* the certificate is made before anything is written, so a bad
+	 * subject leaves no files */
+	if (opts->x509_subject &&
+	    (rc = keys_x509_generate(&cert, key, opts->x509_subject,
+				     opts->x509_days ? opts->x509_days :
+				     365)) < 0)
+		goto out;
 	rc = keys_write_pair(keypath, pubpath, key, encrypt ? pw : NULL,
 			     pwlen, opts->force);
+	if (rc == 0 && cert &&
+	    (rc = keys_save_cert(crtpath, cert, opts->force)) < 0) {
+		unlink(keypath);
+		unlink(pubpath);
+	}
 out:
 	secure_wipe(pw, sizeof(pw));
+	X509_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
 }

@@ -33,11 +33,15 @@ struct keygen_opts {
 	enum key_type type;
 	bool force;			/* overwrite existing files */
 	struct pass_source pass;
+	const char *x509_subject;	/* also write NAME.crt, a self-signed
+					 * code-signing certificate */
+	int x509_days;			/* its validity; 0: 365 */
 };
 
 /* Generate a key pair and write NAME.key (encrypted PKCS#8 PEM, 0600,
- * O_EXCL unless force) and NAME.pub (SPKI PEM). Asks for the passphrase
- * twice on a terminal. Nothing is left behind on failure. */
+ * O_EXCL unless force) and NAME.pub (SPKI PEM), and with x509_subject
+ * NAME.crt (keys_x509_generate). Asks for the passphrase twice on a
+ * terminal. Nothing is left behind on failure. */
 int keys_generate(const char *name, const struct keygen_opts *opts);
 
 /* Import a cosign key file ("ENCRYPTED SIGSTORE/COSIGN PRIVATE KEY", read
@@ -90,5 +94,73 @@ int keys_sign_sha256(struct buf *sig, EVP_PKEY *key,
  * PKCS#1 v1.5 or PSS), ERR_VERIFY when it is not. */
 int keys_verify_sha256(EVP_PKEY *key, const void *data, size_t len,
 		       const void *sig, size_t siglen);
+
+/* ---- X.509 certificates and Notary JWS signatures (x509.c) ------------ */
+
+#include <time.h>
+#include <openssl/x509.h>
+
+#define KEYS_CERTS_MAX 100	/* certificates read from one file */
+#define KEYS_CHAIN_MAX 10	/* certificates in a signature's chain */
+
+/* Every certificate of a PEM file (only CERTIFICATE blocks; anything else
+ * is ERR_FORMAT) or, without PEM, of concatenated DER, as notation reads a
+ * trust store file. At most KEYS_CERTS_MAX. ERR_IO / ERR_FORMAT naming the
+ * file. New array of new certificates: keys_certs_free. */
+int keys_load_certs(X509 ***out, size_t *n, const char *path);
+/* The @count DER certificates of an envelope (x5c), each strictly one
+ * DER certificate, into @out and @n. ERR_FORMAT naming the position.
+ * New, as above. */
+int keys_certs_from_der(X509 ***out, size_t *n, const struct buf *der,
+			size_t count);
+void keys_certs_free(X509 **certs, size_t n);
+
+/* Write @cert as PEM, mode 0644, O_EXCL|O_NOFOLLOW unless @force. */
+int keys_save_cert(const char *path, X509 *cert, bool force);
+/* Lower-case hex SHA-256 of the DER certificate (notation's thumbprint). */
+int keys_cert_thumbprint(char out[65], X509 *cert);
+/* RFC 2253 subject ("CN=e2e,O=Notary,L=Seattle,ST=WA,C=US"), sanitized
+ * for printing. */
+void keys_cert_subject(char *out, size_t outsz, X509 *cert);
+
+/* The JWS alg a key signs Notary signatures with: RSA 2048/3072/4096 ->
+ * PS256/PS384/PS512, ECDSA P-256/P-384/P-521 -> ES256/ES384/ES512; any
+ * other key is ERR_CRYPTO. */
+int keys_jws_alg(char out[8], EVP_PKEY *key);
+/* Sign @data with @alg, which must be keys_jws_alg(@key): ES* as raw
+ * fixed-width R||S, PS* as RSASSA-PSS (MGF1 same hash, salt = hash
+ * length). Appends to @sig. */
+int keys_jws_sign(struct buf *sig, EVP_PKEY *key, const char *alg,
+		  const void *data, size_t len);
+/* jws_sign_fn for jws_build: @key is the EVP_PKEY, alg from its type. */
+int keys_jws_signer(void *key, const void *data, size_t len,
+		    struct buf *sig_raw);
+/* 0 when @sig is a valid @alg signature over @data by @key. @alg must be
+ * keys_jws_alg(@key); ES* signatures are exactly 2 x 32/48/66 bytes;
+ * PS* accept any salt length. ERR_VERIFY otherwise. */
+int keys_jws_verify(EVP_PKEY *key, const char *alg, const void *data,
+		    size_t len, const void *sig, size_t siglen);
+
+/* notation's trust rule for a signature's chain (leaf first): each
+ * certificate issued and signed by the next, the last self-signed; the
+ * Notary certificate requirements (leaf: keyUsage digitalSignature only
+ * and critical, not a CA, no server/client/email/timestamp/OCSP/any EKU,
+ * a key with a JWS alg; CAs: CA:TRUE, path length, critical keyUsage
+ * keyCertSign; RSA >= 2048, EC >= 256; only SHA-256/384/512 signatures);
+ * some certificate byte-equal to one of @trusted; every certificate
+ * valid at @now. ERR_VERIFY with the reason, naming the certificate, in
+ * the message and in @why (may be NULL). Not X509_verify_cert. */
+int keys_notary_check_chain(X509 *const *chain, size_t n,
+			    X509 *const *trusted, size_t n_trusted,
+			    time_t now, char *why, size_t whysz);
+
+/* A new self-signed code-signing certificate for @key that passes
+ * keys_notary_check_chain as its own chain and anchor: @subject like
+ * "C=US,ST=WA,O=Example,CN=release" (C, ST, L, O, OU, CN; ERR_USAGE
+ * naming a malformed one), random 16-byte serial, CA:FALSE, critical
+ * keyUsage digitalSignature, EKU codeSigning, subjectKeyIdentifier,
+ * valid from a minute ago for @days days (1 to 36500). */
+int keys_x509_generate(X509 **out, EVP_PKEY *key, const char *subject,
+		       int days);
 
 #endif

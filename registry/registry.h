@@ -145,6 +145,9 @@ int sigs_append(struct registry *reg, const struct image_ref *repo,
 
 /* ---- OCI 1.1 referrers: the API, else the referrers tag schema ---------- */
 
+#define MT_NOTARY_SIGNATURE "application/vnd.cncf.notary.signature"
+#define ANN_NOTARY_THUMBPRINTS "io.cncf.notary.x509chain.thumbprint#S256"
+
 struct referrer {
 	struct digest digest;		/* the referring manifest */
 	size_t size;

@@ -6,6 +6,7 @@
 
 #include "sign.h"
 #include "../core/bundle.h"
+#include "../core/jws.h"
 #include "../keys/keys.h"
 
 /* What sigs_append asks: was this existing signature made by our key over
@@ -140,6 +141,97 @@ static bool is_index(const struct manifest *m)
 	       strcmp(m->media_type, MT_DOCKER_LIST) == 0;
 }
 
+/* The Notary Project form: a JWS envelope in the manifest form every
+ * released notation reads (config media type = the signature type),
+ * pushed as a referrer of the image. */
+static int sign_notary(struct registry *reg, const struct image_ref *ref,
+		       const struct manifest *man,
+		       const struct sign_opts *opts)
+{
+	static const char empty[] = "{}";
+	struct buf payload, env, *der = NULL, tps;
+	struct digest ed, cd, md;
+	char alg[8], created[32], tp[65];
+	json_t *m = NULL, *ann = NULL;
+	time_t now = time(NULL);
+	char *body = NULL;
+	size_t i;
+	int rc;
+
+	buf_init(&payload, 1 << 20);
+	buf_init(&env, JWS_MAX);
+	buf_init(&tps, 1 << 16);
+	if (!opts->n_chain)
+		return err_set(ERR_USAGE, "notation signatures need --cert");
+	if (EVP_PKEY_eq(X509_get0_pubkey(opts->chain[0]), opts->key) != 1)
+		return err_set(ERR_USAGE, "the certificate does not belong "
+			       "to the signing key");
+	if (!(der = calloc(opts->n_chain, sizeof(*der))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < opts->n_chain; i++) {
+		unsigned char *p = NULL;
+		int n = i2d_X509(opts->chain[i], &p);
+
+		buf_init(&der[i], 0);
+		if (n <= 0) {
+			rc = err_set_ssl(ERR_CRYPTO, "cannot encode certificate");
+			goto out;
+		}
+		rc = buf_append(&der[i], p, (size_t)n);
+		OPENSSL_free(p);
+		if (rc < 0)
+			goto out;
+		keys_cert_thumbprint(tp, opts->chain[i]);
+		if ((rc = buf_appendf(&tps, "%s\"%s\"", i ? "," : "[",
+				      tp)) < 0)
+			goto out;
+	}
+	if ((rc = buf_appends(&tps, "]")) < 0 ||
+	    (rc = keys_jws_alg(alg, opts->key)) < 0 ||
+	    (rc = notary_payload_build(&payload, man->media_type,
+				       &man->digest, man->body.len,
+				       opts->annotations)) < 0 ||
+	    (rc = jws_build(&env, alg, payload.data, payload.len, der,
+			    opts->n_chain, now,
+			    opts->expiry ? now + opts->expiry : 0,
+			    keys_jws_signer, opts->key)) < 0 ||
+	    (rc = registry_put_blob(reg, ref, env.data, env.len, &ed)) < 0 ||
+	    (rc = registry_put_blob(reg, ref, empty, 2, &cd)) < 0)
+		goto out;
+	jws_time_format(created, now);
+	ann = json_pack("{s:s,s:s}", ANN_NOTARY_THUMBPRINTS, tps.data,
+			"org.opencontainers.image.created", created);
+	m = ann ? json_pack("{s:i,s:s,s:{s:s,s:s,s:i},"
+			    "s:[{s:s,s:s,s:I}],s:{s:s,s:s,s:I},s:O}",
+		"schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
+		"config", "mediaType", MT_NOTARY_SIGNATURE, "digest", cd.str,
+		"size", 2,
+		"layers", "mediaType", JWS_MEDIA_TYPE, "digest", ed.str,
+		"size", (json_int_t)env.len,
+		"subject", "mediaType", man->media_type,
+		"digest", man->digest.str, "size", (json_int_t)man->body.len,
+		"annotations", ann) : NULL;
+	body = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (!body) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = registry_put_referrer(reg, ref, &man->digest, MT_OCI_MANIFEST,
+				   body, strlen(body), MT_NOTARY_SIGNATURE,
+				   ann, &md);
+out:
+	for (i = 0; der && i < opts->n_chain; i++)
+		buf_release(&der[i]);
+	free(der);
+	free(body);
+	json_decref(m);
+	json_decref(ann);
+	buf_release(&tps);
+	buf_release(&env);
+	buf_release(&payload);
+	return rc;
+}
+
 static int sign_manifest(struct registry *reg, const struct image_ref *ref,
 			 const struct manifest *man, const char *repo,
 			 const struct sign_opts *opts, bool *added)
@@ -147,6 +239,10 @@ static int sign_manifest(struct registry *reg, const struct image_ref *ref,
 	if (opts->format == SIGN_BUNDLE) {
 		*added = true;
 		return sign_bundle(reg, ref, man, opts);
+	}
+	if (opts->format == SIGN_NOTATION) {
+		*added = true;
+		return sign_notary(reg, ref, man, opts);
 	}
 	return sign_cosign(reg, ref, man, repo, opts, added);
 }

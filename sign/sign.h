@@ -3,6 +3,7 @@
 #define SIGNET_SIGN_H
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "../core/core.h"
 #include "../registry/registry.h"
@@ -10,12 +11,17 @@
 enum sign_format {
 	SIGN_COSIGN,			/* .sig tag, simple signing (default) */
 	SIGN_BUNDLE,			/* cosign 3 sigstore bundle referrer */
+	SIGN_NOTATION,			/* Notary Project JWS referrer */
 };
 
 struct sign_opts {
 	enum sign_format format;
 	bool recursive;			/* an index: sign each manifest too */
 	EVP_PKEY *key;			/* borrowed */
+	X509 *const *chain;		/* SIGN_NOTATION: leaf first, its
+					 * key matching @key (borrowed) */
+	size_t n_chain;
+	long expiry;			/* SIGN_NOTATION: seconds, 0 none */
 	const struct kvlist *annotations;
 };
 

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "verify.h"
 #include "../core/bundle.h"
+#include "../core/jws.h"
 #include "../keys/keys.h"
 
 void verify_result_release(struct verify_result *r)
@@ -33,7 +35,7 @@ static void reason(struct sig_report *s, const char *why)
 static bool per_signature(int rc)
 {
 	return rc == ERR_FORMAT || rc == ERR_INTEGRITY || rc == ERR_NOTFOUND ||
-	       rc == ERR_VERIFY;
+	       rc == ERR_VERIFY || rc == ERR_CRYPTO;
 }
 
 /* Does any trusted key verify @sig over @data? Fills s->key. */
@@ -165,8 +167,14 @@ static int referrer_layer(const json_t *man, const struct digest *image,
 	size = json_object_get(l, "size");
 	d = jx_str(l, "digest");
 	out->media_type = jx_str(l, "mediaType");
-	if (!out->media_type || strcmp(out->media_type, layer_type) != 0 ||
-	    !d || digest_parse(&out->digest, d) < 0 ||
+	if (out->media_type && strcmp(out->media_type, layer_type) != 0) {
+		char shown[128];
+
+		str_sanitize(shown, sizeof(shown), out->media_type);
+		return err_set(ERR_FORMAT, "signature layer is '%s', not '%s'",
+			       shown, layer_type);
+	}
+	if (!out->media_type || !d || digest_parse(&out->digest, d) < 0 ||
 	    !json_is_integer(size) || json_integer_value(size) < 0)
 		return err_set(ERR_FORMAT, "referrer layer is malformed");
 	out->size = (size_t)json_integer_value(size);
@@ -254,6 +262,167 @@ out:
 	return rc;
 }
 
+/* Could this signature's chain contain a trusted certificate? The
+ * thumbprint annotation is registry data: it only lets us skip a
+ * signature early, never accept one. */
+static bool thumbprints_may_match(const struct referrer *r,
+				  const struct verify_opts *o)
+{
+	const char *list = jx_str(r->annotations, ANN_NOTARY_THUMBPRINTS);
+	char tp[65];
+	size_t i;
+
+	if (!list)
+		return true;	/* not announced: look at the envelope */
+	for (i = 0; i < o->n_certs; i++)
+		if (keys_cert_thumbprint(tp, o->certs[i]) == 0 &&
+		    strstr(list, tp))
+			return true;
+	return false;
+}
+
+/* Which trusted certificate appears in @chain (byte-equal), or -1. */
+static int trusted_in_chain(X509 *const *chain, size_t n,
+			    const struct verify_opts *o)
+{
+	size_t i, j;
+
+	for (j = 0; j < o->n_certs; j++)
+		for (i = 0; i < n; i++)
+			if (X509_cmp(chain[i], o->certs[j]) == 0)
+				return (int)j;
+	return -1;
+}
+
+/* Check one Notary Project signature referrer; fills @s. < 0 only for
+ * errors that end the whole verification; 1 when not a Notary
+ * signature. */
+static int check_notary(struct registry *reg, const struct image_ref *ref,
+			const struct manifest *image, const struct referrer *r,
+			const struct verify_opts *o, struct sig_report *s)
+{
+	struct manifest man = { 0 };
+	struct sig_layer layer;
+	struct buf blob;
+	struct jws env = { 0 };
+	struct notary_target t = { 0 };
+	X509 **chain = NULL;
+	size_t n_chain = 0;
+	EVP_PKEY *leaf;
+	json_t *doc = NULL;
+	const char *missing = NULL, *at, *cfg;
+	char why[300], when[32];
+	time_t now = o->now ? o->now : time(NULL);
+	int rc;
+
+	snprintf(s->format, sizeof(s->format), "notation");
+	s->payload = r->digest;
+	buf_init(&blob, JWS_MAX);
+	if (o->n_keys + o->n_certs && !thumbprints_may_match(r, o)) {
+		reason(s, "no trusted certificate in its chain");
+		rc = 0;
+		goto out;
+	}
+	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
+	    (rc = jx_parse(&doc, man.body.data, man.body.len,
+			   "signature manifest")) < 0)
+		goto bad;
+	/* either manifest form notation reads */
+	at = jx_str(doc, "artifactType");
+	cfg = jx_str(json_object_get(doc, "config"), "mediaType");
+	if (!(at && strcmp(at, MT_NOTARY_SIGNATURE) == 0) &&
+	    !(cfg && strcmp(cfg, MT_NOTARY_SIGNATURE) == 0)) {
+		rc = 1;
+		goto out;
+	}
+	{
+		json_t *l0 = json_array_get(json_object_get(doc, "layers"), 0);
+		const char *lt = jx_str(l0, "mediaType");
+
+		if (lt && strcmp(lt, "application/cose") == 0) {
+			reason(s, "COSE envelopes are not supported");
+			rc = 0;
+			goto out;
+		}
+	}
+	if ((rc = referrer_layer(doc, &image->digest, JWS_MEDIA_TYPE,
+				 &layer)) < 0)
+		goto bad;
+	if (layer.size > JWS_MAX) {
+		reason(s, "envelope is over 32 MiB");
+		goto out;
+	}
+	if ((rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
+	    (rc = jws_parse(&env, blob.data, blob.len)) < 0 ||
+	    (rc = keys_certs_from_der(&chain, &n_chain, env.certs,
+				      env.n_certs)) < 0)
+		goto bad;
+	/* the signature over the exact bytes, by the leaf's key */
+	leaf = X509_get0_pubkey(chain[0]);
+	if (!leaf)
+		rc = err_set(ERR_CRYPTO, "leaf certificate has no usable key");
+	else
+		rc = keys_jws_verify(leaf, env.alg, env.signing_input.data,
+				     env.signing_input.len, env.signature.data,
+				     env.signature.len);
+	if (rc < 0)
+		goto bad;
+	/* the chain: notation's rule, anchored in a certificate we were
+	 * given, never in one the registry sent */
+	if (keys_notary_check_chain(chain, n_chain, o->certs, o->n_certs, now,
+				    why, sizeof(why)) < 0) {
+		reason(s, why);
+		rc = 0;
+		goto out;
+	}
+	s->cert_index = trusted_in_chain(chain, n_chain, o);
+	keys_fingerprint(s->key, leaf);
+	if (env.has_expiry && now > env.expiry) {
+		jws_time_format(when, env.expiry);
+		snprintf(why, sizeof(why), "signature expired at %s", when);
+		reason(s, why);
+		goto out;
+	}
+	if ((rc = notary_payload_parse(&t, env.payload.data,
+				       env.payload.len)) < 0)
+		goto bad;
+	if (t.annotations)
+		s->annotations = json_deep_copy(t.annotations);
+	if (!digest_eq(&t.digest, &image->digest) ||
+	    t.size != image->body.len ||
+	    strcmp(t.media_type, image->media_type) != 0) {
+		snprintf(why, sizeof(why), "payload names %s (%s, %llu "
+			 "bytes), not this image", t.digest.str, t.media_type,
+			 (unsigned long long)t.size);
+		reason(s, why);
+		goto out;
+	}
+	s->claims_ok = s->cert_index >= 0;
+	if (o->annotations && !kvlist_matched_by(o->annotations,
+						 t.annotations, &missing)) {
+		snprintf(why, sizeof(why), "annotation '%.200s' missing or "
+			 "different", missing);
+		reason(s, why);
+		goto out;
+	}
+	s->valid = s->claims_ok;
+	goto out;
+bad:
+	reason(s, err_msg());
+out:
+	notary_target_release(&t);
+	jws_release(&env);
+	keys_certs_free(chain, n_chain);
+	json_decref(doc);
+	buf_release(&blob);
+	manifest_release(&man);
+	if (rc < 0 && per_signature(rc)) {
+		err_clear();
+		rc = 0;
+	}
+	return rc;
+}
+
 /* Grow the report array by one; NULL when out of memory. */
 static struct sig_report *new_report(struct verify_result *out)
 {
@@ -265,6 +434,7 @@ static struct sig_report *new_report(struct verify_result *out)
 	out->sigs = p;
 	memset(&p[out->n_sigs], 0, sizeof(*p));
 	p[out->n_sigs].key_index = -1;
+	p[out->n_sigs].cert_index = -1;
 	return &p[out->n_sigs++];
 }
 
@@ -333,21 +503,39 @@ int verify_image(struct registry *reg, const char *image,
 			out->n_valid++;
 	}
 	/* then referrers, unless a valid signature already settled it */
-	if ((formats & VERIFY_BUNDLE) &&
+	if ((formats & (VERIFY_BUNDLE | VERIFY_NOTATION)) &&
 	    (!o->n_keys || !out->n_valid || o->exhaustive)) {
-		rc = registry_get_referrers(reg, &ref, &man.digest,
-					    MT_SIGSTORE_BUNDLE, &refs);
+		rc = registry_get_referrers(reg, &ref, &man.digest, NULL,
+					    &refs);
 		if (rc < 0)
 			goto out;
 		for (i = 0; i < refs.n && out->n_sigs < max; i++) {
-			struct sig_report *s = new_report(out);
+			const struct referrer *r = &refs.items[i];
+			struct sig_report *s;
+			bool notary = r->artifact_type && strcmp(
+				r->artifact_type, MT_NOTARY_SIGNATURE) == 0;
+			bool bundle = r->artifact_type && strcmp(
+				r->artifact_type, MT_SIGSTORE_BUNDLE) == 0;
+			bool unsure = !notary && !bundle &&
+				(!r->artifact_type || strcmp(r->artifact_type,
+							     MT_OCI_EMPTY) == 0);
 
-			if (!s) {
+			if (!notary && !bundle && !unsure)
+				continue;
+			if (!(s = new_report(out))) {
 				rc = err_set(ERR_NOMEM, "out of memory");
 				goto out;
 			}
-			rc = check_bundle(reg, &ref, &man.digest,
-					  &refs.items[i], o, s);
+			rc = 1;
+			if ((formats & VERIFY_NOTATION) && (notary || unsure))
+				rc = check_notary(reg, &ref, &man, r, o, s);
+			if (rc == 1 && (formats & VERIFY_BUNDLE) &&
+			    (bundle || unsure)) {
+				memset(s, 0, sizeof(*s));
+				s->key_index = s->cert_index = -1;
+				rc = check_bundle(reg, &ref, &man.digest, r, o,
+						  s);
+			}
 			if (rc < 0)
 				goto out;
 			if (rc == 1) {		/* not a signature of ours */

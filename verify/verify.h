@@ -3,6 +3,7 @@
 #define SIGNET_VERIFY_H
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "../core/core.h"
 #include "../registry/registry.h"
@@ -10,13 +11,19 @@
 enum verify_format {
 	VERIFY_COSIGN = 1,		/* cosign .sig tag, simple signing */
 	VERIFY_BUNDLE = 2,		/* cosign 3 sigstore bundle referrer */
-	VERIFY_ALL = 3,
+	VERIFY_NOTATION = 4,		/* Notary Project JWS referrer */
+	VERIFY_ALL = 7,
 };
+
 
 struct verify_opts {
 	unsigned formats;		/* enum verify_format bits; 0: all */
 	EVP_PKEY *const *keys;		/* trusted keys (borrowed) */
 	size_t n_keys;
+	X509 *const *certs;		/* trust anchors for Notary
+					 * signatures (borrowed) */
+	size_t n_certs;
+	time_t now;			/* 0: the current time */
 	const struct kvlist *annotations;	/* all required */
 	size_t max_signatures;		/* 0: 100 */
 	bool exhaustive;		/* check every format even after a
@@ -25,10 +32,13 @@ struct verify_opts {
 
 /* One signature found for the image, and what became of it. */
 struct sig_report {
-	char format[24];		/* "cosign", "sigstore-bundle" */
+	char format[24];		/* "cosign", "sigstore-bundle",
+					 * "notation" */
 	struct digest payload;		/* digest of the signed bytes */
 	char key[80];			/* fingerprint of the key that
 					 * verified it, or "" */
+	int cert_index;			/* Notary: the trusted certificate
+					 * in its chain, or -1 */
 	int key_index;			/* that key's index in opts->keys,
 					 * or -1 */
 	bool claims_ok;			/* verified by a key, and names this

@@ -540,3 +540,33 @@ keys_setup() {
 plain_key() {
 	openssl pkey -in "$1" -passin env:SIGNET_PASSWORD -out "$2" 2>/dev/null
 }
+
+# push_layout DIR HOST:PORT REPO: copy an OCI image layout into a registry
+# byte for byte: every blob, then every manifest index.json lists (images
+# before the manifests that name them as subject, indexes last), each by
+# digest and under its org.opencontainers.image.ref.name tag if any.
+push_layout() {
+	local dir=$1 hp=$2 repo=$3 f pass mt dg tag has_subject
+	for f in "$dir"/blobs/sha256/*; do
+		reg_put_blob "$hp" "$repo" "$f" >/dev/null || return 1
+	done
+	for pass in image referrer index; do
+		while IFS=$'\t' read -r mt dg tag; do
+			f=$dir/blobs/sha256/${dg#sha256:}
+			has_subject=$(jq -r 'has("subject")' "$f")
+			case $pass:$mt:$has_subject in
+			image:*manifest*:false | referrer:*manifest*:true | \
+			index:*index*:*) ;;
+			*) continue ;;
+			esac
+			reg_put_manifest "$hp" "$repo" "$dg" "$f" "$mt" \
+				>/dev/null || return 1
+			if [ -n "$tag" ]; then
+				reg_put_manifest "$hp" "$repo" "$tag" "$f" "$mt" \
+					>/dev/null || return 1
+			fi
+		done < <(jq -r '.manifests[] | [.mediaType, .digest,
+			(.annotations["org.opencontainers.image.ref.name"]
+			 // "")] | @tsv' "$dir/index.json")
+	done
+}
