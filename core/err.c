@@ -7,7 +7,7 @@
 
 #include "core.h"
 
-static char msg[1024];
+static _Thread_local char msg[1024];
 
 static void vrecord(const char *fmt, va_list ap)
 {

@@ -131,8 +131,8 @@ void str_sanitize(char *out, size_t outsz, const char *in)
 
 void debugf(const char *fmt, ...)
 {
-	static int on = -1;
-	static struct timespec t0;
+	static _Thread_local int on = -1;
+	static _Thread_local struct timespec t0;
 	struct timespec t;
 	va_list ap;
 

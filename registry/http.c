@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,17 +161,23 @@ static int token_store(struct registry *reg, const char *host,
 
 /* ---- client lifetime ---------------------------------------------------- */
 
+static CURLcode global_rc;
+
+static void global_init(void)
+{
+	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Clients may live in several threads (audit); each has its own handle. */
 int registry_new(struct registry **out, const struct registry_opts *opts)
 {
-	static bool inited;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct registry *reg;
 
 	*out = NULL;
-	if (!inited) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return err_set(ERR_NET, "cannot initialise libcurl");
-		inited = true;
-	}
+	pthread_once(&once, global_init);
+	if (global_rc != CURLE_OK)
+		return err_set(ERR_NET, "cannot initialise libcurl");
 	reg = calloc(1, sizeof(*reg));
 	if (!reg)
 		return err_set(ERR_NOMEM, "out of memory");
