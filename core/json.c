@@ -9,6 +9,8 @@ int jx_parse(json_t **out, const void *data, size_t len, const char *what)
 	json_t *v;
 
 	*out = NULL;
+	if (!data || !len)
+		return err_set(ERR_FORMAT, "%s: empty document", what);
 	if (memchr(data, '\0', len))
 		return err_set(ERR_FORMAT, "%s: NUL byte in JSON", what);
 	v = json_loadb(data, len, JSON_REJECT_DUPLICATES,
