@@ -12,7 +12,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <curl/curl.h>
+#include <openssl/rand.h>
 
 #include "registry.h"
 #include "internal.h"
@@ -48,6 +50,7 @@ struct registry {
 	size_t n_hosts;
 	struct token tokens[MAX_TOKENS];
 	size_t n_tokens;
+	struct layout *layout;	/* offline: answers every request */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -187,10 +190,22 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 		reg->opts.connect_timeout = 10;
 	if (!reg->opts.timeout)
 		reg->opts.timeout = 120;
+	if (reg->opts.retries < 0)
+		reg->opts.retries = 0;
+	else if (!reg->opts.retries)
+		reg->opts.retries = 4;
 	reg->curl = curl_easy_init();
 	if (!reg->curl) {
 		free(reg);
 		return err_set(ERR_NET, "cannot create a curl handle");
+	}
+	if (reg->opts.layout) {
+		int rc = layout_open(&reg->layout, reg->opts.layout);
+
+		if (rc < 0) {
+			registry_free(reg);
+			return rc;
+		}
 	}
 	*out = reg;
 	debugf("client ready");
@@ -207,6 +222,7 @@ void registry_free(struct registry *reg)
 		token_free(&reg->tokens[i]);
 	for (i = 0; i < reg->n_hosts; i++)
 		cred_release(&reg->hosts[i].cred);
+	layout_free(reg->layout);
 	curl_easy_cleanup(reg->curl);
 	free(reg);
 }
@@ -282,7 +298,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	/* a new status line (after a 100 Continue) starts over */
 	if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
 		r->content_type[0] = r->location[0] = r->www_auth[0] = '\0';
-		r->link[0] = '\0';
+		r->link[0] = r->retry_after[0] = '\0';
 		r->oci_subject = false;
 		return len;
 	}
@@ -292,6 +308,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	header_value(data, len, "WWW-Authenticate", r->www_auth,
 		     sizeof(r->www_auth));
 	header_value(data, len, "Link", r->link, sizeof(r->link));
+	header_value(data, len, "Retry-After", r->retry_after,
+		     sizeof(r->retry_after));
 	if (header_value(data, len, "OCI-Subject", tmp, sizeof(tmp)))
 		r->oci_subject = true;
 	return len;
@@ -421,6 +439,74 @@ nomem:
 	return err_set(ERR_NOMEM, "out of memory");
 }
 
+/* Transient failures worth another try: the connection broke or timed
+ * out, or the registry said it is overloaded or failing. Only for
+ * requests that may be repeated: everything we send is, since manifests
+ * and blobs are content-addressed and an upload session is just
+ * abandoned. */
+static bool transient(int rc, CURLcode cc, long status)
+{
+	if (rc == ERR_NET)
+		return cc == CURLE_COULDNT_CONNECT || cc == CURLE_RECV_ERROR ||
+		       cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING ||
+		       cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_PARTIAL_FILE;
+	return rc == 0 && (status == 429 || status == 500 || status == 502 ||
+			   status == 503 || status == 504);
+}
+
+/* Seconds from a Retry-After header (delta form only), capped. */
+static long retry_after_ms(const char *v)
+{
+	char *end;
+	long s;
+
+	if (!v || !*v)
+		return -1;
+	s = strtol(v, &end, 10);
+	if (*end || s < 0)
+		return -1;
+	return s > 30 ? 30000 : s * 1000;
+}
+
+static void backoff(int attempt, long hint_ms)
+{
+	long cap = 200L << (attempt < 5 ? attempt : 5), ms;
+	unsigned int r = 0;
+	struct timespec t;
+
+	if (cap > 5000)
+		cap = 5000;
+	RAND_bytes((unsigned char *)&r, sizeof(r));
+	ms = hint_ms >= 0 ? hint_ms : (long)(r % (unsigned long)cap);
+	t.tv_sec = ms / 1000;
+	t.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&t, &t) != 0)
+		;
+}
+
+/* perform() with capped exponential backoff and full jitter on transient
+ * failures; Retry-After is honoured (up to 30 s). */
+static int perform_retry(struct registry *reg, const struct http_req *req,
+			 const struct attempt *at, struct http_resp *resp,
+			 CURLcode *cc)
+{
+	int attempt, rc = 0;
+
+	for (attempt = 0; attempt < reg->opts.retries + 1; attempt++) {
+		if (attempt) {
+			debugf("retrying %s (attempt %d)", req->what,
+			       attempt + 1);
+			backoff(attempt, resp->status == 429 ||
+				resp->status == 503 ?
+				retry_after_ms(resp->retry_after) : -1);
+		}
+		rc = perform(reg, req, at, resp, cc);
+		if (!transient(rc, *cc, resp->status))
+			break;
+	}
+	return rc;
+}
+
 /* The scope a request needs: "repository:NAME:pull" or ":pull,push". */
 static void scope_of(char *out, size_t n, const struct http_req *req)
 {
@@ -481,13 +567,18 @@ static int status_error(const struct http_req *req,
 int http_do(struct registry *reg, const struct http_req *req,
 	    struct http_resp *resp)
 {
-	struct host *h = host_get(reg, req->host);
+	struct host *h;
 	char path[2048], auth[4096], scope[512], rhost[REF_HOST_MAX];
 	struct attempt at;
 	bool authed = false;
 	int redirects = 0, rc;
 	CURLcode cc;
 
+	if (reg->layout) {
+		reg->nreq++;
+		return layout_do(reg->layout, req, resp);
+	}
+	h = host_get(reg, req->host);
 	snprintf(path, sizeof(path), "%s", req->path);
 	scope_of(scope, sizeof(scope), req);
 	at.host = h->name;
@@ -514,7 +605,11 @@ again:
 			at.auth = auth;
 		}
 	}
-	rc = perform(reg, req, &at, resp, &cc);
+	/* no retries while we find out which scheme the host speaks */
+	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name)
+		rc = perform(reg, req, &at, resp, &cc);
+	else
+		rc = perform_retry(reg, req, &at, resp, &cc);
 	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name) {
 		bool tls_hint = rc == ERR_NET ?
 			(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
@@ -603,7 +698,7 @@ again:
 					     "to '%s'", req->what, hostcopy);
 				goto out;
 			}
-			rc = perform(reg, req, &at, resp, &cc);
+			rc = perform_retry(reg, req, &at, resp, &cc);
 			if (rc < 0)
 				goto out;
 			if (resp->status >= 300 && resp->status < 400) {
@@ -628,20 +723,20 @@ out:
 
 /* ---- WWW-Authenticate and tokens ----------------------------------------- */
 
-/* Find param @name in a challenge like: Bearer realm="x",service="y".
- * Returns false when absent or malformed. */
-static bool challenge_param(const char *ch, const char *name, char *out,
-			    size_t outsz)
+bool http_challenge_param(const char *ch, const char *name, char *out,
+			  size_t outsz)
 {
 	const char *p = ch;
 	size_t nl = strlen(name);
 
+	if (!outsz)
+		return false;
 	while (*p && *p != ' ')
 		p++;
 	while (*p) {
 		const char *key;
 		size_t klen, o = 0;
-		bool quoted;
+		bool quoted, want;
 
 		while (*p == ' ' || *p == ',')
 			p++;
@@ -652,18 +747,21 @@ static bool challenge_param(const char *ch, const char *name, char *out,
 		if (*p != '=')
 			return false;
 		p++;
+		want = klen == nl && strncasecmp(key, name, nl) == 0;
 		quoted = *p == '"';
 		if (quoted)
 			p++;
+		/* only the value asked for must fit: a long scope before
+		 * the service is no reason to lose the service */
 		while (*p && (quoted ? *p != '"' : (*p != ',' && *p != ' '))) {
 			char c = *p;
 
 			if (quoted && c == '\\' && p[1])
 				c = *++p;
-			if (o + 1 < outsz)
-				out[o++] = c;
-			else
+			if (want && o + 1 >= outsz)
 				return false;
+			if (want)
+				out[o++] = c;
 			p++;
 		}
 		if (quoted) {
@@ -671,9 +769,10 @@ static bool challenge_param(const char *ch, const char *name, char *out,
 				return false;
 			p++;
 		}
-		out[o] = '\0';
-		if (klen == nl && strncasecmp(key, name, nl) == 0)
+		if (want) {
+			out[o] = '\0';
 			return true;
+		}
 	}
 	return false;
 }
@@ -711,7 +810,7 @@ static int fetch_token(struct registry *reg, struct host *h,
 	int rc;
 
 	snprintf(hname, sizeof(hname), "%s", h->name);
-	if (!challenge_param(challenge, "realm", realm, sizeof(realm)) ||
+	if (!http_challenge_param(challenge, "realm", realm, sizeof(realm)) ||
 	    !url_split(realm, &rs, rhost, sizeof(rhost), &rpath))
 		return err_set(ERR_AUTH, "registry '%s' sent an unusable "
 			       "authentication challenge", hname);
@@ -723,8 +822,8 @@ static int fetch_token(struct registry *reg, struct host *h,
 	rc = buf_appends(&path, rpath);
 	if (rc == 0)
 		rc = buf_appends(&path, strchr(rpath, '?') ? "&" : "?");
-	if (rc == 0 && challenge_param(challenge, "service", service,
-				       sizeof(service))) {
+	if (rc == 0 && http_challenge_param(challenge, "service", service,
+					    sizeof(service))) {
 		rc = buf_appends(&path, "service=");
 		if (rc == 0)
 			rc = query_escape(&path, service);

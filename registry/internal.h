@@ -25,6 +25,7 @@ struct http_resp {
 	char location[2048];
 	char www_auth[1024];
 	char link[1024];
+	char retry_after[32];
 	bool oci_subject;
 };
 
@@ -45,5 +46,48 @@ struct cred {
  * Absent config or entry: 0 with cred->basic NULL. */
 int cred_lookup(struct cred *cred, const char *host);
 void cred_release(struct cred *cred);
+
+/* Given the tag's current manifest (@cur NULL when the tag is absent):
+ * set @present when our entry is already in it, else return in @body a
+ * new manifest (malloc'd string) holding everything in @cur plus ours. */
+typedef int (*merge_fn)(void *ctx, const struct manifest *cur, char **body,
+			bool *present);
+
+/* Add an entry to @tag under concurrent writers; see merge.c for the
+ * protocol. @added is false when the entry was there already. */
+int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
+		       const char *tag, const char *media_type,
+		       merge_fn merge, void *ctx, bool *added);
+
+/* An OCI image layout answering in place of a registry (layout.c):
+ * registry_new opens it when registry_opts.layout is set, and http_do
+ * hands every request to layout_do. */
+struct layout;
+
+int layout_open(struct layout **out, const char *dir);
+void layout_free(struct layout *l);
+int layout_do(const struct layout *l, const struct http_req *req,
+	      struct http_resp *resp);
+
+/* ---- parsers of registry-supplied text (pure; fuzzed in tests/fuzz) ----- */
+
+/* Find param @name (case-insensitive) of a WWW-Authenticate challenge like
+ * 'Bearer realm="x",service="y"' and copy its value, unquoted, into @out
+ * (NUL-terminated). false when absent, malformed, or longer than @outsz - 1
+ * bytes; @out means nothing then. http.c. */
+bool http_challenge_param(const char *challenge, const char *name, char *out,
+			  size_t outsz);
+
+/* Fill m->layers from the .sig manifest already parsed into m->doc: every
+ * layer needs a mediaType, a sha256 digest and a size. ERR_FORMAT naming
+ * @what otherwise; sig_manifest_release either way. sigs.c. */
+int sigs_parse_layers(struct sig_manifest *m, const char *what);
+
+/* Fill out->items from the image index already parsed into out->doc,
+ * dropping entries of another artifact type than @artifact_type (when
+ * not NULL; see registry_get_referrers). ERR_FORMAT naming @what
+ * otherwise; referrers_release either way. referrers.c. */
+int referrers_parse_index(struct referrers *out, const char *artifact_type,
+			  const char *what);
 
 #endif

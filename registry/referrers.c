@@ -24,9 +24,8 @@ static void index_tag(char out[80], const struct digest *d)
 	snprintf(out, 80, "sha256-%s", digest_hex(d));
 }
 
-/* Fill @out->items from an image index in @out->doc. */
-static int parse_index(struct referrers *out, const char *artifact_type,
-		       const char *what)
+int referrers_parse_index(struct referrers *out, const char *artifact_type,
+			  const char *what)
 {
 	json_t *list = json_object_get(out->doc, "manifests"), *m;
 	size_t i;
@@ -101,7 +100,7 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 		if ((rc = jx_parse(&out->doc, resp.body.data, resp.body.len,
 				   what)) < 0)
 			goto out;
-		rc = parse_index(out, artifact_type, what);
+		rc = referrers_parse_index(out, artifact_type, what);
 		goto out;
 	}
 	/* 404: no referrers API here; the tag schema stands in */
@@ -117,7 +116,7 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 	if ((rc = jx_parse(&out->doc, idx.body.data, idx.body.len,
 			   what)) < 0)
 		goto out;
-	rc = parse_index(out, artifact_type, what);
+	rc = referrers_parse_index(out, artifact_type, what);
 out:
 	if (rc < 0)
 		referrers_release(out);
@@ -126,31 +125,27 @@ out:
 	return rc;
 }
 
-/* Add @desc to the sha256-<hex> index of @subject unless it is there. */
-static int tag_index_add(struct registry *reg, const struct image_ref *repo,
-			 const struct digest *subject, json_t *desc)
+/* merge_fn for the referrers tag index: keep every entry, add ours. */
+static int index_merge(void *ctx, const struct manifest *cur, char **body,
+		       bool *present)
 {
-	struct manifest cur = { 0 };
-	json_t *doc = NULL, *list, *m;
-	char tag[80], *body = NULL;
+	json_t *desc = ctx, *doc = NULL, *list, *m;
 	const char *want = jx_str(desc, "digest");
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	index_tag(tag, subject);
-	rc = registry_get_manifest(reg, repo, tag, &cur);
-	if (rc == ERR_NOTFOUND) {
-		err_clear();
-		doc = json_pack("{s:i,s:s,s:[]}", "schemaVersion", 2,
-				"mediaType", MT_OCI_INDEX, "manifests");
-		rc = doc ? 0 : err_set(ERR_NOMEM, "out of memory");
-	} else if (rc == 0) {
-		rc = jx_parse(&doc, cur.body.data, cur.body.len,
+	if (cur) {
+		rc = jx_parse(&doc, cur->body.data, cur->body.len,
 			      "referrers tag index");
 		if (rc == 0 && (!json_is_object(doc) ||
 		    !json_is_array(json_object_get(doc, "manifests"))))
-			rc = err_set(ERR_FORMAT, "referrers tag '%s' does not "
-				     "hold an image index", tag);
+			rc = err_set(ERR_FORMAT, "the referrers tag does not "
+				     "hold an image index; not overwriting it");
+	} else {
+		doc = json_pack("{s:i,s:s,s:[]}", "schemaVersion", 2,
+				"mediaType", MT_OCI_INDEX, "manifests");
+		if (!doc)
+			rc = err_set(ERR_NOMEM, "out of memory");
 	}
 	if (rc < 0)
 		goto out;
@@ -158,21 +153,29 @@ static int tag_index_add(struct registry *reg, const struct image_ref *repo,
 	json_array_foreach(list, i, m) {
 		const char *d = jx_str(m, "digest");
 
-		if (d && strcmp(d, want) == 0)
-			goto out;	/* already listed */
+		if (d && strcmp(d, want) == 0) {
+			*present = true;
+			goto out;
+		}
 	}
 	if (json_array_append(list, desc) < 0 ||
-	    !(body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+	    !(*body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = registry_put_manifest(reg, repo, tag, MT_OCI_INDEX, body,
-				   strlen(body), NULL);
 out:
-	free(body);
 	json_decref(doc);
-	manifest_release(&cur);
 	return rc;
+}
+
+/* Add @desc to the sha256-<hex> index of @subject unless it is there. */
+static int tag_index_add(struct registry *reg, const struct image_ref *repo,
+			 const struct digest *subject, json_t *desc)
+{
+	char tag[80];
+	bool added;
+
+	index_tag(tag, subject);
+	return registry_tag_merge(reg, repo, tag, MT_OCI_INDEX, index_merge,
+				  desc, &added);
 }
 
 int registry_put_referrer(struct registry *reg, const struct image_ref *repo,

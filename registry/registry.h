@@ -56,6 +56,11 @@ struct registry_opts {
 	const char *ca_file;		/* extra CA bundle, or NULL */
 	long connect_timeout;		/* seconds; 0: 10 */
 	long timeout;			/* seconds per request; 0: 120 */
+	int retries;			/* on transient failures; 0: 4,
+					 * negative: none */
+	const char *layout;		/* answer from this OCI image layout
+					 * folder, not the network: reads
+					 * only (see registry_save_layout) */
 };
 
 struct registry;
@@ -97,6 +102,28 @@ int registry_list_tags(struct registry *reg, const struct image_ref *repo,
 		       registry_name_cb cb, void *ctx);
 int registry_catalog(struct registry *reg, const char *registry_host,
 		     registry_name_cb cb, void *ctx);
+
+/* ---- an image's signatures in an OCI image layout (layout.c) ----------- */
+
+struct save_result {
+	char pinned[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
+	size_t n_manifests;		/* signature manifests saved: .sig,
+					 * referrers */
+	size_t n_blobs;			/* files written under blobs/ */
+	size_t n_missing;		/* manifests or blobs they name that
+					 * the registry lacks */
+};
+
+/* Save into folder @dir (new, empty, or an earlier save of the same
+ * @image: ERR_USAGE otherwise) what verifying @image reads: its manifest,
+ * its .sig manifest and referrers, each with the blobs it names, as an
+ * OCI image layout whose index.json records the image's name. A layout
+ * is read back through registry_opts.layout. */
+int registry_save_layout(struct registry *reg, const char *image,
+			 const char *dir, struct save_result *out);
+/* The image the layout @dir says it holds, as saved ("reg/repo:tag").
+ * ERR_USAGE when it names none or several. */
+int registry_layout_name(char *out, size_t outsz, const char *dir);
 
 /* ---- where signatures live (cosign's tag scheme) ------------------------ */
 

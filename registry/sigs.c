@@ -17,7 +17,7 @@ void sig_manifest_release(struct sig_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int parse_layers(struct sig_manifest *m, const char *what)
+int sigs_parse_layers(struct sig_manifest *m, const char *what)
 {
 	json_t *layers = json_object_get(m->doc, "layers"), *l;
 	size_t i;
@@ -66,7 +66,7 @@ int sigs_get(struct registry *reg, const struct image_ref *repo,
 		return rc;
 	if ((rc = jx_parse(&out->doc, out->raw.body.data, out->raw.body.len,
 			   what)) < 0 ||
-	    (rc = parse_layers(out, what)) < 0)
+	    (rc = sigs_parse_layers(out, what)) < 0)
 		sig_manifest_release(out);
 	return rc;
 }
@@ -134,66 +134,88 @@ static bool already_there(const json_t *layers, const struct digest *pd,
 	return false;
 }
 
-int sigs_append(struct registry *reg, const struct image_ref *repo,
-		const struct digest *image, const void *payload, size_t len,
-		const char *sig_b64, sigs_same_signer_fn same, void *ctx,
-		bool *added)
-{
-	struct sig_manifest cur;
-	struct digest pd, cd;
-	struct buf cfg;
-	json_t *man = NULL, *layers, *layer;
-	char tag[80], *body = NULL;
-	int rc;
+struct sig_merge {
+	struct registry *reg;
+	const struct image_ref *repo;
+	struct digest pd;		/* payload blob */
+	size_t len;
+	const char *sig_b64;
+	sigs_same_signer_fn same;
+	void *same_ctx;
+};
 
-	*added = false;
+/* merge_fn for the .sig manifest: keep every layer, add ours. */
+static int sig_merge(void *ctx, const struct manifest *cur, char **body,
+		     bool *present)
+{
+	struct sig_merge *m = ctx;
+	struct digest cd;
+	struct buf cfg;
+	json_t *doc = NULL, *layers, *layer, *man = NULL;
+	int rc = 0;
+
 	buf_init(&cfg, MANIFEST_MAX);
-	if ((rc = registry_put_blob(reg, repo, payload, len, &pd)) < 0)
-		return rc;
-	rc = sigs_get(reg, repo, image, &cur);
-	if (rc == ERR_NOTFOUND) {
-		err_clear();
-		layers = json_array();
-	} else if (rc < 0) {
-		return rc;
+	if (cur) {
+		if ((rc = jx_parse(&doc, cur->body.data, cur->body.len,
+				   "signature manifest")) < 0)
+			return rc;
+		layers = json_object_get(doc, "layers");
+		if (!json_is_array(layers)) {
+			json_decref(doc);
+			return err_set(ERR_FORMAT, "the .sig tag does not hold "
+				       "an image manifest; not overwriting it");
+		}
+		layers = json_deep_copy(layers);
 	} else {
-		layers = json_deep_copy(json_object_get(cur.doc, "layers"));
+		layers = json_array();
 	}
-	sig_manifest_release(&cur);
-	if (!layers) {
-		rc = err_set(ERR_NOMEM, "out of memory");
+	json_decref(doc);
+	if (!layers)
+		return err_set(ERR_NOMEM, "out of memory");
+	if (already_there(layers, &m->pd, m->sig_b64, m->same, m->same_ctx)) {
+		*present = true;
 		goto out;
 	}
-	if (already_there(layers, &pd, sig_b64, same, ctx))
-		goto out;
-	layer = descriptor(MT_SIMPLESIGNING, &pd, len);
+	layer = descriptor(MT_SIMPLESIGNING, &m->pd, m->len);
 	if (!layer || json_object_set_new(layer, "annotations",
-			json_pack("{s:s}", ANN_COSIGN_SIGNATURE, sig_b64)) < 0 ||
+			json_pack("{s:s}", ANN_COSIGN_SIGNATURE,
+				  m->sig_b64)) < 0 ||
 	    json_array_append_new(layers, layer) < 0) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = build_config(&cfg, layers)) < 0 ||
-	    (rc = registry_put_blob(reg, repo, cfg.data, cfg.len, &cd)) < 0)
+	    (rc = registry_put_blob(m->reg, m->repo, cfg.data, cfg.len,
+				    &cd)) < 0)
 		goto out;
 	man = json_pack("{s:i,s:s,s:o,s:O}", "schemaVersion", 2,
 			"mediaType", MT_OCI_MANIFEST,
 			"config", descriptor(MT_OCI_CONFIG, &cd, cfg.len),
 			"layers", layers);
-	body = man ? json_dumps(man, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	if (!body) {
+	*body = man ? json_dumps(man, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+		NULL;
+	if (!*body)
 		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	sigtag_for(tag, image);
-	rc = registry_put_manifest(reg, repo, tag, MT_OCI_MANIFEST, body,
-				   strlen(body), NULL);
-	if (rc == 0)
-		*added = true;
 out:
-	free(body);
 	json_decref(man);
 	json_decref(layers);
 	buf_release(&cfg);
 	return rc;
+}
+
+int sigs_append(struct registry *reg, const struct image_ref *repo,
+		const struct digest *image, const void *payload, size_t len,
+		const char *sig_b64, sigs_same_signer_fn same, void *ctx,
+		bool *added)
+{
+	struct sig_merge m = { reg, repo, { "" }, len, sig_b64, same, ctx };
+	char tag[80];
+	int rc;
+
+	*added = false;
+	if ((rc = registry_put_blob(reg, repo, payload, len, &m.pd)) < 0)
+		return rc;
+	sigtag_for(tag, image);
+	return registry_tag_merge(reg, repo, tag, MT_OCI_MANIFEST, sig_merge,
+				  &m, added);
 }
