@@ -1,0 +1,943 @@
+/* test_policy.c - the trust policy: scope globs and precedence, strict
+ * parsing with JSON paths, RFC 3339 times, discovery, and the evaluator as
+ * a pure function of (policy, repository, signatures, now). Key files are
+ * generated into a temporary folder; nothing touches the network. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "../../keys/keys.h"
+#include "../../verify/verify.h"
+
+#define T2026 1769817600	/* 2026-01-31T00:00:00Z */
+#define T2030 1893456000	/* 2030-01-01T00:00:00Z */
+
+static char tmpdir[] = "/tmp/signet-test-policy-XXXXXX";
+
+static const char *tpath(const char *name)
+{
+	static char bufs[16][512];
+	static int i;
+	char *p = bufs[i++ % 16];
+
+	assert_true(snprintf(p, 512, "%s/%s", tmpdir, name) < 512);
+	return p;
+}
+
+static void write_file(const char *name, const char *data)
+{
+	FILE *f = fopen(tpath(name), "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(data, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static EVP_PKEY *new_key(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+
+	assert_non_null(k);
+	return k;
+}
+
+static void write_pub(const char *name, EVP_PKEY *k)
+{
+	FILE *f = fopen(tpath(name), "w");
+
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PUBKEY(f, k), 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* alice (and a copy under another file name), bob, carol, dave, mallory;
+ * a private key file; a link to bob's; a self-signed certificate. */
+static int setup(void **state)
+{
+	const char *names[] = { "alice.pub", "bob.pub", "carol.pub",
+				"dave.pub", "mallory.pub" };
+	EVP_PKEY *k, *alice = NULL;
+	X509 *cert = NULL;
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		k = new_key();
+		write_pub(names[i], k);
+		if (i == 0)
+			alice = k;
+		else
+			EVP_PKEY_free(k);
+	}
+	write_pub("alice-copy.pub", alice);
+	f = fopen(tpath("private.pem"), "w");
+	if (!f || PEM_write_PrivateKey(f, alice, NULL, NULL, 0, NULL,
+				       NULL) != 1)
+		return -1;
+	fclose(f);
+	EVP_PKEY_free(alice);
+	if (symlink("bob.pub", tpath("link.pub")) < 0)
+		return -1;
+	k = new_key();
+	if (keys_x509_generate(&cert, k, "CN=release,O=Example", 2) < 0 ||
+	    keys_save_cert(tpath("ca.pem"), cert, false) < 0)
+		return -1;
+	X509_free(cert);
+	EVP_PKEY_free(k);
+	return 0;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int parse(struct policy **out, const char *json,
+		 struct policy_diags *d)
+{
+	return policy_parse(out, json, strlen(json), tpath("policy.json"), d);
+}
+
+/* ---- scopes ------------------------------------------------------------- */
+
+static void test_scope_match(void **state)
+{
+	static const struct {
+		const char *scope, *repo;
+		bool match;
+	} cases[] = {
+		{ "reg/app", "reg/app", true },
+		{ "reg/app", "reg/apps", false },
+		{ "reg/app", "reg/ap", false },
+		{ "reg/prod/*", "reg/prod/app", true },
+		{ "reg/prod/*", "reg/prod/a/b", false },
+		{ "reg/prod/*", "reg/production/app", false },
+		{ "reg/prod/**", "reg/prod/a/b", true },
+		{ "reg/prod/**", "reg/prod/app", true },
+		{ "reg/prod/**", "reg/prod", false },
+		{ "reg/**/app", "reg/x/y/app", true },
+		{ "reg/**/app", "reg/app", false },
+		{ "*/library/**", "docker.io/library/ubuntu", true },
+		{ "*/library/**", "docker.io/x/library/ubuntu", false },
+		{ "**", "docker.io/library/ubuntu", true },
+		{ "*", "docker.io/library/ubuntu", false },
+		{ "reg/app-*", "reg/app-1", true },
+		{ "reg/app-*", "reg/app", false },
+		{ "reg/a*b*c", "reg/axxbyyc", true },
+		{ "reg/a*b*c", "reg/axxbyy", false },
+		{ "127.0.0.1:*/x", "127.0.0.1:5000/x", true },
+		{ "*/x", "127.0.0.1:5000/x", true },
+		{ "*/x", "127.0.0.1:5000/y/x", false },
+		{ "reg/*/*", "reg/a/b", true },
+		{ "reg/*/*", "reg/a/b/c", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool got = policy_scope_match(cases[i].scope, cases[i].repo);
+
+		if (got != cases[i].match)
+			fail_msg("scope '%s' vs '%s': got %d", cases[i].scope,
+				 cases[i].repo, got);
+	}
+}
+
+static void test_precedence(void **state)
+{
+	static const char *json =
+		"{\"version\":1,\"rules\":["
+		"{\"scope\":\"reg/**\",\"reject\":true},"		/* 0 */
+		"{\"scope\":\"reg/prod/*\",\"reject\":true},"		/* 1 */
+		"{\"scope\":\"reg/prod/app\",\"reject\":true},"		/* 2 */
+		"{\"scope\":\"*/prod/*\",\"reject\":true},"		/* 3 */
+		"{\"scope\":\"reg/*/app\",\"reject\":true},"		/* 4 */
+		"{\"scope\":\"**/app\",\"reject\":true},"		/* 5 */
+		"{\"scope\":\"reg/prod/**\",\"reject\":true},"		/* 6 */
+		"{\"scope\":\"reg/x*/y\",\"reject\":true},"		/* 7 */
+		"{\"scope\":\"reg/*x/y\",\"reject\":true},"		/* 8 */
+		"{\"scope\":\"reg/prod/ap*\",\"reject\":true}"		/* 9 */
+		"]}";
+	static const struct {
+		const char *repo;
+		int rule;
+	} cases[] = {
+		{ "reg/prod/app", 2 },	/* exact beats every glob */
+		{ "reg/prod/apx", 9 },	/* most literal characters */
+		{ "reg/prod/web", 1 },	/* tie on literals: fewer '**' */
+		{ "reg/dev/app", 4 },
+		{ "other/prod/web", 3 },
+		{ "other/x/app", 5 },
+		{ "reg/prod/a/b", 6 },
+		{ "reg/x/y", 7 },	/* full tie: the earlier */
+		{ "reg/zx/y", 8 },
+		{ "reg/other", 0 },
+		{ "other/thing", -1 },	/* nothing matches */
+	};
+	struct policy_diags d = { 0 };
+	struct policy *p;
+	size_t i, overlaps = 0;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct policy_rule *r = policy_match(p, cases[i].repo);
+		int got = r ? (int)r->index : -1;
+
+		if (got != cases[i].rule)
+			fail_msg("'%s': rule %d, want %d", cases[i].repo, got,
+				 cases[i].rule);
+	}
+	/* full ties are reported: reg/app matches 0 and 5, reg/x/y 7 and
+	 * 8; nothing else is doubtful here */
+	for (i = 0; i < d.n; i++) {
+		assert_true(d.items[i].warning);
+		if (strstr(d.items[i].msg, "overlaps"))
+			overlaps++;
+	}
+	assert_int_equal(overlaps, 2);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.items[0].msg, ".rules[5]: scope '**/app' "
+			    "overlaps 'reg/**' of .rules[0] with equal "
+			    "specificity; for images both match, .rules[0] "
+			    "wins (the earlier)");
+	assert_non_null(strstr(d.items[1].msg, ".rules[8]: scope 'reg/*x/y' "
+			       "overlaps 'reg/x*/y' of .rules[7]"));
+	policy_diags_release(&d);
+	policy_free(p);
+}
+
+static void test_overlap_warnings(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		bool warn;
+	} cases[] = {
+		/* equal specificity, and some image matches both */
+		{ "reg/a*/x", "reg/*a/x", true },	/* reg/a/x */
+		{ "r/**/z", "r/a/**", true },		/* r/a/z */
+		{ "*/p/*", "*/*/q", true },		/* h/p/q */
+		{ "ab/*/*", "*/cd/*", true },		/* ab/cd/x */
+		{ "**/x", "r/**", true },		/* r/x */
+		/* equal specificity, no common image */
+		{ "reg/a*/x", "reg/b*/x", false },
+		{ "reg/*/x", "reg/*/y", false },
+		{ "a/*/x", "b/*/x", false },
+		{ "r/*/z", "r/*/z/**", false },		/* not equal anyway */
+		/* unequal specificity: precedence is clear */
+		{ "reg/*/x", "*/a/x", false },
+		{ "reg/**", "reg/*", false },
+	};
+	char json[512];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_diags d = { 0 };
+		struct policy *p;
+		bool warned = false;
+
+		snprintf(json, sizeof(json), "{\"version\":1,\"rules\":["
+			 "{\"scope\":\"%s\",\"reject\":true},"
+			 "{\"scope\":\"%s\",\"reject\":true}]}",
+			 cases[i].a, cases[i].b);
+		assert_int_equal(parse(&p, json, &d), 0);
+		for (j = 0; j < d.n; j++)
+			warned |= strstr(d.items[j].msg, "overlaps") != NULL;
+		if (warned != cases[i].warn)
+			fail_msg("'%s' and '%s': warned %d", cases[i].a,
+				 cases[i].b, warned);
+		policy_diags_release(&d);
+		policy_free(p);
+	}
+}
+
+/* ---- strict parsing ----------------------------------------------------- */
+
+#define KA "\"alice\":{\"public-key\":\"alice.pub\"}"
+#define KB "\"bob\":{\"public-key\":\"bob.pub\"}"
+#define R1(x) "{\"version\":1,\"keys\":{" KA "," KB "},\"rules\":[" x "]}"
+#define RULE "{\"scope\":\"reg/app\",\"keys\":[\"alice\"]}"
+
+static void test_parse_errors(void **state)
+{
+	static const struct {
+		const char *name, *json;
+		int rc;
+		const char *msg;	/* in the recorded message */
+	} cases[] = {
+		{ "minimal", R1(RULE), 0, NULL },
+		{ "comments", "{\"version\":1,\"comment\":\"c\",\"keys\":{"
+		  "\"alice\":{\"public-key\":\"alice.pub\",\"comment\":\"c\"}"
+		  "},\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"comment\":\"c\"}]}", 0, NULL },
+		{ "all fields", "{\"version\":1,\"keys\":{" KA ",\"ca\":{"
+		  "\"certificate\":\"ca.pem\",\"revoked\":false}},\"rules\":["
+		  "{\"scope\":\"reg/*\",\"keys\":[\"alice\",\"ca\"],"
+		  "\"threshold\":2,\"annotations\":{\"env\":\"prod\"},"
+		  "\"formats\":[\"cosign\",\"notation\"],\"subject\":{"
+		  "\"CN\":\"release\",\"O\":\"Example\"}}]}", 0, NULL },
+		{ "absolute key path", NULL, 0, NULL },
+		{ "not JSON", "{\"version\":1,", ERR_FORMAT, "invalid JSON" },
+		{ "not an object", "[]", ERR_FORMAT,
+		  "': .: expected an object" },
+		{ "unknown top field", "{\"version\":1,\"rules\":[],"
+		  "\"extra\":1}", ERR_FORMAT, ".extra: unknown field" },
+		{ "no version", "{\"rules\":[]}", ERR_FORMAT,
+		  ".version: missing" },
+		{ "version 2", "{\"version\":2,\"rules\":[]}", ERR_FORMAT,
+		  ".version: expected 1" },
+		{ "version string", "{\"version\":\"1\",\"rules\":[]}",
+		  ERR_FORMAT, ".version: expected 1" },
+		{ "duplicate top key", "{\"version\":1,\"version\":1,"
+		  "\"rules\":[]}", ERR_FORMAT, ".version: duplicate key" },
+		{ "duplicate nested key", "{\"version\":1,\"rules\":[" RULE
+		  ",{\"scope\":\"a/b\",\"reject\":true,\"reject\":true}],"
+		  "\"keys\":{" KA "}}", ERR_FORMAT,
+		  ".rules[1].reject: duplicate key" },
+		{ "duplicate key name", "{\"version\":1,\"keys\":{" KA ","
+		  "\"alice\":{}},\"rules\":[]}", ERR_FORMAT,
+		  ".keys.alice: duplicate key" },
+		{ "keys not object", "{\"version\":1,\"keys\":[],\"rules\":[]}",
+		  ERR_FORMAT, ".keys: expected an object" },
+		{ "key not object", "{\"version\":1,\"keys\":{\"alice\":"
+		  "\"alice.pub\"},\"rules\":[]}", ERR_FORMAT,
+		  ".keys.alice: expected an object" },
+		{ "key unknown field", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"alice.pub\",\"colour\":1}},\"rules\":[]}",
+		  ERR_FORMAT, ".keys.alice.colour: unknown field" },
+		{ "key both kinds", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"alice.pub\",\"certificate\":\"ca.pem\"}},"
+		  "\"rules\":[]}", ERR_FORMAT, ".keys.alice: give" },
+		{ "key neither kind", "{\"version\":1,\"keys\":{\"alice\":{}},"
+		  "\"rules\":[]}", ERR_FORMAT, ".keys.alice: missing" },
+		{ "key path type", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":7}},\"rules\":[]}", ERR_FORMAT,
+		  ".keys.alice.public-key: expected a string" },
+		{ "key path empty", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"\"}},\"rules\":[]}", ERR_FORMAT,
+		  ".keys.alice.public-key: expected a non-empty string" },
+		{ "key name", "{\"version\":1,\"keys\":{\"a b\":{"
+		  "\"public-key\":\"alice.pub\"}},\"rules\":[]}", ERR_FORMAT,
+		  ".keys[\"a b\"]: key names are" },
+		{ "revoked type", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"alice.pub\",\"revoked\":1}},\"rules\":[]}",
+		  ERR_FORMAT, ".keys.alice.revoked: expected true, false" },
+		{ "revoked time", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"alice.pub\",\"revoked\":\"2026-02-30T00:00:"
+		  "00Z\"}},\"rules\":[]}", ERR_FORMAT,
+		  ".keys.alice.revoked: '2026-02-30T00:00:00Z' is not an "
+		  "RFC 3339 time" },
+		{ "missing key file", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"nope.pub\"}},\"rules\":[]}", ERR_IO,
+		  ".keys.alice.public-key: cannot use '" },
+		{ "linked key file", "{\"version\":1,\"keys\":{\"bob\":{"
+		  "\"public-key\":\"link.pub\"}},\"rules\":[]}", ERR_IO,
+		  ".keys.bob.public-key: '" },
+		{ "private key file", "{\"version\":1,\"keys\":{\"alice\":{"
+		  "\"public-key\":\"private.pem\"}},\"rules\":[]}", ERR_USAGE,
+		  "is a private key" },
+		{ "certificate is a key", "{\"version\":1,\"keys\":{\"c\":{"
+		  "\"certificate\":\"alice.pub\"}},\"rules\":[]}", ERR_FORMAT,
+		  ".keys.c.certificate: " },
+		{ "no rules", "{\"version\":1}", ERR_FORMAT,
+		  ".rules: missing" },
+		{ "rules not array", "{\"version\":1,\"rules\":{}}",
+		  ERR_FORMAT, ".rules: expected an array" },
+		{ "rule not object", "{\"version\":1,\"rules\":[1]}",
+		  ERR_FORMAT, ".rules[0]: expected an object" },
+		{ "rule unknown field", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"treshold\":1}"), ERR_FORMAT,
+		  ".rules[0].treshold: unknown field" },
+		{ "scope missing", R1("{\"keys\":[\"alice\"]}"), ERR_FORMAT,
+		  ".rules[0].scope: missing" },
+		{ "scope type", R1("{\"scope\":[],\"keys\":[\"alice\"]}"),
+		  ERR_FORMAT, ".rules[0].scope: expected a string" },
+		{ "scope digest", R1("{\"scope\":\"reg/app@sha256\",\"keys\":["
+		  "\"alice\"]}"), ERR_FORMAT, ".rules[0].scope: scope "
+		  "'reg/app@sha256': character '@'" },
+		{ "scope ***", R1("{\"scope\":\"reg/***\",\"keys\":["
+		  "\"alice\"]}"), ERR_FORMAT, "'***' means nothing" },
+		{ "scope host only", R1("{\"scope\":\"reg.example.com\","
+		  "\"keys\":[\"alice\"]}"), ERR_FORMAT,
+		  "write 'reg.example.com/**'" },
+		{ "scope empty component", R1("{\"scope\":\"reg//app\","
+		  "\"keys\":[\"alice\"]}"), ERR_FORMAT,
+		  "empty path component" },
+		{ "keys missing", R1("{\"scope\":\"reg/app\"}"), ERR_FORMAT,
+		  ".rules[0].keys: missing" },
+		{ "keys empty", R1("{\"scope\":\"reg/app\",\"keys\":[]}"),
+		  ERR_FORMAT, ".rules[0].keys: expected a non-empty array" },
+		{ "keys unknown", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\",\"zed\"]}"), ERR_FORMAT,
+		  ".rules[0].keys[1]: no key 'zed' in .keys" },
+		{ "keys twice", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\",\"alice\"]}"), ERR_FORMAT,
+		  ".rules[0].keys[1]: 'alice' is listed twice" },
+		{ "threshold zero", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"threshold\":0}"), ERR_FORMAT,
+		  ".rules[0].threshold: expected an integer" },
+		{ "threshold string", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"threshold\":\"1\"}"), ERR_FORMAT,
+		  ".rules[0].threshold: expected an integer" },
+		{ "threshold real", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"threshold\":1.0}"), ERR_FORMAT,
+		  ".rules[0].threshold: expected an integer" },
+		{ "threshold too high", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\",\"bob\"],\"threshold\":3}"), ERR_FORMAT,
+		  ".rules[0].threshold: 3, but the rule trusts only 2" },
+		{ "annotations type", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"annotations\":[]}"), ERR_FORMAT,
+		  ".rules[0].annotations: expected an object" },
+		{ "annotation value", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"annotations\":{\"n\":1}}"), ERR_FORMAT,
+		  ".rules[0].annotations.n: expected a non-empty string" },
+		{ "formats unknown", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"formats\":[\"gpg\"]}"), ERR_FORMAT,
+		  ".rules[0].formats[0]: unknown format" },
+		{ "formats twice", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"formats\":[\"cosign\",\"cosign\"]}"),
+		  ERR_FORMAT,
+		  ".rules[0].formats[1]: 'cosign' is listed twice" },
+		{ "formats empty", R1("{\"scope\":\"reg/app\",\"keys\":["
+		  "\"alice\"],\"formats\":[]}"), ERR_FORMAT,
+		  ".rules[0].formats: expected a non-empty array" },
+		{ "subject field", "{\"version\":1,\"keys\":{\"ca\":{"
+		  "\"certificate\":\"ca.pem\"}},\"rules\":[{\"scope\":\"r/a\","
+		  "\"keys\":[\"ca\"],\"subject\":{\"XX\":\"y\"}}]}", ERR_FORMAT,
+		  ".rules[0].subject.XX: unknown subject field" },
+		{ "subject without certificate", R1("{\"scope\":\"reg/app\","
+		  "\"keys\":[\"alice\"],\"subject\":{\"CN\":\"y\"}}"),
+		  ERR_FORMAT, ".rules[0].subject: applies to certificates" },
+		{ "subject without notation", "{\"version\":1,\"keys\":{\"ca\":"
+		  "{\"certificate\":\"ca.pem\"}},\"rules\":[{\"scope\":\"r/a\","
+		  "\"keys\":[\"ca\"],\"formats\":[\"cosign\"],\"subject\":{"
+		  "\"CN\":\"y\"}}]}", ERR_FORMAT,
+		  ".rules[0].subject: applies to notation signatures" },
+		{ "reject with keys", R1("{\"scope\":\"reg/app\",\"reject\":"
+		  "true,\"keys\":[\"alice\"]}"), ERR_FORMAT,
+		  ".rules[0].keys: a rule with \"reject\" takes no \"keys\"" },
+		{ "accept with threshold", R1("{\"scope\":\"reg/app\","
+		  "\"insecure-accept-anything\":true,\"threshold\":1}"),
+		  ERR_FORMAT, ".rules[0].threshold: a rule with "
+		  "\"insecure-accept-anything\" takes no" },
+		{ "reject and accept", R1("{\"scope\":\"reg/app\",\"reject\":"
+		  "true,\"insecure-accept-anything\":true}"), ERR_FORMAT,
+		  "contradict" },
+		{ "reject type", R1("{\"scope\":\"reg/app\",\"reject\":"
+		  "\"yes\"}"), ERR_FORMAT,
+		  ".rules[0].reject: expected true or false" },
+		{ "same scope", R1(RULE "," RULE), ERR_FORMAT,
+		  ".rules[1]: same scope 'reg/app' as .rules[0]" },
+	};
+	char abs_json[1024];
+	size_t i;
+
+	(void)state;
+	snprintf(abs_json, sizeof(abs_json), "{\"version\":1,\"keys\":{"
+		 "\"alice\":{\"public-key\":\"%s\"}},\"rules\":[" RULE "]}",
+		 tpath("alice.pub"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *json = cases[i].json ? cases[i].json : abs_json;
+		struct policy *p = (struct policy *)1;
+		int rc = parse(&p, json, NULL);
+
+		if (rc != cases[i].rc)
+			fail_msg("%s: rc %d, want %d (%s)", cases[i].name, rc,
+				 cases[i].rc, err_msg());
+		if (rc == 0) {
+			assert_non_null(p);
+			policy_free(p);
+			continue;
+		}
+		assert_null(p);
+		if (!strstr(err_msg(), cases[i].msg))
+			fail_msg("%s: message '%s' lacks '%s'", cases[i].name,
+				 err_msg(), cases[i].msg);
+		assert_non_null(strstr(err_msg(), "policy '"));
+	}
+}
+
+/* policy check shows every problem; verify needs only the first. */
+static void test_parse_collects_all(void **state)
+{
+	static const char *json = "{\"version\":1,\"extra\":1,\"keys\":{"
+		"\"alice\":{\"public-key\":\"nope.pub\"}},\"rules\":["
+		"{\"scope\":\"reg/app\",\"keys\":[\"alice\"],\"treshold\":2}]}";
+	struct policy_diags d = { 0 };
+	struct policy *p;
+	size_t i, errors = 0;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), ERR_FORMAT);
+	assert_null(p);
+	for (i = 0; i < d.n; i++)
+		errors += !d.items[i].warning;
+	assert_int_equal(errors, 3);
+	assert_int_equal(d.n_errors, 3);
+	assert_string_equal(d.items[0].msg, ".extra: unknown field (known: "
+			    "version, comment, keys, rules)");
+	assert_non_null(strstr(d.items[1].msg, ".keys.alice.public-key: "
+			       "cannot use '"));
+	assert_non_null(strstr(d.items[2].msg, ".rules[0].treshold"));
+	assert_non_null(strstr(err_msg(), "and more: see 'signet policy "
+			       "check'"));
+	policy_diags_release(&d);
+}
+
+static void test_parse_model(void **state)
+{
+	static const char *json = "{\"version\":1,\"keys\":{"
+		"\"alice\":{\"public-key\":\"alice.pub\"},"
+		"\"alice2\":{\"public-key\":\"alice-copy.pub\"},"
+		"\"bob\":{\"public-key\":\"bob.pub\",\"revoked\":"
+		"\"2030-01-01T01:00:00+01:00\"},"
+		"\"ca\":{\"certificate\":\"ca.pem\",\"revoked\":true}},"
+		"\"rules\":[{\"scope\":\"r/*\",\"keys\":[\"alice\",\"alice2\","
+		"\"bob\",\"ca\"],\"threshold\":2,\"formats\":[\"notation\","
+		"\"cosign\"],\"annotations\":{\"env\":\"prod\"},\"subject\":{"
+		"\"CN\":\"release\",\"O\":\"Example\"}}]}";
+	struct policy_diags d = { 0 };
+	const struct policy_key *a, *a2, *b, *ca;
+	const struct policy_rule *r;
+	struct policy *p;
+	size_t i;
+	bool same = false, revoked = false;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), 0);
+	assert_int_equal(p->n_keys, 4);
+	a = &p->keys[policy_key_find(p, "alice")];
+	a2 = &p->keys[policy_key_find(p, "alice2")];
+	b = &p->keys[policy_key_find(p, "bob")];
+	ca = &p->keys[policy_key_find(p, "ca")];
+	assert_int_equal(policy_key_find(p, "nobody"), -1);
+	/* one key under two names is one key for verify_image */
+	assert_int_equal(p->n_pkeys, 2);
+	assert_int_equal(a->key_index, a2->key_index);
+	assert_string_equal(a->fingerprint, a2->fingerprint);
+	assert_int_equal(b->key_index, 1);
+	assert_true(ca->certificate);
+	assert_int_equal(ca->key_index, -1);
+	assert_int_equal(ca->n_certs, 1);
+	assert_int_equal(p->n_certs, 1);
+	assert_string_equal(a->file, tpath("alice.pub"));
+	/* revocation, timed and not */
+	assert_true(b->revoked && b->revoked_timed);
+	assert_int_equal(b->revoked_at, T2030);
+	assert_string_equal(b->revoked_since, "2030-01-01T00:00:00Z");
+	assert_false(policy_key_revoked(b, T2030 - 1));
+	assert_true(policy_key_revoked(b, T2030));
+	assert_true(policy_key_revoked(ca, 0));
+	assert_false(policy_key_revoked(a, T2030));
+	r = &p->rules[0];
+	assert_int_equal(r->threshold, 2);
+	assert_int_equal(r->n_keys, 4);
+	assert_int_equal(r->formats, VERIFY_COSIGN | VERIFY_NOTATION);
+	assert_int_equal(r->annotations.n, 1);
+	assert_int_equal(r->subject.n, 2);
+	assert_string_equal(r->subject.items[0].key, "CN");
+	assert_string_equal(r->subject.items[1].value, "Example");
+	for (i = 0; i < d.n; i++) {
+		assert_true(d.items[i].warning);
+		same |= strstr(d.items[i].msg, "same key") != NULL;
+		revoked |= strstr(d.items[i].msg, "is revoked") != NULL;
+	}
+	assert_true(same);
+	assert_false(revoked);	/* only untimed public keys are said */
+	policy_diags_release(&d);
+	policy_free(p);
+}
+
+static void test_load_file(void **state)
+{
+	struct policy_diags d = { 0 };
+	struct policy *p;
+
+	(void)state;
+	write_file("p1.json", R1(RULE));
+	assert_int_equal(policy_load(&p, tpath("p1.json"), &d), 0);
+	assert_int_equal(d.n_errors, 0);
+	assert_string_equal(p->path, tpath("p1.json"));
+	policy_free(p);
+	policy_diags_release(&d);
+	assert_int_equal(policy_load(&p, tpath("none.json"), &d), ERR_IO);
+	assert_null(p);
+	assert_int_equal(d.n_errors, 1);
+	assert_non_null(strstr(d.items[0].msg, "none.json"));
+	policy_diags_release(&d);
+	assert_int_equal(policy_load(&p, tmpdir, NULL), ERR_IO);
+}
+
+/* ---- time --------------------------------------------------------------- */
+
+static void test_parse_time(void **state)
+{
+	static const struct {
+		const char *s;
+		long long t;	/* -1: invalid */
+	} cases[] = {
+		{ "2026-01-31T00:00:00Z", T2026 },
+		{ "2026-01-31t00:00:00z", T2026 },
+		{ "2026-01-31T01:00:00+01:00", T2026 },
+		{ "2026-01-30T23:30:00-00:30", T2026 },
+		{ "2026-01-31T00:00:00.999999Z", T2026 },
+		{ "2024-02-29T00:00:00Z", 1709164800 },
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "2023-02-29T00:00:00Z", -1 },
+		{ "2026-13-01T00:00:00Z", -1 },
+		{ "2026-00-01T00:00:00Z", -1 },
+		{ "2026-01-32T00:00:00Z", -1 },
+		{ "2026-01-31T24:00:00Z", -1 },
+		{ "2026-01-31T00:60:00Z", -1 },
+		{ "2026-01-31 00:00:00Z", -1 },
+		{ "2026-01-31T00:00:00", -1 },
+		{ "2026-01-31T00:00Z", -1 },
+		{ "2026-01-31T00:00:00.Z", -1 },
+		{ "2026-01-31T00:00:00+0100", -1 },
+		{ "2026-01-31T00:00:00Zjunk", -1 },
+		{ "2026-1-31T00:00:00Z", -1 },
+		{ "1969-12-31T23:59:59Z", -1 },
+		{ "", -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		time_t t = 42;
+		int rc = policy_parse_time(&t, cases[i].s);
+
+		if (cases[i].t < 0 ? rc != ERR_FORMAT :
+		    rc != 0 || (long long)t != cases[i].t)
+			fail_msg("'%s': rc %d, t %lld", cases[i].s, rc,
+				 (long long)t);
+	}
+}
+
+/* ---- discovery ---------------------------------------------------------- */
+
+static void test_locate(void **state)
+{
+	char out[1024], xdg[600], home[600];
+	struct stat st;
+
+	(void)state;
+	snprintf(xdg, sizeof(xdg), "%s/xdg", tmpdir);
+	snprintf(home, sizeof(home), "%s/home", tmpdir);
+	assert_int_equal(mkdir(xdg, 0700), 0);
+	assert_int_equal(mkdir(tpath("xdg/signet"), 0700), 0);
+	assert_int_equal(mkdir(home, 0700), 0);
+	assert_int_equal(mkdir(tpath("home/.config"), 0700), 0);
+	assert_int_equal(mkdir(tpath("home/.config/signet"), 0700), 0);
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("SIGNET_POLICY", "/env/policy.json", 1);
+
+	/* --policy first, then SIGNET_POLICY, whether or not they exist */
+	assert_int_equal(policy_locate(out, sizeof(out), "given.json"), 0);
+	assert_string_equal(out, "given.json");
+	assert_int_equal(policy_locate(out, sizeof(out), NULL), 0);
+	assert_string_equal(out, "/env/policy.json");
+	setenv("SIGNET_POLICY", "", 1);		/* empty: unset */
+
+	/* then the user's file, only when it exists */
+	write_file("home/.config/signet/policy.json", "{}");
+	assert_int_equal(policy_locate(out, sizeof(out), NULL), 0);
+	assert_string_equal(out, tpath("home/.config/signet/policy.json"));
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	write_file("xdg/signet/policy.json", "{}");
+	assert_int_equal(policy_locate(out, sizeof(out), NULL), 0);
+	assert_string_equal(out, tpath("xdg/signet/policy.json"));
+	setenv("XDG_CONFIG_HOME", "relative", 1);	/* ignored */
+	assert_int_equal(policy_locate(out, sizeof(out), NULL), 0);
+	assert_string_equal(out, tpath("home/.config/signet/policy.json"));
+
+	/* then /etc, then nothing: an error saying where it looked */
+	unlink(tpath("home/.config/signet/policy.json"));
+	if (stat("/etc/signet/policy.json", &st) == 0) {
+		assert_int_equal(policy_locate(out, sizeof(out), NULL), 0);
+		assert_string_equal(out, "/etc/signet/policy.json");
+	} else {
+		assert_int_equal(policy_locate(out, sizeof(out), NULL),
+				 ERR_NOTFOUND);
+		assert_non_null(strstr(err_msg(), "give --key FILE"));
+		assert_non_null(strstr(err_msg(),
+				       "home/.config/signet/policy.json"));
+		assert_non_null(strstr(err_msg(), "/etc/signet/policy.json"));
+	}
+	assert_int_equal(policy_locate(out, 4, "longer.json"), ERR_USAGE);
+	unsetenv("SIGNET_POLICY");
+	unsetenv("XDG_CONFIG_HOME");
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+static const char *eval_json =
+	"{\"version\":1,\"keys\":{"
+	"\"alice\":{\"public-key\":\"alice.pub\"},"
+	"\"alice2\":{\"public-key\":\"alice-copy.pub\"},"
+	"\"bob\":{\"public-key\":\"bob.pub\"},"
+	"\"carol\":{\"public-key\":\"carol.pub\",\"revoked\":"
+	"\"2030-01-01T00:00:00Z\"},"
+	"\"dave\":{\"public-key\":\"dave.pub\",\"revoked\":true},"
+	"\"mallory\":{\"public-key\":\"mallory.pub\"},"
+	"\"ca\":{\"certificate\":\"ca.pem\"}},"
+	"\"rules\":["
+	"{\"scope\":\"reg/prod/*\",\"keys\":[\"alice\",\"bob\",\"carol\"],"
+	"\"threshold\":2},"						/* 0 */
+	"{\"scope\":\"reg/alias/*\",\"keys\":[\"alice\",\"alice2\",\"bob\"],"
+	"\"threshold\":2},"						/* 1 */
+	"{\"scope\":\"reg/ann/*\",\"keys\":[\"alice\"],\"annotations\":{"
+	"\"env\":\"prod\"}},"						/* 2 */
+	"{\"scope\":\"reg/bundle/*\",\"keys\":[\"alice\"],\"formats\":["
+	"\"sigstore-bundle\"]},"					/* 3 */
+	"{\"scope\":\"reg/revoked/*\",\"keys\":[\"alice\",\"dave\"]},"	/* 4 */
+	"{\"scope\":\"reg/notary/*\",\"keys\":[\"ca\"],\"formats\":["
+	"\"notation\"]},"						/* 5 */
+	"{\"scope\":\"reg/subject/*\",\"keys\":[\"ca\"],\"formats\":["
+	"\"notation\"],\"subject\":{\"CN\":\"release\"}},"		/* 6 */
+	"{\"scope\":\"reg/bad/**\",\"reject\":true},"			/* 7 */
+	"{\"scope\":\"reg/open/**\",\"insecure-accept-anything\":true},"
+	"{\"scope\":\"reg/mal/*\",\"keys\":[\"mallory\"]}"		/* 9 */
+	"]}";
+
+struct sig_spec {
+	const char *format;	/* NULL: "cosign" */
+	const char *key;	/* entry name, or NULL: no policy key */
+	bool bad_claims;	/* claims_ok false */
+	const char *ann;	/* JSON annotations, or NULL */
+	const char *why;	/* expected in why; NULL: counted */
+};
+
+struct eval_case {
+	const char *name, *repo;
+	time_t now;
+	int rc;
+	int rule;		/* index, -1: none */
+	size_t counted;
+	struct sig_spec sigs[4];
+	const char *reason;	/* in the verdict's reason */
+};
+
+#define NOW T2026
+#define OK(k) { NULL, k, false, NULL, NULL }
+
+static const struct eval_case eval_cases[] = {
+	{ "2 of 3 met", "reg/prod/app", NOW, 0, 0, 2,
+	  { OK("alice"), OK("bob") }, "2 counted" },
+	{ "2 of 3 met, third revoked later", "reg/prod/app", T2030 - 1, 0, 0,
+	  2, { OK("alice"), OK("carol") }, NULL },
+	{ "2 of 3 not met", "reg/prod/app", NOW, ERR_VERIFY, 0, 1,
+	  { OK("alice") }, "needs signatures by 2 distinct trusted keys, 1 "
+	  "counted" },
+	{ "no signatures", "reg/prod/app", NOW, ERR_VERIFY, 0, 0, { { 0 } },
+	  "no signatures found" },
+	{ "same key twice", "reg/prod/app", NOW, ERR_VERIFY, 0, 1,
+	  { OK("alice"), { NULL, "alice", false, NULL,
+			   "key 'alice' already counted" } }, NULL },
+	{ "one key under two names", "reg/alias/app", NOW, ERR_VERIFY, 1, 1,
+	  { OK("alice"), { NULL, "alice2", false, NULL, "already counted" } },
+	  NULL },
+	{ "untrusted key", "reg/prod/app", NOW, ERR_VERIFY, 0, 1,
+	  { OK("alice"), { NULL, "mallory", false, NULL, "signed by "
+			   "'mallory', which the rule does not trust" } },
+	  "mallory" },
+	{ "no policy key", "reg/prod/app", NOW, ERR_VERIFY, 0, 1,
+	  { OK("alice"), { NULL, NULL, false, NULL, "not signed by a key in "
+			   "the policy: signature does not verify" } }, NULL },
+	{ "timed revocation reached", "reg/prod/app", T2030, ERR_VERIFY, 0, 1,
+	  { OK("alice"), { NULL, "carol", false, NULL, "key 'carol' is "
+			   "revoked since 2030-01-01T00:00:00Z" } },
+	  "revoked since" },
+	{ "timed revocation passed", "reg/prod/app", T2030 + 86400,
+	  ERR_VERIFY, 0, 1, { OK("alice"), { NULL, "carol", false, NULL,
+					    "revoked" } }, NULL },
+	{ "revoked key", "reg/revoked/app", NOW, ERR_VERIFY, 4, 0,
+	  { { NULL, "dave", false, NULL, "key 'dave' is revoked" } }, NULL },
+	{ "revoked and fine keys", "reg/revoked/app", NOW, 0, 4, 1,
+	  { { NULL, "dave", false, NULL, "revoked" }, OK("alice") }, NULL },
+	{ "claims do not hold", "reg/prod/app", NOW, ERR_VERIFY, 0, 1,
+	  { OK("alice"), { NULL, "bob", true, NULL, "payload is for" } },
+	  NULL },
+	{ "annotation present", "reg/ann/app", NOW, 0, 2, 1,
+	  { { NULL, "alice", false, "{\"env\":\"prod\",\"x\":\"y\"}",
+	      NULL } }, NULL },
+	{ "annotation different", "reg/ann/app", NOW, ERR_VERIFY, 2, 0,
+	  { { NULL, "alice", false, "{\"env\":\"dev\"}",
+	      "annotation 'env' missing or different" } }, NULL },
+	{ "annotation missing", "reg/ann/app", NOW, ERR_VERIFY, 2, 0,
+	  { { NULL, "alice", false, NULL, "annotation 'env'" } }, NULL },
+	{ "format refused", "reg/bundle/app", NOW, ERR_VERIFY, 3, 0,
+	  { { "cosign", "alice", false, NULL,
+	      "format 'cosign' is not accepted by the rule" } }, NULL },
+	{ "no signature in the formats", "reg/bundle/app", NOW, ERR_VERIFY,
+	  3, 0, { { 0 } }, "no signatures found in the formats the rule "
+	  "accepts (sigstore-bundle)" },
+	{ "format accepted", "reg/bundle/app", NOW, 0, 3, 1,
+	  { { "sigstore-bundle", "alice", false, NULL, NULL } }, NULL },
+	{ "notation by certificate", "reg/notary/app", NOW, 0, 5, 1,
+	  { { "notation", "ca", false, NULL, NULL } }, NULL },
+	{ "notation, subject unchecked", "reg/subject/app", NOW, ERR_VERIFY,
+	  6, 0, { { "notation", "ca", false, NULL, "subject" } }, NULL },
+	{ "reject", "reg/bad/x/y", NOW, ERR_VERIFY, 7, 0,
+	  { { NULL, "alice", false, NULL, "the rule rejects the image" } },
+	  "rules[7] (scope 'reg/bad/**') rejects 'reg/bad/x/y'" },
+	{ "accept anything", "reg/open/x", NOW, 0, 8, 0,
+	  { { NULL, NULL, false, NULL, "not checked" } }, "accepts anything" },
+	{ "no rule", "other/app", NOW, ERR_VERIFY, -1, 0,
+	  { { NULL, "alice", false, NULL, "no rule matches" } },
+	  "matches 'other/app'" },
+};
+
+static void fill_sig(struct sig_report *s, const struct policy *p,
+		     const struct sig_spec *spec)
+{
+	int k = spec->key ? policy_key_find(p, spec->key) : -1;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->format, sizeof(s->format), "%s",
+		 spec->format ? spec->format : "cosign");
+	s->key_index = s->cert_index = -1;
+	if (k >= 0 && p->keys[k].certificate)
+		s->cert_index = (int)p->keys[k].cert_index[0];
+	else if (k >= 0)
+		s->key_index = p->keys[k].key_index;
+	s->claims_ok = k >= 0 && !spec->bad_claims;
+	if (spec->bad_claims)
+		snprintf(s->reason, sizeof(s->reason), "payload is for "
+			 "repository 'elsewhere'");
+	else if (k < 0)
+		snprintf(s->reason, sizeof(s->reason), "signature does not "
+			 "verify with any given key");
+	if (spec->ann)
+		s->annotations = json_loads(spec->ann, 0, NULL);
+}
+
+static void test_evaluate(void **state)
+{
+	struct policy *p;
+	size_t i, j, n;
+
+	(void)state;
+	assert_int_equal(parse(&p, eval_json, NULL), 0);
+	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++) {
+		const struct eval_case *c = &eval_cases[i];
+		struct sig_report sigs[4];
+		struct policy_verdict v;
+		int rc;
+
+		for (n = 0; n < 4 && (c->sigs[n].key || c->sigs[n].why ||
+				      c->sigs[n].format); n++)
+			fill_sig(&sigs[n], p, &c->sigs[n]);
+		rc = policy_evaluate(&v, p, c->repo, sigs, n, c->now);
+		if (rc != c->rc)
+			fail_msg("%s: rc %d, want %d (%s)", c->name, rc, c->rc,
+				 v.reason);
+		assert_int_equal(v.trusted, rc == 0);
+		if ((v.rule ? (int)v.rule->index : -1) != c->rule)
+			fail_msg("%s: wrong rule", c->name);
+		if (v.counted != c->counted)
+			fail_msg("%s: counted %zu, want %zu", c->name,
+				 v.counted, c->counted);
+		assert_int_equal(v.n_sigs, n);
+		for (j = 0; j < n; j++) {
+			const struct policy_sig *ps = &v.sigs[j];
+			const char *want = c->sigs[j].why;
+
+			if (ps->counted != !want ||
+			    (want && !strstr(ps->why, want)) ||
+			    (!want && ps->why[0]))
+				fail_msg("%s: signature %zu: counted %d, why "
+					 "'%s'", c->name, j, ps->counted,
+					 ps->why);
+			if (c->sigs[j].key && c->rule >= 0 &&
+			    v.rule->action == POLICY_SIGNED &&
+			    ps->key != policy_key_find(p, c->sigs[j].key) &&
+			    strcmp(c->sigs[j].key, "alice2") != 0)
+				fail_msg("%s: signature %zu names key %d",
+					 c->name, j, ps->key);
+			json_decref(sigs[j].annotations);
+		}
+		if (c->reason && !strstr(v.reason, c->reason))
+			fail_msg("%s: reason '%s' lacks '%s'", c->name,
+				 v.reason, c->reason);
+		if (rc < 0)
+			assert_non_null(strstr(err_msg(), v.reason));
+		policy_verdict_release(&v);
+		assert_null(v.sigs);
+	}
+	policy_free(p);
+}
+
+/* The evaluator is pure: the same input, the same verdict, and the
+ * signatures are left as they were. */
+static void test_evaluate_pure(void **state)
+{
+	struct policy_verdict v1, v2;
+	struct sig_report s[2];
+	struct policy *p;
+
+	(void)state;
+	assert_int_equal(parse(&p, eval_json, NULL), 0);
+	fill_sig(&s[0], p, &(struct sig_spec){ NULL, "alice", false, NULL,
+					       NULL });
+	fill_sig(&s[1], p, &(struct sig_spec){ NULL, "mallory", false, NULL,
+					       NULL });
+	assert_int_equal(policy_evaluate(&v1, p, "reg/prod/x", s, 2, NOW),
+			 ERR_VERIFY);
+	assert_int_equal(policy_evaluate(&v2, p, "reg/prod/x", s, 2, NOW),
+			 ERR_VERIFY);
+	assert_string_equal(v1.reason, v2.reason);
+	assert_string_equal(v1.sigs[1].why, v2.sigs[1].why);
+	assert_int_equal(s[0].key_index, p->keys[0].key_index);
+	assert_true(s[0].claims_ok);
+	policy_verdict_release(&v1);
+	policy_verdict_release(&v2);
+	policy_verdict_release(&v2);	/* twice is harmless */
+	policy_verdict_release(NULL);
+	policy_free(NULL);
+	policy_diags_release(NULL);
+	policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scope_match),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_overlap_warnings),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_collects_all),
+		cmocka_unit_test(test_parse_model),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_parse_time),
+		cmocka_unit_test(test_locate),
+		cmocka_unit_test(test_evaluate),
+		cmocka_unit_test(test_evaluate_pure),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,1674 @@
+/*
+ * policy.c - the trust policy (signet-policy(5)): which keys may sign which
+ * repositories, how many of them must, which are revoked. Loading reads
+ * the policy and every key file it names before anything is fetched, and
+ * reports every problem with its JSON path; evaluating is a pure function
+ * of (policy, repository, signatures found, now).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "verify.h"
+#include "../keys/keys.h"
+
+#define JP_MAX 256		/* a JSON path in a message */
+
+/* ---- diagnostics -------------------------------------------------------- */
+
+struct pctx {
+	struct policy *p;
+	struct policy_diags *d;
+	const char *path;		/* the policy file, for the message */
+	char dir[PATH_MAX];		/* its folder: where key files are */
+	int first_rc;			/* code of the first error, or 0 */
+	char first[512];		/* its message */
+	size_t n_errors;
+};
+
+/* Record an error (@code < 0) or a warning (@code 0) at JSON path @jp. */
+__attribute__((format(printf, 4, 5)))
+static void diag(struct pctx *c, int code, const char *jp, const char *fmt,
+		 ...)
+{
+	char what[400], msg[512], clean[512];
+	struct policy_diag *items;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(msg, sizeof(msg), "%s%s%s", jp ? jp : "", jp ? ": " : "",
+		 what);
+	str_sanitize(clean, sizeof(clean), msg);
+	if (code < 0 && c->n_errors++ == 0) {
+		c->first_rc = code;
+		snprintf(c->first, sizeof(c->first), "%s", clean);
+	}
+	if (!c->d)
+		return;
+	items = realloc(c->d->items, (c->d->n + 1) * sizeof(*items));
+	if (!items)
+		return;		/* the first error is kept regardless */
+	c->d->items = items;
+	items[c->d->n].warning = code == 0;
+	snprintf(items[c->d->n].msg, sizeof(items[c->d->n].msg), "%s", clean);
+	c->d->n++;
+	if (code < 0)
+		c->d->n_errors++;
+}
+
+void policy_diags_release(struct policy_diags *d)
+{
+	if (!d)
+		return;
+	free(d->items);
+	memset(d, 0, sizeof(*d));
+}
+
+/* ---- JSON paths --------------------------------------------------------- */
+
+static bool plain_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* @base + ".name", or + "[\"name\"]" when the name needs quoting. */
+static const char *jp_key(char out[JP_MAX], const char *base,
+			  const char *name)
+{
+	int n;
+
+	if (plain_name(name))
+		n = snprintf(out, JP_MAX, "%s.%.100s", base, name);
+	else
+		n = snprintf(out, JP_MAX, "%s[\"%.100s\"]", base, name);
+	if (n >= JP_MAX)
+		out[JP_MAX - 2] = '~';	/* shown cut */
+	return out;
+}
+
+static const char *jp_idx(char out[JP_MAX], const char *base, size_t i)
+{
+	if (snprintf(out, JP_MAX, "%s[%zu]", base, i) >= JP_MAX)
+		out[JP_MAX - 2] = '~';	/* shown cut */
+	return out;
+}
+
+/* The path of the member whose key ends just before byte @pos of @s:
+ * where jansson stopped on a duplicate key (the text before it is valid
+ * JSON, so a plain scan can follow the nesting). */
+static void path_at(char out[JP_MAX], const char *s, size_t len, size_t pos)
+{
+	struct frame {
+		bool obj, want_key;
+		size_t idx;
+		char key[64];
+	} st[32];
+	int depth = -1;
+	size_t i = 0, n;
+	int k;
+
+	while (i < len && i < pos) {
+		char ch = s[i];
+
+		if (ch == '"') {
+			size_t j = i + 1;
+
+			while (j < len && s[j] != '"')
+				j += s[j] == '\\' ? 2 : 1;
+			if (depth >= 0 && depth < 32 && st[depth].obj &&
+			    st[depth].want_key) {
+				n = j - i - 1 < 63 ? j - i - 1 : 63;
+				memcpy(st[depth].key, s + i + 1, n);
+				st[depth].key[n] = '\0';
+				st[depth].want_key = false;
+			}
+			i = j + 1;
+			continue;
+		}
+		if (ch == '{' || ch == '[') {
+			if (++depth < 32) {
+				st[depth].obj = ch == '{';
+				st[depth].want_key = ch == '{';
+				st[depth].idx = 0;
+				st[depth].key[0] = '\0';
+			}
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+		} else if (ch == ',' && depth >= 0 && depth < 32) {
+			if (st[depth].obj)
+				st[depth].want_key = true;
+			else
+				st[depth].idx++;
+		}
+		i++;
+	}
+	out[0] = '\0';
+	for (k = 0; k <= depth && k < 32; k++) {
+		char tmp[JP_MAX];
+
+		snprintf(tmp, sizeof(tmp), "%s", out);
+		if (st[k].obj)
+			jp_key(out, tmp, st[k].key);
+		else
+			jp_idx(out, tmp, st[k].idx);
+	}
+	if (!out[0])
+		snprintf(out, JP_MAX, ".");
+}
+
+/* ---- strict field access ------------------------------------------------ */
+
+/* Every member of @obj must be one of @allowed. */
+static void only_fields(struct pctx *c, const json_t *obj, const char *jp,
+			const char *const *allowed, const char *list)
+{
+	const char *k;
+	json_t *v;
+	char sub[JP_MAX];
+
+	json_object_foreach((json_t *)obj, k, v) {
+		const char *const *a;
+
+		for (a = allowed; *a; a++)
+			if (strcmp(*a, k) == 0)
+				break;
+		if (!*a)
+			diag(c, ERR_FORMAT, jp_key(sub, jp, k),
+			     "unknown field (known: %s)", list);
+	}
+}
+
+/* A string member: NULL when absent (an error when @required) or of
+ * another type (an error). Empty strings are errors too. */
+static const char *get_str(struct pctx *c, const json_t *obj,
+			   const char *field, const char *jp, bool required)
+{
+	json_t *v = json_object_get(obj, field);
+	char sub[JP_MAX];
+
+	jp_key(sub, jp, field);
+	if (!v) {
+		if (required)
+			diag(c, ERR_FORMAT, sub, "missing");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		diag(c, ERR_FORMAT, sub, "expected a string");
+		return NULL;
+	}
+	if (!json_string_length(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v)) {
+		diag(c, ERR_FORMAT, sub, "expected a non-empty string without "
+		     "NUL");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* A boolean member; false when absent or of another type (an error). */
+static bool get_bool(struct pctx *c, const json_t *obj, const char *field,
+		     const char *jp)
+{
+	json_t *v = json_object_get(obj, field);
+	char sub[JP_MAX];
+
+	if (!v)
+		return false;
+	if (!json_is_boolean(v)) {
+		diag(c, ERR_FORMAT, jp_key(sub, jp, field),
+		     "expected true or false");
+		return false;
+	}
+	return json_is_true(v);
+}
+
+/* An object of non-empty strings into @out; @check vets each name. */
+static void get_kv(struct pctx *c, const json_t *obj, const char *field,
+		   const char *jp, struct kvlist *out,
+		   const char *(*check)(const char *name))
+{
+	json_t *v = json_object_get(obj, field), *m;
+	char sub[JP_MAX], item[JP_MAX];
+	const char *k, *bad;
+	struct kv *items;
+
+	if (!v)
+		return;
+	jp_key(sub, jp, field);
+	if (!json_is_object(v)) {
+		diag(c, ERR_FORMAT, sub, "expected an object of strings");
+		return;
+	}
+	json_object_foreach(v, k, m) {
+		jp_key(item, sub, k);
+		if (!*k) {
+			diag(c, ERR_FORMAT, item, "empty name");
+			continue;
+		}
+		if (check && (bad = check(k))) {
+			diag(c, ERR_FORMAT, item, "%s", bad);
+			continue;
+		}
+		if (!json_is_string(m) || !json_string_length(m) ||
+		    strlen(json_string_value(m)) != json_string_length(m)) {
+			diag(c, ERR_FORMAT, item, "expected a non-empty "
+			     "string");
+			continue;
+		}
+		items = realloc(out->items, (out->n + 1) * sizeof(*items));
+		if (!items) {
+			diag(c, ERR_NOMEM, NULL, "out of memory");
+			return;
+		}
+		out->items = items;
+		items[out->n].key = strdup(k);
+		items[out->n].value = strdup(json_string_value(m));
+		if (!items[out->n].key || !items[out->n].value) {
+			free(items[out->n].key);
+			free(items[out->n].value);
+			diag(c, ERR_NOMEM, NULL, "out of memory");
+			return;
+		}
+		out->n++;
+	}
+}
+
+static const char *subject_field(const char *name)
+{
+	static const char *const ok[] = { "C", "ST", "L", "O", "OU", "CN" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(ok[i], name) == 0)
+			return NULL;
+	return "unknown subject field (known: C, ST, L, O, OU, CN)";
+}
+
+/* ---- time --------------------------------------------------------------- */
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int policy_parse_time(time_t *out, const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				     30, 31 };
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0, dim;
+	struct tm tm = { 0 };
+	const char *p;
+	time_t t;
+
+	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
+	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
+	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &se))
+		goto bad;
+	p = s + 19;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			goto bad;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if ((*p == 'Z' || *p == 'z') && !p[1]) {
+		sign = 0;
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
+		   digits(p + 1, 2, &oh) && p[3] == ':' &&
+		   digits(p + 4, 2, &om)) {
+		sign = *p == '+' ? 1 : -1;
+	} else {
+		goto bad;
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 60 ||
+	    oh > 23 || om > 59)
+		goto bad;
+	dim = mdays[mo - 1] + (mo == 2 && y % 4 == 0 &&
+			       (y % 100 != 0 || y % 400 == 0));
+	if (d < 1 || d > dim)
+		goto bad;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		goto bad;
+	*out = t - sign * (oh * 3600 + om * 60);
+	return 0;
+bad:
+	return err_set(ERR_FORMAT, "'%.64s' is not an RFC 3339 time like "
+		       "\"2026-01-31T00:00:00Z\"", s);
+}
+
+static void format_time(char out[32], time_t t)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+bool policy_key_revoked(const struct policy_key *k, time_t now)
+{
+	return k->revoked && (!k->revoked_timed || now >= k->revoked_at);
+}
+
+/* ---- scopes ------------------------------------------------------------- */
+
+enum tok_kind { T_LIT, T_STAR, T_GLOBSTAR };
+
+struct tok {
+	enum tok_kind kind;
+	char c;
+};
+
+/* Split a scope into literal characters, '*' and '**'. New array. */
+static struct tok *scope_tokens(const char *s, size_t *n)
+{
+	struct tok *t = malloc((strlen(s) + 1) * sizeof(*t));
+	size_t k = 0;
+
+	if (!t)
+		return NULL;
+	while (*s) {
+		if (s[0] == '*' && s[1] == '*') {
+			t[k++].kind = T_GLOBSTAR;
+			s += 2;
+		} else if (*s == '*') {
+			t[k++].kind = T_STAR;
+			s++;
+		} else {
+			t[k].kind = T_LIT;
+			t[k++].c = *s++;
+		}
+	}
+	*n = k;
+	return t;
+}
+
+bool policy_scope_match(const char *scope, const char *repo)
+{
+	size_t nt, m = strlen(repo), i, j;
+	struct tok *t = scope_tokens(scope, &nt);
+	bool *prev = calloc(m + 1, sizeof(bool));
+	bool *cur = calloc(m + 1, sizeof(bool));
+	bool ok = false, *tmp;
+
+	if (!t || !prev || !cur)
+		goto out;
+	/* prev[j]: the tokens so far match the first j characters */
+	prev[0] = true;
+	for (i = 0; i < nt; i++) {
+		for (j = 0; j <= m; j++) {
+			switch (t[i].kind) {
+			case T_LIT:
+				cur[j] = j > 0 && prev[j - 1] &&
+					 repo[j - 1] == t[i].c;
+				break;
+			case T_STAR:
+				cur[j] = prev[j] || (j > 0 && cur[j - 1] &&
+						     repo[j - 1] != '/');
+				break;
+			case T_GLOBSTAR:
+				cur[j] = prev[j] || (j > 0 && cur[j - 1]);
+				break;
+			}
+		}
+		tmp = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	ok = prev[m];
+out:
+	free(t);
+	free(prev);
+	free(cur);
+	return ok;
+}
+
+/* Can some string match both scopes? A walk over pairs of positions, the
+ * two patterns read as automata in step. */
+static bool scopes_overlap(const char *a, const char *b)
+{
+	size_t na = 0, nb = 0, i, w, top = 0, nc = 0, k;
+	struct tok *ta = scope_tokens(a, &na), *tb = scope_tokens(b, &nb);
+	unsigned char *seen = NULL;
+	size_t *stack = NULL;
+	char chars[260];
+	bool lit[256] = { false }, ok = false;
+
+	w = nb + 1;
+	if (!ta || !tb || !(seen = calloc((na + 1) * w, 1)) ||
+	    !(stack = malloc((na + 1) * w * sizeof(*stack))))
+		goto out;
+	/* the characters worth trying: every literal, '/', and one that
+	 * is none of them (stands for all the others) */
+	for (i = 0; i < na; i++)
+		if (ta[i].kind == T_LIT)
+			lit[(unsigned char)ta[i].c] = true;
+	for (i = 0; i < nb; i++)
+		if (tb[i].kind == T_LIT)
+			lit[(unsigned char)tb[i].c] = true;
+	lit['/'] = true;
+	for (k = 1; k < 256; k++)
+		if (lit[k])
+			chars[nc++] = (char)k;
+	chars[nc++] = '\x01';
+	seen[0] = 1;
+	stack[top++] = 0;
+	while (top) {
+		size_t s = stack[--top], ia = s / w, ib = s % w, x, y;
+		size_t next[4];
+		size_t nn = 0, c;
+
+		if (ia == na && ib == nb) {
+			ok = true;
+			break;
+		}
+		/* a wildcard may match nothing */
+		if (ia < na && ta[ia].kind != T_LIT)
+			next[nn++] = (ia + 1) * w + ib;
+		if (ib < nb && tb[ib].kind != T_LIT)
+			next[nn++] = ia * w + ib + 1;
+		for (x = 0; x < nn; x++)
+			if (!seen[next[x]]) {
+				seen[next[x]] = 1;
+				stack[top++] = next[x];
+			}
+		if (ia == na || ib == nb)
+			continue;
+		for (c = 0; c < nc; c++) {
+			size_t ga[1] = { 0 }, gb[1] = { 0 }, nga = 0, ngb = 0;
+			char ch = chars[c];
+
+			if (ta[ia].kind == T_LIT ? ta[ia].c == ch :
+			    ta[ia].kind == T_GLOBSTAR || ch != '/')
+				ga[nga++] = ta[ia].kind == T_LIT ? ia + 1 : ia;
+			if (tb[ib].kind == T_LIT ? tb[ib].c == ch :
+			    tb[ib].kind == T_GLOBSTAR || ch != '/')
+				gb[ngb++] = tb[ib].kind == T_LIT ? ib + 1 : ib;
+			for (x = 0; x < nga; x++)
+				for (y = 0; y < ngb; y++) {
+					size_t n2 = ga[x] * w + gb[y];
+
+					if (!seen[n2]) {
+						seen[n2] = 1;
+						stack[top++] = n2;
+					}
+				}
+		}
+	}
+out:
+	free(ta);
+	free(tb);
+	free(seen);
+	free(stack);
+	return ok;
+}
+
+/* < 0 when @a is more specific than @b, > 0 when less, 0 when equal. */
+static int specificity_cmp(const struct policy_rule *a,
+			   const struct policy_rule *b)
+{
+	if ((a->wildcards == 0) != (b->wildcards == 0))
+		return a->wildcards == 0 ? -1 : 1;
+	if (a->literals != b->literals)
+		return a->literals > b->literals ? -1 : 1;
+	if (a->globstars != b->globstars)
+		return a->globstars < b->globstars ? -1 : 1;
+	if (a->wildcards != b->wildcards)
+		return a->wildcards < b->wildcards ? -1 : 1;
+	return 0;
+}
+
+const struct policy_rule *policy_match(const struct policy *p,
+				       const char *repo)
+{
+	const struct policy_rule *best = NULL;
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (policy_scope_match(r->scope, repo) &&
+		    (!best || specificity_cmp(r, best) < 0))
+			best = r;
+	}
+	return best;
+}
+
+/* Vet a scope and fill the rule's specificity; false after an error. */
+static bool check_scope(struct pctx *c, const char *jp, const char *s,
+			struct policy_rule *r)
+{
+	const char *q;
+
+	if (strlen(s) >= REF_HOST_MAX + REF_REPO_MAX) {
+		diag(c, ERR_FORMAT, jp, "scope is too long");
+		return false;
+	}
+	for (q = s; *q; q++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			   "0123456789._-/:[]*", *q))
+			continue;
+		diag(c, ERR_FORMAT, jp, "scope '%s': character '%c' cannot "
+		     "appear in a repository name (only '*' and '**' are "
+		     "wildcards; no tag or digest)", s, *q);
+		return false;
+	}
+	if (strstr(s, "***")) {
+		diag(c, ERR_FORMAT, jp, "scope '%s': '***' means nothing; "
+		     "use '*' or '**'", s);
+		return false;
+	}
+	if (s[0] == '/' || strstr(s, "//") || s[strlen(s) - 1] == '/') {
+		diag(c, ERR_FORMAT, jp, "scope '%s' has an empty path "
+		     "component; it would match no image", s);
+		return false;
+	}
+	if (!strchr(s, '/') && !strstr(s, "**")) {
+		diag(c, ERR_FORMAT, jp, "scope '%s' names no repository and "
+		     "would match no image (images are REGISTRY/REPOSITORY); "
+		     "for every repository there write '%s/**'", s, s);
+		return false;
+	}
+	for (q = s; *q; q++) {
+		if (q[0] == '*' && q[1] == '*') {
+			r->wildcards++;
+			r->globstars++;
+			q++;
+		} else if (*q == '*') {
+			r->wildcards++;
+		} else {
+			r->literals++;
+		}
+	}
+	return true;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static int read_policy_file(struct buf *out, const char *path,
+			    struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	unsigned char chunk[8192];
+	ssize_t r;
+	int rc = 0;
+
+	if (fd < 0)
+		return err_set_errno(ERR_IO, "cannot read policy '%s'", path);
+	if (fstat(fd, st) < 0) {
+		rc = err_set_errno(ERR_IO, "cannot read policy '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		rc = err_set(ERR_IO, "policy '%s' is not a regular file",
+			     path);
+		goto out;
+	}
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = err_set_errno(ERR_IO, "cannot read policy '%s'",
+					   path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		if (buf_append(out, chunk, (size_t)r) < 0) {
+			rc = err_set(ERR_FORMAT, "policy '%s' is over %u "
+				     "bytes", path, POLICY_FILE_MAX);
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* Resolve @rel against the policy's folder, then check what is there:
+ * a regular file, not a link. NULL after an error. */
+static char *key_file(struct pctx *c, const char *jp, const char *rel)
+{
+	struct stat st;
+	char *file;
+	int n;
+
+	if (rel[0] == '/')
+		n = asprintf(&file, "%s", rel);
+	else
+		n = asprintf(&file, "%s/%s", c->dir, rel);
+	if (n < 0) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	if (lstat(file, &st) < 0) {
+		diag(c, ERR_IO, jp, "cannot use '%s': %s", file,
+		     strerror(errno));
+	} else if (S_ISLNK(st.st_mode)) {
+		diag(c, ERR_IO, jp, "'%s' is a symbolic link; name the file "
+		     "itself, so that the policy shows what is trusted", file);
+	} else if (!S_ISREG(st.st_mode)) {
+		diag(c, ERR_IO, jp, "'%s' is not a regular file", file);
+	} else if (access(file, R_OK) < 0) {
+		diag(c, ERR_IO, jp, "cannot read '%s': %s", file,
+		     strerror(errno));
+	} else {
+		if (st.st_mode & S_IWOTH)
+			diag(c, 0, jp, "'%s' is writable by anyone, so anyone "
+			     "can change whom this policy trusts", file);
+		return file;
+	}
+	free(file);
+	return NULL;
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static bool key_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("._@+-", *s)))
+			return false;
+	return true;
+}
+
+static void load_public(struct pctx *c, const char *jp,
+			struct policy_key *k)
+{
+	struct policy *p = c->p;
+	EVP_PKEY *key = NULL, **pk;
+	size_t i;
+	int rc;
+
+	if ((rc = keys_load_public(&key, k->file)) < 0) {
+		diag(c, rc, jp, "%s", err_msg());
+		err_clear();
+		return;
+	}
+	if ((rc = keys_fingerprint(k->fingerprint, key)) < 0) {
+		diag(c, rc, jp, "%s", err_msg());
+		EVP_PKEY_free(key);
+		return;
+	}
+	/* one public key, one identity, whatever it is called */
+	for (i = 0; i < p->n_keys; i++) {
+		const struct policy_key *o = &p->keys[i];
+
+		if (o != k && !o->certificate && o->key_index >= 0 &&
+		    strcmp(o->fingerprint, k->fingerprint) == 0) {
+			k->key_index = o->key_index;
+			diag(c, 0, jp, "the same key as '%s' (%s); the two "
+			     "names count as one key", o->name,
+			     k->fingerprint);
+			EVP_PKEY_free(key);
+			return;
+		}
+	}
+	pk = realloc(p->pkeys, (p->n_pkeys + 1) * sizeof(*pk));
+	if (!pk) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		EVP_PKEY_free(key);
+		return;
+	}
+	p->pkeys = pk;
+	k->key_index = (int)p->n_pkeys;
+	pk[p->n_pkeys++] = key;
+}
+
+static void load_certs(struct pctx *c, const char *jp, struct policy_key *k)
+{
+	struct policy *p = c->p;
+	X509 **got = NULL, **all;
+	size_t n = 0, i, j;
+	char tp[65], tq[65];
+	int rc;
+
+	if ((rc = keys_load_certs(&got, &n, k->file)) < 0) {
+		diag(c, rc, jp, "%s", err_msg());
+		err_clear();
+		return;
+	}
+	if (p->n_certs + n > POLICY_CERTS_MAX) {
+		diag(c, ERR_FORMAT, jp, "more than %d certificates in all",
+		     POLICY_CERTS_MAX);
+		goto out;
+	}
+	all = realloc(p->certs, (p->n_certs + n) * sizeof(*all));
+	k->cert_index = calloc(n, sizeof(*k->cert_index));
+	if (all)
+		p->certs = all;
+	if (!all || !k->cert_index) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (keys_cert_thumbprint(tp, got[i]) < 0) {
+			diag(c, ERR_CRYPTO, jp, "%s", err_msg());
+			goto out;
+		}
+		for (j = 0; j < p->n_certs; j++)
+			if (keys_cert_thumbprint(tq, p->certs[j]) == 0 &&
+			    strcmp(tp, tq) == 0)
+				break;
+		if (j == p->n_certs) {
+			p->certs[p->n_certs++] = got[i];
+			got[i] = NULL;
+		}
+		k->cert_index[k->n_certs++] = j;
+	}
+out:
+	keys_certs_free(got, n);
+}
+
+static void parse_key(struct pctx *c, const char *name, const json_t *v,
+		      const char *jp)
+{
+	static const char *const fields[] = { "public-key", "certificate",
+					      "revoked", "comment", NULL };
+	struct policy_key *k = &c->p->keys[c->p->n_keys];
+	const char *pub, *cert, *file;
+	json_t *rev;
+	char sub[JP_MAX];
+
+	memset(k, 0, sizeof(*k));
+	k->key_index = -1;
+	if (!(k->name = strdup(name))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	c->p->n_keys++;
+	if (!key_name_ok(name))
+		diag(c, ERR_FORMAT, jp, "key names are 1 to 64 letters, "
+		     "digits and . _ @ + -");
+	if (!json_is_object(v)) {
+		diag(c, ERR_FORMAT, jp, "expected an object with "
+		     "\"public-key\" or \"certificate\"");
+		return;
+	}
+	only_fields(c, v, jp, fields, "public-key, certificate, revoked, "
+		    "comment");
+	get_str(c, v, "comment", jp, false);
+	pub = get_str(c, v, "public-key", jp, false);
+	cert = get_str(c, v, "certificate", jp, false);
+	if (json_object_get(v, "public-key") &&
+	    json_object_get(v, "certificate")) {
+		diag(c, ERR_FORMAT, jp, "give \"public-key\" or "
+		     "\"certificate\", not both");
+		return;
+	}
+	if (!json_object_get(v, "public-key") &&
+	    !json_object_get(v, "certificate")) {
+		diag(c, ERR_FORMAT, jp, "missing \"public-key\" or "
+		     "\"certificate\"");
+		return;
+	}
+	rev = json_object_get(v, "revoked");
+	jp_key(sub, jp, "revoked");
+	if (json_is_boolean(rev)) {
+		k->revoked = json_is_true(rev);
+	} else if (json_is_string(rev)) {
+		if (policy_parse_time(&k->revoked_at,
+				      json_string_value(rev)) < 0) {
+			diag(c, ERR_FORMAT, sub, "%s", err_msg());
+			err_clear();
+		} else {
+			k->revoked = k->revoked_timed = true;
+			format_time(k->revoked_since, k->revoked_at);
+		}
+	} else if (rev) {
+		diag(c, ERR_FORMAT, sub, "expected true, false or an RFC 3339 "
+		     "time like \"2026-01-31T00:00:00Z\"");
+	}
+	k->certificate = cert != NULL;
+	file = pub ? pub : cert;
+	if (!file)
+		return;		/* wrong type, already said */
+	jp_key(sub, jp, pub ? "public-key" : "certificate");
+	if (!(k->file = key_file(c, sub, file)))
+		return;
+	if (pub)
+		load_public(c, sub, k);
+	else
+		load_certs(c, sub, k);
+}
+
+int policy_key_find(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_keys; i++)
+		if (strcmp(p->keys[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+static unsigned format_bit(const char *name)
+{
+	if (strcmp(name, "cosign") == 0)
+		return VERIFY_COSIGN;
+	if (strcmp(name, "sigstore-bundle") == 0)
+		return VERIFY_BUNDLE;
+	if (strcmp(name, "notation") == 0)
+		return VERIFY_NOTATION;
+	return 0;
+}
+
+static void rule_keys(struct pctx *c, const json_t *v, const char *jp,
+		      struct policy_rule *r)
+{
+	char item[JP_MAX];
+	size_t i, j;
+	int k;
+
+	if (!json_is_array(v) || json_array_size(v) == 0) {
+		diag(c, ERR_FORMAT, jp, "expected a non-empty array of key "
+		     "names");
+		return;
+	}
+	if (json_array_size(v) > POLICY_RULE_KEYS_MAX) {
+		diag(c, ERR_FORMAT, jp, "more than %d keys",
+		     POLICY_RULE_KEYS_MAX);
+		return;
+	}
+	if (!(r->keys = calloc(json_array_size(v), sizeof(*r->keys)))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *m = json_array_get(v, i);
+		const char *name = json_string_value(m);
+
+		jp_idx(item, jp, i);
+		if (!name) {
+			diag(c, ERR_FORMAT, item, "expected a key name");
+			continue;
+		}
+		if ((k = policy_key_find(c->p, name)) < 0) {
+			diag(c, ERR_FORMAT, item, "no key '%s' in .keys", name);
+			continue;
+		}
+		for (j = 0; j < r->n_keys; j++)
+			if (r->keys[j] == (size_t)k)
+				break;
+		if (j < r->n_keys) {
+			diag(c, ERR_FORMAT, item, "'%s' is listed twice", name);
+			continue;
+		}
+		r->keys[r->n_keys++] = (size_t)k;
+	}
+}
+
+static void rule_formats(struct pctx *c, const json_t *v, const char *jp,
+			 struct policy_rule *r)
+{
+	char item[JP_MAX];
+	unsigned bit;
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) == 0) {
+		diag(c, ERR_FORMAT, jp, "expected a non-empty array of "
+		     "\"cosign\", \"sigstore-bundle\", \"notation\"");
+		return;
+	}
+	r->formats = 0;
+	for (i = 0; i < json_array_size(v); i++) {
+		const char *f = json_string_value(json_array_get(v, i));
+
+		jp_idx(item, jp, i);
+		if (!f || !(bit = format_bit(f))) {
+			diag(c, ERR_FORMAT, item, "unknown format (known: "
+			     "cosign, sigstore-bundle, notation)");
+			continue;
+		}
+		if (r->formats & bit)
+			diag(c, ERR_FORMAT, item, "'%s' is listed twice", f);
+		r->formats |= bit;
+	}
+}
+
+/* Doubts about a signed rule that parsed: revoked keys, thresholds that
+ * cannot be met, keys that can never count for its formats. */
+static void rule_checks(struct pctx *c, const char *jp,
+			struct policy_rule *r)
+{
+	const struct policy *p = c->p;
+	size_t i, j, ids = 0, live = 0, certs = 0, pubs = 0;
+	char sub[JP_MAX];
+
+	for (i = 0; i < r->n_keys; i++) {
+		const struct policy_key *k = &p->keys[r->keys[i]];
+		bool dup = false;
+
+		if (k->certificate) {
+			certs++;
+			ids += k->n_certs;
+			if (!(k->revoked && !k->revoked_timed))
+				live += k->n_certs;
+			continue;
+		}
+		pubs++;
+		for (j = 0; j < i; j++) {
+			const struct policy_key *o = &p->keys[r->keys[j]];
+
+			if (!o->certificate && o->key_index >= 0 &&
+			    o->key_index == k->key_index) {
+				diag(c, 0, jp_key(sub, jp, "keys"), "'%s' and "
+				     "'%s' are the same key; they count once",
+				     o->name, k->name);
+				dup = true;
+			}
+		}
+		if (dup)
+			continue;
+		ids++;
+		if (k->revoked && !k->revoked_timed)
+			diag(c, 0, jp_key(sub, jp, "keys"), "key '%s' is "
+			     "revoked; its signatures never count", k->name);
+		else
+			live++;
+	}
+	if (r->threshold > ids) {
+		diag(c, ERR_FORMAT, jp_key(sub, jp, "threshold"), "%zu, but "
+		     "the rule trusts only %zu distinct key%s", r->threshold,
+		     ids, ids == 1 ? "" : "s");
+	} else if (r->threshold > live) {
+		diag(c, 0, jp_key(sub, jp, "threshold"), "%zu can never be "
+		     "met: only %zu of the rule's keys are not revoked",
+		     r->threshold, live);
+	}
+	if (certs && !(r->formats & VERIFY_NOTATION))
+		diag(c, 0, jp_key(sub, jp, "keys"), "certificates only count "
+		     "for notation signatures, which this rule does not "
+		     "accept");
+	if (pubs && r->formats == VERIFY_NOTATION)
+		diag(c, 0, jp_key(sub, jp, "keys"), "public keys do not count "
+		     "for notation signatures; name certificates");
+	if (r->subject.n && !certs)
+		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
+		     "certificates, and the rule trusts none");
+	if (r->subject.n && !(r->formats & VERIFY_NOTATION))
+		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
+		     "notation signatures, which the rule does not accept");
+}
+
+static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
+{
+	static const char *const fields[] = {
+		"scope", "keys", "threshold", "annotations", "formats",
+		"subject", "reject", "insecure-accept-anything", "comment",
+		NULL
+	};
+	static const char *const signed_only[] = {
+		"keys", "threshold", "annotations", "formats", "subject", NULL
+	};
+	struct policy_rule *r = &c->p->rules[c->p->n_rules];
+	const char *scope, *const *f;
+	bool reject, accept;
+	json_t *t;
+	char sub[JP_MAX];
+
+	memset(r, 0, sizeof(*r));
+	r->index = c->p->n_rules++;
+	r->threshold = 1;
+	r->formats = VERIFY_ALL;
+	if (!json_is_object(v)) {
+		diag(c, ERR_FORMAT, jp, "expected an object");
+		return;
+	}
+	only_fields(c, v, jp, fields, "scope, keys, threshold, annotations, "
+		    "formats, subject, reject, insecure-accept-anything, "
+		    "comment");
+	get_str(c, v, "comment", jp, false);
+	scope = get_str(c, v, "scope", jp, true);
+	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r) &&
+	    !(r->scope = strdup(scope)))
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+	reject = get_bool(c, v, "reject", jp);
+	accept = get_bool(c, v, "insecure-accept-anything", jp);
+	if (reject && accept) {
+		diag(c, ERR_FORMAT, jp, "\"reject\" and "
+		     "\"insecure-accept-anything\" contradict each other");
+		return;
+	}
+	if (reject || accept) {
+		r->action = reject ? POLICY_REJECT : POLICY_ACCEPT_ANYTHING;
+		for (f = signed_only; *f; f++)
+			if (json_object_get(v, *f))
+				diag(c, ERR_FORMAT, jp_key(sub, jp, *f),
+				     "a rule with \"%s\" takes no \"%s\"",
+				     reject ? "reject" :
+				     "insecure-accept-anything", *f);
+		return;
+	}
+	r->action = POLICY_SIGNED;
+	if (!json_object_get(v, "keys"))
+		diag(c, ERR_FORMAT, jp_key(sub, jp, "keys"), "missing: name "
+		     "the keys that may sign, or give \"reject\": true");
+	else
+		rule_keys(c, json_object_get(v, "keys"),
+			  jp_key(sub, jp, "keys"), r);
+	if ((t = json_object_get(v, "threshold"))) {
+		jp_key(sub, jp, "threshold");
+		if (!json_is_integer(t) || json_integer_value(t) < 1 ||
+		    json_integer_value(t) > POLICY_RULE_KEYS_MAX)
+			diag(c, ERR_FORMAT, sub, "expected an integer from 1 "
+			     "to %d", POLICY_RULE_KEYS_MAX);
+		else
+			r->threshold = (size_t)json_integer_value(t);
+	}
+	get_kv(c, v, "annotations", jp, &r->annotations, NULL);
+	if (json_object_get(v, "formats"))
+		rule_formats(c, json_object_get(v, "formats"),
+			     jp_key(sub, jp, "formats"), r);
+	get_kv(c, v, "subject", jp, &r->subject, subject_field);
+	if (r->n_keys)
+		rule_checks(c, jp, r);
+}
+
+/* Identical scopes are an error; overlapping scopes of equal
+ * specificity a warning (the earlier wins, which is easy to miss). */
+static void check_overlaps(struct pctx *c)
+{
+	const struct policy *p = c->p;
+	char ja[JP_MAX], jb[JP_MAX];
+	size_t i, j;
+
+	for (i = 0; i < p->n_rules; i++)
+		for (j = i + 1; j < p->n_rules; j++) {
+			const struct policy_rule *a = &p->rules[i];
+			const struct policy_rule *b = &p->rules[j];
+
+			if (!a->scope || !b->scope)
+				continue;
+			jp_idx(ja, ".rules", i);
+			jp_idx(jb, ".rules", j);
+			if (strcmp(a->scope, b->scope) == 0)
+				diag(c, ERR_FORMAT, jb, "same scope '%s' as "
+				     "%s; one rule per scope", b->scope, ja);
+			else if (specificity_cmp(a, b) == 0 &&
+				 scopes_overlap(a->scope, b->scope))
+				diag(c, 0, jb, "scope '%s' overlaps '%s' of %s "
+				     "with equal specificity; for images "
+				     "both match, %s wins (the earlier)",
+				     b->scope, a->scope, ja, ja);
+		}
+}
+
+static void parse_doc(struct pctx *c, const json_t *doc)
+{
+	static const char *const fields[] = { "version", "comment", "keys",
+					      "rules", NULL };
+	json_t *v, *keys, *rules, *m;
+	char jp[JP_MAX];
+	const char *name;
+	size_t i, j, nk = 0;
+
+	if (!json_is_object(doc)) {
+		diag(c, ERR_FORMAT, ".", "expected an object with "
+		     "\"version\", \"keys\" and \"rules\"");
+		return;
+	}
+	only_fields(c, doc, "", fields, "version, comment, keys, rules");
+	get_str(c, doc, "comment", "", false);
+	v = json_object_get(doc, "version");
+	if (!v)
+		diag(c, ERR_FORMAT, ".version", "missing; write "
+		     "\"version\": 1");
+	else if (!json_is_integer(v) || json_integer_value(v) != 1)
+		diag(c, ERR_FORMAT, ".version", "expected 1, the only "
+		     "version there is");
+	keys = json_object_get(doc, "keys");
+	if (keys && !json_is_object(keys)) {
+		diag(c, ERR_FORMAT, ".keys", "expected an object of named "
+		     "keys");
+		keys = NULL;
+	}
+	if (keys && (nk = json_object_size(keys)) > POLICY_KEYS_MAX) {
+		diag(c, ERR_FORMAT, ".keys", "more than %d keys",
+		     POLICY_KEYS_MAX);
+		keys = NULL;
+	}
+	if (keys && nk && !(c->p->keys = calloc(nk, sizeof(*c->p->keys)))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	if (keys)
+		json_object_foreach(keys, name, m)
+			parse_key(c, name, m, jp_key(jp, ".keys", name));
+	rules = json_object_get(doc, "rules");
+	if (!rules) {
+		diag(c, ERR_FORMAT, ".rules", "missing: without rules every "
+		     "image is rejected");
+		return;
+	}
+	if (!json_is_array(rules)) {
+		diag(c, ERR_FORMAT, ".rules", "expected an array of rules");
+		return;
+	}
+	if (json_array_size(rules) > POLICY_RULES_MAX) {
+		diag(c, ERR_FORMAT, ".rules", "more than %d rules",
+		     POLICY_RULES_MAX);
+		return;
+	}
+	if (json_array_size(rules) == 0)
+		diag(c, 0, ".rules", "empty: every image is rejected");
+	else if (!(c->p->rules = calloc(json_array_size(rules),
+					sizeof(*c->p->rules)))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	json_array_foreach(rules, i, m)
+		parse_rule(c, m, jp_idx(jp, ".rules", i));
+	check_overlaps(c);
+	/* a named key no rule uses is likely a typo elsewhere */
+	for (i = 0; i < c->p->n_keys; i++) {
+		bool used = false;
+
+		for (j = 0; j < c->p->n_rules && !used; j++) {
+			const struct policy_rule *r = &c->p->rules[j];
+			size_t k;
+
+			for (k = 0; k < r->n_keys; k++)
+				used |= r->keys[k] == i;
+		}
+		if (!used)
+			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
+			     "no rule uses this key");
+	}
+}
+
+/* ---- load and free ------------------------------------------------------ */
+
+int policy_parse(struct policy **out, const void *json, size_t len,
+		 const char *path, struct policy_diags *diags)
+{
+	struct pctx c = { 0 };
+	json_t *doc = NULL;
+	char *slash;
+	int rc;
+
+	*out = NULL;
+	c.d = diags;
+	c.path = path;
+	if (!(c.p = calloc(1, sizeof(*c.p))) || !(c.p->path = strdup(path))) {
+		free(c.p);
+		return err_set(ERR_NOMEM, "out of memory");
+	}
+	snprintf(c.dir, sizeof(c.dir), "%s", path);
+	if ((slash = strrchr(c.dir, '/')))
+		slash[slash == c.dir] = '\0';	/* "/x" -> "/" */
+	else
+		snprintf(c.dir, sizeof(c.dir), ".");
+	if ((rc = jx_parse(&doc, json, len, path)) < 0) {
+		json_error_t e;
+		json_t *again = json_loadb(json, len, JSON_REJECT_DUPLICATES,
+					   &e);
+		char jp[JP_MAX];
+
+		json_decref(again);
+		if (strncmp(e.text, "duplicate object key", 20) == 0) {
+			path_at(jp, json, len, (size_t)e.position);
+			diag(&c, ERR_FORMAT, jp, "duplicate key (line %d)",
+			     e.line);
+		} else {
+			diag(&c, rc, NULL, "%s", err_msg());
+		}
+	} else {
+		parse_doc(&c, doc);
+	}
+	json_decref(doc);
+	if (c.n_errors) {
+		rc = err_set(c.first_rc, "policy '%s': %s%s", path, c.first,
+			     c.n_errors > 1 ? " (and more: see 'signet policy "
+			     "check')" : "");
+		policy_free(c.p);
+		return rc;
+	}
+	*out = c.p;
+	return 0;
+}
+
+int policy_load(struct policy **out, const char *path,
+		struct policy_diags *diags)
+{
+	struct buf b;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	buf_init(&b, POLICY_FILE_MAX);
+	if ((rc = read_policy_file(&b, path, &st)) == 0) {
+		rc = policy_parse(out, b.data, b.len, path, diags);
+		if (diags && (st.st_mode & S_IWOTH)) {
+			struct policy_diag *d = realloc(diags->items,
+				(diags->n + 1) * sizeof(*d));
+
+			if (d) {
+				diags->items = d;
+				d[diags->n].warning = true;
+				snprintf(d[diags->n].msg, sizeof(d->msg),
+					 "the policy file is writable by "
+					 "anyone");
+				diags->n++;
+			}
+		}
+	} else if (diags) {
+		struct policy_diag *d = realloc(diags->items,
+						(diags->n + 1) * sizeof(*d));
+
+		if (d) {
+			diags->items = d;
+			d[diags->n].warning = false;
+			snprintf(d[diags->n].msg, sizeof(d->msg), "%s",
+				 err_msg());
+			diags->n++;
+			diags->n_errors++;
+		}
+	}
+	buf_release(&b);
+	return rc;
+}
+
+void policy_free(struct policy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n_keys; i++) {
+		free(p->keys[i].name);
+		free(p->keys[i].file);
+		free(p->keys[i].cert_index);
+	}
+	for (i = 0; i < p->n_rules; i++) {
+		free(p->rules[i].scope);
+		free(p->rules[i].keys);
+		kvlist_release(&p->rules[i].annotations);
+		kvlist_release(&p->rules[i].subject);
+	}
+	for (i = 0; i < p->n_pkeys; i++)
+		EVP_PKEY_free(p->pkeys[i]);
+	keys_certs_free(p->certs, p->n_certs);
+	free(p->pkeys);
+	free(p->keys);
+	free(p->rules);
+	free(p->path);
+	free(p);
+}
+
+/* ---- discovery ---------------------------------------------------------- */
+
+/* 1 when something is at @path (even unreadable: loading says why). */
+static int present(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
+
+int policy_locate(char *out, size_t outsz, const char *given)
+{
+	const char *env = getenv("SIGNET_POLICY");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char user[PATH_MAX] = "";
+	int n;
+
+	if (!given && env && *env)
+		given = env;
+	if (given) {
+		n = snprintf(out, outsz, "%s", given);
+		if (n < 0 || (size_t)n >= outsz)
+			return err_set(ERR_USAGE, "policy file name too long");
+		return 0;
+	}
+	/* XDG: a relative XDG_CONFIG_HOME is to be ignored */
+	if (xdg && xdg[0] == '/')
+		snprintf(user, sizeof(user), "%s/signet/policy.json", xdg);
+	else if (home && home[0] == '/')
+		snprintf(user, sizeof(user), "%s/.config/signet/policy.json",
+			 home);
+	if (user[0] && present(user)) {
+		n = snprintf(out, outsz, "%s", user);
+		return n < 0 || (size_t)n >= outsz ?
+		       err_set(ERR_USAGE, "policy file name too long") : 0;
+	}
+	if (present("/etc/signet/policy.json")) {
+		snprintf(out, outsz, "/etc/signet/policy.json");
+		return 0;
+	}
+	return err_set(ERR_NOTFOUND, "no trust policy: give --key FILE, or "
+		       "--policy FILE, or set SIGNET_POLICY, or write %s%s"
+		       "/etc/signet/policy.json (see signet-policy(5))",
+		       user, user[0] ? " or " : "");
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+/* Cut strings (%.200s) may end inside a UTF-8 sequence: make them
+ * printable text again, and JSON-safe. */
+static void tidy(char *s, size_t n)
+{
+	char tmp[512];
+	size_t len;
+
+	str_sanitize(tmp, sizeof(tmp) < n ? sizeof(tmp) : n, s);
+	len = strlen(tmp);	/* < n: sanitized into at most n bytes */
+	memcpy(s, tmp, len + 1);
+}
+
+void policy_verdict_release(struct policy_verdict *v)
+{
+	if (!v)
+		return;
+	free(v->sigs);
+	memset(v, 0, sizeof(*v));
+}
+
+static bool rule_trusts(const struct policy_rule *r, size_t key)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_keys; i++)
+		if (r->keys[i] == key)
+			return true;
+	return false;
+}
+
+/* Every required subject field is one of the leaf certificate's.
+ * @missing gets "KEY=VALUE" of the first that is not. */
+static bool subject_matches(const struct kvlist *want,
+			    const struct kvlist *have, const char **missing)
+{
+	static _Thread_local char buf[300];
+	size_t i, j;
+
+	for (i = 0; i < want->n; i++) {
+		for (j = 0; j < have->n; j++)
+			if (strcmp(want->items[i].key, have->items[j].key) == 0 &&
+			    strcmp(want->items[i].value,
+				   have->items[j].value) == 0)
+				break;
+		if (j == have->n) {
+			snprintf(buf, sizeof(buf), "%s=%s",
+				 want->items[i].key, want->items[i].value);
+			*missing = buf;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Does entry @k hold public key @pk (>= 0) or certificate @ci (>= 0)? */
+static bool entry_holds(const struct policy_key *k, int pk, int ci)
+{
+	size_t i;
+
+	if (pk >= 0)
+		return !k->certificate && k->key_index == pk;
+	for (i = 0; i < k->n_certs; i++)
+		if (k->cert_index[i] == (size_t)ci)
+			return true;
+	return false;
+}
+
+static void judge(const struct policy *p, const struct policy_rule *r,
+		  const struct sig_report *s, time_t now, bool *seen_k,
+		  bool *seen_c, struct policy_verdict *out,
+		  struct policy_sig *ps)
+{
+	int pk = -1, ci = -1;
+	const struct policy_key *signer = NULL, *revoked = NULL;
+	const char *missing = NULL;
+	bool trusted = false, *seen;
+	size_t i;
+
+	if (s->key_index >= 0 && (size_t)s->key_index < p->n_pkeys)
+		pk = s->key_index;
+	else if (strcmp(s->format, "notation") == 0 && s->cert_index >= 0 &&
+		 (size_t)s->cert_index < p->n_certs)
+		ci = s->cert_index;
+	if (pk < 0 && ci < 0) {
+		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
+			 "the policy%s%.200s", s->reason[0] ? ": " : "",
+			 s->reason);
+		return;
+	}
+	/* the key's names: the one the rule trusts, else the first */
+	for (i = 0; i < p->n_keys; i++) {
+		const struct policy_key *k = &p->keys[i];
+
+		if (!entry_holds(k, pk, ci))
+			continue;
+		if (!signer || (!trusted && rule_trusts(r, i))) {
+			signer = k;
+			ps->key = (int)i;
+			trusted = rule_trusts(r, i);
+		}
+		if (!revoked && policy_key_revoked(k, now))
+			revoked = k;
+	}
+	if (!signer) {
+		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
+			 "the policy");
+		return;
+	}
+	seen = pk >= 0 ? &seen_k[pk] : &seen_c[ci];
+	if (!(r->formats & format_bit(s->format)))
+		snprintf(ps->why, sizeof(ps->why), "format '%s' is not "
+			 "accepted by the rule", s->format);
+	else if (!trusted)
+		snprintf(ps->why, sizeof(ps->why), "signed by '%s', which the "
+			 "rule does not trust", signer->name);
+	else if (revoked && revoked->revoked_timed)
+		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked since "
+			 "%s", revoked->name, revoked->revoked_since);
+	else if (revoked)
+		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked",
+			 revoked->name);
+	else if (!s->claims_ok)
+		snprintf(ps->why, sizeof(ps->why), "%.280s", s->reason[0] ?
+			 s->reason : "its claims do not hold for this image");
+	else if (ci >= 0 && !subject_matches(&r->subject, &s->subject,
+					     &missing))
+		snprintf(ps->why, sizeof(ps->why), "the signing certificate's "
+			 "subject lacks %.200s", missing);
+	else if (!kvlist_matched_by(&r->annotations, s->annotations,
+				    &missing))
+		snprintf(ps->why, sizeof(ps->why), "annotation '%.200s' "
+			 "missing or different", missing);
+	else if (*seen)
+		snprintf(ps->why, sizeof(ps->why), "key '%s' already counted "
+			 "(a key counts once)", signer->name);
+	else {
+		*seen = true;
+		ps->counted = true;
+		out->counted++;
+	}
+}
+
+int policy_evaluate(struct policy_verdict *out, const struct policy *p,
+		    const char *repo, const struct sig_report *sigs,
+		    size_t n_sigs, time_t now)
+{
+	const struct policy_rule *r = policy_match(p, repo);
+	bool *seen_k = NULL, *seen_c = NULL;
+	const struct policy_sig *tell = NULL;
+	char fmts[128] = "";
+	size_t i;
+	int rc = ERR_VERIFY;
+
+	memset(out, 0, sizeof(*out));
+	out->rule = r;
+	if (n_sigs && !(out->sigs = calloc(n_sigs, sizeof(*out->sigs))))
+		return err_set(ERR_NOMEM, "out of memory");
+	out->n_sigs = n_sigs;
+	for (i = 0; i < n_sigs; i++)
+		out->sigs[i].key = -1;
+	if (!r) {
+		snprintf(out->reason, sizeof(out->reason), "no rule of policy "
+			 "'%.200s' matches '%.200s'", p->path, repo);
+		goto done;
+	}
+	if (r->action == POLICY_REJECT) {
+		snprintf(out->reason, sizeof(out->reason), "policy rule "
+			 "rules[%zu] (scope '%.200s') rejects '%.200s'",
+			 r->index, r->scope, repo);
+		goto done;
+	}
+	if (r->action == POLICY_ACCEPT_ANYTHING) {
+		snprintf(out->reason, sizeof(out->reason), "policy rule "
+			 "rules[%zu] (scope '%.200s') accepts anything: no "
+			 "signature was checked", r->index, r->scope);
+		out->trusted = true;
+		goto done;
+	}
+	seen_k = calloc(p->n_pkeys + 1, sizeof(bool));
+	seen_c = calloc(p->n_certs + 1, sizeof(bool));
+	if (!seen_k || !seen_c) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n_sigs; i++)
+		judge(p, r, &sigs[i], now, seen_k, seen_c, out,
+		      &out->sigs[i]);
+	out->trusted = out->counted >= r->threshold;
+	if (!n_sigs && (r->formats & VERIFY_ALL) != VERIFY_ALL) {
+		/* policy_verify fetches only these: say so */
+		snprintf(fmts, sizeof(fmts), "; no signatures found in the "
+			 "formats the rule accepts (%s%s%s%s%s)",
+			 r->formats & VERIFY_COSIGN ? "cosign" : "",
+			 (r->formats & VERIFY_COSIGN) &&
+			 (r->formats & ~VERIFY_COSIGN) ? ", " : "",
+			 r->formats & VERIFY_BUNDLE ? "sigstore-bundle" : "",
+			 (r->formats & VERIFY_BUNDLE) &&
+			 (r->formats & VERIFY_NOTATION) ? ", " : "",
+			 r->formats & VERIFY_NOTATION ? "notation" : "");
+	}
+	/* the most telling refusal: from a key the policy names */
+	for (i = 0; i < n_sigs; i++)
+		if (!out->sigs[i].counted && (!tell || (tell->key < 0 &&
+							out->sigs[i].key >= 0)))
+			tell = &out->sigs[i];
+	snprintf(out->reason, sizeof(out->reason), "policy rule rules[%zu] "
+		 "(scope '%.120s') needs signatures by %zu distinct trusted "
+		 "key%s, %zu counted%s%.250s", r->index, r->scope,
+		 r->threshold, r->threshold == 1 ? "" : "s", out->counted,
+		 !n_sigs ? (fmts[0] ? fmts : "; no signatures found") :
+		 tell ? "; " : "", tell ? tell->why : "");
+done:
+	for (i = 0; i < n_sigs && (!r || r->action != POLICY_SIGNED); i++)
+		snprintf(out->sigs[i].why, sizeof(out->sigs[i].why), "%s",
+			 !r ? "no rule matches the image" :
+			 r->action == POLICY_REJECT ? "the rule rejects the "
+			 "image" : "not checked: the rule accepts anything");
+	for (i = 0; i < n_sigs; i++)
+		tidy(out->sigs[i].why, sizeof(out->sigs[i].why));
+	tidy(out->reason, sizeof(out->reason));
+	if (out->trusted)
+		rc = 0;
+	else if (r && r->action == POLICY_SIGNED)
+		rc = err_set(ERR_VERIFY, "'%s': %s", repo, out->reason);
+	else
+		rc = err_set(ERR_VERIFY, "%s", out->reason);
+out:
+	free(seen_k);
+	free(seen_c);
+	return rc;
+}
+
+int policy_verify(struct registry *reg, const char *image,
+		  const struct policy *p, time_t now,
+		  struct verify_result *res, struct policy_verdict *v)
+{
+	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
+	const struct policy_rule *r;
+	struct verify_opts o = { 0 };
+	struct image_ref ref;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(v, 0, sizeof(*v));
+	if ((rc = ref_parse(&ref, image)) < 0 ||
+	    (rc = ref_format_repo(repo, sizeof(repo), &ref)) < 0)
+		return rc;
+	r = policy_match(p, repo);
+	/* decided by the name alone: not one request */
+	if (!r || r->action == POLICY_REJECT)
+		return policy_evaluate(v, p, repo, NULL, 0, now);
+	if (r->action == POLICY_ACCEPT_ANYTHING) {
+		struct manifest man = { 0 };
+
+		res->by_tag = !ref_has_digest(&ref);
+		rc = registry_get_manifest(reg, &ref, res->by_tag ? ref.tag :
+					   ref.digest.str, &man);
+		if (rc == 0) {
+			res->digest = man.digest;
+			rc = ref_format_pinned(res->pinned,
+					       sizeof(res->pinned), &ref,
+					       &man.digest);
+		}
+		manifest_release(&man);
+		if (rc < 0)
+			return rc;
+		return policy_evaluate(v, p, repo, NULL, 0, now);
+	}
+	/* only the formats the rule accepts are fetched */
+	o.formats = r->formats & VERIFY_ALL;
+	o.keys = p->pkeys;
+	o.n_keys = p->n_pkeys;
+	o.certs = p->certs;
+	o.n_certs = p->n_certs;
+	o.now = now;
+	o.annotations = NULL;
+	o.exhaustive = true;
+	rc = verify_image(reg, image, &o, res);
+	if (rc < 0 && rc != ERR_VERIFY)
+		return rc;
+	err_clear();
+	rc = policy_evaluate(v, p, repo, res->sigs, res->n_sigs, now);
+	if (rc == ERR_VERIFY && res->pinned[0])
+		rc = err_set(ERR_VERIFY, "'%s': %s", res->pinned, v->reason);
+	return rc;
+}
