@@ -67,7 +67,7 @@ static int only_members(const json_t *obj, const char *const *allowed,
 	return 0;
 }
 
-/* ---- RFC 3339 ---------------------------------------------------------- */
+/* ---- RFC 3339 ------------------------------------------------------------ */
 
 static bool digits(const char **p, int n, int *v)
 {
@@ -174,7 +174,7 @@ int jws_time_format(char out[32], time_t t)
 	return 0;
 }
 
-/* ---- parsing the envelope ---------------------------------------------- */
+/* ---- parsing the envelope ------------------------------------------------ */
 
 /* Decode the base64url string member @key of @obj into @out. */
 static int member_b64url(struct buf *out, const json_t *obj, const char *key)
@@ -306,6 +306,7 @@ static int parse_protected(struct jws *j, const struct buf *raw)
 		return err_set(ERR_FORMAT, "signature envelope: unsupported "
 			       "signing scheme '%s'", shown);
 	}
+	/* check_crit left crit an array of strings, each present */
 	if (!crit_lists(crit, H_SCHEME))
 		return err_set(ERR_FORMAT, "signature envelope: '%s' is not "
 			       "marked critical", H_SCHEME);
@@ -315,7 +316,6 @@ static int parse_protected(struct jws *j, const struct buf *raw)
 	    (rc = header_time(&j->expiry, &j->has_expiry, hdr,
 			      H_EXPIRY)) < 0)
 		return rc;
-	/* crit_lists: check_crit already made sure the header is there */
 	if (j->has_expiry && !crit_lists(crit, H_EXPIRY))
 		return err_set(ERR_FORMAT, "signature envelope: '%s' is not "
 			       "marked critical", H_EXPIRY);
@@ -451,7 +451,7 @@ void jws_release(struct jws *j)
 	memset(j, 0, sizeof(*j));
 }
 
-/* ---- building the envelope --------------------------------------------- */
+/* ---- building the envelope ----------------------------------------------- */
 
 /* The protected header as notation writes it: compact, keys sorted. */
 static int protected_header(char **out, const char *alg, time_t signing_time,
@@ -572,7 +572,7 @@ out:
 	return rc;
 }
 
-/* ---- the Notary payload ------------------------------------------------ */
+/* ---- the Notary payload -------------------------------------------------- */
 
 int notary_payload_parse(struct notary_target *out, const void *data,
 			 size_t len)

@@ -38,7 +38,7 @@ struct jws {
 	char alg[8];			/* "PS256" ... "ES512" */
 	const char *cty;		/* NOTARY_PAYLOAD_TYPE (borrowed) */
 	enum jws_scheme scheme;
-	time_t signing_time;		/* signingTime or authenticSigningTime */
+	time_t signing_time;		/* signingTime, authenticSigningTime */
 	bool has_expiry;
 	time_t expiry;
 	bool has_authentic_signing_time; /* then signing_time is that */
@@ -78,7 +78,7 @@ int jws_time_parse(time_t *out, const char *s);
 /* "2006-01-02T15:04:05Z" (UTC) into @out; ERR_USAGE out of range. */
 int jws_time_format(char out[32], time_t t);
 
-/* ---- the Notary payload ------------------------------------------------ */
+/* ---- the Notary payload -------------------------------------------------- */
 
 /* {"targetArtifact":{"mediaType","digest","size"(,"annotations")
  * (,"artifactType")}} */

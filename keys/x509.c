@@ -28,7 +28,7 @@
 #include "../core/jws.h"
 #include "internal.h"
 
-/* ---- reading and writing certificates --------------------------------- */
+/* ---- reading and writing certificates ------------------------------------ */
 
 void keys_certs_free(X509 **certs, size_t n)
 {
@@ -276,7 +276,7 @@ void keys_cert_subject(char *out, size_t outsz, X509 *cert)
 	str_sanitize(out, outsz, raw);
 }
 
-/* ---- JWS signatures ----------------------------------------------------- */
+/* ---- JWS signatures ------------------------------------------------------ */
 
 static int curve_nid(EVP_PKEY *key)
 {
@@ -474,8 +474,8 @@ int keys_jws_verify(EVP_PKEY *key, const char *alg, const void *data,
 	alg_md(alg, &w);
 	if (w) {
 		if (siglen != 2 * w)
-			return err_set(ERR_VERIFY, "%s signature has %zu bytes, "
-				       "not %zu", alg, siglen, 2 * w);
+			return err_set(ERR_VERIFY, "%s signature has %zu "
+				       "bytes, not %zu", alg, siglen, 2 * w);
 		if ((rc = rs_to_der(&der, &derlen, sig, w)) < 0)
 			return rc;
 		sig = der;
@@ -564,6 +564,7 @@ static bool has_ext(X509 *x, int nid, bool *critical)
 
 static int sig_rule(X509 *x, const char *name, char *why, size_t whysz)
 {
+	const char *alg = OBJ_nid2ln(X509_get_signature_nid(x));
 	int md = NID_undef, pk = NID_undef;
 
 	if (X509_get_signature_info(x, &md, &pk, NULL, NULL) != 1 ||
@@ -571,7 +572,7 @@ static int sig_rule(X509 *x, const char *name, char *why, size_t whysz)
 		return reject(why, whysz, "certificate '%s' is signed with "
 			      "%s; only SHA-256, SHA-384 and SHA-512 "
 			      "signatures are allowed (no SHA-1 or MD5)", name,
-			      OBJ_nid2ln(X509_get_signature_nid(x)));
+			      alg ? alg : "an unknown algorithm");
 	return 0;
 }
 
@@ -599,6 +600,12 @@ static int key_rule(X509 *x, bool leaf, const char *name, char *why,
 			return reject(why, whysz, "certificate '%s' has an "
 				      "EC key of %d bits (at least 256)", name,
 				      bits);
+		/* the curves notation (Go's crypto/x509) can read */
+		if (curve_nid(k) != NID_X9_62_prime256v1 &&
+		    curve_nid(k) != NID_secp384r1 &&
+		    curve_nid(k) != NID_secp521r1)
+			return reject(why, whysz, "certificate '%s' has an "
+				      "unsupported %s key", name, desc);
 		break;
 	default:
 		return reject(why, whysz, "certificate '%s' has an "
@@ -790,7 +797,7 @@ int keys_notary_check_chain(X509 *const *chain, size_t n,
 	return 0;
 }
 
-/* ---- generating a code-signing certificate -------------------------------- */
+/* ---- generating a code-signing certificate ------------------------------- */
 
 static int bad_subject(const char *subject, const char *why)
 {
@@ -815,7 +822,7 @@ static char *trim(char *s)
 }
 
 /* "C=US,ST=WA,O=Example,CN=release" in that order; no escapes, so none
- * of the RFC 4514 special characters in values. */
+ * of the RFC 4514 special characters in values (and no leading '#'). */
 static int parse_subject(X509_NAME **out, const char *subject)
 {
 	static const char *const types[] = {
@@ -834,7 +841,7 @@ static int parse_subject(X509_NAME **out, const char *subject)
 		return bad_subject(subject, "too long");
 	for (c = subject; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f ||
-		    strchr("+\"\\<>;#", *c))
+		    strchr("+\"\\<>;", *c))
 			return bad_subject(subject, "unsupported character");
 	snprintf(copy, sizeof(copy), "%s", subject);
 	if (!(name = X509_NAME_new()))
@@ -852,11 +859,13 @@ static int parse_subject(X509_NAME **out, const char *subject)
 		value = trim(eq + 1);
 		for (i = 0; types[i] && strcmp(type, types[i]) != 0; i++)
 			;
-		if (!types[i] || !*value || seen[i]) {
+		if (!types[i] || !*value || *value == '#' || seen[i]) {
 			X509_NAME_free(name);
 			return bad_subject(subject, !types[i] ?
 				"only C, ST, L, O, OU and CN are supported" :
-				!*value ? "empty value" : "repeated type");
+				!*value ? "empty value" : *value == '#' ?
+				"a value cannot start with '#'" :
+				"repeated type");
 		}
 		seen[i] = true;
 		if (X509_NAME_add_entry_by_txt(name, type, MBSTRING_UTF8,
