@@ -4,6 +4,7 @@
 #   make deps         install the Debian packages the project needs
 #   make check        unit + integration tests (installs what is missing)
 #   make SANITIZE=address,undefined check
+#   make fuzz         libFuzzer targets (clang); make fuzz-run FUZZ_TIME=600
 #   make interop      tests against cosign, notation, oras, crane
 #   make bench        benchmark against the peers
 #   make install PREFIX=/usr/local DESTDIR=
@@ -18,6 +19,7 @@ WARN      = -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
 CPPFLAGS += -D_GNU_SOURCE -DSIGNET_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium)
+LDLIBS   += -pthread
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -66,7 +68,76 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint-man
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory integration
+
+# One pass of the integration suite with every signet run under valgrind;
+# any error report fails it (a plain build: valgrind and ASan do not mix).
+valgrind:
+	@$(MAKE) --no-print-directory SANITIZE= all
+	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-origins=yes "%s/signet" "$$@"\n' "$(CURDIR)" > tests/valgrind-signet
+	@chmod +x tests/valgrind-signet
+	@CMD_TIMEOUT=600 SIGNET_TEST_PLAIN_KEYS=1 \
+		SIGNET=$(CURDIR)/tests/valgrind-signet \
+		bash tests/integration/run.sh $(VALGRIND_TESTS)
+
+# Under valgrind a passphrase-protected key costs minutes of key
+# derivation, so this pass uses unencrypted test keys and leaves out the
+# key-file tests (t_10) and the timing-sensitive ones (concurrency,
+# timeouts, the docker engine).
+VALGRIND_TESTS = t_20_sign_verify.sh t_30_forgery.sh t_40_tls_auth.sh \
+	t_60_notation.sh
+
+# ---- fuzzing: tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/
+# `make fuzz` builds libFuzzer binaries with clang from objects of their own
+# in build/fuzz/ (never mixed with the ones above); `make fuzz-replay` (part
+# of check) runs every corpus through the same targets built with $(CC).
+FUZZ_TARGETS = ref manifest simplesign bundle jws keys wwwauth b64
+FUZZ_BIN     = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=tests/fuzz/replay_%)
+FUZZ_CC      = clang
+FUZZ_DIR     = build/fuzz
+FUZZ_CFLAGS  = -std=c11 $(filter-out -Werror,$(WARN)) -O1 -g \
+               -fno-omit-frame-pointer -fno-sanitize-recover=all \
+               -fsanitize=fuzzer-no-link,address,undefined \
+               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ     = $(LIB_OBJ:%=$(FUZZ_DIR)/%)
+FUZZ_TIME    = 60
+FUZZ_HDRS    = $(HDRS) tests/fuzz/fuzz.h
+
+$(FUZZ_DIR)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/libsignet.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libsignet.a $(FUZZ_HDRS)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_DIR)/libsignet.a $(LDLIBS)
+
+tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c libsignet.a \
+		     $(FUZZ_HDRS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c \
+		libsignet.a $(LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		./tests/fuzz/replay_$$t tests/fuzz/corpus/$$t; done
+
+# Each target for FUZZ_TIME seconds, one after the other; new inputs go to
+# build/fuzz/corpus/<name>/, crashes to build/fuzz/ (the seeds stay as
+# they are: copy what is worth keeping into tests/fuzz/corpus/ by hand).
+fuzz-run: fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+		./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+			-rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/$$t- \
+			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t; done
+
+.PHONY: fuzz fuzz-replay fuzz-run
 
 interop: signet
 	@bash tests/interop/run.sh
@@ -77,16 +148,27 @@ bench: signet
 demo: signet
 	@bash tests/demo.sh
 
+# docker finds CLI plugins in $(PREFIX)/lib/docker/cli-plugins (for
+# /usr/local and /usr); the relative link survives DESTDIR staging.
+PLUGIN_DIR = $(PREFIX)/lib/docker/cli-plugins
+
 install: signet
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 signet $(DESTDIR)$(PREFIX)/bin/signet
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(PLUGIN_DIR)
+	ln -sf ../../../bin/signet $(DESTDIR)$(PLUGIN_DIR)/docker-signet
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/signet
+	rm -f $(DESTDIR)$(PLUGIN_DIR)/docker-signet
 	cd man && for m in *.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
+	cd man && for m in *.5; do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$$m; done
 
 clean:
-	rm -f signet main.o $(LIB_OBJ) libsignet.a $(UNIT_BIN) $(BUILD_STAMP)
+	rm -f signet main.o $(LIB_OBJ) libsignet.a $(UNIT_BIN) $(BUILD_STAMP) tests/valgrind-signet
+	rm -rf $(FUZZ_BIN) $(FUZZ_REPLAY) $(FUZZ_DIR)
 
-.PHONY: all deps unit integration lint-man check interop bench demo install uninstall clean
+.PHONY: all deps unit integration lint-man check interop bench demo install uninstall clean valgrind

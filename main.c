@@ -3,14 +3,18 @@
  * library, print, return an exit status (0 ok, 1 signature missing or
  * invalid, 2 any other error).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <curl/curlver.h>
 #include <openssl/crypto.h>
 
 #include "core/core.h"
+#include "core/docker.h"
 #include "keys/keys.h"
 #include "registry/registry.h"
 #include "sign/sign.h"
@@ -62,6 +66,8 @@ enum {
 	OPT_X509,
 	OPT_SUBJECT,
 	OPT_DAYS,
+	OPT_POLICY,
+	OPT_OFFLINE,
 };
 
 /* "90s", "30m", "24h", "7d" (a bare number is seconds) -> seconds. */
@@ -557,105 +563,464 @@ static json_t *report_json(const struct verify_result *res, int rc,
 	return o;
 }
 
-static int verify_or_list(int argc, char **argv, bool list)
+/* ---- trust policy -------------------------------------------------------- */
+
+static const char *action_name(enum policy_action a)
+{
+	return a == POLICY_REJECT ? "reject" : a == POLICY_ACCEPT_ANYTHING ?
+	       "insecure-accept-anything" : "signed";
+}
+
+/* Add the policy's verdict to an image's JSON report @o. */
+static void policy_json(json_t *o, const struct policy *p,
+			const struct policy_verdict *v)
+{
+	json_t *sigs = json_object_get(o, "signatures"), *rule = NULL, *keys;
+	const struct policy_rule *r = v->rule;
+	size_t i;
+
+	json_object_set_new(o, "policy", json_string(p->path));
+	if (r && (rule = json_pack("{s:I,s:s,s:s}", "index",
+				   (json_int_t)r->index, "scope", r->scope,
+				   "action", action_name(r->action))) &&
+	    r->action == POLICY_SIGNED) {
+		keys = json_array();
+		for (i = 0; i < r->n_keys; i++)
+			json_array_append_new(keys, json_string(
+				p->keys[r->keys[i]].name));
+		json_object_set_new(rule, "keys", keys);
+		json_object_set_new(rule, "threshold",
+				    json_integer((json_int_t)r->threshold));
+	}
+	json_object_set_new(o, "rule", rule ? rule : json_null());
+	json_object_set_new(o, "counted", json_integer((json_int_t)v->counted));
+	json_object_set_new(o, "verified", json_boolean(v->trusted));
+	json_object_set_new(o, "reason", json_string(v->reason));
+	for (i = 0; i < v->n_sigs && i < json_array_size(sigs); i++) {
+		const struct policy_sig *ps = &v->sigs[i];
+		json_t *s = json_array_get(sigs, i);
+
+		json_object_set_new(s, "counted", json_boolean(ps->counted));
+		if (ps->key >= 0)
+			json_object_set_new(s, "keyName",
+					    json_string(p->keys[ps->key].name));
+		if (!ps->counted)
+			json_object_set_new(s, "whyNotCounted",
+					    json_string(ps->why));
+	}
+}
+
+/* Say so when the policy let @res through without looking. */
+static void warn_accepted_anything(const struct verify_result *res,
+				   const struct policy_verdict *v)
+{
+	if (v->rule && v->rule->action == POLICY_ACCEPT_ANYTHING)
+		fprintf(stderr, "signet: warning: '%s' accepted without "
+			"checking signatures: policy rule rules[%zu] "
+			"(scope '%s') is insecure-accept-anything\n",
+			res->pinned, v->rule->index, v->rule->scope);
+}
+
+/* verify without --key: every image under the policy's rule for it. */
+static int verify_with_policy(struct common *c, const char *file,
+			      bool as_json, char **images, int n)
+{
+	char path[4096];
+	struct policy *pol = NULL;
+	struct registry *reg = NULL;
+	json_t *all = json_array();
+	time_t now = time(NULL);
+	int rc, status = 0, i;
+
+	/* the whole policy, key files included, before any request */
+	if ((rc = policy_locate(path, sizeof(path), file)) < 0 ||
+	    (rc = policy_load(&pol, path, NULL)) < 0 ||
+	    (rc = registry_new(&reg, &c->ropts)) < 0) {
+		status = fail(rc);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct verify_result res;
+		struct policy_verdict v;
+		json_t *o = NULL;
+		int s = 0;
+
+		rc = policy_verify(reg, images[i], pol, now, &res, &v);
+		if (rc < 0)
+			s = err_exit_status(rc);
+		if (as_json && v.reason[0])
+			o = res.pinned[0] ? report_json(&res, rc, true) :
+			    json_pack("{s:s,s:[]}", "image", images[i],
+				      "signatures");
+		if (o) {
+			policy_json(o, pol, &v);
+			if (rc < 0 && !json_object_get(o, "error"))
+				json_object_set_new(o, "error",
+						    json_string(err_msg()));
+			json_array_append_new(all, o);
+		} else if (rc < 0) {
+			fprintf(stderr, "signet: %s\n", err_msg());
+		} else if (!as_json) {
+			printf("%s\n", res.pinned);
+		}
+		if (rc == 0)
+			warn_accepted_anything(&res, &v);
+		fflush(stdout);
+		policy_verdict_release(&v);
+		verify_result_release(&res);
+		status = s > status ? s : status;
+	}
+	if (as_json) {
+		char *s = json_dumps(all, JSON_INDENT(2));
+
+		if (s)
+			puts(s);
+		free(s);
+	}
+out:
+	json_decref(all);
+	registry_free(reg);
+	policy_free(pol);
+	return status;
+}
+
+static int policy_check_cmd(int argc, char **argv)
+{
+	static const struct option lo[] = { COMMON_OPTIONS, { 0 } };
+	struct policy_diags d = { 0 };
+	struct policy *pol = NULL;
+	struct common c = { 0 };
+	char path[4096];
+	size_t i, warnings;
+	int opt, r, rc;
+
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
+		if ((r = opt_default("policy", &c, opt, argv)) >= 0)
+			return r;
+	if (argc - optind > 1)
+		return usage_error("policy", "policy check: give one FILE at "
+				   "most%s", NULL);
+	if ((rc = policy_locate(path, sizeof(path), optind < argc ?
+				argv[optind] : NULL)) < 0)
+		return fail(rc);
+	rc = policy_load(&pol, path, &d);
+	for (i = 0; i < d.n; i++) {
+		fprintf(stderr, "signet: %s%s: ", d.items[i].warning ?
+			"warning: " : "", path);
+		put_safe(stderr, d.items[i].msg);
+		fputc('\n', stderr);
+	}
+	warnings = d.n - d.n_errors;
+	if (rc < 0 && d.n_errors == 0)
+		fail(rc);	/* not a problem of the policy's own */
+	if (rc == 0)
+		printf("%s: ok: %zu key%s, %zu rule%s", path, pol->n_keys,
+		       pol->n_keys == 1 ? "" : "s", pol->n_rules,
+		       pol->n_rules == 1 ? "" : "s");
+	if (rc == 0 && warnings)
+		printf(", %zu warning%s", warnings, warnings == 1 ? "" : "s");
+	if (rc == 0)
+		printf("\n");
+	policy_diags_release(&d);
+	policy_free(pol);
+	return rc < 0 ? 2 : 0;
+}
+
+/* What policy_show prints for one key entry. */
+static void show_key(const struct policy *p, const struct policy_key *k,
+		     time_t now)
+{
+	char desc[64];
+
+	if (k->certificate) {
+		printf("  certificate: %s, %zu in %s", k->name, k->n_certs,
+		       k->file);
+	} else {
+		keys_describe(desc, sizeof(desc), p->pkeys[k->key_index]);
+		printf("  key:         %s, %s %s", k->name, desc,
+		       k->fingerprint);
+	}
+	if (k->revoked && !k->revoked_timed)
+		printf(", revoked");
+	else if (k->revoked && policy_key_revoked(k, now))
+		printf(", revoked since %s", k->revoked_since);
+	else if (k->revoked)
+		printf(", to be revoked at %s", k->revoked_since);
+	printf("\n");
+}
+
+static void show_kv(const char *label, const struct kvlist *l,
+		    const char *sep)
+{
+	size_t i;
+
+	if (!l->n)
+		return;
+	printf("  %-12s ", label);
+	for (i = 0; i < l->n; i++) {
+		printf("%s", i ? sep : "");
+		put_safe(stdout, l->items[i].key);
+		printf("=");
+		put_safe(stdout, l->items[i].value);
+	}
+	printf("\n");
+}
+
+static int policy_show_cmd(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		COMMON_OPTIONS, { 0 }
+	};
+	static const char *const fmts[] = { "cosign", "sigstore-bundle",
+					    "notation" };
+	char path[4096], repo[REF_HOST_MAX + REF_REPO_MAX + 2];
+	const char *file = NULL;
+	struct policy *pol = NULL;
+	struct common c = { 0 };
+	time_t now = time(NULL);
+	int opt, r, rc, status = 0, i;
+	size_t j, n;
+
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (opt == OPT_POLICY)
+			file = optarg;
+		else if ((r = opt_default("policy", &c, opt, argv)) >= 0)
+			return r;
+	}
+	if (optind >= argc)
+		return usage_error("policy", "policy show: give at least one "
+				   "IMAGE%s", NULL);
+	if ((rc = policy_locate(path, sizeof(path), file)) < 0 ||
+	    (rc = policy_load(&pol, path, NULL)) < 0)
+		return fail(rc);
+	for (i = optind; i < argc; i++) {
+		const struct policy_rule *ru;
+		struct image_ref ref;
+
+		if ((rc = ref_parse(&ref, argv[i])) < 0 ||
+		    (rc = ref_format_repo(repo, sizeof(repo), &ref)) < 0) {
+			status = fail(rc);
+			continue;
+		}
+		ru = policy_match(pol, repo);
+		printf("%s%s\n  policy:      %s\n", i > optind ? "\n" : "",
+		       repo, pol->path);
+		if (!ru) {
+			printf("  rule:        none matches: rejected\n");
+			continue;
+		}
+		printf("  rule:        rules[%zu] '%s'\n", ru->index, ru->scope);
+		if (ru->action == POLICY_REJECT) {
+			printf("  requires:    nothing: rejected (reject)\n");
+			continue;
+		}
+		if (ru->action == POLICY_ACCEPT_ANYTHING) {
+			printf("  requires:    nothing: accepted without "
+			       "checking signatures "
+			       "(insecure-accept-anything)\n");
+			continue;
+		}
+		printf("  requires:    signatures by %zu distinct key%s of "
+		       "%zu\n", ru->threshold, ru->threshold == 1 ? "" : "s",
+		       ru->n_keys);
+		for (j = 0; j < ru->n_keys; j++)
+			show_key(pol, &pol->keys[ru->keys[j]], now);
+		printf("  formats:     ");
+		for (j = 0, n = 0; j < 3; j++)
+			if (ru->formats & (1u << j))
+				printf("%s%s", n++ ? ", " : "", fmts[j]);
+		printf("\n");
+		show_kv("annotations:", &ru->annotations, ", ");
+		show_kv("subject:", &ru->subject, ", ");
+	}
+	fflush(stdout);
+	policy_free(pol);
+	return status;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+
+	if (strcmp(sub, "check") == 0)
+		return policy_check_cmd(argc - 1, argv + 1);
+	if (strcmp(sub, "show") == 0)
+		return policy_show_cmd(argc - 1, argv + 1);
+	if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0) {
+		print_help(find_cmd("policy"));
+		return 0;
+	}
+	return usage_error("policy", "unknown policy command '%s'", sub);
+}
+
+/* ---- verify's options: verify, list and run ------------------------------ */
+
+enum verify_mode { MODE_VERIFY, MODE_LIST, MODE_RUN };
+
+struct verify_args {
+	struct common c;
+	struct kvlist ann;
+	EVP_PKEY *keys[64];
+	size_t n_keys;
+	X509 **certs;
+	size_t n_certs;
+	struct verify_opts vo;		/* points at the above */
+	const char *policy_file;	/* --policy */
+	bool as_json;
+	char **images;			/* the operands; run: docker's argv */
+	int n_images;
+	char saved[REF_HOST_MAX + REF_REPO_MAX + REF_TAG_MAX +
+		   DIGEST_STR_MAX];	/* --offline without IMAGE */
+	char *saved_ptr;
+};
+
+static void verify_args_release(struct verify_args *va)
+{
+	keys_certs_free(va->certs, va->n_certs);
+	va->certs = NULL;
+	va->n_certs = 0;
+	free_keys(va->keys, va->n_keys);
+	va->n_keys = 0;
+	kvlist_release(&va->ann);
+}
+
+/* Parse verify's options for @mode; run stops at its first operand,
+ * docker's command line. -1 to go on, else the exit status (release
+ * @va either way). */
+static int verify_args_parse(struct verify_args *va, enum verify_mode mode,
+			     int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "annotation", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "offline", required_argument, NULL, OPT_OFFLINE },
 		COMMON_OPTIONS, { 0 }
 	};
-	const char *name = list ? "list" : "verify";
-	struct common c = { 0 };
-	struct kvlist ann = { 0 };
-	EVP_PKEY *keys[64];
-	size_t n_keys = 0, n_certs = 0;
-	X509 **certs = NULL;
-	struct registry *reg = NULL;
-	struct verify_opts vo = { 0 };
-	json_t *all = json_array();
-	bool as_json = false;
-	int opt, r, rc, status = 0, i;
+	const char *name = mode == MODE_LIST ? "list" :
+			   mode == MODE_RUN ? "run" : "verify";
+	int opt, r, rc;
 
-	while ((opt = getopt_long(argc, argv, ":hk:a:", lo, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, mode == MODE_RUN ? "+:hk:a:" :
+				  ":hk:a:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
-			if (n_keys == 64) {
-				status = usage_error(name, "too many --key%s",
-						     NULL);
-				goto out;
-			}
-			if ((rc = keys_load_public(&keys[n_keys], optarg)) < 0) {
-				status = fail(rc);
-				goto out;
-			}
-			n_keys++;
-			if ((rc = add_anchors(&certs, &n_certs, optarg)) < 0) {
-				status = fail(rc);
-				goto out;
-			}
+			if (va->n_keys == 64)
+				return usage_error(name, "too many --key%s",
+						   NULL);
+			if ((rc = keys_load_public(&va->keys[va->n_keys],
+						   optarg)) < 0)
+				return fail(rc);
+			va->n_keys++;
+			if ((rc = add_anchors(&va->certs, &va->n_certs,
+					      optarg)) < 0)
+				return fail(rc);
 			break;
 		case 'a':
-			if ((rc = kvlist_add_arg(&ann, optarg)) < 0) {
-				status = usage_error(name, "%s", err_msg());
-				goto out;
-			}
+			if ((rc = kvlist_add_arg(&va->ann, optarg)) < 0)
+				return usage_error(name, "%s", err_msg());
 			break;
 		case OPT_JSON:
-			as_json = true;
+			va->as_json = true;
+			break;
+		case OPT_POLICY:
+			va->policy_file = optarg;
+			break;
+		case OPT_OFFLINE:
+			va->c.ropts.layout = optarg;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "cosign") == 0) {
-				vo.formats |= VERIFY_COSIGN;
+				va->vo.formats |= VERIFY_COSIGN;
 			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
-				vo.formats |= VERIFY_BUNDLE;
+				va->vo.formats |= VERIFY_BUNDLE;
 			} else if (strcmp(optarg, "notation") == 0) {
-				vo.formats |= VERIFY_NOTATION;
+				va->vo.formats |= VERIFY_NOTATION;
 			} else {
-				status = usage_error(name, "unknown --format "
-						     "'%s': use cosign or "
-						     "sigstore-bundle", optarg);
-				goto out;
+				return usage_error(name, "unknown --format "
+						   "'%s': use cosign, "
+						   "sigstore-bundle or "
+						   "notation", optarg);
 			}
 			break;
 		default:
-			if ((r = opt_default(name, &c, opt, argv)) >= 0) {
-				status = r;
-				goto out;
-			}
+			if ((r = opt_default(name, &va->c, opt, argv)) >= 0)
+				return r;
 		}
 	}
-	if ((!list && n_keys == 0) || optind >= argc) {
-		status = usage_error(name, list ?
-				     "list: give an IMAGE%s" :
-				     "verify: give --key FILE and at least "
-				     "one IMAGE%s", NULL);
+	va->images = argv + optind;
+	va->n_images = argc - optind;
+	va->vo.keys = va->keys;
+	va->vo.n_keys = va->n_keys;
+	va->vo.certs = va->certs;
+	va->vo.n_certs = va->n_certs;
+	va->vo.annotations = &va->ann;
+	if (va->policy_file && (mode == MODE_LIST || va->n_keys))
+		return usage_error(name, mode == MODE_LIST ? "%s: --policy is "
+				   "for verify" : "%s: give --key or --policy, "
+				   "not both", name);
+	if (mode != MODE_LIST && !va->n_keys && (va->ann.n || va->vo.formats))
+		return usage_error(name, "%s: -a and --format go with --key; "
+				   "under a policy its rule sets them", name);
+	if (mode == MODE_RUN && va->as_json)
+		return usage_error(name, "run: --json is for verify%s", NULL);
+	if (va->c.ropts.layout && !va->n_images && mode != MODE_RUN) {
+		/* the image the layout was saved from */
+		if ((rc = registry_layout_name(va->saved, sizeof(va->saved),
+					       va->c.ropts.layout)) < 0)
+			return rc == ERR_USAGE ?
+				usage_error(name, "%s", err_msg()) : fail(rc);
+		va->saved_ptr = va->saved;
+		va->images = &va->saved_ptr;
+		va->n_images = 1;
+	}
+	if (!va->n_images)
+		return usage_error(name, mode == MODE_LIST ? "list: give an "
+				   "IMAGE%s" : mode == MODE_RUN ? "run: give "
+				   "-- docker run|create|pull ... IMAGE%s" :
+				   "verify: give at least one IMAGE%s", NULL);
+	return -1;
+}
+
+static int verify_or_list(int argc, char **argv, bool list)
+{
+	struct verify_args va = { 0 };
+	struct registry *reg = NULL;
+	json_t *all = json_array();
+	int rc, status = 0, i;
+
+	if ((status = verify_args_parse(&va, list ? MODE_LIST : MODE_VERIFY,
+					argc, argv)) >= 0)
+		goto out;
+	status = 0;
+	if (!list && va.n_keys == 0) {
+		/* no --key: the trust policy decides, and only it */
+		status = verify_with_policy(&va.c, va.policy_file, va.as_json,
+					    va.images, va.n_images);
 		goto out;
 	}
-	if ((rc = registry_new(&reg, &c.ropts)) < 0) {
+	if ((rc = registry_new(&reg, &va.c.ropts)) < 0) {
 		status = fail(rc);
 		goto out;
 	}
-	vo.keys = keys;
-	vo.n_keys = n_keys;
-	vo.certs = certs;
-	vo.n_certs = n_certs;
-	vo.annotations = &ann;
-	for (i = optind; i < argc; i++) {
+	va.vo.exhaustive = list;	/* list shows every signature */
+	for (i = 0; i < va.n_images; i++) {
 		struct verify_result res;
 		int s = 0;
 		size_t j;
 
-		rc = verify_image(reg, argv[i], &vo, &res);
+		rc = verify_image(reg, va.images[i], &va.vo, &res);
 		if (rc < 0)
 			s = err_exit_status(rc);
-		if (rc < 0 && !(as_json && res.pinned[0]))
+		if (rc < 0 && !(va.as_json && res.pinned[0]))
 			fprintf(stderr, "signet: %s\n", err_msg());
-		if (as_json && res.pinned[0])
-			json_array_append_new(all, report_json(&res, rc,
-								   n_keys > 0));
-		else if (!as_json && list && rc == 0) {
+		if (va.as_json && res.pinned[0])
+			json_array_append_new(all, report_json(
+				&res, rc, va.n_keys > 0));
+		else if (!va.as_json && list && rc == 0) {
 			if (res.n_sigs == 0)
 				printf("%s: no signatures\n", res.pinned);
 			for (j = 0; j < res.n_sigs; j++) {
@@ -673,14 +1038,14 @@ static int verify_or_list(int argc, char **argv, bool list)
 				fputc('\n', stdout);
 				free(a);
 			}
-		} else if (!as_json && rc == 0) {
+		} else if (!va.as_json && rc == 0) {
 			printf("%s\n", res.pinned);
 		}
 		fflush(stdout);
 		verify_result_release(&res);
 		status = s > status ? s : status;
 	}
-	if (as_json) {
+	if (va.as_json) {
 		char *s = json_dumps(all, JSON_INDENT(2));
 
 		if (s)
@@ -689,10 +1054,8 @@ static int verify_or_list(int argc, char **argv, bool list)
 	}
 out:
 	json_decref(all);
-	keys_certs_free(certs, n_certs);
-	free_keys(keys, n_keys);
 	registry_free(reg);
-	kvlist_release(&ann);
+	verify_args_release(&va);
 	return status;
 }
 
@@ -704,6 +1067,371 @@ static int cmd_verify(int argc, char **argv)
 static int cmd_list(int argc, char **argv)
 {
 	return verify_or_list(argc, argv, true);
+}
+
+/* ---- run and save -------------------------------------------------------- */
+
+/* Verify @image as verify does, by --key or else the trust policy; say
+ * why not on failure. The digest verified goes to @pinned. Returns the
+ * exit status. */
+static int run_verify(struct verify_args *va, const char *image,
+		      char *pinned, size_t pinned_sz)
+{
+	char path[4096];
+	struct policy *pol = NULL;
+	struct registry *reg = NULL;
+	struct verify_result res = { 0 };
+	struct policy_verdict v = { 0 };
+	int rc;
+
+	if (!va->n_keys && ((rc = policy_locate(path, sizeof(path),
+						va->policy_file)) < 0 ||
+			    (rc = policy_load(&pol, path, NULL)) < 0))
+		goto out;
+	if ((rc = registry_new(&reg, &va->c.ropts)) < 0)
+		goto out;
+	rc = pol ? policy_verify(reg, image, pol, time(NULL), &res, &v) :
+		   verify_image(reg, image, &va->vo, &res);
+	if (rc == 0 && pol)
+		warn_accepted_anything(&res, &v);
+	if (rc == 0)
+		snprintf(pinned, pinned_sz, "%s", res.pinned);
+	if (pol)
+		policy_verdict_release(&v);
+	verify_result_release(&res);
+out:
+	registry_free(reg);
+	policy_free(pol);
+	return rc < 0 ? fail(rc) : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	char pinned[sizeof(((struct verify_result *)0)->pinned)];
+	struct verify_args va = { 0 };
+	size_t at;
+	int status;
+
+	if ((status = verify_args_parse(&va, MODE_RUN, argc, argv)) >= 0)
+		goto out;
+	if (docker_find_image(&at, va.n_images, va.images) < 0) {
+		status = usage_error("run", "%s", err_msg());
+		goto out;
+	}
+	if ((status = run_verify(&va, va.images[at], pinned,
+				 sizeof(pinned))) != 0)
+		goto out;
+	verify_args_release(&va);
+	/* docker gets the digest that was verified, never the tag: a tag
+	 * moved between here and the pull cannot slip in */
+	va.images[at] = pinned;
+	fflush(NULL);
+	execvp(va.images[0], va.images);
+	fprintf(stderr, "signet: cannot run '%s': %s\n", va.images[0],
+		strerror(errno));
+	return 2;
+out:
+	verify_args_release(&va);
+	return status;
+}
+
+static int cmd_save(int argc, char **argv)
+{
+	static const struct option lo[] = { COMMON_OPTIONS, { 0 } };
+	struct common c = { 0 };
+	struct registry *reg = NULL;
+	struct save_result res;
+	int opt, r, rc;
+
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
+		if ((r = opt_default("save", &c, opt, argv)) >= 0)
+			return r;
+	if (optind != argc - 2)
+		return usage_error("save", "save: give one IMAGE and a DIR%s",
+				   NULL);
+	if ((rc = registry_new(&reg, &c.ropts)) == 0)
+		rc = registry_save_layout(reg, argv[optind], argv[optind + 1],
+					  &res);
+	registry_free(reg);
+	if (rc < 0)
+		return fail(rc);
+	if (!res.n_manifests)
+		fprintf(stderr, "signet: warning: '%s' has no signatures; "
+			"saved its manifest alone\n", res.pinned);
+	if (res.n_missing)
+		fprintf(stderr, "signet: warning: the registry lacks %zu "
+			"manifest%s or blob%s that signatures of '%s' name; "
+			"those signatures will not verify\n", res.n_missing,
+			res.n_missing == 1 ? "" : "s",
+			res.n_missing == 1 ? "" : "s", res.pinned);
+	printf("%s\n", res.pinned);
+	return 0;
+}
+
+/* ---- audit --------------------------------------------------------------- */
+
+/* Options of audit alone, apart from the shared enum. */
+enum {
+	AUDIT_OPT_POLICY = 2000,
+	AUDIT_OPT_JOBS,
+	AUDIT_OPT_REPO,
+};
+
+struct audit_out {
+	bool json;
+	bool progress;			/* a status line on stderr */
+	bool shown;			/* it is on the screen now */
+	bool stdout_tty;
+	struct timespec t0, last;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Rewrite the progress line, at most ten times a second. */
+static void audit_progress(struct audit_out *ao,
+			   const struct audit_progress *p)
+{
+	double dt;
+
+	if (!ao->progress || seconds_since(&ao->last) < 0.1)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ao->last);
+	dt = seconds_since(&ao->t0);
+	fprintf(stderr, "\raudit: %zu/%zu images, %.0f/s\033[K", p->done,
+		p->seen, dt > 0 ? (double)p->done / dt : 0.0);
+	fflush(stderr);
+	ao->shown = true;
+}
+
+static void audit_print(void *ctx, const struct audit_item *it,
+			const struct audit_progress *p)
+{
+	struct audit_out *ao = ctx;
+	char repo[REF_REPO_MAX], tag[REF_TAG_MAX], plat[128], why[1024];
+	char name[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 200];
+	const char *st = audit_status_name(it->status);
+	const char *dg = it->digest->str;
+
+	str_sanitize(repo, sizeof(repo), it->repository);
+	str_sanitize(tag, sizeof(tag), it->tag ? it->tag : "");
+	str_sanitize(plat, sizeof(plat), it->platform ? it->platform : "");
+	str_sanitize(why, sizeof(why), it->reason);
+	if (it->tag)
+		snprintf(name, sizeof(name), "%s/%s:%s", it->registry, repo,
+			 tag);
+	else if (dg[0])
+		snprintf(name, sizeof(name), "%s/%s@%s", it->registry, repo,
+			 dg);
+	else
+		snprintf(name, sizeof(name), "%s/%s", it->registry, repo);
+	if (ao->shown && ao->stdout_tty) {
+		fputs("\r\033[K", stderr);
+		ao->shown = false;
+		clock_gettime(CLOCK_MONOTONIC, &ao->last);
+		ao->last.tv_sec--;	/* redraw right after this line */
+	}
+	if (ao->json) {
+		char full[REF_HOST_MAX + REF_REPO_MAX + REF_TAG_MAX + 2];
+		json_t *o;
+		char *s;
+
+		snprintf(full, sizeof(full), "%s/%s", it->registry, repo);
+		o = json_pack("{s:s,s:s,s:s,s:b}", "status", st, "image", name,
+			      "repository", full, "reused", it->reused);
+
+		if (o && it->tag)
+			json_object_set_new(o, "tag", json_string(tag));
+		if (o && dg[0])
+			json_object_set_new(o, "digest", json_string(dg));
+		if (o && it->platform)
+			json_object_set_new(o, "platform", json_string(plat));
+		if (o && it->index_tag) {
+			str_sanitize(tag, sizeof(tag), it->index_tag);
+			snprintf(full, sizeof(full), "%s/%s:%s", it->registry,
+				 repo, tag);
+			json_object_set_new(o, "index", json_string(full));
+		}
+		if (o && why[0])
+			json_object_set_new(o, "reason", json_string(why));
+		if (o && it->key[0]) {
+			json_object_set_new(o, "format",
+					    json_string(it->format));
+			json_object_set_new(o, "key", json_string(it->key));
+		}
+		s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(o);
+	} else {
+		printf("%s\t%s%s%s%s\t%s\t%s\n", st, name,
+		       it->platform ? " (" : "", plat, it->platform ? ")" : "",
+		       dg[0] ? dg : "-", why[0] ? why : "-");
+	}
+	fflush(stdout);
+	audit_progress(ao, p);
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "policy", required_argument, NULL, AUDIT_OPT_POLICY },
+		{ "jobs", required_argument, NULL, AUDIT_OPT_JOBS },
+		{ "repo", required_argument, NULL, AUDIT_OPT_REPO },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		COMMON_OPTIONS, { 0 }
+	};
+	const char *policy_file = NULL, *globs[64];
+	char path[4096];
+	struct common c = { 0 };
+	struct audit_out ao = { 0 };
+	struct audit_opts o = { 0 };
+	struct audit_totals t;
+	struct verify_opts vo = { 0 };
+	struct policy *pol = NULL;
+	EVP_PKEY *keys[64];
+	X509 **certs = NULL;
+	size_t n_keys = 0, n_certs = 0, n_globs = 0;
+	bool quiet = false;
+	long jobs = 8;
+	char *end;
+	double dt;
+	int opt, r, rc, status = 0;
+
+	while ((opt = getopt_long(argc, argv, ":hqk:", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'k':
+			if (n_keys == 64) {
+				status = usage_error("audit", "too many "
+						     "--key%s", NULL);
+				goto out;
+			}
+			rc = keys_load_public(&keys[n_keys], optarg);
+			if (rc < 0) {
+				status = fail(rc);
+				goto out;
+			}
+			n_keys++;
+			if ((rc = add_anchors(&certs, &n_certs, optarg)) < 0) {
+				status = fail(rc);
+				goto out;
+			}
+			break;
+		case AUDIT_OPT_POLICY:
+			policy_file = optarg;
+			break;
+		case AUDIT_OPT_JOBS:
+			jobs = strtol(optarg, &end, 10);
+			if (*end || end == optarg || jobs < 1 || jobs > 64) {
+				status = usage_error("audit", "invalid --jobs "
+						     "'%s': give 1 to 64",
+						     optarg);
+				goto out;
+			}
+			break;
+		case AUDIT_OPT_REPO:
+			if (n_globs == 64) {
+				status = usage_error("audit", "too many "
+						     "--repo%s", NULL);
+				goto out;
+			}
+			globs[n_globs++] = optarg;
+			break;
+		case OPT_JSON:
+			ao.json = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			if ((r = opt_default("audit", &c, opt, argv)) >= 0) {
+				status = r;
+				goto out;
+			}
+		}
+	}
+	if (optind != argc - 1) {
+		status = usage_error("audit", "audit: give one REGISTRY "
+				     "(HOST[:PORT])%s", NULL);
+		goto out;
+	}
+	if (policy_file && n_keys) {
+		status = usage_error("audit", "audit: give --key or --policy, "
+				     "not both%s", NULL);
+		goto out;
+	}
+	/* no --key: the trust policy decides, loaded whole before any
+	 * request */
+	if (!n_keys && ((rc = policy_locate(path, sizeof(path),
+					    policy_file)) < 0 ||
+			(rc = policy_load(&pol, path, NULL)) < 0)) {
+		status = fail(rc);
+		goto out;
+	}
+	vo.keys = keys;
+	vo.n_keys = n_keys;
+	vo.certs = certs;
+	vo.n_certs = n_certs;
+	o.registry = argv[optind];
+	o.ropts = &c.ropts;
+	o.verify = &vo;
+	o.policy = pol;
+	o.repo_globs = globs;
+	o.n_repo_globs = n_globs;
+	o.jobs = (unsigned)jobs;
+	o.on_item = audit_print;
+	o.ctx = &ao;
+	ao.progress = !quiet && isatty(STDERR_FILENO);
+	ao.stdout_tty = isatty(STDOUT_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &ao.t0);
+	rc = audit_registry(&o, &t);
+	if (rc == ERR_USAGE) {
+		status = usage_error("audit", "%s", err_msg());
+		goto out;
+	}
+	if (ao.shown)
+		fputs("\r\033[K", stderr);
+	dt = seconds_since(&ao.t0);
+	if (ao.json)
+		printf("{\"totals\":{\"images\":%zu,\"signed\":%zu,"
+		       "\"unsigned\":%zu,\"invalid\":%zu,\"error\":%zu,"
+		       "\"repositories\":%zu,\"skipped\":%zu,\"verified\":%zu,"
+		       "\"requests\":%lu,\"seconds\":%.3f,\"complete\":%s}}\n",
+		       t.images, t.n_signed, t.n_unsigned, t.n_invalid,
+		       t.n_error, t.repositories, t.skipped, t.verified,
+		       t.requests, dt, rc < 0 ? "false" : "true");
+	else
+		printf("%zu image%s in %zu repositor%s: %zu signed, "
+		       "%zu unsigned, %zu invalid, %zu error; %zu signature "
+		       "tag%s skipped, %zu manifest%s verified, %lu requests, "
+		       "%.1f s, %.0f images/s\n", t.images,
+		       t.images == 1 ? "" : "s", t.repositories,
+		       t.repositories == 1 ? "y" : "ies", t.n_signed,
+		       t.n_unsigned, t.n_invalid, t.n_error, t.skipped,
+		       t.skipped == 1 ? "" : "s", t.verified,
+		       t.verified == 1 ? "" : "s", t.requests, dt,
+		       dt > 0 ? (double)t.images / dt : 0.0);
+	fflush(stdout);
+	if (rc < 0)
+		status = fail(rc);
+	else if (t.n_error)
+		status = 2;
+	else if (t.n_unsigned || t.n_invalid)
+		status = 1;
+out:
+	policy_free(pol);
+	keys_certs_free(certs, n_certs);
+	free_keys(keys, n_keys);
+	return status;
 }
 
 /* ---- misc ---------------------------------------------------------------- */
@@ -734,9 +1462,23 @@ static const struct cmd commands[] = {
 	  "[--expiry DURATION] [options] IMAGE..." },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
 	  "signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
-	  "[--format F]... [--json] [options] IMAGE..." },
+	  "[--format F]... [--json] [options] IMAGE...\n"
+	  "       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
+	  "       signet verify --offline DIR [--key FILE]... [IMAGE]" },
+	{ "policy", cmd_policy, "check a trust policy; show an image's rule",
+	  "signet policy check [FILE]\n"
+	  "       signet policy show [--policy FILE] IMAGE..." },
 	{ "list", cmd_list, "list the signatures attached to an image",
 	  "signet list [--key FILE]... [--json] [options] IMAGE" },
+	{ "run", cmd_run, "verify an image, then run docker on its digest",
+	  "signet run [--key FILE]... [-a KEY=VALUE]... [--format F]... "
+	  "[--policy FILE] [options] -- docker run|create|pull "
+	  "[DOCKER-OPTIONS] IMAGE [ARG...]" },
+	{ "save", cmd_save, "copy an image's signatures into a folder",
+	  "signet save [options] IMAGE DIR" },
+	{ "audit", cmd_audit, "verify every image of a registry",
+	  "signet audit [--key FILE... | --policy FILE] [--repo GLOB]... "
+	  "[--jobs N] [--json] [--quiet] [options] REGISTRY" },
 	{ "version", cmd_version, "print versions", "signet version" },
 	{ "help", cmd_help, "show commands or one command's usage",
 	  "signet help [COMMAND]" },
@@ -774,12 +1516,37 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* Called as docker's CLI plugin (installed as docker-signet)? */
+static bool is_docker_plugin(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	return strcmp(base ? base + 1 : argv0, "docker-signet") == 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
 
 	debugf("start");
 	opterr = 0;	/* we name bad options ourselves, once */
+	if (is_docker_plugin(argv[0])) {
+		/* docker asks what we are, then calls us as
+		 * "docker-signet signet COMMAND ..." */
+		if (argc == 2 && strcmp(argv[1], "docker-cli-plugin-metadata")
+		    == 0) {
+			printf("{\"SchemaVersion\":\"0.1.0\",\"Vendor\":"
+			       "\"signet\",\"Version\":\"%s\","
+			       "\"ShortDescription\":\"Sign and verify images "
+			       "(cosign, Notary)\"}\n", SIGNET_VERSION);
+			return 0;
+		}
+		if (argc >= 2 && strcmp(argv[1], "signet") == 0) {
+			argv[1] = argv[0];
+			argv++;
+			argc--;
+		}
+	}
 	if (argc < 2) {
 		cmd_help(1, argv);
 		return 2;

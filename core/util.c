@@ -145,6 +145,7 @@ void debugf(const char *fmt, ...)
 	if (!on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	flockfile(stderr);	/* one whole line per call, threads or not */
 	fprintf(stderr, "signet: debug: %7.2f ms: ",
 		(double)(t.tv_sec - t0.tv_sec) * 1e3 +
 		(double)(t.tv_nsec - t0.tv_nsec) / 1e6);
@@ -152,4 +153,5 @@ void debugf(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }

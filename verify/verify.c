@@ -20,6 +20,7 @@ void verify_result_release(struct verify_result *r)
 	for (i = 0; i < r->n_sigs; i++) {
 		free(r->sigs[i].docker_ref);
 		json_decref(r->sigs[i].annotations);
+		kvlist_release(&r->sigs[i].subject);
 	}
 	free(r->sigs);
 	memset(r, 0, sizeof(*r));
@@ -281,6 +282,30 @@ static bool thumbprints_may_match(const struct referrer *r,
 	return false;
 }
 
+/* The subject fields a policy may require, from @cert into @out. */
+static void subject_fields(struct kvlist *out, X509 *cert)
+{
+	static const struct { int nid; const char *name; } f[] = {
+		{ NID_countryName, "C" }, { NID_stateOrProvinceName, "ST" },
+		{ NID_localityName, "L" }, { NID_organizationName, "O" },
+		{ NID_organizationalUnitName, "OU" }, { NID_commonName, "CN" },
+	};
+	X509_NAME *name = X509_get_subject_name(cert);
+	char value[256], pair[300];
+	size_t i;
+
+	for (i = 0; name && i < sizeof(f) / sizeof(f[0]); i++) {
+		int n = X509_NAME_get_text_by_NID(name, f[i].nid, value,
+						  sizeof(value));
+
+		if (n <= 0 || (size_t)n >= sizeof(value))
+			continue;
+		snprintf(pair, sizeof(pair), "%s=%s", f[i].name, value);
+		kvlist_add_arg(out, pair);
+	}
+	err_clear();
+}
+
 /* Which trusted certificate appears in @chain (byte-equal), or -1. */
 static int trusted_in_chain(X509 *const *chain, size_t n,
 			    const struct verify_opts *o)
@@ -377,6 +402,7 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 	}
 	s->cert_index = trusted_in_chain(chain, n_chain, o);
 	keys_fingerprint(s->key, leaf);
+	subject_fields(&s->subject, chain[0]);
 	if (env.has_expiry && now > env.expiry) {
 		jws_time_format(when, env.expiry);
 		snprintf(why, sizeof(why), "signature expired at %s", when);
@@ -438,11 +464,14 @@ static struct sig_report *new_report(struct verify_result *out)
 	return &p[out->n_sigs++];
 }
 
-int verify_image(struct registry *reg, const char *image,
-		 const struct verify_opts *o, struct verify_result *out)
+/* verify_image, or verify_image_manifest when @given is not NULL. */
+static int verify_with(struct registry *reg, const char *image,
+		       const struct manifest *given,
+		       const struct verify_opts *o, struct verify_result *out)
 {
 	struct image_ref ref;
 	struct manifest man = { 0 };
+	bool borrowed = false;
 	struct sig_manifest sm = { 0 };
 	struct referrers refs = { 0 };
 	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
@@ -454,8 +483,14 @@ int verify_image(struct registry *reg, const char *image,
 	if ((rc = ref_parse(&ref, image)) < 0)
 		return rc;
 	out->by_tag = !ref_has_digest(&ref);
-	rc = registry_get_manifest(reg, &ref, out->by_tag ? ref.tag :
-				   ref.digest.str, &man);
+	/* the caller's copy only when it is what the digest names */
+	if (given && !out->by_tag && digest_eq(&given->digest, &ref.digest)) {
+		man = *given;
+		borrowed = true;
+	} else {
+		rc = registry_get_manifest(reg, &ref, out->by_tag ? ref.tag :
+					   ref.digest.str, &man);
+	}
 	if (rc < 0)
 		goto out;
 	out->digest = man.digest;
@@ -568,6 +603,21 @@ int verify_image(struct registry *reg, const char *image,
 out:
 	referrers_release(&refs);
 	sig_manifest_release(&sm);
-	manifest_release(&man);
+	if (!borrowed)
+		manifest_release(&man);
 	return rc;
+}
+
+int verify_image(struct registry *reg, const char *image,
+		 const struct verify_opts *o, struct verify_result *out)
+{
+	return verify_with(reg, image, NULL, o, out);
+}
+
+int verify_image_manifest(struct registry *reg, const char *image,
+			  const struct manifest *man,
+			  const struct verify_opts *o,
+			  struct verify_result *out)
+{
+	return verify_with(reg, image, man, o, out);
 }

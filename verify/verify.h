@@ -34,7 +34,9 @@ struct verify_opts {
 struct sig_report {
 	char format[24];		/* "cosign", "sigstore-bundle",
 					 * "notation" */
-	struct digest payload;		/* digest of the signed bytes */
+	struct digest payload;		/* cosign: the payload blob's digest;
+					 * bundle, notation: the referrer
+					 * manifest's */
 	char key[80];			/* fingerprint of the key that
 					 * verified it, or "" */
 	int cert_index;			/* Notary: the trusted certificate
@@ -45,6 +47,8 @@ struct sig_report {
 					 * image (digest, repository) */
 	char *docker_ref;		/* claimed, or NULL */
 	json_t *annotations;		/* claimed annotations, or NULL */
+	struct kvlist subject;		/* Notary: the leaf certificate's
+					 * subject (C, ST, L, O, OU, CN) */
 	bool valid;			/* claims_ok and carries every
 					 * required annotation */
 	char reason[256];		/* why it does not count */
@@ -75,5 +79,276 @@ int verify_simplesign(const void *payload, size_t payload_len,
 		      const char *sig_b64, const struct digest *image,
 		      const char *repo, const struct verify_opts *o,
 		      struct sig_report *s);
+
+/* ---- trust policy (policy.c; the file format is signet-policy(5)) ------- */
+
+#include <time.h>
+
+#define POLICY_FILE_MAX (1u << 20)	/* bytes of policy JSON */
+#define POLICY_KEYS_MAX 256		/* entries of "keys" */
+#define POLICY_RULES_MAX 1024
+#define POLICY_RULE_KEYS_MAX 64		/* names in one rule's "keys" */
+#define POLICY_CERTS_MAX 1000		/* certificates, all files together */
+
+enum policy_action {
+	POLICY_SIGNED,			/* threshold of trusted signatures */
+	POLICY_REJECT,			/* "reject": never trusted */
+	POLICY_ACCEPT_ANYTHING,		/* "insecure-accept-anything" */
+};
+
+/* One entry of "keys": a public key, or certificates anchoring Notary
+ * signature chains. Signatures are counted by key identity: the same
+ * public key under two names is one key (policy->pkeys holds it once). */
+struct policy_key {
+	char *name;
+	char *file;			/* resolved against the policy's
+					 * folder */
+	bool certificate;		/* "certificate", else "public-key" */
+	int key_index;			/* public key: in policy->pkeys; -1 */
+	char fingerprint[80];		/* public key: keys_fingerprint */
+	size_t *cert_index;		/* certificates: in policy->certs */
+	size_t n_certs;
+	bool revoked;			/* "revoked": true or a time */
+	bool revoked_timed;		/* only from revoked_at on */
+	time_t revoked_at;
+	char revoked_since[32];		/* revoked_at, RFC 3339 UTC, or "" */
+};
+
+struct policy_rule {
+	size_t index;			/* position in "rules" */
+	char *scope;			/* glob over "registry/repository" */
+	enum policy_action action;
+	size_t *keys;			/* trusted: indices in policy->keys */
+	size_t n_keys;
+	size_t threshold;		/* distinct trusted keys needed, >= 1 */
+	struct kvlist annotations;	/* every counted signature carries
+					 * all */
+	unsigned formats;		/* enum verify_format bits accepted */
+	struct kvlist subject;		/* required subject fields (C, ST, L, O,
+					 * OU, CN) of a notation signer's
+					 * certificate; not checked yet */
+	size_t literals;		/* specificity: see policy_match */
+	size_t wildcards;
+	size_t globstars;
+};
+
+struct policy {
+	char *path;			/* the file it was read from */
+	struct policy_key *keys;
+	size_t n_keys;
+	struct policy_rule *rules;
+	size_t n_rules;
+	EVP_PKEY **pkeys;		/* distinct public keys (owned): give
+					 * as verify_opts.keys */
+	size_t n_pkeys;
+	X509 **certs;			/* distinct certificates (owned): give
+					 * as verify_opts.certs */
+	size_t n_certs;
+};
+
+/* A problem found in a policy: "JSON-PATH: what is wrong". */
+struct policy_diag {
+	bool warning;			/* false: an error, the policy is
+					 * invalid */
+	char msg[512];
+};
+
+struct policy_diags {
+	struct policy_diag *items;
+	size_t n;
+	size_t n_errors;
+};
+
+void policy_diags_release(struct policy_diags *d);
+
+/* The policy file to use: @given (--policy) when not NULL, else
+ * $SIGNET_POLICY when set and not empty, else the first of
+ * $XDG_CONFIG_HOME/signet/policy.json (~/.config without it) and
+ * /etc/signet/policy.json that exists. ERR_NOTFOUND, saying where it
+ * looked, when there is none. Reads nothing but the environment. */
+int policy_locate(char *out, size_t outsz, const char *given);
+
+/* Read the policy at @path strictly (unknown fields, duplicate keys and
+ * wrong types are errors naming the JSON path) and load every key and
+ * certificate file it names, relative to the policy's folder; a symbolic
+ * link is refused. Every problem, and doubts such as rules of equal
+ * specificity that overlap, go to @diags (may be NULL). 0 when there is
+ * no error; else the code of the first error, whose message is recorded.
+ * Nothing is fetched. New policy, NULL on error: policy_free. */
+int policy_load(struct policy **out, const char *path,
+		struct policy_diags *diags);
+/* The same from @len bytes of JSON; @path names the document and its
+ * folder is where key files are looked for. */
+int policy_parse(struct policy **out, const void *json, size_t len,
+		 const char *path, struct policy_diags *diags);
+void policy_free(struct policy *p);
+
+/* Does @scope match @repo ("registry/repository")? '*' matches any run
+ * of characters other than '/', '**' any run at all; all else is
+ * literal. */
+bool policy_scope_match(const char *scope, const char *repo);
+
+/* The rule that applies to @repo, or NULL when none matches. Of the
+ * rules whose scope matches, the most specific wins: a scope without
+ * wildcards; then the most literal characters; then the fewest '**';
+ * then the fewest wildcards; then the earliest in the file. Borrowed. */
+const struct policy_rule *policy_match(const struct policy *p,
+				       const char *repo);
+
+/* Index in p->keys of the entry @name, or -1. */
+int policy_key_find(const struct policy *p, const char *name);
+/* Is @k revoked at @now? Untimed: always; timed: once now >= revoked_at
+ * (cosign signatures carry no trusted time, so the time of verifying is
+ * what counts). */
+bool policy_key_revoked(const struct policy_key *k, time_t now);
+/* Strict RFC 3339: "2026-01-31T12:00:00Z", fraction and numeric offset
+ * allowed ("...T12:00:00.5+01:00"); the fraction is dropped. */
+int policy_parse_time(time_t *out, const char *s);
+
+/* What the policy made of one signature. */
+struct policy_sig {
+	bool counted;			/* counted toward the threshold */
+	int key;			/* the signer's entry in
+					 * policy->keys, or -1 */
+	char why[300];			/* why it was not counted, or "" */
+};
+
+struct policy_verdict {
+	const struct policy_rule *rule;	/* borrowed; NULL: none matched */
+	bool trusted;
+	size_t counted;			/* distinct keys that counted */
+	struct policy_sig *sigs;	/* parallel to the signatures given */
+	size_t n_sigs;
+	char reason[512];		/* the verdict in words; "" until
+					 * evaluated */
+};
+
+/* Judge the signatures found for @repo ("registry/repository") by the
+ * rule policy_match picks, at time @now. A signature counts when its
+ * format is accepted, its key (s->key_index into p->pkeys, or for
+ * notation s->cert_index into p->certs) belongs to an entry the rule
+ * trusts and no entry with that key is revoked at @now, its claims hold
+ * (s->claims_ok) and it carries the rule's annotations; each distinct
+ * key counts once. Pure: no I/O. 0 when trusted; ERR_VERIFY with
+ * out->reason (also the recorded message) when not; ERR_NOMEM. */
+int policy_evaluate(struct policy_verdict *out, const struct policy *p,
+		    const char *repo, const struct sig_report *sigs,
+		    size_t n_sigs, time_t now);
+void policy_verdict_release(struct policy_verdict *v);
+
+/* Verify @image under @p: the rule is chosen from the name alone, so a
+ * rejected or unmatched image is refused without a request; "insecure-
+ * accept-anything" only resolves the digest; otherwise verify_image runs
+ * with every policy key (exhaustive, no annotations) and policy_evaluate
+ * judges. Returns as policy_evaluate, or another code for errors. @res
+ * and @v are filled as far as it got: release both. */
+int policy_verify(struct registry *reg, const char *image,
+		  const struct policy *p, time_t now,
+		  struct verify_result *res, struct policy_verdict *v);
+
+/* ---- audit (audit.c): every image of a registry ------------------------- */
+
+enum audit_status {
+	AUDIT_SIGNED,			/* a valid signature; with a policy:
+					 * the policy trusts it */
+	AUDIT_UNSIGNED,			/* no signature at all */
+	AUDIT_INVALID,			/* signatures, none valid; or refused
+					 * by the policy */
+	AUDIT_ERROR,			/* could not be checked */
+};
+
+/* "signed", "unsigned", "invalid" or "error". */
+const char *audit_status_name(enum audit_status s);
+
+/* One image audited: a tag, or a platform manifest an index lists. Every
+ * pointer is borrowed for the duration of the callback; strings from the
+ * registry are not sanitised. */
+struct audit_item {
+	enum audit_status status;
+	const char *registry;		/* as given */
+	const char *repository;
+	const char *tag;		/* NULL: a platform manifest, or a
+					 * repository whose tags could not be
+					 * listed */
+	const struct digest *digest;	/* str[0] == 0: not resolved */
+	const char *platform;		/* platform manifest: "os/arch[/v]",
+					 * "" when the index does not say;
+					 * else NULL */
+	const char *index_tag;		/* platform manifest: the tag of the
+					 * index that listed it; else NULL */
+	const char *reason;		/* why not signed; "" when signed
+					 * (with a policy: what an accept-
+					 * anything rule said) */
+	const char *format;		/* signed: the signature that counted */
+	const char *key;		/* and its key's fingerprint; else "" */
+	bool reused;			/* the verdict of the same digest under
+					 * another tag of the repository */
+};
+
+struct audit_progress {
+	size_t seen;			/* images found so far */
+	size_t done;			/* images reported so far */
+};
+
+/* Called once per image, one call at a time (any thread), in the order
+ * the images are done. */
+typedef void (*audit_item_fn)(void *ctx, const struct audit_item *item,
+			      const struct audit_progress *p);
+
+struct audit_opts {
+	const char *registry;		/* "HOST[:PORT]" */
+	const struct registry_opts *ropts;
+	const struct verify_opts *verify;	/* keys, when no policy */
+	const struct policy *policy;	/* or NULL: judge with @verify */
+	const char *const *repo_globs;	/* repositories to audit, matched
+					 * as policy_scope_match; none: all */
+	size_t n_repo_globs;
+	unsigned jobs;			/* worker threads, 1..64; 0: 8 */
+	audit_item_fn on_item;
+	void *ctx;
+};
+
+struct audit_totals {
+	size_t images;			/* reported: the four below */
+	size_t n_signed, n_unsigned, n_invalid, n_error;
+	size_t repositories;		/* selected by the globs */
+	size_t skipped;			/* signature and attachment tags */
+	size_t verified;		/* distinct manifests verified */
+	unsigned long requests;		/* HTTP requests, every client */
+};
+
+/* Walk the catalog of o->registry and the tags of each selected
+ * repository (following pagination), and verify every image in o->jobs
+ * threads, each with its own registry client; report each through
+ * o->on_item. Tags audit_skip_tag names are not images. A digest is
+ * verified once per repository (its verdict is forgotten when the
+ * repository is done); for an index, each platform manifest it lists is
+ * verified and reported too, once per repository. The walker waits while
+ * the work queue is full, so memory does not grow with the registry.
+ * An image or a repository that cannot be checked is reported as
+ * AUDIT_ERROR. Returns < 0 only when the audit could not start or the
+ * catalog walk failed (after every image found was reported); fills @out
+ * in every case. */
+int audit_registry(const struct audit_opts *o, struct audit_totals *out);
+
+/* verify_image for an image named by digest ("REPO@sha256:...") whose
+ * manifest @man the caller already fetched: when @man hashes to that
+ * digest it is used (borrowed) instead of a second request. */
+int verify_image_manifest(struct registry *reg, const char *image,
+			  const struct manifest *man,
+			  const struct verify_opts *opts,
+			  struct verify_result *out);
+
+/* Is @tag an artifact cosign or notation keeps beside images:
+ * "sha256-<64 hex>" (the referrers tag index) or that followed by ".sig",
+ * ".att" or ".sbom"? Pure. */
+bool audit_skip_tag(const char *tag);
+/* Is repository @repo selected by one of @globs ('*' within a path
+ * element, '**' across them; all are when n == 0)? Pure. */
+bool audit_repo_selected(const char *const *globs, size_t n,
+			 const char *repo);
+/* "os/architecture[/variant]" from an index entry's "platform", control
+ * characters replaced; "" when it has none. Pure. */
+void audit_platform(char *out, size_t outsz, const json_t *descriptor);
 
 #endif

@@ -42,3 +42,157 @@ else
 	echo "(cosign not available: Go missing or build failed; signet alone)"
 fi
 python3 "$here/measure.py" "$RUNS" "${cmds[@]}"
+
+# ---- signet audit: a whole registry ------------------------------------------
+# 1000 images in 50 repositories, half signed, on a registry of its own.
+# Figures: audit's images/s; the registry's own ceiling for the very
+# requests audit makes (replayed by one curl process, 8 at a time) over
+# audit's requests per image; signet verify over the same images. Audit
+# and curl take turns so that a busy moment of the machine hits both.
+# BENCH_AUDIT=0 skips this part.
+
+bench_ms() {
+	echo $(( ${EPOCHREALTIME/[.,]/} / 1000 ))
+}
+
+# bench_audit_seed HOST:PORT REPOS PER_REPO SIGNED_PER_REPO: one config and
+# one layer blob, pushed once and mounted into each repository, then one
+# manifest per image (they differ by an annotation); curl, 8 at a time.
+bench_audit_seed() {
+	local hp=$1 nr=$2 ni=$3 ns=$4 d=$WORK/audit-seed r i repo m
+	local ldg cdg ls cs t0 mounts=() puts=()
+	mkdir -p "$d"
+	printf 'signet bench layer\n' >"$d/layer"
+	printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+		"$(sha256_file "$d/layer")" >"$d/config.json"
+	ls=$(stat -c %s "$d/layer")
+	cs=$(stat -c %s "$d/config.json")
+	t0=$(bench_ms)
+	ldg=$(reg_put_blob "$hp" bench/r00 "$d/layer") &&
+		cdg=$(reg_put_blob "$hp" bench/r00 "$d/config.json") || return 1
+	: >"$d/images"
+	: >"$d/to-sign"
+	for ((r = 0; r < nr; r++)); do
+		printf -v repo 'bench/r%02d' "$r"
+		mounts+=(--next -sS --fail -o /dev/null -X POST
+			 "http://$hp/v2/$repo/blobs/uploads/?mount=$ldg&from=bench/r00"
+			 --next -sS --fail -o /dev/null -X POST
+			 "http://$hp/v2/$repo/blobs/uploads/?mount=$cdg&from=bench/r00")
+		for ((i = 0; i < ni; i++)); do
+			m=$d/$r-$i.json
+			printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%s}],"annotations":{"bench":"%s/%s"}}' \
+				"$cdg" "$cs" "$ldg" "$ls" "$repo" "$i" >"$m"
+			puts+=(--next -sS --fail -o /dev/null -X PUT
+			       --data-binary "@$m"
+			       -H 'Content-Type: application/vnd.oci.image.manifest.v1+json'
+			       "http://$hp/v2/$repo/manifests/t$i")
+			echo "$hp/$repo:t$i" >>"$d/images"
+			[ "$i" -lt "$ns" ] && echo "$hp/$repo:t$i" >>"$d/to-sign"
+		done
+	done
+	# (the parallel progress meter ignores -s: stderr goes to a file)
+	if ! curl --parallel --parallel-max 8 "${mounts[@]:1}" \
+		2>"$d/curl.err" ||
+	   ! curl --parallel --parallel-max 8 "${puts[@]:1}" \
+		2>>"$d/curl.err"; then
+		tr '\r' '\n' <"$d/curl.err" | grep -a 'curl:' | head -n 3
+		return 1
+	fi
+	echo "seeded $((nr * ni)) images in $nr repositories:" \
+		"$(( $(bench_ms) - t0 )) ms (curl: blobs mounted, a manifest" \
+		"per image)"
+	t0=$(bench_ms)
+	xargs -P 4 -n 25 "$SIGNET" sign --key audit.key <"$d/to-sign" \
+		>/dev/null 2>&1 || return 1
+	echo "signed $(wc -l <"$d/to-sign") of them: $(( $(bench_ms) - t0 ))" \
+		"ms (signet sign, 4 processes of 25 images at a time)"
+}
+
+# bench_time CMD...: wall time of CMD in ms, output discarded.
+bench_time() {
+	local t0
+	t0=$(bench_ms)
+	"$@" >/dev/null 2>&1
+	echo $(( $(bench_ms) - t0 ))
+}
+
+bench_verify_loop() {
+	local img
+	while read -r img; do
+		"$SIGNET" verify --key audit.pub "$img"
+	done <"$WORK/audit-seed/sample"
+	return 0
+}
+
+bench_audit() {
+	local hp n_img n_req n_sample rc k runs=${AUDIT_RUNS:-3}
+	local ta=() tc=() t_audit1 t_loop t_one
+	local accept='Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json'
+	reg_start audit || return 2
+	hp=$REG_AUDIT
+	"$SIGNET" keys generate audit >/dev/null || return 2
+	echo
+	echo "== signet audit: 1000 images in 50 repositories, half signed," \
+		"docker-registry $hp, $(nproc) CPUs"
+	bench_audit_seed "$hp" 50 20 10 || { echo "seeding failed"; return 2; }
+	n_img=$(wc -l <"$WORK/audit-seed/images")
+	awk 'NR % 10 == 1' "$WORK/audit-seed/images" >"$WORK/audit-seed/sample"
+	n_sample=$(wc -l <"$WORK/audit-seed/sample")
+
+	# one traced run: the requests audit makes, and its verdicts
+	SIGNET_DEBUG=1 "$SIGNET" audit --quiet --key audit.pub "$hp" \
+		>"$WORK/audit.out" 2>"$WORK/audit.trace"
+	rc=$?
+	echo "signet audit --key audit.pub $hp: $(tail -n 1 "$WORK/audit.out")"
+	if [ "$rc" != 1 ] || ! grep -q "^$n_img images.* 500 signed, 500 unsigned, 0 invalid, 0 error" "$WORK/audit.out"; then
+		echo "audit did not find 500 signed and 500 unsigned (exit $rc)"
+		return 2
+	fi
+	n_req=$(grep -c ' -> [1-9]' "$WORK/audit.trace")
+	sed -n 's/.*: GET \(http[^ ]*\) -> [1-9].*/url = "\1"\noutput = "\/dev\/null"/p' \
+		"$WORK/audit.trace" >"$WORK/audit.curl"
+
+	for ((k = 0; k < runs; k++)); do
+		ta+=("$(bench_time "$SIGNET" audit --quiet --key audit.pub "$hp")")
+		tc+=("$(bench_time curl -s --parallel --parallel-max 8 \
+			-H "$accept" -K "$WORK/audit.curl")")
+	done
+	t_audit1=$(bench_time "$SIGNET" audit --quiet --jobs 1 \
+		--key audit.pub "$hp")
+	t_loop=$(bench_time bench_verify_loop)
+	t_one=$(bench_time xargs "$SIGNET" verify --key audit.pub \
+		<"$WORK/audit-seed/images")
+
+	python3 - "$n_img" "$n_req" "$n_sample" "$t_audit1" "$t_loop" \
+		"$t_one" "${ta[*]}" "${tc[*]}" <<-'PY'
+	import statistics, sys
+	n, req, ns, ta1, tl, t1 = map(int, sys.argv[1:7])
+	ta = statistics.median(map(int, sys.argv[7].split()))
+	tc = statistics.median(map(int, sys.argv[8].split()))
+	runs = len(sys.argv[7].split())
+	rpi = req / n
+	ceil_rps = req / (tc / 1000)
+	ceil_ips = ceil_rps / rpi
+	ips = lambda ms, k=n: k / (ms / 1000)
+	print(f"HTTP requests per image in an audit: {rpi:.2f} "
+	      f"({req} for {n} images, catalog and tag lists included)")
+	print(f"signet audit (8 jobs)      {ta:7.0f} ms {ips(ta):7.0f} images/s"
+	      f"  (median of {runs})")
+	print(f"registry ceiling           {tc:7.0f} ms {ceil_ips:7.0f} images/s"
+	      f"  ({ceil_rps:.0f} requests/s over {rpi:.2f} per image;"
+	      f" median of {runs})")
+	print("  (audit's own requests, replayed by one curl process, "
+	      "--parallel-max 8)")
+	print(f"signet audit --jobs 1      {ta1:7d} ms {ips(ta1):7.0f} images/s")
+	print(f"signet verify, one process {t1:7d} ms {ips(t1):7.0f} images/s"
+	      "  (every image, one after the other)")
+	print(f"signet verify, shell loop  {tl:7d} ms {ips(tl, ns):7.0f} images/s"
+	      f"  (a process per image; {ns} of them)")
+	print(f"audit / ceiling: {100 * ips(ta) / ceil_ips:.0f} % (goal >= 80 %);"
+	      f" audit / shell loop: x{ips(ta) / ips(tl, ns):.1f}")
+	PY
+}
+
+if [ "${BENCH_AUDIT:-1}" != 0 ]; then
+	bench_audit || exit 2
+fi

@@ -527,7 +527,10 @@ keys_setup() {
 	export KEY_A KEY_B
 	local k
 	for k in "$KEY_A" "$KEY_B"; do
-		run_cmd "$SIGNET" keys generate "$k"
+		# SIGNET_TEST_PLAIN_KEYS: unencrypted test keys, for runs
+		# under valgrind where the key derivation alone takes minutes
+		run_cmd "$SIGNET" keys generate \
+			${SIGNET_TEST_PLAIN_KEYS:+--no-password} "$k"
 		if [ "$LAST_RC" != 0 ] || [ ! -s "$k.key" ] || [ ! -s "$k.pub" ]; then
 			fail "keys_setup: signet keys generate $k"
 			last_detail

@@ -113,6 +113,10 @@ t10_passwords() {
 		"$SIGNET" sign --key "$KEY_A.key" "$REG_MAIN/t10/app@$dg"
 	expect_error_message "wrong passphrase message" 'pass|decrypt|key'
 	expect_no_leak "wrong-$SIGNET_PASSWORD" "wrong passphrase never printed"
+	expect_exit 2 "sign with an empty SIGNET_PASSWORD exits 2" -- \
+		env SIGNET_PASSWORD= \
+		"$SIGNET" sign --key "$KEY_A.key" "$REG_MAIN/t10/app@$dg"
+	expect_error_message "empty passphrase message" 'pass|decrypt|key'
 	expect_exit 1 "nothing was signed with the wrong passphrase" -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$REG_MAIN/t10/app@$dg"
 

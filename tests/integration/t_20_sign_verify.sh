@@ -148,6 +148,19 @@ t20_annotations() {
 		"$SIGNET" list --json "$R20/ann@$dg"
 	check "list --json shows the annotation" -- \
 		jq -e '[.. | objects | select(.env? == "prod")] | length > 0' "$LAST_OUT" >/dev/null
+	local d2
+	d2=$(push_image "$R20/ann2:v1" t20-ann2) || { fail "push"; return; }
+	expect_exit 0 "sign -a with '=' and spaces in the value, two -a" -- \
+		"$SIGNET" sign --key "$KEY_A.key" -a 'note=a=b c' -a env=prod "$R20/ann2@$d2"
+	m=$T20/ann2.sig.json
+	t20_sig_manifest ann2 "$d2" "$m"
+	reg_get_blob "$REG_MAIN" t20/ann2 "$(jq -r '.layers[0].digest' "$m")" >"$T20/ann2.payload"
+	check "payload optional is {note: \"a=b c\", env: prod}" -- \
+		t20_payload_ok "$T20/ann2.payload" ann2 "$d2" '{"note":"a=b c","env":"prod"}'
+	expect_exit 0 "verify -a 'note=a=b c' -a env=prod" -- \
+		"$SIGNET" verify --key "$KEY_A.pub" -a 'note=a=b c' -a env=prod "$R20/ann2@$d2"
+	expect_exit 1 "verify -a note=a (prefix of the value) exits 1" -- \
+		"$SIGNET" verify --key "$KEY_A.pub" -a note=a "$R20/ann2@$d2"
 	expect_exit 2 "sign -a without '=' is a usage error" -- \
 		"$SIGNET" sign --key "$KEY_A.key" -a novalue "$R20/ann@$dg"
 }
