@@ -967,6 +967,12 @@ static int verify_args_parse(struct verify_args *va, enum verify_mode mode,
 				   "under a policy its rule sets them", name);
 	if (mode == MODE_RUN && va->as_json)
 		return usage_error(name, "run: --json is for verify%s", NULL);
+	if (va->c.ropts.layout && !va->n_images && mode == MODE_VERIFY &&
+	    !va->n_keys)
+		/* under a policy the name picks the rule: it must come from
+		 * the caller, never from the (untrusted) layout */
+		return usage_error(name, "verify --offline: give the IMAGE "
+				   "name when a policy decides%s", NULL);
 	if (va->c.ropts.layout && !va->n_images && mode != MODE_RUN) {
 		/* the image the layout was saved from */
 		if ((rc = registry_layout_name(va->saved, sizeof(va->saved),

@@ -221,6 +221,11 @@ t80_save_offline() {
 	expect_stdout_eq "$pinned" "verify --offline prints the original name pinned"
 	expect_exit 0 "verify --offline DIR IMAGE" -- "$SIGNET" verify \
 		--offline "$L" --key "$KEY_A.pub" "$R/app:1"
+	# under a policy the layout must not name the image (it picks the rule)
+	expect_exit 2 "verify --offline under a policy needs IMAGE" -- \
+		env SIGNET_POLICY=/nonexistent "$SIGNET" verify --offline "$L"
+	expect_error_message "the refusal says to give IMAGE" \
+		"give the IMAGE name when a policy decides"
 	expect_exit 0 "verify --offline by digest" -- "$SIGNET" verify \
 		--offline "$L" --key "$KEY_A.pub" "$pinned"
 	expect_exit 0 "verify --offline: cosign signature" -- "$SIGNET" verify \
