@@ -363,6 +363,66 @@ static const char *pbe_unsupported(void)
 	return NULL;
 }
 
+/* The work an encrypted PKCS#8 file asks of us is the file's to choose:
+ * cap it, so that a planted key file cannot make signet spin for days.
+ * Only PBES2 with PBKDF2 (up to 10 million iterations) or scrypt (up to
+ * N = 2^20, r = 32, p = 16) is accepted. */
+#define PBKDF2_ITER_MAX 10000000L
+
+static int pbe_within_limits(const X509_SIG *sig, const char *path)
+{
+	const X509_ALGOR *alg = NULL;
+	PBE2PARAM *pbe2 = NULL;
+	PBKDF2PARAM *kdf = NULL;
+	SCRYPT_PARAMS *sp = NULL;
+	const char *why = NULL;
+	long iter;
+
+	X509_SIG_get0(sig, &alg, NULL);
+	if (!alg || OBJ_obj2nid(alg->algorithm) != NID_pbes2) {
+		why = "an old encryption scheme (re-encrypt it with "
+		      "'openssl pkcs8 -topk8 -v2 aes-256-cbc')";
+		goto out;
+	}
+	pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM),
+					 alg->parameter);
+	if (!pbe2 || !pbe2->keyfunc) {
+		why = "malformed encryption parameters";
+		goto out;
+	}
+	switch (OBJ_obj2nid(pbe2->keyfunc->algorithm)) {
+	case NID_id_pbkdf2:
+		kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
+						pbe2->keyfunc->parameter);
+		iter = kdf ? ASN1_INTEGER_get(kdf->iter) : -1;
+		if (iter < 1 || iter > PBKDF2_ITER_MAX)
+			why = "a PBKDF2 iteration count out of bounds";
+		break;
+	case NID_id_scrypt:
+		sp = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS),
+					       pbe2->keyfunc->parameter);
+		if (!sp || ASN1_INTEGER_get(sp->costParameter) < 2 ||
+		    ASN1_INTEGER_get(sp->costParameter) > (1L << 20) ||
+		    ASN1_INTEGER_get(sp->blockSize) < 1 ||
+		    ASN1_INTEGER_get(sp->blockSize) > 32 ||
+		    ASN1_INTEGER_get(sp->parallelizationParameter) < 1 ||
+		    ASN1_INTEGER_get(sp->parallelizationParameter) > 16)
+			why = "scrypt parameters out of bounds";
+		break;
+	default:
+		why = "an unknown key derivation function";
+	}
+out:
+	SCRYPT_PARAMS_free(sp);
+	PBKDF2PARAM_free(kdf);
+	PBE2PARAM_free(pbe2);
+	ERR_clear_error();
+	if (why)
+		return err_set(ERR_FORMAT, "'%s' is encrypted with %s", path,
+			       why);
+	return 0;
+}
+
 static int decrypt_pkcs8(EVP_PKEY **out, const struct pem *pem,
 			 const char *pw, size_t pwlen, const char *path)
 {
@@ -378,6 +438,10 @@ static int decrypt_pkcs8(EVP_PKEY **out, const struct pem *pem,
 		X509_SIG_free(sig);
 		return err_set_ssl(ERR_FORMAT, "'%s' is not a valid encrypted "
 				   "PKCS#8 key", path);
+	}
+	if ((rc = pbe_within_limits(sig, path)) < 0) {
+		X509_SIG_free(sig);
+		return rc;
 	}
 	p8 = PKCS8_decrypt(sig, pw, (int)pwlen);
 	X509_SIG_free(sig);
