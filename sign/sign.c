@@ -166,6 +166,17 @@ static int sign_notary(struct registry *reg, const struct image_ref *ref,
 	if (EVP_PKEY_eq(X509_get0_pubkey(opts->chain[0]), opts->key) != 1)
 		return err_set(ERR_USAGE, "the certificate does not belong "
 			       "to the signing key");
+	/* what verifiers will hold against it, before anything is pushed:
+	 * the chain ends at its own root, which stands in as the anchor */
+	{
+		char why[300];
+
+		if (keys_notary_check_chain(opts->chain, opts->n_chain,
+					    &opts->chain[opts->n_chain - 1], 1,
+					    now, why, sizeof(why)) < 0)
+			return err_set(ERR_USAGE, "the certificate chain would "
+				       "not verify: %s", why);
+	}
 	if (!(der = calloc(opts->n_chain, sizeof(*der))))
 		return err_set(ERR_NOMEM, "out of memory");
 	for (i = 0; i < opts->n_chain; i++) {

@@ -51,7 +51,7 @@ struct sig_report {
 					 * subject (C, ST, L, O, OU, CN) */
 	bool valid;			/* claims_ok and carries every
 					 * required annotation */
-	char reason[256];		/* why it does not count */
+	char reason[512];		/* why it does not count */
 };
 
 struct verify_result {

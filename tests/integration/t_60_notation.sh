@@ -684,7 +684,9 @@ t60_forgeries() {
 		eval 'reg_put_manifest "$REG_MAIN" t60/forge "$(sha256_file "$m")" "$m" >/dev/null &&
 		reg_put_manifest "$REG_MAIN" t60/forge "sha256-${dt#sha256:}" "$m.idx" application/vnd.oci.image.index.v1+json >/dev/null'
 	expect_exit 1 "thumbprint annotation naming the anchor, envelope by another: exit 1" -- \
-		"$SIGNET" verify --key "$T60_REL.crt" "$R60/forge@$dt"
+		"$SIGNET" verify --key "$T60_REL.crt" "$R60/forge@$dt" &&
+		expect_stderr_match "does not chain to a trusted" \
+			"lying thumbprint: judged by the envelope's chain"
 
 	# an envelope changed in the registry's storage, same length
 	dt=$(push_image "$R60/forge:t4" t60-forge-t4) || { fail "push"; return; }
@@ -744,9 +746,18 @@ t60_crafted() {
 		"$T60_RSA.crt" "$rsa" PS384 \
 		"$(t60_protected PS384 | jq -c '.crit += ["io.cncf.notary.expiry"] | .["io.cncf.notary.expiry"] = "2099-01-01T00:00:00Z"')" \
 		. "$T60_RSA.crt"
-	t60_crafted_case 1 "crafted: past expiry: exit 1" \
+	t60_crafted_case 1 "crafted: signed 2020-01-01, expired 2020-01-02: exit 1" \
 		"$T60_RSA.crt" "$rsa" PS384 \
-		"$(t60_protected PS384 | jq -c '.crit += ["io.cncf.notary.expiry"] | .["io.cncf.notary.expiry"] = "2020-01-01T00:00:00Z"')" \
+		"$(t60_protected PS384 | jq -c '.crit += ["io.cncf.notary.expiry"] |
+		.["io.cncf.notary.signingTime"] = "2020-01-01T00:00:00Z" |
+		.["io.cncf.notary.expiry"] = "2020-01-02T00:00:00Z"')" \
+		. "$T60_RSA.crt" &&
+		expect_stderr_match "signature expired at 2020-01-02" \
+			"crafted: says when it expired"
+	t60_crafted_case 1 "crafted: expiry before signingTime: exit 1" \
+		"$T60_RSA.crt" "$rsa" PS384 \
+		"$(t60_protected PS384 | jq -c '.crit += ["io.cncf.notary.expiry"] |
+		.["io.cncf.notary.expiry"] = "2020-01-01T00:00:00Z"')" \
 		. "$T60_RSA.crt"
 	t60_crafted_case 1 "crafted: another content type: exit 1" \
 		"$T60_RSA.crt" "$rsa" PS384 \
@@ -761,35 +772,43 @@ t60_crafted() {
 		"$(t60_protected PS384 | jq -c 'del(.["io.cncf.notary.signingTime"])')" \
 		. "$T60_RSA.crt"
 	t60_crafted_case 1 "crafted: alg PS256 for an RSA-3072 key: exit 1" \
-		"$T60_RSA.crt" "$rsa" PS256 "" . "$T60_RSA.crt"
+		"$T60_RSA.crt" "$rsa" PS256 "" . "$T60_RSA.crt" &&
+		expect_stderr_match "alg PS256" "crafted: names the wrong alg"
 	t60_crafted_case 1 "crafted: payload size is another: exit 1" \
 		"$T60_RSA.crt" "$rsa" PS384 "" '.targetArtifact.size += 1' \
-		"$T60_RSA.crt"
+		"$T60_RSA.crt" &&
+		expect_stderr_match "payload names" "crafted: payload size is another: says so"
 	t60_crafted_case 1 "crafted: payload media type is another: exit 1" \
 		"$T60_RSA.crt" "$rsa" PS384 "" \
 		'.targetArtifact.mediaType = "application/vnd.oci.image.index.v1+json"' \
-		"$T60_RSA.crt"
+		"$T60_RSA.crt" &&
+		expect_stderr_match "payload names" "crafted: payload media type is another: says so"
 	t60_crafted_case 1 "crafted: payload names another digest: exit 1" \
 		"$T60_RSA.crt" "$rsa" PS384 "" \
 		".targetArtifact.digest = \"sha256:$(printf '%064d' 0)\"" \
-		"$T60_RSA.crt"
+		"$T60_RSA.crt" &&
+		expect_stderr_match "payload names" "crafted: payload names another digest: says so"
 
 	# certificates made with openssl: a CA, leaves it issued, a stranger
 	mkdir -p "$c"
 	check "openssl: a CA and its leaves" -- t60_make_pki "$c" || return
-	t60_crafted_case 1 "crafted: x5c = the trusted certificate, signed by another key: exit 1" \
-		"$T60_RSA.crt" "$c/stranger.pem" PS256 "" . "$T60_RSA.crt"
-	t60_crafted_case 1 "crafted: chain [stranger, trusted] that does not link: exit 1" \
-		"$T60_RSA.crt" "$c/stranger.pem" PS256 "" . "$c/stranger.crt" \
-		"$T60_RSA.crt"
+	t60_crafted_case 1 "crafted: x5c = [leaf, CA], signed by another key: exit 1" \
+		"$c/ca.crt" "$c/stranger.pem" PS256 "" . "$c/leaf.crt" "$c/ca.crt" &&
+		expect_stderr_match "signature does not verify" \
+			"crafted: another key: the signature does not verify"
+	t60_crafted_case 1 "crafted: chain [stranger, trusted CA] that does not link: exit 1" \
+		"$c/ca.crt" "$c/stranger.pem" PS256 "" . "$c/stranger.crt" \
+		"$c/ca.crt" &&
+		expect_stderr_match "self-signed but not the last" \
+			"crafted: unlinked chain: says why"
 	t60_crafted_case 0 "crafted: chain [leaf, CA], anchor the CA" \
 		"$c/ca.crt" "$c/leaf.pem" PS256 "" . "$c/leaf.crt" "$c/ca.crt"
 	t60_crafted_case 0 "crafted: chain [leaf, CA], anchor the leaf" \
 		"$c/leaf.crt" "$c/leaf.pem" PS256 "" . "$c/leaf.crt" "$c/ca.crt"
 	t60_crafted_case 1 "crafted: chain [leaf] without its root: exit 1" \
 		"$c/ca.crt" "$c/leaf.pem" PS256 "" . "$c/leaf.crt"
-	t60_crafted_case 1 "crafted: chain [CA, leaf] in the wrong order: exit 1" \
-		"$c/ca.crt" "$c/leaf.pem" PS256 "" . "$c/ca.crt" "$c/leaf.crt"
+	t60_crafted_case 1 "crafted: chain [CA, leaf] signed by the CA (wrong order): exit 1" \
+		"$c/ca.crt" "$c/ca.pem" PS256 "" . "$c/ca.crt" "$c/leaf.crt"
 	t60_crafted_case 1 "crafted: the CA's leaf is untrusted without the CA: exit 1" \
 		"$T60_RSA.crt" "$c/leaf.pem" PS256 "" . "$c/leaf.crt" "$c/ca.crt"
 	for n in caleaf noku srv; do

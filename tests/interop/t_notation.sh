@@ -3,7 +3,7 @@
 # on docker-registry (no referrers API: the sha256-<hex> tag index) and on
 # referrers-registry (go-containerregistry's registry with the OCI 1.1
 # referrers API, started here). Sourced by run.sh, which provides SIGNET,
-# NOTATION, PEERS_BIN, REG_MAIN, KEY_A and lib.sh's helpers.
+# NOTATION, PEERS_BIN, REG_MAIN and lib.sh's helpers.
 
 TN=$WORK/t_notation
 mkdir -p "$TN"
@@ -15,7 +15,7 @@ TN_RSA=$TN/rsa			# signet certificate, rsa-3072 (PS384)
 TN_NK=$TN/nk			# notation's keys: openssl, EC P-256 (ES256)
 TN_NR=$TN/nr			# and RSA-2048 (PS256): .pem / .crt
 TN_NC=$TN/nc			# NOTATION_CONFIG trusting signet's certificates
-TN_NC_OTHER=$TN/nc-other	# NOTATION_CONFIG trusting an unrelated one
+TN_NC_NOTATION=$TN/nc-notation	# NOTATION_CONFIG trusting notation's keys only
 TN_NC_E2E=$TN/nc-e2e		# NOTATION_CONFIG trusting the vectors' e2e.crt
 TN_RR=''			# referrers-registry's 127.0.0.1:PORT
 TN_RR_PID=''
@@ -122,6 +122,11 @@ tn_sigs() {
 		'.manifests[] | select(.artifactType == $t) | .digest'
 }
 
+# tn_jq ARGS...: jq -e, quietly (for check).
+tn_jq() {
+	jq -e "$@" >/dev/null
+}
+
 # tn_fpr CERT: signet's fingerprint of a certificate's key (openssl alone).
 tn_fpr() {
 	local h
@@ -200,6 +205,18 @@ tn_config() {
 	done
 }
 
+# tn_selfsigned NAME CN [openssl req -newkey args...]: NAME.pem and
+# NAME.crt, a self-signed code-signing certificate as notation wants it.
+tn_selfsigned() {
+	local name=$1 cn=$2
+	shift 2
+	openssl req -x509 "$@" -nodes -keyout "$name.pem" -out "$name.crt" \
+		-days 10 -subj "/CN=$cn" \
+		-addext "keyUsage=critical,digitalSignature" \
+		-addext "extendedKeyUsage=codeSigning" \
+		-addext "basicConstraints=critical,CA:FALSE" >/dev/null 2>&1
+}
+
 tn_setup() {
 	expect_exit 0 "signet keys generate --x509 (ecdsa-p256)" -- \
 		"$SIGNET" keys generate --x509 \
@@ -208,21 +225,12 @@ tn_setup() {
 		"$SIGNET" keys generate --x509 --type rsa-3072 \
 		--subject "C=US,O=Example,CN=release-rsa" "$TN_RSA" || return 1
 	check "openssl: notation's EC P-256 key and certificate" -- \
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
-		-nodes -keyout "$TN_NK.pem" -out "$TN_NK.crt" -days 10 \
-		-subj "/CN=notation-test" \
-		-addext "keyUsage=critical,digitalSignature" \
-		-addext "extendedKeyUsage=codeSigning" \
-		-addext "basicConstraints=critical,CA:FALSE" -quiet || return 1
+		tn_selfsigned "$TN_NK" notation-test -newkey ec \
+		-pkeyopt ec_paramgen_curve:P-256 || return 1
 	check "openssl: notation's RSA-2048 key and certificate" -- \
-		openssl req -x509 -newkey rsa:2048 \
-		-nodes -keyout "$TN_NR.pem" -out "$TN_NR.crt" -days 10 \
-		-subj "/CN=notation-rsa" \
-		-addext "keyUsage=critical,digitalSignature" \
-		-addext "extendedKeyUsage=codeSigning" \
-		-addext "basicConstraints=critical,CA:FALSE" -quiet || return 1
+		tn_selfsigned "$TN_NR" notation-rsa -newkey rsa:2048 || return 1
 	tn_config "$TN_NC" "$TN_REL.crt" "$TN_RSA.crt" || return 1
-	tn_config "$TN_NC_OTHER" "$TN_NR.crt" || return 1
+	tn_config "$TN_NC_NOTATION" "$TN_NK.crt" "$TN_NR.crt" || return 1
 	tn_config "$TN_NC_E2E" "$TN_DATA/certs/e2e.crt" || return 1
 	printf '{"default":"nk","keys":[{"name":"nk","keyPath":"%s","certPath":"%s"},{"name":"nr","keyPath":"%s","certPath":"%s"}]}\n' \
 		"$TN_NK.pem" "$TN_NK.crt" "$TN_NR.pem" "$TN_NR.crt" \
@@ -244,8 +252,8 @@ tn_signet_to_notation() {
 	tn_nverify 0 "$on: notation verify -m team=x" "$TN_NC" -m team=x "$pin"
 	tn_nverify fail "$on: notation verify -m team=y refuses it" \
 		"$TN_NC" -m team=y "$pin"
-	tn_nverify fail "$on: notation trusting another certificate refuses it" \
-		"$TN_NC_OTHER" "$pin"
+	tn_nverify fail "$on: notation trusting only its own keys refuses it" \
+		"$TN_NC_NOTATION" "$pin"
 	tn_nverify 0 "$on: notation verifies by tag" "$TN_NC" "$r/es:v1"
 
 	tn_push "$hp" tn-s2n/ps "s2n-ps-$hp" || return
@@ -273,7 +281,6 @@ tn_signet_to_notation() {
 		"$TN_NC" "$r/tamper@$dg"
 	expect_exit 1 "$on: signet refuses it too" -- \
 		"$SIGNET" verify --key "$TN_REL.crt" "$r/tamper@$dg"
-	sig=$(tn_sigs "$hp" tn-s2n/es "$pin")
 	sig=$(tn_sigs "$hp" tn-s2n/es "${pin##*@}")
 	dg=$(push_image "$r/moved:t" "s2n-m-$hp") || { fail "push"; return; }
 	check "$on: tamper: signet's envelope for another image, moved to T" -- \
@@ -310,12 +317,15 @@ tn_notation_to_signet() {
 	expect_exit 1 "$on: signet verify -a team=x: none signed" -- \
 		"$SIGNET" verify --key "$TN_NR.crt" -a team=x "$TN_PIN"
 
-	# notation without the tag schema: on referrers-registry only the
-	# referrers API knows the signature
+	# notation asked to use the referrers API; it still falls back to the
+	# tag schema, as this registry sends no OCI-Subject header. Remove the
+	# tag index on referrers-registry: only the referrers API is left.
 	tn_push "$hp" tn-n2s/api "n2s-api-$hp" || return
 	tn_nsign "$on: notation sign --force-referrers-tag=false" \
 		--force-referrers-tag=false "$TN_PIN"
 	if [ "$hp" = "$TN_RR" ]; then
+		check "$on: delete the sha256-<hex> tag" -- \
+			eval 'reg_curl "$hp" "/v2/tn-n2s/api/manifests/sha256-${TN_DG#sha256:}" -X DELETE -o /dev/null'
 		check "$on: no sha256-<hex> tag: the referrers API alone" -- \
 			not eval 'reg_curl "$hp" /v2/tn-n2s/api/tags/list | grep -q sha256-'
 	fi
@@ -333,6 +343,8 @@ tn_notation_to_signet() {
 		"$SIGNET" verify --key "$TN_NK.crt" "$r/tamper@$dg" &&
 		expect_stderr_match "does not verify" \
 			"$on: tampered: says the signature does not verify"
+	tn_nverify fail "$on: notation refuses it too" "$TN_NC_NOTATION" \
+		"$r/tamper@$dg"
 	sig=$(tn_sigs "$hp" tn-n2s/es "${pin##*@}")
 	dg=$(push_image "$r/moved:t" "n2s-m-$hp") || { fail "push"; return; }
 	check "$on: tamper: notation's envelope for another image, moved to T" -- \
@@ -341,7 +353,8 @@ tn_notation_to_signet() {
 		"$SIGNET" verify --key "$TN_NK.crt" "$r/moved@$dg" &&
 		expect_stderr_match "payload names ${pin##*@}" \
 			"$on: moved: says the payload names the other digest"
-	tn_nverify fail "$on: notation refuses it too" "$TN_NC_E2E" "$r/moved@$dg"
+	tn_nverify fail "$on: notation refuses it too" "$TN_NC_NOTATION" \
+		"$r/moved@$dg"
 }
 
 # ---- both tools on one image ------------------------------------------------
@@ -403,18 +416,18 @@ tn_referrers_api() {
 	check "$on: GET /v2/<repo>/referrers/<digest>" -- \
 		eval 'reg_curl "$hp" "/v2/tn-api/img/referrers/$dg" >"$body"'
 	check "$on: referrers API lists signet's signature as a Notary signature" -- \
-		jq -e --arg d "$sig" --arg t "$TN_SIG_TYPE" 'any(.manifests[];
+		tn_jq --arg d "$sig" --arg t "$TN_SIG_TYPE" 'any(.manifests[];
 		.digest == $d and .artifactType == $t and
 		(.annotations["io.cncf.notary.x509chain.thumbprint#S256"] |
-		 type) == "string")' "$body" -o /dev/null
+		 type) == "string")' "$body"
 	# this registry reports a referrer's config media type as its
 	# artifactType: the bundle's shows as the empty type, not
 	# application/vnd.dev.sigstore.bundle.v0.3+json
 	check "$on: the bundle is listed (artifactType: the bundle or the empty type)" -- \
-		jq -e 'any(.manifests[]; .artifactType ==
+		tn_jq 'any(.manifests[]; .artifactType ==
 		"application/vnd.dev.sigstore.bundle.v0.3+json" or
 		.artifactType == "application/vnd.oci.empty.v1+json")' "$body" \
-		-o /dev/null
+
 	expect_exit 0 "$on: signet verify --format notation" -- \
 		"$SIGNET" verify --key "$TN_REL.crt" --format notation "$pin"
 	expect_exit 0 "$on: signet verify --format sigstore-bundle, despite that" -- \
@@ -459,8 +472,7 @@ tn_expiry_check() {
 	[ -n "${TN_EXP_PIN:-}" ] || return
 	while [ "$(date +%s)" -lt "$TN_EXP_AFTER" ]; do sleep 0.2; done
 	tn_nverify fail "notation refuses signet's expired signature" \
-		"$TN_NC" "$TN_EXP_PIN" &&
-		expect_stderr_match "expired" "notation says expired"
+		"$TN_NC" "$TN_EXP_PIN"
 	expect_exit 1 "signet refuses it too" -- \
 		"$SIGNET" verify --key "$TN_REL.crt" "$TN_EXP_PIN"
 }
