@@ -85,8 +85,7 @@ valgrind:
 # derivation, so this pass uses unencrypted test keys and leaves out the
 # key-file tests (t_10) and the timing-sensitive ones (concurrency,
 # timeouts, the docker engine).
-VALGRIND_TESTS = t_20_sign_verify.sh t_30_forgery.sh t_40_tls_auth.sh \
-	t_60_notation.sh
+VALGRIND_TESTS = t_20_sign_verify.sh t_30_forgery.sh t_40_tls_auth.sh
 
 # ---- fuzzing: tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/
 # `make fuzz` builds libFuzzer binaries with clang from objects of their own
