@@ -384,7 +384,7 @@ static void judge(struct worker *w, const struct repo *r,
 
 			tell = telling(&res);
 			snprintf(why, sizeof(why), "%zu signature%s, none "
-				 "valid: %s", res.n_sigs,
+				 "valid: %.300s", res.n_sigs,
 				 res.n_sigs == 1 ? "" : "s",
 				 tell ? tell->reason : "");
 			str_sanitize(v->reason, sizeof(v->reason), why);

@@ -126,7 +126,7 @@ bench_verify_loop() {
 
 bench_audit() {
 	local hp n_img n_req n_sample rc k runs=${AUDIT_RUNS:-3}
-	local ta=() tc=() t_audit1 t_loop t_one
+	local ta=() tc=() t_audit1 t_loop t_one c0 c1 cpu=0
 	local accept='Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json'
 	reg_start audit || return 2
 	hp=$REG_AUDIT
@@ -152,10 +152,15 @@ bench_audit() {
 	sed -n 's/.*: GET \(http[^ ]*\) -> [1-9].*/url = "\1"\noutput = "\/dev\/null"/p' \
 		"$WORK/audit.trace" >"$WORK/audit.curl"
 
+	# the registry's CPU time while audit runs: how busy audit keeps it
+	c0=$(awk '{print $14 + $15}' "/proc/$REG_AUDIT_PID/stat")
 	for ((k = 0; k < runs; k++)); do
 		ta+=("$(bench_time "$SIGNET" audit --quiet --key audit.pub "$hp")")
-		tc+=("$(bench_time curl -s --parallel --parallel-max 8 \
-			-H "$accept" -K "$WORK/audit.curl")")
+		c1=$(awk '{print $14 + $15}' "/proc/$REG_AUDIT_PID/stat")
+		cpu=$((cpu + (c1 - c0) * 1000 / $(getconf CLK_TCK)))
+		tc+=("$(bench_time curl -s --parallel --parallel-immediate \
+			--parallel-max 8 -H "$accept" -K "$WORK/audit.curl")")
+		c0=$(awk '{print $14 + $15}' "/proc/$REG_AUDIT_PID/stat")
 	done
 	t_audit1=$(bench_time "$SIGNET" audit --quiet --jobs 1 \
 		--key audit.pub "$hp")
@@ -164,12 +169,13 @@ bench_audit() {
 		<"$WORK/audit-seed/images")
 
 	python3 - "$n_img" "$n_req" "$n_sample" "$t_audit1" "$t_loop" \
-		"$t_one" "${ta[*]}" "${tc[*]}" <<-'PY'
+		"$t_one" "$cpu" "${ta[*]}" "${tc[*]}" <<-'PY'
 	import statistics, sys
-	n, req, ns, ta1, tl, t1 = map(int, sys.argv[1:7])
-	ta = statistics.median(map(int, sys.argv[7].split()))
-	tc = statistics.median(map(int, sys.argv[8].split()))
-	runs = len(sys.argv[7].split())
+	n, req, ns, ta1, tl, t1, cpu = map(int, sys.argv[1:8])
+	tas = [int(t) for t in sys.argv[8].split()]
+	ta = statistics.median(tas)
+	tc = statistics.median(map(int, sys.argv[9].split()))
+	runs = len(tas)
 	rpi = req / n
 	ceil_rps = req / (tc / 1000)
 	ceil_ips = ceil_rps / rpi
@@ -190,6 +196,8 @@ bench_audit() {
 	      f"  (a process per image; {ns} of them)")
 	print(f"audit / ceiling: {100 * ips(ta) / ceil_ips:.0f} % (goal >= 80 %);"
 	      f" audit / shell loop: x{ips(ta) / ips(tl, ns):.1f}")
+	print(f"the registry's CPU time during audit: {cpu / sum(tas):.2f} s per"
+	      f" s of audit ({cpu / (req * runs):.2f} ms per request)")
 	PY
 }
 

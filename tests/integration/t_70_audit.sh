@@ -208,8 +208,8 @@ t70_filters() {
 		test "$n" = 1
 
 	# the policy instead of keys
-	printf '{"version":1,"keys":{"a":{"public-key":"%s"}},"rules":[{"scope":"%s/**","keys":["a"]},{"scope":"%s/moved","reject":true}]}\n' \
-		"$KEY_A.pub" "$r" "$r" >"$T70/policy.json"
+	printf '{"version":1,"keys":{"a":{"public-key":"%s"}},"rules":[{"scope":"%s/**","keys":["a"]},{"scope":"%s/moved","reject":true},{"scope":"%s/team/*","insecure-accept-anything":true}]}\n' \
+		"$KEY_A.pub" "$r" "$r" "$r" >"$T70/policy.json"
 	expect_exit 2 "audit --policy" -- \
 		"$SIGNET" audit --policy "$T70/policy.json" "$r"
 	check "audit --policy: signed as with the key" -- t70_has_line \
@@ -220,6 +220,8 @@ t70_filters() {
 		"audit --policy: a rejected repository is invalid, saying why"
 	expect_stdout_match "^invalid	$r/app:wrong	$D_WRONG	.*policy" \
 		"audit --policy: another key is invalid under the policy"
+	expect_stdout_match "^signed	$r/team/shared:a	$D_SHARED	.*accepts anything" \
+		"audit --policy: accepted unchecked says so"
 	check "audit --policy: the same totals otherwise" -- \
 		grep -q '^13 images in 5 repositories: 6 signed, 3 unsigned, 3 invalid, 1 error;' \
 		"$LAST_OUT"
