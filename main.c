@@ -671,7 +671,7 @@ static int verify_with_policy(struct common *c, const char *file,
 		status = s > status ? s : status;
 	}
 	if (as_json) {
-		char *s = json_dumps(all, JSON_INDENT(2));
+		char *s = json_dumps(all, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 
 		if (s)
 			puts(s);
@@ -1052,7 +1052,7 @@ static int verify_or_list(int argc, char **argv, bool list)
 		status = s > status ? s : status;
 	}
 	if (va.as_json) {
-		char *s = json_dumps(all, JSON_INDENT(2));
+		char *s = json_dumps(all, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 
 		if (s)
 			puts(s);
@@ -1271,7 +1271,7 @@ static void audit_print(void *ctx, const struct audit_item *it,
 					    json_string(it->format));
 			json_object_set_new(o, "key", json_string(it->key));
 		}
-		s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 		if (s)
 			puts(s);
 		free(s);

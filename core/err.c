@@ -9,9 +9,20 @@
 
 static _Thread_local char msg[1024];
 
+/* Messages quote registry data: never let a control character or an
+ * escape sequence reach a terminal through them. */
+static void clean(void)
+{
+	char tmp[sizeof(msg)];
+
+	str_sanitize(tmp, sizeof(tmp), msg);
+	memcpy(msg, tmp, sizeof(msg));
+}
+
 static void vrecord(const char *fmt, va_list ap)
 {
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	clean();
 }
 
 int err_set(int code, const char *fmt, ...)
@@ -30,6 +41,7 @@ static void append(const char *s)
 
 	if (n < sizeof(msg) - 1)
 		snprintf(msg + n, sizeof(msg) - n, ": %s", s);
+	clean();
 }
 
 int err_set_errno(int code, const char *fmt, ...)
@@ -77,6 +89,7 @@ int err_wrap(int code, const char *fmt, ...)
 	memcpy(old, msg, sizeof(old));
 	if (snprintf(msg, sizeof(msg), "%s: %s", prefix, old) < 0)
 		msg[0] = '\0';
+	clean();
 	return code;
 }
 

@@ -31,5 +31,8 @@ const char *jx_str(const json_t *obj, const char *key)
 
 char *jx_dump(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	/* ASCII only: what we print of registry data cannot smuggle C1
+	 * controls or bidi overrides past str_sanitize */
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
+			  JSON_ENSURE_ASCII);
 }

@@ -621,8 +621,17 @@ again:
 			h->scheme = SCHEME_HTTPS;
 			goto again;
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			/* an HTTP answer: plain HTTP it is; one that asks us
+			 * to come back later is retried like any other */
 			h->scheme = SCHEME_HTTP;
+			if (transient(rc, cc, resp->status)) {
+				backoff(1, resp->status == 429 ||
+					resp->status == 503 ?
+					retry_after_ms(resp->retry_after) : -1);
+				goto again;
+			}
+		}
 	}
 	if (rc < 0)
 		goto out;

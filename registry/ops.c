@@ -334,7 +334,7 @@ static int walk_list(struct registry *reg, struct http_req *req,
 	http_resp_init(&resp, MANIFEST_MAX);
 	while (path[0]) {
 		json_t *doc = NULL, *arr, *v;
-		size_t i;
+		size_t i, n_names;
 
 		if (++pages > 100000) {
 			rc = err_set(ERR_FORMAT, "%s: too many pages",
@@ -354,6 +354,7 @@ static int walk_list(struct registry *reg, struct http_req *req,
 				     member);
 			break;
 		}
+		n_names = json_array_size(arr);
 		json_array_foreach(arr, i, v) {
 			if (!json_is_string(v))
 				continue;
@@ -363,8 +364,23 @@ static int walk_list(struct registry *reg, struct http_req *req,
 		json_decref(doc);
 		if (rc != 0)
 			break;
-		if ((rc = next_link(path, sizeof(path), resp.link)) < 0)
-			break;
+		{
+			char prev[sizeof(path)];
+
+			memcpy(prev, path, sizeof(prev));
+			if ((rc = next_link(path, sizeof(path),
+					    resp.link)) < 0)
+				break;
+			/* a next page that is this page, or an empty page
+			 * that still points on, is a loop */
+			if (path[0] && (strcmp(path, prev) == 0 ||
+					n_names == 0)) {
+				rc = err_set(ERR_FORMAT, "%s: the registry's "
+					     "pagination does not advance",
+					     req->what);
+				break;
+			}
+		}
 	}
 	http_resp_release(&resp);
 	return rc;
