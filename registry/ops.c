@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -135,7 +136,7 @@ int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 	const char *hdrs[] = { ctype, NULL };
 	struct http_req req = { 0 };
 	struct http_resp resp;
-	int rc;
+	int rc, attempt;
 
 	if (!reference_ok(reference))
 		return err_set(ERR_FORMAT, "invalid tag");
@@ -158,7 +159,23 @@ int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 	req.body_len = len;
 	req.what = what;
 	http_resp_init(&resp, 1 << 20);
-	rc = http_do(reg, &req, &resp);
+	for (attempt = 0; attempt < 5; attempt++) {
+		rc = http_do(reg, &req, &resp);
+		/* docker-registry answers 400 DIGEST_INVALID or
+		 * MANIFEST_BLOB_UNKNOWN while another client is still
+		 * committing a blob the manifest names (signers all upload
+		 * the same empty config): that passes, so try again */
+		if (rc != ERR_NET || resp.status != 400 || !resp.body.data ||
+		    (!strstr((char *)resp.body.data, "DIGEST_INVALID") &&
+		     !strstr((char *)resp.body.data, "BLOB_UNKNOWN")))
+			break;
+		debugf("%s: %s; trying again", what, err_msg());
+		{
+			struct timespec t = { 0, (attempt + 1) * 100000000L };
+
+			nanosleep(&t, NULL);
+		}
+	}
 	if (rc == 0 && subject_seen)
 		*subject_seen = resp.oci_subject;
 	http_resp_release(&resp);
