@@ -93,8 +93,12 @@ static int decode(struct buf *out, const char *s, size_t len,
 
 			bits -= 8;
 			byte = (unsigned char)(acc >> bits);
-			if ((rc = buf_append(out, &byte, 1)) < 0)
+			if ((rc = buf_append(out, &byte, 1)) < 0) {
+				out->len = start;
+				if (out->data)
+					out->data[start] = '\0';
 				return rc;
+			}
 		}
 	}
 	/* leftover bits must be zero for a canonical encoding */

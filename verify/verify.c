@@ -68,6 +68,7 @@ int verify_simplesign(const void *payload, size_t payload_len,
 
 	snprintf(s->format, sizeof(s->format), "cosign");
 	digest_of(&s->payload, payload, payload_len);
+	s->key_index = s->cert_index = -1;	/* no key has spoken yet */
 	buf_init(&sig, 16384);
 	if (!sig_b64) {
 		reason(s, "layer carries no signature annotation");
