@@ -13,24 +13,6 @@ int dsse_pae(struct buf *out, const char *type, const void *body, size_t len)
 	return rc < 0 ? rc : buf_append(out, body, len);
 }
 
-static bool only_members(const json_t *obj, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	if (!json_is_object(obj))
-		return false;
-	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (!allowed[i])
-			return false;
-	}
-	return true;
-}
-
 int bundle_build(struct buf *out, const struct digest *image,
 		 const struct kvlist *ann, const char *key_hint,
 		 bundle_sign_fn sign, void *ctx)
@@ -112,20 +94,20 @@ int bundle_parse(struct bundle *out, const void *data, size_t len)
 	pt = jx_str(e, "payloadType");
 	p64 = jx_str(e, "payload");
 	s64 = jx_str(s0, "sig");
-	if (!only_members(out->doc, top) || !mt ||
+	if (!jx_only_members(out->doc, top) || !mt ||
 	    strcmp(mt, MT_SIGSTORE_BUNDLE) != 0) {
 		rc = err_set(ERR_FORMAT, "not a sigstore bundle v0.3 with a "
 			     "DSSE envelope");
 		goto bad;
 	}
-	if (!only_members(v, vm) || !json_is_object(
+	if (!jx_only_members(v, vm) || !json_is_object(
 		json_object_get(v, "publicKey"))) {
 		rc = err_set(ERR_FORMAT, "bundle is not key-based (certificate "
 			     "or unknown verification material)");
 		goto bad;
 	}
-	if (!only_members(e, env) || !pt || !p64 || !json_is_array(sigs) ||
-	    json_array_size(sigs) != 1 || !only_members(s0, sigm) || !s64) {
+	if (!jx_only_members(e, env) || !pt || !p64 || !json_is_array(sigs) ||
+	    json_array_size(sigs) != 1 || !jx_only_members(s0, sigm) || !s64) {
 		rc = err_set(ERR_FORMAT, "malformed DSSE envelope in bundle");
 		goto bad;
 	}
@@ -178,7 +160,7 @@ int statement_parse(struct statement *out, const void *data, size_t len)
 	t = jx_str(out->doc, "_type");
 	pt = jx_str(out->doc, "predicateType");
 	hex = jx_str(dig, "sha256");
-	if (!only_members(out->doc, top) || !t ||
+	if (!jx_only_members(out->doc, top) || !t ||
 	    strcmp(t, INTOTO_STATEMENT_V1) != 0 || !pt ||
 	    strcmp(pt, COSIGN_SIGN_PREDICATE) != 0) {
 		rc = err_set(ERR_FORMAT, "statement is not a cosign image "
@@ -186,7 +168,7 @@ int statement_parse(struct statement *out, const void *data, size_t len)
 		goto bad;
 	}
 	if (!json_is_array(subj) || json_array_size(subj) != 1 ||
-	    !only_members(s0, subm) || !hex ||
+	    !jx_only_members(s0, subm) || !hex ||
 	    (ann && !json_is_object(ann)) ||
 	    snprintf(d, sizeof(d), "sha256:%s", hex) >= (int)sizeof(d) ||
 	    digest_parse(&out->subject, d) < 0) {

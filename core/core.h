@@ -100,6 +100,9 @@ int b64url_decode(struct buf *out, const char *s, size_t len);
 int jx_parse(json_t **out, const void *data, size_t len, const char *what);
 /* Borrowed string member or NULL when absent or not a string. */
 const char *jx_str(const json_t *obj, const char *key);
+/* true when @obj is an object whose members are all named in the
+ * NULL-terminated @allowed list. */
+bool jx_only_members(const json_t *obj, const char *const *allowed);
 /* Serialise compactly with sorted keys; new string. */
 char *jx_dump(const json_t *v);
 

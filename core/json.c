@@ -36,3 +36,21 @@ char *jx_dump(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
 			  JSON_ENSURE_ASCII);
 }
+
+bool jx_only_members(const json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(obj))
+		return false;
+	json_object_foreach((json_t *)obj, key, v) {
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (!allowed[i])
+			return false;
+	}
+	return true;
+}

@@ -43,22 +43,6 @@ int simplesign_build(struct buf *out, const char *docker_ref,
 	return rc;
 }
 
-static bool only_members(const json_t *obj, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (!allowed[i])
-			return false;
-	}
-	return true;
-}
-
 int simplesign_parse(struct simplesign *out, const void *data, size_t len)
 {
 	static const char *const top[] = { "critical", "optional", NULL };
@@ -77,10 +61,10 @@ int simplesign_parse(struct simplesign *out, const void *data, size_t len)
 	im = json_object_get(c, "image");
 	opt = json_object_get(out->doc, "optional");
 	type = jx_str(c, "type");
-	if (!json_is_object(out->doc) || !only_members(out->doc, top) ||
-	    !json_is_object(c) || !only_members(c, crit) ||
-	    !json_is_object(id) || !only_members(id, ident) ||
-	    !json_is_object(im) || !only_members(im, img)) {
+	if (!json_is_object(out->doc) || !jx_only_members(out->doc, top) ||
+	    !json_is_object(c) || !jx_only_members(c, crit) ||
+	    !json_is_object(id) || !jx_only_members(id, ident) ||
+	    !json_is_object(im) || !jx_only_members(im, img)) {
 		rc = err_set(ERR_FORMAT, "signature payload has unexpected "
 			     "or missing members");
 		goto bad;
