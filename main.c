@@ -1458,12 +1458,12 @@ static const struct cmd commands[] = {
 	{ "keys", cmd_keys, "generate, show, import and export key pairs",
 	  "signet keys generate [--type ecdsa-p256|ecdsa-p384|rsa-3072|"
 	  "rsa-4096] [--force] [--no-password] [--password-file FILE] "
-	  "[--x509 [--subject DN] [--days N]] NAME\n"
+	  "[--pkcs11 URI] [--x509 [--subject DN] [--days N]] NAME\n"
 	  "       signet keys show FILE...\n"
 	  "       signet keys import --cosign COSIGN.key NAME\n"
 	  "       signet keys export --cosign NAME.key OUT" },
 	{ "sign", cmd_sign, "sign images by digest",
-	  "signet sign --key FILE [-a KEY=VALUE]... [--recursive] "
+	  "signet sign --key FILE|pkcs11:URI [-a KEY=VALUE]... [--recursive] "
 	  "[--format cosign|sigstore-bundle|notation] [--cert FILE] "
 	  "[--expiry DURATION] [options] IMAGE..." },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
