@@ -12,18 +12,24 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS      = openssl libcurl jansson libsodium
+PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
             -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -DSIGNET_VERSION='"$(VERSION)"'
+# p11-kit's proxy module: the default PKCS#11 module for token keys
+P11_PROXY := $(shell pkg-config --variable=proxy_module p11-kit-1 2>/dev/null)
+ifneq ($(P11_PROXY),)
+CPPFLAGS += -DSIGNET_P11_PROXY='"$(P11_PROXY)"'
+endif
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit)
 LDLIBS   += -pthread
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=$(SANITIZE)
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 endif
 
 LIB_SRC  = $(wildcard core/*.c keys/*.c registry/*.c sign/*.c verify/*.c)

@@ -68,6 +68,8 @@ enum {
 	OPT_DAYS,
 	OPT_POLICY,
 	OPT_OFFLINE,
+	OPT_PKCS11,
+	OPT_PEM,
 };
 
 /* "90s", "30m", "24h", "7d" (a bare number is seconds) -> seconds. */
@@ -228,9 +230,11 @@ static int keys_generate_cmd(int argc, char **argv)
 		{ "x509", no_argument, NULL, OPT_X509 },
 		{ "subject", required_argument, NULL, OPT_SUBJECT },
 		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "pkcs11", required_argument, NULL, OPT_PKCS11 },
 		COMMON_OPTIONS, { 0 }
 	};
-	const char *subject = NULL;
+	const char *subject = NULL, *uri = NULL;
+	char used[1024];
 	long days = 365;
 	bool x509 = false;
 	struct keygen_opts ko = { .type = KEY_ECDSA_P256 };
@@ -255,6 +259,13 @@ static int keys_generate_cmd(int argc, char **argv)
 		case OPT_SUBJECT:
 			subject = optarg;
 			break;
+		case OPT_PKCS11:
+			if (!keys_is_pkcs11(optarg))
+				return usage_error("keys", "--pkcs11 takes a "
+						   "'pkcs11:' URI, not '%s'",
+						   optarg);
+			uri = optarg;
+			break;
 		case OPT_DAYS: {
 			char *end;
 
@@ -275,10 +286,26 @@ static int keys_generate_cmd(int argc, char **argv)
 	if ((subject || days != 365) && !x509)
 		return usage_error("keys", "--subject goes with --x509%s",
 				   NULL);
+	if (uri && (c.pass.no_password || c.pass.password_file))
+		return usage_error("keys", "--pkcs11 keys have no passphrase; "
+				   "the token's PIN protects them%s", NULL);
 	ko.pass = c.pass;
 	if (x509) {
 		ko.x509_subject = subject ? subject : "CN=signet";
 		ko.x509_days = (int)days;
+	}
+	if (uri) {
+		if ((rc = keys_pkcs11_generate(uri, argv[optind], &ko, used,
+					       sizeof(used))) < 0)
+			return fail(rc);
+		printf("made the key pair on the token: %s\n"
+		       "wrote %s.pub%s%s%s\n"
+		       "hand this to the people who verify your images:\n"
+		       "  signet verify --key %s.%s IMAGE\n",
+		       used, argv[optind], x509 ? " and " : "",
+		       x509 ? argv[optind] : "", x509 ? ".crt" : "",
+		       argv[optind], x509 ? "crt" : "pub");
+		return 0;
 	}
 	if ((rc = keys_generate(argv[optind], &ko)) < 0)
 		return fail(rc);
@@ -296,21 +323,41 @@ static int keys_generate_cmd(int argc, char **argv)
 
 static int keys_show_cmd(int argc, char **argv)
 {
-	static const struct option lo[] = { COMMON_OPTIONS, { 0 } };
+	static const struct option lo[] = {
+		{ "pem", no_argument, NULL, OPT_PEM },
+		COMMON_OPTIONS, { 0 }
+	};
 	struct common c = { 0 };
 	EVP_PKEY *key = NULL;
 	char desc[64], fpr[80];
+	bool pem = false;
+	struct buf out;
 	int opt, r, rc, status = 0, i;
 
-	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1)
-		if ((r = opt_default("keys", &c, opt, argv)) >= 0)
+	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+		if (opt == OPT_PEM)
+			pem = true;
+		else if ((r = opt_default("keys", &c, opt, argv)) >= 0)
 			return r;
+	}
 	if (optind >= argc)
 		return usage_error("keys", "keys show: give a key FILE%s",
 				   NULL);
 	for (i = optind; i < argc; i++) {
 		if ((rc = keys_load_any(&key, argv[i], &c.pass)) < 0) {
 			status = fail(rc);
+			continue;
+		}
+		if (pem) {
+			/* the public key alone, ready for verify --key */
+			buf_init(&out, 0);
+			if ((rc = keys_public_pem(&out, key)) < 0)
+				status = fail(rc);
+			else
+				fwrite(out.data, 1, out.len, stdout);
+			buf_release(&out);
+			EVP_PKEY_free(key);
+			key = NULL;
 			continue;
 		}
 		keys_describe(desc, sizeof(desc), key);
@@ -1459,7 +1506,7 @@ static const struct cmd commands[] = {
 	  "signet keys generate [--type ecdsa-p256|ecdsa-p384|rsa-3072|"
 	  "rsa-4096] [--force] [--no-password] [--password-file FILE] "
 	  "[--pkcs11 URI] [--x509 [--subject DN] [--days N]] NAME\n"
-	  "       signet keys show FILE...\n"
+	  "       signet keys show [--pem] FILE|pkcs11:URI...\n"
 	  "       signet keys import --cosign COSIGN.key NAME\n"
 	  "       signet keys export --cosign NAME.key OUT" },
 	{ "sign", cmd_sign, "sign images by digest",
@@ -1533,6 +1580,7 @@ static bool is_docker_plugin(const char *argv0)
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
+	int rc;
 
 	debugf("start");
 	opterr = 0;	/* we name bad options ourselves, once */
@@ -1566,5 +1614,7 @@ int main(int argc, char **argv)
 			"help'\n", argv[1]);
 		return 2;
 	}
-	return c->fn(argc - 1, argv + 1);
+	rc = c->fn(argc - 1, argv + 1);
+	keys_pkcs11_release();
+	return rc;
 }

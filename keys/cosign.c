@@ -309,6 +309,9 @@ int keys_export_cosign(const char *key_path, const char *out_path,
 
 	pw[0] = '\0';
 	buf_init(&pem, 0);
+	if (keys_is_pkcs11(key_path))
+		return err_set(ERR_USAGE, "a token key cannot be exported; "
+			       "its private half never leaves the token");
 	if (!force && (rc = keys_file_absent(out_path)) < 0)
 		return rc;
 	if ((rc = keys_load_private(&key, key_path, pass)) < 0 ||

@@ -39,6 +39,12 @@ int keys_pass_get(char out[KEYS_PASS_MAX], size_t *outlen,
 		  const struct pass_source *src, enum pass_purpose why,
 		  const char *path);
 
+/* The PIN of a PKCS#11 token: the URI's pin-source (a "file:" URI or an
+ * absolute path; first line), else SIGNET_PKCS11_PIN, else /dev/tty with
+ * echo off. Never empty. Wiped on error, like keys_pass_get. */
+int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
+		 const char *pin_source, const char *token);
+
 /* ---- key files (file.c) ------------------------------------------------- */
 
 /* Read a whole regular file (at most KEYS_FILE_MAX bytes) into a new

@@ -193,6 +193,22 @@ int keys_spki_sha256(unsigned char out[32], EVP_PKEY *key)
 	return 0;
 }
 
+int keys_public_pem(struct buf *out, EVP_PKEY *key)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem;
+	long len;
+	int rc = 0;
+
+	if (!bio || !PEM_write_bio_PUBKEY(bio, key) ||
+	    (len = BIO_get_mem_data(bio, &pem)) <= 0)
+		rc = err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
+	else if (buf_append(out, pem, (size_t)len) < 0)
+		rc = err_set(ERR_NOMEM, "out of memory");
+	BIO_free(bio);
+	return rc;
+}
+
 int keys_fingerprint(char out[80], EVP_PKEY *key)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -527,6 +543,8 @@ int keys_load_private(EVP_PKEY **out, const char *path,
 	bool had_pw;
 	int rc;
 
+	if (keys_is_pkcs11(path))
+		return keys_pkcs11_load_private(out, path);
 	rc = keys_load_private_pw(out, path, pass, pw, &pwlen, &had_pw);
 	secure_wipe(pw, sizeof(pw));
 	return rc;
@@ -587,6 +605,10 @@ int keys_load_public(EVP_PKEY **out, const char *path)
 	int rc;
 
 	*out = NULL;
+	if (keys_is_pkcs11(path))
+		return err_set(ERR_USAGE, "a verifying key is a file: write "
+			       "the token key's public half with 'signet keys "
+			       "show --pem URI > KEY.pub' and give that");
 	if ((rc = read_pem(&pem, path)) < 0)
 		return rc;
 	if (is_public_pem(pem.name))
@@ -629,6 +651,14 @@ int keys_load_any(EVP_PKEY **out, const char *path,
 	int rc;
 
 	*out = NULL;
+	if (keys_is_pkcs11(path)) {
+		/* a plain copy, free of the token */
+		if ((rc = keys_pkcs11_load_public(&priv, path)) < 0)
+			return rc;
+		rc = public_only(out, priv);
+		EVP_PKEY_free(priv);
+		return rc;
+	}
 	if ((rc = read_pem(&pem, path)) < 0)
 		return rc;
 	private = is_private_pem(pem.name);

@@ -81,6 +81,8 @@ int keys_check_acceptable(EVP_PKEY *key);
 
 /* "ecdsa-p256", "rsa-3072", ... into @out. */
 void keys_describe(char *out, size_t outsz, EVP_PKEY *key);
+/* Append the "PUBLIC KEY" PEM (SubjectPublicKeyInfo) of @key to @out. */
+int keys_public_pem(struct buf *out, EVP_PKEY *key);
 /* "SHA256:<64 hex>" of the DER SubjectPublicKeyInfo. */
 int keys_fingerprint(char out[80], EVP_PKEY *key);
 /* Raw sha256 of the SPKI DER (cosign's key hint is base64 of this). */
@@ -94,6 +96,35 @@ int keys_sign_sha256(struct buf *sig, EVP_PKEY *key,
  * PKCS#1 v1.5 or PSS), ERR_VERIFY when it is not. */
 int keys_verify_sha256(EVP_PKEY *key, const void *data, size_t len,
 		       const void *sig, size_t siglen);
+
+/* ---- keys on PKCS#11 tokens (pkcs11.c) --------------------------------- */
+
+/* @ref is an RFC 7512 "pkcs11:" URI rather than a file. */
+bool keys_is_pkcs11(const char *ref);
+
+/* The private key a URI names (object= and/or id=, type=private or none)
+ * on the one token it matches, logged in with the PIN from the URI's
+ * pin-source, SIGNET_PKCS11_PIN or the terminal; pin-value is refused.
+ * The module: module-path=, module-name= (registered with p11-kit),
+ * SIGNET_PKCS11_MODULE, else p11-kit's proxy. The key never leaves the
+ * token: the EVP_PKEY signs through it, and must be freed before exit. */
+int keys_pkcs11_load_private(EVP_PKEY **out, const char *uri);
+/* The public key of the key a URI names: its public object, else (after
+ * login) the private one's public half. */
+int keys_pkcs11_load_public(EVP_PKEY **out, const char *uri);
+/* Generate opts->type on the token as object=LABEL (id= as given, else 16
+ * random bytes; a label or id the token already has is refused), private
+ * half sensitive and not extractable, then write NAME.pub and, with
+ * opts->x509_subject, NAME.crt signed by the token. Into @used: the URI
+ * that names the new key. Nothing is left on the token or on disk on
+ * failure. */
+int keys_pkcs11_generate(const char *uri, const char *name,
+			 const struct keygen_opts *opts, char *used,
+			 size_t usedsz);
+
+/* Log out and unload the module; call it once every token key is freed.
+ * Also run at exit. */
+void keys_pkcs11_release(void);
 
 /* ---- X.509 certificates and Notary JWS signatures (x509.c) ------------ */
 

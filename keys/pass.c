@@ -230,6 +230,48 @@ out:
 	return rc;
 }
 
+int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
+		 const char *pin_source, const char *token)
+{
+	char prompt[256], clean[128];
+	const char *v;
+	int fd, rc;
+
+	*outlen = 0;
+	out[0] = '\0';
+	if (pin_source) {
+		/* RFC 7512: "file:" URI or a plain path; "|command" is a
+		 * p11-kit extension we do not run */
+		if (strncmp(pin_source, "file:", 5) == 0)
+			pin_source += 5;
+		if (pin_source[0] != '/')
+			return err_set(ERR_USAGE, "pin-source '%s' is not an "
+				       "absolute file path", pin_source);
+		rc = from_file(out, outlen, pin_source);
+	} else if ((v = getenv("SIGNET_PKCS11_PIN"))) {
+		rc = from_env(out, outlen, "SIGNET_PKCS11_PIN", v);
+	} else if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) <
+		   0) {
+		return err_set(ERR_USAGE, "no PIN for token '%s': add "
+			       "pin-source=file:PATH to the URI, set "
+			       "SIGNET_PKCS11_PIN, or run on a terminal",
+			       token);
+	} else {
+		str_sanitize(clean, sizeof(clean), token);
+		snprintf(prompt, sizeof(prompt), "Enter PIN for token '%s': ",
+			 clean);
+		rc = tty_line(fd, prompt, out, outlen);
+		close(fd);
+	}
+	if (rc == 0 && *outlen == 0)
+		rc = err_set(ERR_USAGE, "empty PIN for token '%s'", token);
+	if (rc) {
+		secure_wipe(out, KEYS_PASS_MAX);
+		*outlen = 0;
+	}
+	return rc;
+}
+
 int keys_pass_get(char out[KEYS_PASS_MAX], size_t *outlen,
 		  const struct pass_source *src, enum pass_purpose why,
 		  const char *path)
