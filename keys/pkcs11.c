@@ -200,9 +200,24 @@ static int login(P11KitUri *u)
 		       "0x%lx)", label, (unsigned long)P11_REASON(e));
 }
 
-/* Parse @uri, load its module and find its one token. */
-static int token_open(P11KitUri **out, const char *uri, const char *shown)
+/* The URI's object class, or (CK_OBJECT_CLASS)-1 when it names none. */
+static CK_OBJECT_CLASS uri_class(P11KitUri *u)
 {
+	CK_ATTRIBUTE *a = p11_kit_uri_get_attribute(u, CKA_CLASS);
+	CK_OBJECT_CLASS c;
+
+	if (!a || a->ulValueLen != sizeof(c))
+		return (CK_OBJECT_CLASS)-1;
+	memcpy(&c, a->pValue, sizeof(c));
+	return c;
+}
+
+/* Parse @uri, load its module and find its one token. The URI may name
+ * a private key or no type, and with @public_ok a public key. */
+static int token_open(P11KitUri **out, const char *uri, const char *shown,
+		      bool public_ok)
+{
+	CK_OBJECT_CLASS cls;
 	P11KitUri *u = p11_kit_uri_new();
 	char module[PATH_MAX], names[256] = "";
 	PKCS11_SLOT *match = NULL;
@@ -228,6 +243,14 @@ static int token_open(P11KitUri **out, const char *uri, const char *shown)
 			     "the PIN on the command line; use "
 			     "pin-source=file:PATH or SIGNET_PKCS11_PIN",
 			     shown);
+		goto fail;
+	}
+	cls = uri_class(u);
+	if (cls != (CK_OBJECT_CLASS)-1 && cls != CKO_PRIVATE_KEY &&
+	    (!public_ok || cls != CKO_PUBLIC_KEY)) {
+		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s' names no %skey "
+			     "(type=private, or leave type out)", shown,
+			     public_ok ? "" : "private ");
 		goto fail;
 	}
 	if ((rc = module_of(module, u)) < 0)
@@ -308,18 +331,6 @@ fail:
 	return rc;
 }
 
-/* The URI's object class, or (CK_OBJECT_CLASS)-1 when it names none. */
-static CK_OBJECT_CLASS uri_class(P11KitUri *u)
-{
-	CK_ATTRIBUTE *a = p11_kit_uri_get_attribute(u, CKA_CLASS);
-	CK_OBJECT_CLASS c;
-
-	if (!a || a->ulValueLen != sizeof(c))
-		return (CK_OBJECT_CLASS)-1;
-	memcpy(&c, a->pValue, sizeof(c));
-	return c;
-}
-
 static bool names_object(P11KitUri *u)
 {
 	return p11_kit_uri_get_attribute(u, CKA_LABEL) ||
@@ -379,19 +390,12 @@ int keys_pkcs11_load_private(EVP_PKEY **out, const char *uri)
 	char shown[512];
 	PKCS11_KEY *k;
 	P11KitUri *u;
-	CK_OBJECT_CLASS cls;
 	int rc;
 
 	*out = NULL;
 	uri_display(shown, sizeof(shown), uri);
-	if ((rc = token_open(&u, uri, shown)) < 0)
+	if ((rc = token_open(&u, uri, shown, false)) < 0)
 		return rc;
-	cls = uri_class(u);
-	if (cls != (CK_OBJECT_CLASS)-1 && cls != CKO_PRIVATE_KEY) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s' names no private "
-			     "key (type=private, or leave type out)", shown);
-		goto out;
-	}
 	if ((rc = login(u)) < 0 || (rc = find_key(&k, u, shown, true)) < 0)
 		goto out;
 	if (!(*out = PKCS11_get_private_key(k))) {
@@ -414,20 +418,12 @@ int keys_pkcs11_load_public(EVP_PKEY **out, const char *uri)
 	char shown[512];
 	PKCS11_KEY *k;
 	P11KitUri *u;
-	CK_OBJECT_CLASS cls;
 	int rc;
 
 	*out = NULL;
 	uri_display(shown, sizeof(shown), uri);
-	if ((rc = token_open(&u, uri, shown)) < 0)
+	if ((rc = token_open(&u, uri, shown, true)) < 0)
 		return rc;
-	cls = uri_class(u);
-	if (cls != (CK_OBJECT_CLASS)-1 && cls != CKO_PRIVATE_KEY &&
-	    cls != CKO_PUBLIC_KEY) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s' names no key",
-			     shown);
-		goto out;
-	}
 	/* the public object when there is one; tokens that keep only the
 	 * private object give its public half after login */
 	rc = find_key(&k, u, shown, false);
@@ -585,7 +581,7 @@ int keys_pkcs11_generate(const char *uri, const char *name,
 			     (opts->x509_subject &&
 			      (rc = keys_file_absent(crtpath)) < 0)))
 		return rc;
-	if ((rc = token_open(&u, uri, shown)) < 0)
+	if ((rc = token_open(&u, uri, shown, false)) < 0)
 		return rc;
 	la = p11_kit_uri_get_attribute(u, CKA_LABEL);
 	ia = p11_kit_uri_get_attribute(u, CKA_ID);
@@ -611,12 +607,6 @@ int keys_pkcs11_generate(const char *uri, const char *name,
 		memcpy(id, ia->pValue, id_len);
 	} else if (RAND_bytes(id, id_len) != 1) {
 		rc = err_set_ssl(ERR_CRYPTO, "no random bytes for the key id");
-		goto out;
-	}
-	if (uri_class(u) != (CK_OBJECT_CLASS)-1 &&
-	    uri_class(u) != CKO_PRIVATE_KEY) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s': a new key pair "
-			     "takes type=private or no type", shown);
 		goto out;
 	}
 	if (tok.slot->token->readOnly) {
