@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <curl/curlver.h>
 #include <openssl/crypto.h>
 
 #include "core/core.h"
@@ -1493,9 +1492,10 @@ static int cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	/* the libraries this process runs with, not those it was built on */
 	printf("signet %s (OpenSSL %s, libcurl %s, jansson %s)\n",
 	       SIGNET_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
-	       LIBCURL_VERSION, jansson_version_str());
+	       registry_curl_version(), jansson_version_str());
 	return 0;
 }
 

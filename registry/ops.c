@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <curl/curl.h>
 
 #include "internal.h"
 
@@ -438,4 +439,9 @@ int registry_catalog(struct registry *reg, const char *registry_host,
 	req.what = what;
 	req.follow = true;
 	return walk_list(reg, &req, "repositories", cb, ctx);
+}
+
+const char *registry_curl_version(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version;
 }

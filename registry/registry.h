@@ -209,4 +209,7 @@ int registry_put_referrer(struct registry *reg, const struct image_ref *repo,
 			  const char *artifact_type, const json_t *annotations,
 			  struct digest *out);
 
+/* The version of the libcurl this process runs with ("7.88.1"). */
+const char *registry_curl_version(void);
+
 #endif
