@@ -32,6 +32,23 @@ static void reason(struct sig_report *s, const char *why)
 	str_sanitize(s->reason, sizeof(s->reason), why);
 }
 
+/* Do a signature's @signed annotations hold every -a KEY=VALUE asked
+ * for? If not, the reason names the first one missing. */
+static bool annotations_ok(const struct verify_opts *o,
+			   const json_t *signed_ann, struct sig_report *s)
+{
+	const char *missing;
+	char why[300];
+
+	if (!o->annotations ||
+	    kvlist_matched_by(o->annotations, signed_ann, &missing))
+		return true;
+	snprintf(why, sizeof(why), "annotation '%.200s' missing or different",
+		 missing);
+	reason(s, why);
+	return false;
+}
+
 /* Is a failure about this one signature (go on) or about us (stop)? */
 static bool per_signature(int rc)
 {
@@ -64,7 +81,6 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	struct buf sig;
 	struct simplesign p = { 0 };
 	char claim[REF_HOST_MAX + REF_REPO_MAX + 2], buf[300];
-	const char *missing = NULL;
 
 	snprintf(s->format, sizeof(s->format), "cosign");
 	digest_of(&s->payload, payload, payload_len);
@@ -105,13 +121,8 @@ int verify_simplesign(const void *payload, size_t payload_len,
 		goto out;
 	}
 	s->claims_ok = s->key_index >= 0;
-	if (o->annotations && !kvlist_matched_by(o->annotations, p.optional,
-						 &missing)) {
-		snprintf(buf, sizeof(buf), "annotation '%.200s' missing or "
-			 "different", missing);
-		reason(s, buf);
+	if (!annotations_ok(o, p.optional, s))
 		goto out;
-	}
 	s->valid = o->n_keys > 0;
 out:
 	simplesign_release(&p);
@@ -196,7 +207,6 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	struct bundle b = { 0 };
 	struct statement st = { 0 };
 	json_t *doc = NULL;
-	const char *missing = NULL;
 	char why[300];
 	int rc;
 
@@ -243,13 +253,8 @@ bad:
 		goto out;
 	}
 	s->claims_ok = s->key_index >= 0;
-	if (o->annotations && !kvlist_matched_by(o->annotations,
-						 st.annotations, &missing)) {
-		snprintf(why, sizeof(why), "annotation '%.200s' missing or "
-			 "different", missing);
-		reason(s, why);
+	if (!annotations_ok(o, st.annotations, s))
 		goto out;
-	}
 	s->valid = o->n_keys > 0;
 out:
 	statement_release(&st);
@@ -336,7 +341,7 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 	size_t n_chain = 0;
 	EVP_PKEY *leaf;
 	json_t *doc = NULL;
-	const char *missing = NULL, *at, *cfg;
+	const char *at, *cfg;
 	char why[300], when[32];
 	time_t now = o->now ? o->now : time(NULL);
 	int rc;
@@ -435,13 +440,8 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 		goto out;
 	}
 	s->claims_ok = s->cert_index >= 0;
-	if (o->annotations && !kvlist_matched_by(o->annotations,
-						 t.annotations, &missing)) {
-		snprintf(why, sizeof(why), "annotation '%.200s' missing or "
-			 "different", missing);
-		reason(s, why);
+	if (!annotations_ok(o, t.annotations, s))
 		goto out;
-	}
 	s->valid = s->claims_ok;
 	goto out;
 bad:
