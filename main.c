@@ -116,7 +116,8 @@ static int common_opt(struct common *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_INSECURE:
 		if (c->ropts.n_insecure == 32) {
-			fprintf(stderr, "signet: too many --insecure-registry\n");
+			fprintf(stderr, "signet: too many --insecure-registry: "
+				"32 at most\n");
 			return 2;
 		}
 		c->insecure[c->ropts.n_insecure++] = arg;
@@ -274,8 +275,8 @@ static int keys_generate_cmd(int argc, char **argv)
 		return usage_error("keys", "keys generate: give one NAME%s",
 				   NULL);
 	if ((subject || days != 365) && !x509)
-		return usage_error("keys", "--subject goes with --x509%s",
-				   NULL);
+		return usage_error("keys", "--subject and --days go with "
+				   "--x509%s", NULL);
 	ko.pass = c.pass;
 	if (x509) {
 		ko.x509_subject = subject ? subject : "CN=signet";
@@ -387,7 +388,9 @@ static int cmd_keys(int argc, char **argv)
 		print_help(find_cmd("keys"));
 		return 0;
 	}
-	return usage_error("keys", "unknown keys command '%s'", sub);
+	return usage_error("keys", *sub ? "unknown keys command '%s'" :
+			   "keys: give generate, show, import or export%s",
+			   sub);
 }
 
 /* ---- sign ---------------------------------------------------------------- */
@@ -852,7 +855,8 @@ static int cmd_policy(int argc, char **argv)
 		print_help(find_cmd("policy"));
 		return 0;
 	}
-	return usage_error("policy", "unknown policy command '%s'", sub);
+	return usage_error("policy", *sub ? "unknown policy command '%s'" :
+			   "policy: give check or show%s", sub);
 }
 
 /* ---- verify's options: verify, list and run ------------------------------ */
