@@ -1401,7 +1401,9 @@ static int cmd_audit(int argc, char **argv)
 	o.jobs = (unsigned)jobs;
 	o.on_item = audit_print;
 	o.ctx = &ao;
-	ao.progress = !quiet && isatty(STDERR_FILENO);
+	/* the one escape sequence signet writes: not to a dumb terminal */
+	ao.progress = !quiet && isatty(STDERR_FILENO) &&
+		      (!getenv("TERM") || strcmp(getenv("TERM"), "dumb") != 0);
 	ao.stdout_tty = isatty(STDOUT_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &ao.t0);
 	rc = audit_registry(&o, &t);
