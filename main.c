@@ -24,7 +24,7 @@ struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	const char *usage;	/* the SYNOPSIS of its man page, word for word */
+	const char *usage;	/* its man page's SYNOPSIS, word for word */
 	const char *man;	/* that page */
 };
 
@@ -1614,8 +1614,9 @@ static const struct cmd commands[] = {
 	  "[--format cosign|sigstore-bundle|notation]... [--json] [options] "
 	  "IMAGE...\n"
 	  "       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
-	  "       signet verify --offline DIR [--key FILE]... [-a KEY=VALUE]... "
-	  "[--policy FILE] [--json] [IMAGE]", "signet-verify(1)" },
+	  "       signet verify --offline DIR [--key FILE]... "
+	  "[-a KEY=VALUE]... [--policy FILE] [--json] [IMAGE]",
+	  "signet-verify(1)" },
 	{ "policy", cmd_policy, "check a trust policy; show an image's rule",
 	  "signet policy check [FILE]\n"
 	  "       signet policy show [--policy FILE] IMAGE...",
