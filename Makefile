@@ -7,7 +7,8 @@
 #   make fuzz         libFuzzer targets (clang); make fuzz-run FUZZ_TIME=600
 #   make interop      tests against cosign, notation, oras, crane
 #   make bench        benchmark against the peers
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   binary, man pages, bash
+#                     completion, docker CLI plugin link; make uninstall
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -156,21 +157,28 @@ demo: signet
 # docker finds CLI plugins in $(PREFIX)/lib/docker/cli-plugins (for
 # /usr/local and /usr); the relative link survives DESTDIR staging.
 PLUGIN_DIR = $(PREFIX)/lib/docker/cli-plugins
+COMPL_DIR  = $(PREFIX)/share/bash-completion/completions
+MAN1       = $(wildcard man/*.1)
+MAN5       = $(wildcard man/*.5)
 
 install: signet
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(COMPL_DIR) \
+		$(DESTDIR)$(PLUGIN_DIR)
 	install -m 0755 signet $(DESTDIR)$(PREFIX)/bin/signet
-	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -d $(DESTDIR)$(PLUGIN_DIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
+	./signet completion bash > $(DESTDIR)$(COMPL_DIR)/signet.tmp
+	chmod 0644 $(DESTDIR)$(COMPL_DIR)/signet.tmp
+	mv -f $(DESTDIR)$(COMPL_DIR)/signet.tmp $(DESTDIR)$(COMPL_DIR)/signet
 	ln -sf ../../../bin/signet $(DESTDIR)$(PLUGIN_DIR)/docker-signet
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/signet
 	rm -f $(DESTDIR)$(PLUGIN_DIR)/docker-signet
-	cd man && for m in *.1; do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
-	cd man && for m in *.5; do rm -f $(DESTDIR)$(PREFIX)/share/man/man5/$$m; done
+	rm -f $(DESTDIR)$(COMPL_DIR)/signet
+	rm -f $(MAN1:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(PREFIX)/share/man/man5/%)
 
 clean:
 	rm -f signet main.o $(LIB_OBJ) libsignet.a $(UNIT_BIN) $(BUILD_STAMP) tests/valgrind-signet

@@ -23,7 +23,8 @@ struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	const char *usage;
+	const char *usage;	/* its man page's SYNOPSIS, word for word */
+	const char *man;	/* that page */
 };
 
 static const struct cmd *find_cmd(const char *name);
@@ -116,7 +117,8 @@ static int common_opt(struct common *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_INSECURE:
 		if (c->ropts.n_insecure == 32) {
-			fprintf(stderr, "signet: too many --insecure-registry\n");
+			fprintf(stderr, "signet: too many --insecure-registry: "
+				"32 at most\n");
 			return 2;
 		}
 		c->insecure[c->ropts.n_insecure++] = arg;
@@ -145,7 +147,7 @@ static int common_opt(struct common *c, int opt, const char *arg)
 
 static void print_help(const struct cmd *c)
 {
-	printf("usage: %s\n", c->usage);
+	printf("usage: %s\n\nsee %s\n", c->usage, c->man);
 }
 
 /* Standard getopt loop tail: common options, help, unknown. Returns -1 to
@@ -283,8 +285,8 @@ static int keys_generate_cmd(int argc, char **argv)
 		return usage_error("keys", "keys generate: give one NAME%s",
 				   NULL);
 	if ((subject || days != 365) && !x509)
-		return usage_error("keys", "--subject goes with --x509%s",
-				   NULL);
+		return usage_error("keys", "--subject and --days go with "
+				   "--x509%s", NULL);
 	if (uri && (c.pass.no_password || c.pass.password_file))
 		return usage_error("keys", "--pkcs11 keys have no passphrase; "
 				   "the token's PIN protects them%s", NULL);
@@ -432,7 +434,9 @@ static int cmd_keys(int argc, char **argv)
 		print_help(find_cmd("keys"));
 		return 0;
 	}
-	return usage_error("keys", "unknown keys command '%s'", sub);
+	return usage_error("keys", *sub ? "unknown keys command '%s'" :
+			   "keys: give generate, show, import or export%s",
+			   sub);
 }
 
 /* ---- sign ---------------------------------------------------------------- */
@@ -897,7 +901,8 @@ static int cmd_policy(int argc, char **argv)
 		print_help(find_cmd("policy"));
 		return 0;
 	}
-	return usage_error("policy", "unknown policy command '%s'", sub);
+	return usage_error("policy", *sub ? "unknown policy command '%s'" :
+			   "policy: give check or show%s", sub);
 }
 
 /* ---- verify's options: verify, list and run ------------------------------ */
@@ -1442,7 +1447,9 @@ static int cmd_audit(int argc, char **argv)
 	o.jobs = (unsigned)jobs;
 	o.on_item = audit_print;
 	o.ctx = &ao;
-	ao.progress = !quiet && isatty(STDERR_FILENO);
+	/* the one escape sequence signet writes: not to a dumb terminal */
+	ao.progress = !quiet && isatty(STDERR_FILENO) &&
+		      (!getenv("TERM") || strcmp(getenv("TERM"), "dumb") != 0);
 	ao.stdout_tty = isatty(STDOUT_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &ao.t0);
 	rc = audit_registry(&o, &t);
@@ -1490,12 +1497,146 @@ out:
 
 static int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+			 strcmp(argv[1], "--help") == 0)) {
+		print_help(find_cmd("version"));
+		return 0;
+	}
 	/* the libraries this process runs with, not those it was built on */
 	printf("signet %s (OpenSSL %s, libcurl %s, jansson %s)\n",
 	       SIGNET_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
 	       registry_curl_version(), jansson_version_str());
+	return 0;
+}
+
+/* The completion script asks "signet help" for the commands, their
+ * options and the values those take, so it cannot drift from them. */
+static const char completion_bash[] =
+	"# bash completion for signet(1), from 'signet completion bash'.\n"
+	"# Commands, options and their values are read from 'signet help', so\n"
+	"# they always match the signet being completed.\n"
+	"_signet_commands()\n"
+	"{\n"
+	"\t\"$1\" help 2>/dev/null |\n"
+	"\t\tsed -n 's/^  \\([a-z][a-z0-9-]*\\)  *.*/\\1/p'\n"
+	"}\n"
+	"\n"
+	"_signet()\n"
+	"{\n"
+	"\tlocal cur=${COMP_WORDS[COMP_CWORD]-}\n"
+	"\tlocal prev=${COMP_WORDS[COMP_CWORD-1]-}\n"
+	"\tlocal bin=${COMP_WORDS[0]} cmd=${COMP_WORDS[1]-}\n"
+	"\tlocal sub= arg= text= w i\n"
+	"\tlocal -a ws lines\n"
+	"\tCOMPREPLY=()\n"
+	"\tcase $bin in \"~/\"*) bin=$HOME/${bin#\"~/\"} ;; esac\n"
+	"\tcommand -v \"$bin\" >/dev/null 2>&1 || return\n"
+	"\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+	"\t\tw=\"--help --version $(_signet_commands \"$bin\")\"\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$w\" -- \"$cur\")\n"
+	"\t\treturn\n"
+	"\tfi\n"
+	"\tfor ((i = 2; i < COMP_CWORD; i++)); do\n"
+	"\t\t[ \"${COMP_WORDS[i]}\" = -- ] && return\t# docker's words\n"
+	"\tdone\n"
+	"\tif [ \"$cmd\" = help ]; then\n"
+	"\t\t[ \"$COMP_CWORD\" -eq 2 ] || return\n"
+	"\t\tw=$(_signet_commands \"$bin\")\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$w\" -- \"$cur\")\n"
+	"\t\treturn\n"
+	"\tfi\n"
+	"\t# the usage lines of this command, \"signet CMD ...\" each\n"
+	"\tmapfile -t lines < <(\"$bin\" help \"$cmd\" 2>/dev/null |\n"
+	"\t\tsed -n 's/^\\(usage:\\)\\{0,1\\}  *signet /signet /p')\n"
+	"\t[ \"${#lines[@]}\" -gt 0 ] || return\n"
+	"\t# keys, policy, completion: a subcommand first\n"
+	"\tfor w in \"${lines[@]}\"; do\n"
+	"\t\tread -r -a ws <<<\"$w\"\n"
+	"\t\tcase ${ws[2]-} in [a-z]*) sub=\"$sub ${ws[2]}\" ;; esac\n"
+	"\tdone\n"
+	"\tif [ -n \"$sub\" ]; then\n"
+	"\t\tif [ \"$COMP_CWORD\" -eq 2 ]; then\n"
+	"\t\t\tmapfile -t COMPREPLY < <(compgen -W \"$sub\" -- \"$cur\")\n"
+	"\t\t\treturn\n"
+	"\t\tfi\n"
+	"\t\tfor w in \"${lines[@]}\"; do\n"
+	"\t\t\tread -r -a ws <<<\"$w\"\n"
+	"\t\t\t[ \"${ws[2]-}\" = \"${COMP_WORDS[2]}\" ] && text=\"$text $w\"\n"
+	"\t\tdone\n"
+	"\t\tsub=${COMP_WORDS[2]}\n"
+	"\telse\n"
+	"\t\ttext=\"${lines[*]}\"\n"
+	"\tfi\n"
+	"\tcase $text in *\"[options]\"*)\n"
+	"\t\tw=$(\"$bin\" help 2>/dev/null |\n"
+	"\t\t\tsed -n '/^common options: /{N;s/^common options: //;p;}')\n"
+	"\t\ttext=\"$text ${w//,/}\" ;;\n"
+	"\tesac\n"
+	"\tread -r -a ws <<<\"$text\"\n"
+	"\tcase $prev in -k) prev=--key ;; esac\n"
+	"\tfor ((i = 0; i + 1 < ${#ws[@]}; i++)); do\n"
+	"\t\tif [ \"${ws[i]#[}\" = \"$prev\" ]; then\n"
+	"\t\t\targ=${ws[i+1]%%]*}\n"
+	"\t\t\tbreak\n"
+	"\t\tfi\n"
+	"\tdone\n"
+	"\tcase $arg in\n"
+	"\t\"\" | -* | \"[\"*) ;;\n"
+	"\t*pkcs11:* | FILE) if [ \"$prev\" = --key ]; then\n"
+	"\t\tcompopt -o filenames 2>/dev/null\n"
+	"\t\twhile IFS= read -r w; do\n"
+	"\t\t\tcase $w in *.key | *.pub | *.crt) COMPREPLY+=(\"$w\") ;; *)\n"
+	"\t\t\t\t[ -d \"$w\" ] && COMPREPLY+=(\"$w\") ;; esac\n"
+	"\t\tdone < <(compgen -f -- \"$cur\")\n"
+	"\t\tcase $arg in *pkcs11:*) case pkcs11: in \"$cur\"*)\n"
+	"\t\t\tCOMPREPLY+=(pkcs11:) ;; esac ;; esac\n"
+	"\t\t[ \"${COMPREPLY[*]}\" = pkcs11: ] &&\n"
+	"\t\t\tcompopt -o nospace 2>/dev/null\n"
+	"\t\treturn\n"
+	"\tfi ;;&\n"
+	"\t*FILE)\n"
+	"\t\tcompopt -o filenames 2>/dev/null\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n"
+	"\t\treturn ;;\n"
+	"\tDIR)\n"
+	"\t\tcompopt -o filenames 2>/dev/null\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -d -- \"$cur\")\n"
+	"\t\treturn ;;\n"
+	"\t*\"|\"*)\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -W \"${arg//|/ }\" -- \"$cur\")\n"
+	"\t\treturn ;;\n"
+	"\t*)\n"
+	"\t\treturn ;;\t# a value to type: KEY=VALUE, N, URI, ...\n"
+	"\tesac\n"
+	"\tcase $cur in\n"
+	"\t-*)\n"
+	"\t\tw=$(grep -o -- '--[a-z0-9][a-z0-9-]*' <<<\"$text --help\" |\n"
+	"\t\t\tsort -u)\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$w\" -- \"$cur\") ;;\n"
+	"\t*)\n"
+	"\t\t# operands: files for keys and policy, nothing for images\n"
+	"\t\tcase \"$cmd $sub\" in \"keys show\" | \"keys import\" | \\\n"
+	"\t\t\t\t     \"keys export\" | \"policy check\")\n"
+	"\t\t\tcompopt -o filenames 2>/dev/null\n"
+	"\t\t\tmapfile -t COMPREPLY < <(compgen -f -- \"$cur\") ;;\n"
+	"\t\tesac ;;\n"
+	"\tesac\n"
+	"}\n"
+	"complete -F _signet signet\n";
+
+static int cmd_completion(int argc, char **argv)
+{
+	const char *shell = argc > 1 ? argv[1] : "";
+
+	if (strcmp(shell, "-h") == 0 || strcmp(shell, "--help") == 0) {
+		print_help(find_cmd("completion"));
+		return 0;
+	}
+	if (argc != 2 || strcmp(shell, "bash") != 0)
+		return usage_error("completion", argc > 2 ? "completion: give "
+				   "one shell%s" : "completion: unknown shell "
+				   "'%s'; only bash is supported", shell);
+	fputs(completion_bash, stdout);
 	return 0;
 }
 
@@ -1506,35 +1647,50 @@ static const struct cmd commands[] = {
 	  "signet keys generate [--type ecdsa-p256|ecdsa-p384|rsa-3072|"
 	  "rsa-4096] [--force] [--no-password] [--password-file FILE] "
 	  "[--pkcs11 URI] [--x509 [--subject DN] [--days N]] NAME\n"
-	  "       signet keys show [--pem] FILE|pkcs11:URI...\n"
-	  "       signet keys import --cosign COSIGN.key NAME\n"
-	  "       signet keys export --cosign NAME.key OUT" },
+	  "       signet keys show [--pem] [--password-file FILE] "
+	  "FILE|pkcs11:URI...\n"
+	  "       signet keys import --cosign [--force] [--password-file FILE] "
+	  "COSIGN.key NAME\n"
+	  "       signet keys export --cosign [--force] [--password-file FILE] "
+	  "NAME.key OUT", "signet-keys(1)" },
 	{ "sign", cmd_sign, "sign images by digest",
 	  "signet sign --key FILE|pkcs11:URI [-a KEY=VALUE]... [--recursive] "
 	  "[--format cosign|sigstore-bundle|notation] [--cert FILE] "
-	  "[--expiry DURATION] [options] IMAGE..." },
+	  "[--expiry DURATION] [options] IMAGE...", "signet-sign(1)" },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
 	  "signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
-	  "[--format F]... [--json] [options] IMAGE...\n"
+	  "[--format cosign|sigstore-bundle|notation]... [--json] [options] "
+	  "IMAGE...\n"
 	  "       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
-	  "       signet verify --offline DIR [--key FILE]... [IMAGE]" },
+	  "       signet verify --offline DIR [--key FILE]... "
+	  "[-a KEY=VALUE]... [--policy FILE] [--json] [IMAGE]",
+	  "signet-verify(1)" },
 	{ "policy", cmd_policy, "check a trust policy; show an image's rule",
 	  "signet policy check [FILE]\n"
-	  "       signet policy show [--policy FILE] IMAGE..." },
+	  "       signet policy show [--policy FILE] IMAGE...",
+	  "signet-policy(1)" },
 	{ "list", cmd_list, "list the signatures attached to an image",
-	  "signet list [--key FILE]... [--json] [options] IMAGE" },
+	  "signet list [--key FILE]... [--json] [options] IMAGE...\n"
+	  "       signet list --offline DIR [--key FILE]... [--json] [IMAGE]",
+	  "signet-list(1)" },
 	{ "run", cmd_run, "verify an image, then run docker on its digest",
-	  "signet run [--key FILE]... [-a KEY=VALUE]... [--format F]... "
-	  "[--policy FILE] [options] -- docker run|create|pull "
-	  "[DOCKER-OPTIONS] IMAGE [ARG...]" },
+	  "signet run [--key FILE]... [-a KEY=VALUE]... "
+	  "[--format cosign|sigstore-bundle|notation]... [--policy FILE] "
+	  "[options] -- docker run|create|pull [DOCKER-OPTIONS] IMAGE [ARG...]",
+	  "signet-run(1)" },
 	{ "save", cmd_save, "copy an image's signatures into a folder",
-	  "signet save [options] IMAGE DIR" },
+	  "signet save [options] IMAGE DIR", "signet-save(1)" },
 	{ "audit", cmd_audit, "verify every image of a registry",
-	  "signet audit [--key FILE... | --policy FILE] [--repo GLOB]... "
-	  "[--jobs N] [--json] [--quiet] [options] REGISTRY" },
-	{ "version", cmd_version, "print versions", "signet version" },
+	  "signet audit --key FILE [--key FILE]... [--repo GLOB]... [--jobs N] "
+	  "[--json] [--quiet] [options] REGISTRY\n"
+	  "       signet audit [--policy FILE] [--repo GLOB]... [--jobs N] "
+	  "[--json] [--quiet] [options] REGISTRY", "signet-audit(1)" },
+	{ "completion", cmd_completion, "print the bash completion script",
+	  "signet completion bash", "signet(1)" },
+	{ "version", cmd_version, "print versions", "signet version",
+	  "signet(1)" },
 	{ "help", cmd_help, "show commands or one command's usage",
-	  "signet help [COMMAND]" },
+	  "signet help [COMMAND]", "signet(1)" },
 };
 
 static const struct cmd *find_cmd(const char *name)
@@ -1552,6 +1708,9 @@ static int cmd_help(int argc, char **argv)
 	const struct cmd *c;
 	size_t i;
 
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+			 strcmp(argv[1], "--help") == 0))
+		argv[1] = "help";
 	if (argc > 1) {
 		if (!(c = find_cmd(argv[1])))
 			return usage_error("help", "unknown command '%s'",
@@ -1561,11 +1720,12 @@ static int cmd_help(int argc, char **argv)
 	}
 	printf("usage: signet COMMAND [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
-	printf("\nregistry options: --insecure-registry HOST[:PORT], "
-	       "--ca-file FILE, --timeout SECONDS\n"
+		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+	printf("\ncommon options: --insecure-registry HOST[:PORT], "
+	       "--ca-file FILE,\n"
+	       "    --timeout SECONDS, --password-file FILE, --help\n"
 	       "exit status: 0 ok, 1 signature missing or invalid, "
-	       "2 other error\nsee signet(1)\n");
+	       "2 other error\nsee signet(1) and signet-COMMAND(1)\n");
 	return 0;
 }
 

@@ -230,12 +230,18 @@ t70_filters() {
 t70_terminal() {
 	local r=$R70
 	# script(1) gives the command a terminal for stdout and stderr
-	run_cmd script -qec "$(printf '%q ' "$SIGNET" audit --key "$KEY_A.pub" \
-		--repo app "$r")" /dev/null
+	run_cmd env TERM=xterm script -qec "$(printf '%q ' "$SIGNET" audit \
+		--key "$KEY_A.pub" --repo app "$r")" /dev/null
 	check "audit on a terminal: progress rewritten with \\r" -- \
 		grep -Eq $'\raudit: [0-9]+/[0-9]+ images, [0-9]+/s' "$LAST_OUT"
-	run_cmd script -qec "$(printf '%q ' "$SIGNET" audit --quiet \
+	run_cmd env TERM=dumb script -qec "$(printf '%q ' "$SIGNET" audit \
 		--key "$KEY_A.pub" --repo app "$r")" /dev/null
+	check "audit on a dumb terminal: no progress, no escape sequence" -- \
+		not grep -q $'audit: [0-9]\\|\033' "$LAST_OUT"
+	check "audit on a dumb terminal: the images still" -- \
+		grep -q "signed	$r/app:signed	" "$LAST_OUT"
+	run_cmd env TERM=xterm script -qec "$(printf '%q ' "$SIGNET" audit \
+		--quiet --key "$KEY_A.pub" --repo app "$r")" /dev/null
 	check "audit --quiet on a terminal: no progress" -- \
 		not grep -q 'audit: [0-9]' "$LAST_OUT"
 	check "audit --quiet on a terminal: the images still" -- \
