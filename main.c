@@ -68,6 +68,7 @@ enum {
 	OPT_DAYS,
 	OPT_POLICY,
 	OPT_OFFLINE,
+	OPT_DEADLINE,
 };
 
 /* "90s", "30m", "24h", "7d" (a bare number is seconds) -> seconds. */
@@ -97,6 +98,7 @@ static int parse_duration(long *out, const char *s)
 	{ "insecure-registry", required_argument, NULL, OPT_INSECURE }, \
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE }, \
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, \
+	{ "deadline", required_argument, NULL, OPT_DEADLINE }, \
 	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE }, \
 	{ "help", no_argument, NULL, 'h' }
 
@@ -134,6 +136,15 @@ static int common_opt(struct common *c, int opt, const char *arg)
 		c->ropts.timeout = v;
 		if (v < 10)
 			c->ropts.connect_timeout = v;
+		return 1;
+	case OPT_DEADLINE:
+		if (parse_duration(&v, arg) < 0 || v > 7 * 86400) {
+			fprintf(stderr, "signet: invalid --deadline '%s': give "
+				"seconds, or e.g. 90s, 10m, 2h; at most 7d\n",
+				arg);
+			return 2;
+		}
+		c->ropts.deadline = v;
 		return 1;
 	case OPT_PASSWORD_FILE:
 		c->pass.password_file = arg;
