@@ -70,6 +70,7 @@ enum {
 	OPT_OFFLINE,
 	OPT_PKCS11,
 	OPT_PEM,
+	OPT_DEADLINE,
 };
 
 /* "90s", "30m", "24h", "7d" (a bare number is seconds) -> seconds. */
@@ -99,6 +100,7 @@ static int parse_duration(long *out, const char *s)
 	{ "insecure-registry", required_argument, NULL, OPT_INSECURE }, \
 	{ "ca-file", required_argument, NULL, OPT_CA_FILE }, \
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, \
+	{ "deadline", required_argument, NULL, OPT_DEADLINE }, \
 	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE }, \
 	{ "help", no_argument, NULL, 'h' }
 
@@ -137,6 +139,15 @@ static int common_opt(struct common *c, int opt, const char *arg)
 		c->ropts.timeout = v;
 		if (v < 10)
 			c->ropts.connect_timeout = v;
+		return 1;
+	case OPT_DEADLINE:
+		if (parse_duration(&v, arg) < 0 || v > 7 * 86400) {
+			fprintf(stderr, "signet: invalid --deadline '%s': give "
+				"seconds, or e.g. 90s, 10m, 2h; at most 7d\n",
+				arg);
+			return 2;
+		}
+		c->ropts.deadline = v;
 		return 1;
 	case OPT_PASSWORD_FILE:
 		c->pass.password_file = arg;
@@ -1723,7 +1734,8 @@ static int cmd_help(int argc, char **argv)
 		printf("  %-10s %s\n", commands[i].name, commands[i].summary);
 	printf("\ncommon options: --insecure-registry HOST[:PORT], "
 	       "--ca-file FILE,\n"
-	       "    --timeout SECONDS, --password-file FILE, --help\n"
+	       "    --timeout SECONDS, --deadline SECONDS, --password-file FILE, "
+	       "--help\n"
 	       "exit status: 0 ok, 1 signature missing or invalid, "
 	       "2 other error\nsee signet(1) and signet-COMMAND(1)\n");
 	return 0;

@@ -1,11 +1,19 @@
 /*
  * http.c - the HTTP side of the registry client: one curl handle for the
  * whole process (so connections are reused), scheme choice, auth
- * challenges, redirects that never carry credentials to another host, and
- * capped response bodies.
+ * challenges, redirects that never carry credentials to another host,
+ * capped response bodies, retries, and one deadline for everything.
+ *
+ * Time: each request has its own limit (registry_opts.timeout, and
+ * connect_timeout to connect) and the client has one deadline for all of
+ * them (registry_opts.deadline). No request, retry, backoff or settle wait
+ * runs past it: a request gets at most the time left, and a wait that
+ * would leave none is not started. Once the deadline has passed, every
+ * request fails at once with the same message.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +59,52 @@ struct registry {
 	struct token tokens[MAX_TOKENS];
 	size_t n_tokens;
 	struct layout *layout;	/* offline: answers every request */
+	long start_ms;		/* when the client was made */
+	long end_ms;		/* start_ms + deadline; 0: no deadline */
+	bool expired;		/* the deadline has passed: send nothing */
+	char expired_msg[768];	/* what was going on when it passed */
+	bool last_transient;	/* see http_transient */
+	long hint_ms;		/* Retry-After of the last 429/503, or -1 */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Milliseconds before the deadline; LONG_MAX when there is none. */
+static long left_ms(const struct registry *reg)
+{
+	return reg->end_ms ? reg->end_ms - now_ms() : LONG_MAX;
+}
+
+/* The deadline has passed, or a wait would pass it (@early): record why,
+ * once, so that every later request fails with the same message. */
+static int deadline_exceeded(struct registry *reg, const char *why,
+			     bool early)
+{
+	long s = (now_ms() - reg->start_ms + 500) / 1000;
+
+	if (!reg->expired) {
+		reg->expired = true;
+		if (early)
+			snprintf(reg->expired_msg, sizeof(reg->expired_msg),
+				 "%s; gave up after %ld s: another try would "
+				 "pass the deadline (--deadline %ld)", why, s,
+				 reg->opts.deadline);
+		else
+			snprintf(reg->expired_msg, sizeof(reg->expired_msg),
+				 "%s; gave up after %ld s (--deadline %ld)",
+				 why, s, reg->opts.deadline);
+	}
+	reg->last_transient = false;
+	return err_set(ERR_NET, "%s", reg->expired_msg);
+}
 
 static bool host_is_loopback(const char *hostport)
 {
@@ -194,6 +245,13 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 		reg->opts.retries = 0;
 	else if (!reg->opts.retries)
 		reg->opts.retries = 4;
+	if (!reg->opts.deadline)
+		reg->opts.deadline = reg->opts.timeout > REGISTRY_DEADLINE ?
+				     reg->opts.timeout : REGISTRY_DEADLINE;
+	reg->start_ms = now_ms();
+	if (reg->opts.deadline > 0)
+		reg->end_ms = reg->start_ms + reg->opts.deadline * 1000;
+	reg->hint_ms = -1;
 	reg->curl = curl_easy_init();
 	if (!reg->curl) {
 		free(reg);
@@ -344,6 +402,57 @@ static bool url_split(const char *url, enum scheme *scheme, char *host,
 	return true;
 }
 
+/* Transient failures worth another try: the connection broke or timed
+ * out, or the registry said it is overloaded or failing. Whether the
+ * request is sent again is may_repeat()'s decision. */
+static bool transient(int rc, CURLcode cc, long status)
+{
+	if (rc == ERR_NET)
+		return cc == CURLE_COULDNT_CONNECT || cc == CURLE_RECV_ERROR ||
+		       cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING ||
+		       cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_PARTIAL_FILE;
+	return rc == 0 && (status == 429 || status == 500 || status == 502 ||
+			   status == 503 || status == 504);
+}
+
+/* Seconds from a Retry-After header (delta form only), capped. */
+static long retry_after_ms(const char *v)
+{
+	char *end;
+	long s;
+
+	if (!v || !*v)
+		return -1;
+	s = strtol(v, &end, 10);
+	if (*end || s < 0)
+		return -1;
+	return s > 30 ? 30000 : s * 1000;
+}
+
+/* Which requests are sent again after a transient failure. A request is
+ * repeated only when sending it twice, at any moment, leaves the registry
+ * as sending it once would, even when other clients write in between:
+ *  - GET and HEAD: always.
+ *  - PUT of a manifest by digest (req->idempotent): content-addressed,
+ *    so a late duplicate writes the same bytes under the same name.
+ *  - PUT of a manifest by tag: never here. A duplicate that arrives late
+ *    would put back what we read before another signer's write, and drop
+ *    that signature; registry_tag_merge reads the tag again and merges
+ *    afresh instead (merge.c).
+ *  - POST starting a blob upload, and the PUT finishing it: never here.
+ *    A repeated POST only opens another session (the registry purges
+ *    abandoned ones), but the finishing PUT of a session that did commit
+ *    fails as unknown; registry_put_blob starts the whole upload over
+ *    instead, from the HEAD that finds a blob already stored (ops.c).
+ * We send no PATCH or DELETE. Requests that may not be repeated go on a
+ * new connection, so that libcurl does not repeat them either. */
+static bool may_repeat(const struct http_req *req)
+{
+	return strcmp(req->method, "GET") == 0 ||
+	       strcmp(req->method, "HEAD") == 0 ||
+	       (strcmp(req->method, "PUT") == 0 && req->idempotent);
+}
+
 struct attempt {
 	enum scheme scheme;
 	const char *host;
@@ -359,10 +468,25 @@ static int perform(struct registry *reg, const struct http_req *req,
 	CURL *c = reg->curl;
 	struct curl_slist *hdrs = NULL, *tmp;
 	struct sink sink = { resp, false, false };
-	char url[4096];
+	char url[4096], why[1024];
+	long left = left_ms(reg), t_ms, c_ms;
 	size_t i;
 	int rc = 0;
 
+	*ccode = CURLE_OK;
+	reg->last_transient = false;
+	reg->hint_ms = -1;
+	if (reg->expired || left <= 0) {
+		snprintf(why, sizeof(why), "%s %s", req->method, req->what);
+		return deadline_exceeded(reg, why, false);
+	}
+	/* each request gets its own limits, but never more than is left */
+	t_ms = reg->opts.timeout * 1000;
+	c_ms = reg->opts.connect_timeout * 1000;
+	if (t_ms > left)
+		t_ms = left;
+	if (c_ms > left)
+		c_ms = left;
 	if (snprintf(url, sizeof(url), "%s://%s%s",
 		     at->scheme == SCHEME_HTTP ? "http" : "https", at->host,
 		     at->path) >= (int)sizeof(url))
@@ -378,8 +502,8 @@ static int perform(struct registry *reg, const struct http_req *req,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, reg->opts.connect_timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, reg->opts.timeout);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, c_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t_ms);
 	/* a drip-fed body is a stalled body */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, reg->opts.connect_timeout * 3);
@@ -408,6 +532,10 @@ static int perform(struct registry *reg, const struct http_req *req,
 	hdrs = tmp;
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 
+	/* libcurl sends a request again by itself when a reused connection
+	 * turns out dead before any answer: never one we would not repeat */
+	if (!may_repeat(req))
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	if (strcmp(req->method, "HEAD") == 0) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 		sink.head = true;
@@ -427,10 +555,20 @@ static int perform(struct registry *reg, const struct http_req *req,
 	if (sink.overflow) {
 		rc = err_set(ERR_FORMAT, "response from '%s' exceeds %zu bytes",
 			     at->host, resp->body.max);
+	} else if (*ccode == CURLE_OPERATION_TIMEDOUT && left_ms(reg) < 100) {
+		/* cut short by the deadline, not by its own limit */
+		snprintf(why, sizeof(why), "%s %s: no answer from '%s'",
+			 req->method, req->what, at->host);
+		rc = deadline_exceeded(reg, why, false);
 	} else if (*ccode != CURLE_OK) {
 		rc = err_set(ERR_NET, "cannot reach '%s': %s", at->host,
 			     reg->errbuf[0] ? reg->errbuf :
 			     curl_easy_strerror(*ccode));
+	}
+	if (!reg->expired) {
+		reg->last_transient = transient(rc, *ccode, resp->status);
+		if (resp->status == 429 || resp->status == 503)
+			reg->hint_ms = retry_after_ms(resp->retry_after);
 	}
 	curl_slist_free_all(hdrs);
 	return rc;
@@ -439,72 +577,71 @@ nomem:
 	return err_set(ERR_NOMEM, "out of memory");
 }
 
-/* Transient failures worth another try: the connection broke or timed
- * out, or the registry said it is overloaded or failing. Only for
- * requests that may be repeated: everything we send is, since manifests
- * and blobs are content-addressed and an upload session is just
- * abandoned. */
-static bool transient(int rc, CURLcode cc, long status)
+bool http_transient(const struct registry *reg)
 {
-	if (rc == ERR_NET)
-		return cc == CURLE_COULDNT_CONNECT || cc == CURLE_RECV_ERROR ||
-		       cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING ||
-		       cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_PARTIAL_FILE;
-	return rc == 0 && (status == 429 || status == 500 || status == 502 ||
-			   status == 503 || status == 504);
+	return reg->last_transient;
 }
 
-/* Seconds from a Retry-After header (delta form only), capped. */
-static long retry_after_ms(const char *v)
+int http_retries(const struct registry *reg)
 {
-	char *end;
-	long s;
-
-	if (!v || !*v)
-		return -1;
-	s = strtol(v, &end, 10);
-	if (*end || s < 0)
-		return -1;
-	return s > 30 ? 30000 : s * 1000;
+	return reg->opts.retries;
 }
 
-static void backoff(int attempt, long hint_ms)
+long http_backoff(const struct registry *reg, int attempt)
 {
-	long cap = 200L << (attempt < 5 ? attempt : 5), ms;
+	long cap = 200L << (attempt < 5 ? attempt : 5);
 	unsigned int r = 0;
-	struct timespec t;
 
+	if (reg->hint_ms >= 0)
+		return reg->hint_ms;
 	if (cap > 5000)
 		cap = 5000;
 	RAND_bytes((unsigned char *)&r, sizeof(r));
-	ms = hint_ms >= 0 ? hint_ms : (long)(r % (unsigned long)cap);
+	return (long)(r % (unsigned long)cap);
+}
+
+int http_pause(struct registry *reg, long ms, const char *why)
+{
+	struct timespec t;
+
+	if (reg->expired)
+		return err_set(ERR_NET, "%s", reg->expired_msg);
+	if (ms >= left_ms(reg))
+		return deadline_exceeded(reg, why, true);
 	t.tv_sec = ms / 1000;
 	t.tv_nsec = (ms % 1000) * 1000000;
 	while (nanosleep(&t, &t) != 0)
 		;
+	return 0;
 }
 
-/* perform() with capped exponential backoff and full jitter on transient
- * failures; Retry-After is honoured (up to 30 s). */
+static int status_error(const struct http_req *req,
+			const struct http_resp *resp);
+
+/* perform() again after transient failures, when the request may be
+ * repeated: capped exponential backoff with full jitter, Retry-After
+ * honoured (up to 30 s), all within the deadline. */
 static int perform_retry(struct registry *reg, const struct http_req *req,
 			 const struct attempt *at, struct http_resp *resp,
 			 CURLcode *cc)
 {
-	int attempt, rc = 0;
+	char why[768];
+	int attempt, rc;
 
-	for (attempt = 0; attempt < reg->opts.retries + 1; attempt++) {
-		if (attempt) {
-			debugf("retrying %s (attempt %d)", req->what,
-			       attempt + 1);
-			backoff(attempt, resp->status == 429 ||
-				resp->status == 503 ?
-				retry_after_ms(resp->retry_after) : -1);
-		}
+	for (attempt = 0;; attempt++) {
 		rc = perform(reg, req, at, resp, cc);
-		if (!transient(rc, *cc, resp->status))
-			break;
+		if (!reg->last_transient || !may_repeat(req) ||
+		    attempt >= reg->opts.retries)
+			return rc;
+		if (rc == 0)
+			status_error(req, resp);	/* names the failure */
+		snprintf(why, sizeof(why), "%s", err_msg());
+		debugf("retrying %s (attempt %d)", req->what, attempt + 2);
+		if ((rc = http_pause(reg, http_backoff(reg, attempt + 1),
+				     why)) < 0)
+			return rc;
+		err_clear();
 	}
-	return rc;
 }
 
 /* The scope a request needs: "repository:NAME:pull" or ":pull,push". */
@@ -625,10 +762,15 @@ again:
 			/* an HTTP answer: plain HTTP it is; one that asks us
 			 * to come back later is retried like any other */
 			h->scheme = SCHEME_HTTP;
-			if (transient(rc, cc, resp->status)) {
-				backoff(1, resp->status == 429 ||
-					resp->status == 503 ?
-					retry_after_ms(resp->retry_after) : -1);
+			if (reg->last_transient && may_repeat(req)) {
+				char why[768];
+
+				status_error(req, resp);
+				snprintf(why, sizeof(why), "%s", err_msg());
+				if ((rc = http_pause(reg, http_backoff(reg, 1),
+						     why)) < 0)
+					goto out;
+				err_clear();
 				goto again;
 			}
 		}

@@ -16,6 +16,8 @@ struct http_req {
 	const char *what;		/* names the object in errors */
 	bool follow;			/* follow redirects (GET/HEAD) */
 	bool ok_404;			/* 404 is an answer, not an error */
+	bool idempotent;		/* a PUT that may be sent again: see
+					 * may_repeat() in http.c */
 };
 
 struct http_resp {
@@ -36,6 +38,21 @@ void http_resp_release(struct http_resp *r);
  * 401/403, ERR_NET otherwise). */
 int http_do(struct registry *reg, const struct http_req *req,
 	    struct http_resp *resp);
+
+/* Whether the last exchange failed in a way worth another try: the
+ * connection broke or timed out, or the registry answered 429 or 5xx.
+ * False once the deadline has passed. */
+bool http_transient(const struct registry *reg);
+/* Tries after the first that a failed request gets (registry_opts). */
+int http_retries(const struct registry *reg);
+/* Milliseconds to wait before try @attempt + 1 (@attempt >= 1): the
+ * Retry-After of the last 429 or 503 answer (capped at 30 s), else capped
+ * exponential backoff with full jitter. */
+long http_backoff(const struct registry *reg, int attempt);
+/* Sleep @ms, unless waking up would leave no time before the command's
+ * deadline: then fail at once with ERR_NET, "@why; gave up after N s
+ * ...". Every wait in registry/ goes through here. */
+int http_pause(struct registry *reg, long ms, const char *why);
 
 /* Credentials from docker's config for one registry host. */
 struct cred {

@@ -35,14 +35,6 @@ static long now_ms(void)
 	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&t, &t) != 0)
-		;
-}
-
 static long jitter(long max)
 {
 	unsigned int r = 0;
@@ -67,6 +59,8 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 		bool present = false;
 
 		t0 = now_ms();
+		/* a GET is retried inside http_do; failing after that, the
+		 * registry is gone and so are we */
 		rc = registry_get_manifest(reg, repo, tag, &cur);
 		if (rc == ERR_NOTFOUND) {
 			err_clear();
@@ -87,14 +81,25 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 						   body, strlen(body), NULL);
 			free(body);
 			/* a registry racing with itself may refuse a write
-			 * (docker-registry: "digest did not match"); read
-			 * and merge again rather than give up */
+			 * (docker-registry: "digest did not match"), and a
+			 * PUT by tag is never repeated as it was (http.c,
+			 * may_repeat): read and merge again rather than give
+			 * up. A write whose answer was lost may have landed:
+			 * a read showing it must still wait out W. */
 			if (rc == ERR_NET && ++put_failures <
 			    MERGE_PUT_FAILURES) {
-				debugf("'%s': %s; merging again", tag,
-				       err_msg());
+				char why[768];
+				long ms = settle + jitter(settle);
+
+				last_put = now_ms();
+				if (http_transient(reg) &&
+				    http_backoff(reg, put_failures) > ms)
+					ms = http_backoff(reg, put_failures);
+				snprintf(why, sizeof(why), "%s", err_msg());
+				debugf("'%s': %s; merging again", tag, why);
+				if ((rc = http_pause(reg, ms, why)) < 0)
+					return rc;
 				err_clear();
-				sleep_ms(settle + jitter(settle));
 				continue;
 			}
 			if (rc < 0)
@@ -111,7 +116,15 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 				debugf("'%s' lost our entry; merged again "
 				       "(round %d)", tag, round + 1);
 		}
-		sleep_ms(settle + jitter(settle / 2));
+		{
+			char why[300];
+
+			snprintf(why, sizeof(why), "tag '%s': waiting for "
+				 "concurrent signers to settle", tag);
+			if ((rc = http_pause(reg, settle + jitter(settle / 2),
+					     why)) < 0)
+				return rc;
+		}
 	}
 	return err_set(ERR_NET, "tag '%s' kept changing under concurrent "
 		       "writers; the signature may be missing: run the same "

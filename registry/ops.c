@@ -159,8 +159,13 @@ int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 	req.body = body;
 	req.body_len = len;
 	req.what = what;
+	/* by digest, a late duplicate writes the same bytes; by tag it may
+	 * undo another client's write, and the caller merges again */
+	req.idempotent = digest_valid(reference);
 	http_resp_init(&resp, 1 << 20);
 	for (attempt = 0; attempt < 5; attempt++) {
+		char why[1024];
+
 		rc = http_do(reg, &req, &resp);
 		/* docker-registry answers 400 DIGEST_INVALID or
 		 * MANIFEST_BLOB_UNKNOWN while another client is still
@@ -171,11 +176,9 @@ int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 		     !strstr((char *)resp.body.data, "BLOB_UNKNOWN")))
 			break;
 		debugf("%s: %s; trying again", what, err_msg());
-		{
-			struct timespec t = { 0, (attempt + 1) * 100000000L };
-
-			nanosleep(&t, NULL);
-		}
+		snprintf(why, sizeof(why), "%s", err_msg());
+		if ((rc = http_pause(reg, (attempt + 1) * 100L, why)) < 0)
+			break;
 	}
 	if (rc == 0 && subject_seen)
 		*subject_seen = resp.oci_subject;
@@ -245,8 +248,12 @@ static int blob_exists(struct registry *reg, const struct image_ref *repo,
 	return rc;
 }
 
-int registry_put_blob(struct registry *reg, const struct image_ref *repo,
-		      const void *data, size_t len, struct digest *out_digest)
+/* One upload: HEAD, then POST to start a session and PUT to finish it.
+ * @restart is set when the POST or PUT failed transiently: the upload
+ * may then be started over (see may_repeat in http.c). */
+static int put_blob_once(struct registry *reg, const struct image_ref *repo,
+			 const void *data, size_t len, const struct digest *dp,
+			 bool *restart)
 {
 	static const char *const octet[] = {
 		"Content-Type: application/octet-stream", NULL
@@ -254,14 +261,12 @@ int registry_put_blob(struct registry *reg, const struct image_ref *repo,
 	char path[1024], what[1024];
 	struct http_req req = { 0 };
 	struct http_resp resp;
-	struct digest d;
+	struct digest d = *dp;
 	struct buf loc;
 	bool exists;
 	int rc;
 
-	digest_of(&d, data, len);
-	if (out_digest)
-		*out_digest = d;
+	*restart = false;
 	if ((rc = blob_exists(reg, repo, &d, &exists)) < 0 || exists)
 		return rc;
 
@@ -314,10 +319,51 @@ int registry_put_blob(struct registry *reg, const struct image_ref *repo,
 	if (rc == 0 && resp.status != 201)
 		rc = err_set(ERR_NET, "%s: unexpected HTTP %ld", what,
 			     resp.status);
+	/* a session unknown at its end: a PUT that did commit was sent
+	 * again (by something between us and the registry); what counts
+	 * is whether the blob is there */
+	if (rc == ERR_NOTFOUND) {
+		char why[1024];
+		int rc2;
+
+		snprintf(why, sizeof(why), "%s", err_msg());
+		rc2 = blob_exists(reg, repo, &d, &exists);
+		if (rc2 == 0 && exists)
+			rc = 0;
+		else if (rc2 == 0)
+			err_set(rc, "%s", why);
+		else
+			rc = rc2;
+	}
 out:
+	*restart = rc == ERR_NET && http_transient(reg);
 	buf_release(&loc);
 	http_resp_release(&resp);
 	return rc;
+}
+
+int registry_put_blob(struct registry *reg, const struct image_ref *repo,
+		      const void *data, size_t len, struct digest *out_digest)
+{
+	char why[1024];
+	struct digest d;
+	bool restart;
+	int rc, attempt;
+
+	digest_of(&d, data, len);
+	if (out_digest)
+		*out_digest = d;
+	for (attempt = 0;; attempt++) {
+		rc = put_blob_once(reg, repo, data, len, &d, &restart);
+		if (!restart || attempt >= http_retries(reg))
+			return rc;
+		snprintf(why, sizeof(why), "%s", err_msg());
+		debugf("%s; starting the upload over", why);
+		if ((rc = http_pause(reg, http_backoff(reg, attempt + 1),
+				     why)) < 0)
+			return rc;
+		err_clear();
+	}
 }
 
 /* Next page from a Link header: <"/v2/...?last=x&n=y">; rel="next".

@@ -56,12 +56,20 @@ struct registry_opts {
 	const char *ca_file;		/* extra CA bundle, or NULL */
 	long connect_timeout;		/* seconds; 0: 10 */
 	long timeout;			/* seconds per request; 0: 120 */
+	long deadline;			/* seconds for everything the client
+					 * does, retries, backoff and settle
+					 * waits included, counted from
+					 * registry_new; 0: the longer of
+					 * REGISTRY_DEADLINE and timeout,
+					 * negative: none */
 	int retries;			/* on transient failures; 0: 4,
 					 * negative: none */
 	const char *layout;		/* answer from this OCI image layout
 					 * folder, not the network: reads
 					 * only (see registry_save_layout) */
 };
+
+#define REGISTRY_DEADLINE 600
 
 struct registry;
 

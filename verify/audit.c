@@ -682,6 +682,7 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 	struct worker *w = NULL;
 	struct walk wk = { &a, NULL, NULL };
 	struct registry *cat = NULL;
+	struct registry_opts ropts = { 0 };
 	struct image_ref probe;
 	char full[REF_HOST_MAX + 8], msg[1024] = "";
 	unsigned jobs = o->jobs ? o->jobs : JOBS_DEFAULT, i, started = 0;
@@ -717,12 +718,18 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 	pthread_mutex_init(&a.out_lock, NULL);
 	pthread_cond_init(&a.not_full, NULL);
 	pthread_cond_init(&a.not_empty, NULL);
-	if ((rc = registry_new(&cat, o->ropts)) < 0 ||
-	    (rc = registry_new(&wk.reg, o->ropts)) < 0)
+	/* a registry-wide walk may rightly take hours: no deadline unless
+	 * the caller gives one */
+	if (o->ropts)
+		ropts = *o->ropts;
+	if (!ropts.deadline)
+		ropts.deadline = -1;
+	if ((rc = registry_new(&cat, &ropts)) < 0 ||
+	    (rc = registry_new(&wk.reg, &ropts)) < 0)
 		goto out;
 	for (i = 0; i < jobs; i++) {
 		w[i].a = &a;
-		if ((rc = registry_new(&w[i].reg, o->ropts)) < 0)
+		if ((rc = registry_new(&w[i].reg, &ropts)) < 0)
 			goto out;
 	}
 	for (i = 0; i < jobs; i++) {

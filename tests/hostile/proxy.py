@@ -27,6 +27,11 @@ applies. Matching:
   skip       let the first N matching requests through untouched
   times      apply to N matching requests only (after skip), then stop
 Actions, in the order they apply:
+  hold           seconds to wait before anything else, the upstream not
+                 yet asked (at most 120; not with upstream_status): the
+                 request is logged as {"hold": path} when the wait starts,
+                 so a test can act (kill the upstream) while the client
+                 waits for its answer
   forward        answer from the upstream's answer (default: true on
                  main, false on evil: then 200 with an empty body, or
                  404 when no rule applies); upstream_path asks the
@@ -263,6 +268,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 continue
             idx, rule = i, r
             break
+        if rule is not None and "hold" in rule:
+            st.write_log({"t": round(time.time(), 3), "hold": self.path,
+                          "method": self.command, "rule": idx})
+            time.sleep(min(float(rule["hold"]), MAX_DELAY))
         forward = listener == "main"
         if rule is not None:
             forward = rule.get("forward", forward)
