@@ -231,6 +231,16 @@ static void put_safe(FILE *f, const char *s)
 	fputs(clean, f);
 }
 
+/* A --json document on stdout: indented, ASCII only. */
+static void put_json(const json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+	if (s)
+		puts(s);
+	free(s);
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 static int keys_generate_cmd(int argc, char **argv)
@@ -731,13 +741,8 @@ static int verify_with_policy(struct common *c, const char *file,
 		verify_result_release(&res);
 		status = s > status ? s : status;
 	}
-	if (as_json) {
-		char *s = json_dumps(all, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-
-		if (s)
-			puts(s);
-		free(s);
-	}
+	if (as_json)
+		put_json(all);
 out:
 	json_decref(all);
 	registry_free(reg);
@@ -920,6 +925,24 @@ static int cmd_policy(int argc, char **argv)
 
 enum verify_mode { MODE_VERIFY, MODE_LIST, MODE_RUN };
 
+/* --key PATH: its public key into @keys (at most 64), and its
+ * certificates, if any, into the trust anchors. -1 to go on, else the
+ * exit status. */
+static int add_trusted(const char *cmd, EVP_PKEY **keys, size_t *n_keys,
+		       X509 ***certs, size_t *n_certs, const char *path)
+{
+	int rc;
+
+	if (*n_keys == 64)
+		return usage_error(cmd, "too many --key (at most 64)%s", NULL);
+	if ((rc = keys_load_public(&keys[*n_keys], path)) < 0)
+		return fail(rc);
+	(*n_keys)++;
+	if ((rc = add_anchors(certs, n_certs, path)) < 0)
+		return fail(rc);
+	return -1;
+}
+
 struct verify_args {
 	struct common c;
 	struct kvlist ann;
@@ -970,16 +993,10 @@ static int verify_args_parse(struct verify_args *va, enum verify_mode mode,
 				  ":hk:a:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
-			if (va->n_keys == 64)
-				return usage_error(name, "too many --key%s",
-						   NULL);
-			if ((rc = keys_load_public(&va->keys[va->n_keys],
-						   optarg)) < 0)
-				return fail(rc);
-			va->n_keys++;
-			if ((rc = add_anchors(&va->certs, &va->n_certs,
-					      optarg)) < 0)
-				return fail(rc);
+			if ((r = add_trusted(name, va->keys, &va->n_keys,
+					     &va->certs, &va->n_certs,
+					     optarg)) >= 0)
+				return r;
 			break;
 		case 'a':
 			if ((rc = kvlist_add_arg(&va->ann, optarg)) < 0)
@@ -1113,13 +1130,8 @@ static int verify_or_list(int argc, char **argv, bool list)
 		verify_result_release(&res);
 		status = s > status ? s : status;
 	}
-	if (va.as_json) {
-		char *s = json_dumps(all, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-
-		if (s)
-			puts(s);
-		free(s);
-	}
+	if (va.as_json)
+		put_json(all);
 out:
 	json_decref(all);
 	registry_free(reg);
@@ -1378,19 +1390,9 @@ static int cmd_audit(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":hqk:", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
-			if (n_keys == 64) {
-				status = usage_error("audit", "too many "
-						     "--key%s", NULL);
-				goto out;
-			}
-			rc = keys_load_public(&keys[n_keys], optarg);
-			if (rc < 0) {
-				status = fail(rc);
-				goto out;
-			}
-			n_keys++;
-			if ((rc = add_anchors(&certs, &n_certs, optarg)) < 0) {
-				status = fail(rc);
+			if ((r = add_trusted("audit", keys, &n_keys, &certs,
+					     &n_certs, optarg)) >= 0) {
+				status = r;
 				goto out;
 			}
 			break;
