@@ -3,6 +3,7 @@
 # Sourced by run.sh.
 
 T10=$WORK/t10
+T10_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$T10"
 
 # Fingerprint as openssl computes it: SHA256 of the SPKI DER.
@@ -156,8 +157,39 @@ t10_passwords() {
 	expect_no_leak "$SIGNET_PASSWORD" "SIGNET_PASSWORD never printed (keys)"
 }
 
+# The terminal: prompts on /dev/tty with echo off (pty_answer.py types the
+# answers on a pseudo-terminal and shows what the terminal showed).
+t10_terminal() {
+	local tty=$T10_HERE/pty_answer.py tp=tty-pass-$$-$RANDOM dg
+	dg=$(push_image "$REG_MAIN/t10/tty:v1" t10-tty) || { fail "t10: push"; return; }
+	expect_exit 0 "keys generate asks twice on the terminal" -- \
+		python3 "$tty" "$tp" "$tp" -- env -u SIGNET_PASSWORD \
+		"$SIGNET" keys generate "$T10/tty"
+	expect_stdout_match "Enter passphrase for new key: " "the first prompt"
+	expect_stdout_match "Confirm passphrase: " "the confirmation prompt"
+	check "the typed passphrase protects the key (openssl)" -- \
+		openssl pkey -in "$T10/tty.key" -passin "pass:$tp" -noout
+	expect_exit 0 "sign asks once on the terminal" -- \
+		python3 "$tty" "$tp" -- env -u SIGNET_PASSWORD \
+		"$SIGNET" sign --key "$T10/tty.key" "$REG_MAIN/t10/tty:v1"
+	expect_stdout_match "Enter passphrase for '.*tty.key': " "the sign prompt"
+	expect_exit 0 "the terminal-signed image verifies" -- \
+		"$SIGNET" verify --key "$T10/tty.pub" "$REG_MAIN/t10/tty@$dg"
+	expect_exit 2 "different confirmation is refused" -- \
+		python3 "$tty" "$tp" "other-$tp" -- env -u SIGNET_PASSWORD \
+		"$SIGNET" keys generate "$T10/tty2"
+	expect_stdout_match "passphrases do not match" "the mismatch message"
+	check "the refused key wrote no file" -- test ! -e "$T10/tty2.key"
+	expect_exit 2 "a wrong passphrase typed at the prompt is exit 2" -- \
+		python3 "$tty" "wrong-$tp" -- env -u SIGNET_PASSWORD \
+		"$SIGNET" sign --key "$T10/tty.key" "$REG_MAIN/t10/tty:v1"
+	# what was typed never shows: echo was off
+	expect_no_leak "$tp" "a passphrase typed at the terminal is not echoed"
+}
+
 t10_types
 t10_sign_each_type
 t10_symlink
 t10_overwrite
 t10_passwords
+t10_terminal

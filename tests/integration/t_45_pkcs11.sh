@@ -123,6 +123,23 @@ SIGNET_PKCS11_PIN" -- env SIGNET_PKCS11_PIN="$T45_PIN" \
 		--key "pkcs11:token=signet-ci;object=release?module-path=$T45_MOD&pin-source=pin" \
 		"$R45/pin:v1"
 
+	# the terminal, with echo off (pty_answer.py types the PIN)
+	local pa
+	pa=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pty_answer.py
+	expect_exit 2 "t45: a wrong PIN typed at the prompt is exit 2" -- \
+		python3 "$pa" wrong-pin -- "$SIGNET" sign --key "$rsa" "$R45/pin:v1"
+	expect_stdout_match "Enter PIN for token 'signet-ci': " \
+		"t45: the PIN prompt names the token"
+	expect_stdout_match "wrong PIN for token 'signet-ci'" \
+		"t45: the wrong typed PIN is named as such"
+	expect_exit 0 "t45: the PIN typed at the prompt signs" -- \
+		python3 "$pa" "$T45_PIN" -- "$SIGNET" sign --key "$rsa" \
+		"$R45/pin:v1"
+	expect_exit 0 "t45: and the signature verifies" -- \
+		"$SIGNET" verify --key "$T45/rsa.pub" "$R45/pin:v1"
+	expect_exit 1 "t45: while the EC key's signature is still absent" -- \
+		"$SIGNET" verify --key "$T45/ec.pub" "$R45/pin:v1"
+
 	# ---- naming
 	expect_exit 2 "t45: a URI naming no key" -- "$SIGNET" sign --key \
 		"pkcs11:token=signet-ci?$q" "$R45/pin:v1"
@@ -141,7 +158,7 @@ SIGNET_PKCS11_PIN" -- env SIGNET_PKCS11_PIN="$T45_PIN" \
 		"pkcs11:token=signet-ci;object=release?module-path=/nonexistent.so" \
 		"$R45/pin:v1"
 	expect_error_message "t45: bad module message" "cannot load PKCS#11 module"
-	expect_exit 1 "t45: still nothing signed" -- \
+	expect_exit 1 "t45: still nothing signed with the EC key" -- \
 		"$SIGNET" verify --key "$T45/ec.pub" "$R45/pin:v1"
 
 	# ---- the key stays on the token
