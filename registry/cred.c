@@ -1,19 +1,31 @@
 /*
- * cred.c - registry credentials from docker's config.json ("auths" only;
- * credential helpers are not run). The secret is kept base64-encoded as
- * the Basic scheme wants it and wiped when released.
+ * cred.c - registry credentials from docker's config.json, as docker
+ * finds them: the credential helper "credHelpers" names for the host,
+ * else the "credsStore" helper, else (and when the helper has nothing for
+ * the host) the "auths" entry. The secret is kept base64-encoded as the
+ * Basic scheme wants it and wiped when released.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "internal.h"
 
 #define CONFIG_MAX (1u << 20)
+#define HELPER_OUT_MAX (64u * 1024)	/* a helper's answer */
+#define HELPER_TIMEOUT_MS 30000		/* it may ask the user */
+
+extern char **environ;
 
 static int read_config(struct buf *out, const char *path)
 {
@@ -55,13 +67,185 @@ static bool key_matches(const char *key, const char *host)
 	       strncasecmp(key, "index.docker.io", 15) == 0;
 }
 
+/* A helper name as docker allows it: it becomes part of a program name,
+ * so no path separators and nothing a shell would read. */
+static bool helper_name_ok(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	return n > 0 && n <= 64 && name[n] == '\0' && name[0] != '.';
+}
+
+static long long mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Run "docker-credential-NAME get" with @server on its stdin; its stdout
+ * (at most HELPER_OUT_MAX) into @out. 1 when it said it has nothing. */
+static int helper_run(struct buf *out, const char *name, const char *server)
+{
+	char prog[96], chunk[4096];
+	char *argv[3] = { prog, "get", NULL };
+	posix_spawn_file_actions_t fa;
+	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, rc = 0;
+	long long end = mono_ms() + HELPER_TIMEOUT_MS;
+	sigset_t pipe_set, old_set;
+	pid_t pid = -1;
+	ssize_t n;
+	int se;
+
+	snprintf(prog, sizeof(prog), "docker-credential-%s", name);
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
+		rc = err_set_errno(ERR_IO, "cannot run '%s'", prog);
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	/* what it says on stderr is its own business, and may be secret */
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	se = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(outp[1]);
+	in[0] = outp[1] = -1;
+	if (se) {
+		pid = -1;
+		errno = se;
+		rc = err_set_errno(ERR_AUTH, "cannot run credential helper "
+				   "'%s' (docker config names it)", prog);
+		goto out;
+	}
+	/* The server name is small: one write cannot block on the pipe. A
+	 * helper that is gone already raises SIGPIPE: held, then dropped. */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+	if (write(in[1], server, strlen(server)) < 0 && errno == EPIPE)
+		sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0, 0 });
+	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	close(in[1]);
+	in[1] = -1;
+	for (;;) {
+		struct pollfd p = { .fd = outp[0], .events = POLLIN };
+		long long left = end - mono_ms();
+
+		if (left <= 0) {
+			rc = err_set(ERR_AUTH, "credential helper '%s' gave no "
+				     "answer in %d s", prog,
+				     HELPER_TIMEOUT_MS / 1000);
+			goto out;
+		}
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+			rc = err_set_errno(ERR_AUTH, "cannot read '%s'", prog);
+			goto out;
+		}
+		if (!p.revents)
+			continue;
+		n = read(outp[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_append(out, chunk, (size_t)n) < 0) {
+			rc = err_set(ERR_AUTH, "credential helper '%s' said "
+				     "too much", prog);
+			goto out;
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		/* docker's helpers say "credentials not found" so, exit 1 */
+		if (WIFEXITED(status) && out->len && out->len < 256 &&
+		    memmem(out->data, out->len, "credentials not found", 21))
+			rc = 1;
+		else
+			rc = err_set(ERR_AUTH, "credential helper '%s' failed "
+				     "(exit status %d)", prog,
+				     WIFEXITED(status) ? WEXITSTATUS(status) :
+				     128 + WTERMSIG(status));
+	}
+out:
+	secure_wipe(chunk, sizeof(chunk));
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (in[0] >= 0) close(in[0]);
+	if (in[1] >= 0) close(in[1]);
+	if (outp[0] >= 0) close(outp[0]);
+	if (outp[1] >= 0) close(outp[1]);
+	return rc;
+}
+
+/* Credentials for @host from helper @name into @cred (nothing when it has
+ * none). Its answer: {"ServerURL": ..., "Username": ..., "Secret": ...}. */
+static int helper_lookup(struct cred *cred, const char *name,
+			 const char *host)
+{
+	const char *server = strcmp(host, "docker.io") == 0 ?
+			     "https://index.docker.io/v1/" : host;
+	const char *user, *secret;
+	char what[128];
+	struct buf raw, pair;
+	json_t *doc = NULL;
+	int rc;
+
+	if (!helper_name_ok(name))
+		return err_set(ERR_AUTH, "docker config names credential "
+			       "helper '%s'; not a helper name", name);
+	snprintf(what, sizeof(what), "answer of docker-credential-%s", name);
+	buf_init(&raw, HELPER_OUT_MAX);
+	buf_init(&pair, 8192);
+	if ((rc = helper_run(&raw, name, server)) != 0)
+		goto out;
+	if ((rc = jx_parse(&doc, raw.data, raw.len, what)) < 0)
+		goto out;
+	user = jx_str(doc, "Username");
+	secret = jx_str(doc, "Secret");
+	if (!user || !secret || !*secret || strchr(user, ':')) {
+		rc = err_set(ERR_AUTH, "%s for '%s' holds no usable "
+			     "Username and Secret", what, host);
+		goto out;
+	}
+	if (strcmp(user, "<token>") == 0) {
+		rc = err_set(ERR_AUTH, "%s for '%s' is an identity token; "
+			     "signet needs a username and password", what,
+			     server);
+		goto out;
+	}
+	if (buf_appendf(&pair, "%s:%s", user, secret) < 0 ||
+	    !(cred->basic = b64_encode(pair.data, pair.len)))
+		rc = err_set(ERR_NOMEM, "out of memory");
+out:
+	if (doc) {
+		json_t *v = json_object_get(doc, "Secret");
+
+		if (json_is_string(v))
+			secure_wipe((char *)json_string_value(v),
+				    json_string_length(v));
+		json_decref(doc);
+	}
+	buf_release_secret(&pair);
+	buf_release_secret(&raw);
+	return rc;
+}
+
 int cred_lookup(struct cred *cred, const char *host)
 {
 	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
 	char path[4096];
 	struct buf raw;
 	json_t *doc = NULL, *auths, *entry;
-	const char *key;
+	const char *key, *helper;
 	int rc;
 
 	cred->basic = NULL;
@@ -81,6 +265,17 @@ int cred_lookup(struct cred *cred, const char *host)
 	rc = jx_parse(&doc, raw.data, raw.len, path);
 	if (rc < 0)
 		goto out;
+	/* a helper first: the host's own, else the store for all hosts */
+	helper = jx_str(json_object_get(doc, "credHelpers"), host);
+	if (!helper && strcmp(host, "docker.io") == 0)
+		helper = jx_str(json_object_get(doc, "credHelpers"),
+				"index.docker.io");
+	if (!helper)
+		helper = jx_str(doc, "credsStore");
+	if (helper && *helper &&
+	    ((rc = helper_lookup(cred, helper, host)) < 0 || cred->basic))
+		goto out;
+	rc = 0;
 	auths = json_object_get(doc, "auths");
 	json_object_foreach(auths, key, entry) {
 		const char *a = jx_str(entry, "auth");

@@ -97,4 +97,77 @@ t40_cases() {
 	expect_no_leak "$SIGNET_PASSWORD" "signing passphrase never printed (TLS/auth)"
 }
 
+# Credential helpers, as docker runs them: "docker-credential-NAME get",
+# the server on stdin, JSON on stdout. This one answers from the test's
+# own credentials in the way $T40/helper/mode says.
+t40_helpers() {
+	local h=$T40/helper dg pinned p
+	mkdir -p "$h/bin" "$h/hosts" "$h/store" "$h/empty" "$h/evil"
+	cat >"$h/bin/docker-credential-signettest" <<EOF_HELPER
+#!/bin/sh
+[ "\$1" = get ] || exit 2
+server=\$(cat)
+printf '%s\\n' "\$server" >>"$h/asked"
+case \$(cat "$h/mode") in
+ok) printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' \\
+	"\$server" "$SECURE_USER" "$SECURE_PASS" ;;
+notfound) echo "credentials not found in native keychain"; exit 1 ;;
+garbage) echo "{not json" ;;
+token) printf '{"ServerURL":"%s","Username":"<token>","Secret":"x"}\\n' "\$server" ;;
+fail) echo "helper broke: $SECURE_PASS" >&2; exit 3 ;;
+esac
+EOF_HELPER
+	chmod +x "$h/bin/docker-credential-signettest"
+	printf '{"credHelpers":{"%s":"signettest"}}\n' "$REG_SECURE" \
+		>"$h/hosts/config.json"
+	printf '{"credsStore":"signettest","auths":{"%s":{"auth":"%s"}}}\n' \
+		"$REG_SECURE" \
+		"$(printf '%s' "$SECURE_USER:$SECURE_PASS" | base64 -w0)" \
+		>"$h/store/config.json"
+	printf '{"credsStore":"signettest"}\n' >"$h/empty/config.json"
+	printf '{"credHelpers":{"%s":"../../bin/sh"}}\n' "$REG_SECURE" \
+		>"$h/evil/config.json"
+	dg=$(push_image "$R40/helper:v1" t40-helper) || { fail "push"; return; }
+	pinned=$R40/helper@$dg
+	expect_exit 0 "sign for the helper tests" -- env DOCKER_CONFIG="$T40/docker" \
+		"$SIGNET" sign --ca-file "$REG_SECURE_CA" --key "$KEY_A.key" "$pinned"
+	p=$h/bin:$PATH
+	t40_verify() {
+		env PATH="$p" DOCKER_CONFIG="$h/$1" HOME="$TEST_HOME" \
+			"$SIGNET" verify --ca-file "$REG_SECURE_CA" \
+			--key "$KEY_A.pub" "$pinned"
+	}
+
+	echo ok >"$h/mode"
+	expect_exit 0 "credHelpers: the host's helper gives the credentials" -- \
+		t40_verify hosts
+	check "the helper was asked for the registry host" -- \
+		grep -qxF "$REG_SECURE" "$h/asked"
+	expect_exit 0 "credsStore: the store gives the credentials" -- \
+		t40_verify store
+	echo notfound >"$h/mode"
+	expect_exit 0 "a helper without the host falls back to auths" -- \
+		t40_verify store
+	expect_exit 2 "no credentials anywhere: the registry refuses" -- \
+		t40_verify empty
+	echo garbage >"$h/mode"
+	expect_exit 2 "a helper answering garbage is exit 2" -- t40_verify store
+	expect_error_message "garbage answer message" "docker-credential-signettest"
+	echo token >"$h/mode"
+	expect_exit 2 "an identity token is refused, not sent" -- t40_verify store
+	expect_error_message "identity token message" "identity token"
+	echo fail >"$h/mode"
+	expect_exit 2 "a failing helper is exit 2" -- t40_verify store
+	expect_error_message "failing helper message" "failed \(exit status 3\)"
+	expect_exit 2 "a helper that is not installed is exit 2" -- \
+		env DOCKER_CONFIG="$h/store" "$SIGNET" verify \
+		--ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$pinned"
+	expect_error_message "missing helper message" \
+		"cannot run credential helper 'docker-credential-signettest'"
+	expect_exit 2 "a helper name with a path is refused" -- t40_verify evil
+	expect_error_message "bad helper name message" "not a helper name"
+	expect_no_leak "$SECURE_PASS" "a helper's secret is never printed"
+}
+
 t40_cases
+t40_helpers
