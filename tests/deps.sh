@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config libssl-dev libcurl4-openssl-dev libjansson-dev
 libsodium-dev libcmocka-dev docker-registry apache2-utils mandoc openssl curl
-jq python3 ca-certificates valgrind libp11-dev libp11-kit-dev p11-kit-modules softhsm2"
+jq python3 ca-certificates valgrind libp11-dev libp11-kit-dev p11-kit-modules softhsm2 pass gnupg"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the peer tools (cosign, notation, oras, crane) at pinned versions
-# with `go install`, into a cache folder, and print the bin folder.
+# Build the peer tools (cosign, notation, oras, crane, docker's pass
+# credential helper) at pinned versions from the Go module proxy, into a
+# cache folder, and print the bin folder.
 # Re-runs are quick: a tool whose pinned version is already built is skipped.
 #
 #   tests/interop/peers.sh [TOOL...]   -> prints the bin dir on stdout
@@ -13,6 +14,7 @@ COSIGN_VERSION=v3.1.3
 NOTATION_VERSION=v1.3.2
 ORAS_VERSION=v1.3.6
 GGCR_VERSION=v0.22.1
+CREDHELPERS_VERSION=v0.9.3
 
 cache=${SIGNET_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/signet-peers}
 bin=$cache/bin
@@ -34,13 +36,16 @@ pkg_of() {
 	crane)    echo "github.com/google/go-containerregistry@$GGCR_VERSION ./cmd/crane" ;;
 	# ours: go-containerregistry's registry with the referrers API on
 	referrers-registry) echo "local $here/referrers-registry" ;;
+	# a real docker credential helper (needs pass and gnupg from Debian)
+	docker-credential-pass) echo "github.com/docker/docker-credential-helpers@$CREDHELPERS_VERSION ./pass/cmd" ;;
 	*) echo "peers: unknown tool '$1'" >&2; return 1 ;;
 	esac
 }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(cosign notation oras crane referrers-registry)
+[ ${#tools[@]} -gt 0 ] || tools=(cosign notation oras crane referrers-registry \
+	docker-credential-pass)
 for t in "${tools[@]}"; do
 	pkg=$(pkg_of "$t")
 	case $pkg in local\ *)
@@ -64,8 +69,8 @@ for t in "${tools[@]}"; do
 			sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 	fi
 	[ -n "$dir" ] || { echo "peers: cannot download $1" >&2; exit 1; }
-	(cd "$dir" && GOBIN=$bin CGO_ENABLED=0 GOFLAGS=-trimpath \
-		go install "$2") >&2
+	(cd "$dir" && CGO_ENABLED=0 GOFLAGS=-trimpath \
+		go build -o "$bin/$t" "$2") >&2
 	echo "$pkg" >"$stamp"
 done
 echo "$bin"
