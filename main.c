@@ -1676,7 +1676,8 @@ static const struct cmd commands[] = {
 	  "IMAGE...\n"
 	  "       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
 	  "       signet verify --offline DIR [--key FILE]... "
-	  "[-a KEY=VALUE]... [--policy FILE] [--json] [IMAGE]",
+	  "[-a KEY=VALUE]... [--format cosign|sigstore-bundle|notation]... "
+	  "[--policy FILE] [--json] [IMAGE]",
 	  "signet-verify(1)" },
 	{ "policy", cmd_policy, "check a trust policy; show an image's rule",
 	  "signet policy check [FILE]\n"
