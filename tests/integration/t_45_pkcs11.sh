@@ -96,6 +96,15 @@ SIGNET_PKCS11_PIN" -- env SIGNET_PKCS11_PIN="$T45_PIN" \
 		--format cosign --key "$T45/rsa.pub" "$img"
 	expect_exit 0 "t45: verify RSA Notary signature" -- "$SIGNET" verify \
 		--format notation --key "$T45/rsa.crt" "$img"
+	local p384="pkcs11:token=signet-ci;object=release-p384?$q"
+	expect_exit 0 "t45: keys generate --pkcs11 ecdsa-p384 --x509" -- \
+		"$SIGNET" keys generate --pkcs11 "$p384" --type ecdsa-p384 --x509 \
+		"$T45/p384"
+	expect_exit 0 "t45: sign with the P-384 token key (notation, ES384)" -- \
+		"$SIGNET" sign --format notation --key "$p384" \
+		--cert "$T45/p384.crt" "$img"
+	expect_exit 0 "t45: verify the ES384 Notary signature" -- \
+		"$SIGNET" verify --format notation --key "$T45/p384.crt" "$img"
 	expect_exit 0 "t45: the default module (p11-kit proxy) finds the token" \
 		-- "$SIGNET" sign \
 		--key "pkcs11:token=signet-ci;object=release?pin-source=file:$T45/pin" \
