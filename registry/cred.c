@@ -166,6 +166,12 @@ static int helper_run(struct buf *out, const char *name, const char *server)
 		if (WIFEXITED(status) && out->len && out->len < 256 &&
 		    memmem(out->data, out->len, "credentials not found", 21))
 			rc = 1;
+		/* 127: the exec failed where posix_spawnp could not tell
+		 * (under valgrind, or an interpreter that is missing) */
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
+			 !out->len)
+			rc = err_set(ERR_AUTH, "cannot run credential helper "
+				     "'%s' (docker config names it)", prog);
 		else
 			rc = err_set(ERR_AUTH, "credential helper '%s' failed "
 				     "(exit status %d)", prog,
