@@ -1758,6 +1758,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	debugf("start");
+	jx_init();
 	opterr = 0;	/* we name bad options ourselves, once */
 	if (is_docker_plugin(argv[0])) {
 		/* docker asks what we are, then calls us as

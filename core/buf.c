@@ -27,9 +27,15 @@ static int grow(struct buf *b, size_t need)
 	cap = b->cap ? b->cap : 256;
 	while (cap < need + 1)
 		cap = cap > SIZE_MAX / 4 ? need + 1 : cap * 2;
-	p = realloc(b->data, cap);
+	/* not realloc: the old block may hold a secret, and is wiped */
+	p = malloc(cap);
 	if (!p)
 		return err_set(ERR_NOMEM, "out of memory");
+	if (b->data) {
+		memcpy(p, b->data, b->len + 1);
+		secure_wipe(b->data, b->cap);
+		free(b->data);
+	}
 	b->data = p;
 	b->cap = cap;
 	return 0;

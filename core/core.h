@@ -98,6 +98,8 @@ int b64url_decode(struct buf *out, const char *s, size_t len);
 /* Parse with duplicate keys rejected; exactly one value, no trailing junk.
  * @what names the document in the error message. New reference. */
 int jx_parse(json_t **out, const void *data, size_t len, const char *what);
+/* Once, before threads start: jansson wipes every block it frees. */
+void jx_init(void);
 /* Borrowed string member or NULL when absent or not a string. */
 const char *jx_str(const json_t *obj, const char *key);
 /* true when @obj is an object whose members are all named in the

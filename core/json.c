@@ -1,7 +1,24 @@
 /* json.c - jansson with duplicate keys rejected; callers cap sizes. */
+#include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
+
+/* Every block jansson frees is wiped first: parsed documents hold
+ * registry passwords and helpers' secrets in copies we never see. */
+static void wiping_free(void *p)
+{
+	if (p) {
+		secure_wipe(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+void jx_init(void)
+{
+	json_set_alloc_funcs(malloc, wiping_free);
+}
 
 int jx_parse(json_t **out, const void *data, size_t len, const char *what)
 {
@@ -15,9 +32,17 @@ int jx_parse(json_t **out, const void *data, size_t len, const char *what)
 		return err_set(ERR_FORMAT, "%s: NUL byte in JSON", what);
 	v = json_loadb(data, len, JSON_REJECT_DUPLICATES,
 		       &e);
-	if (!v)
-		return err_set(ERR_FORMAT, "%s: invalid JSON at line %d: %s",
-			       what, e.line, e.text);
+	if (!v) {
+		/* jansson's text ends " near '<token>'": the token may be a
+		 * secret (a password in a helper's answer), so it goes */
+		char *near = strstr(e.text, " near ");
+
+		if (near)
+			*near = '\0';
+		return err_set(ERR_FORMAT, "%s: invalid JSON at line %d, "
+			       "column %d: %s", what, e.line, e.column,
+			       e.text);
+	}
 	*out = v;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -240,9 +241,16 @@ int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
 	*outlen = 0;
 	out[0] = '\0';
 	if (pin_source) {
-		/* RFC 7512: "file:" URI or a plain path; "|command" is a
+		/* RFC 7512: a "file:" URI (RFC 8089: file:/p, file:///p,
+		 * file://localhost/p) or a plain path; "|command" is a
 		 * p11-kit extension we do not run */
-		if (strncmp(pin_source, "file:", 5) == 0)
+		if (strncasecmp(pin_source, "file://localhost/", 17) == 0)
+			pin_source += 16;
+		else if (strncasecmp(pin_source, "file://", 7) == 0 &&
+			 pin_source[7] != '/')
+			return err_set(ERR_USAGE, "pin-source '%s' names a file "
+				       "on another host", pin_source);
+		else if (strncasecmp(pin_source, "file:", 5) == 0)
 			pin_source += 5;
 		if (pin_source[0] != '/')
 			return err_set(ERR_USAGE, "pin-source '%s' is not an "

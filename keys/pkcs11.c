@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <libp11.h>
 #include <p11-kit/p11-kit.h>
@@ -46,26 +47,62 @@ static struct {
 	PKCS11_SLOT *slot;	/* the token we use */
 	char module[PATH_MAX];
 	void *dl;		/* our reference to the module */
-	bool loaded, logged_in;
+	CK_FUNCTION_LIST *f;	/* function_list() */
+	bool loaded, logged_in, f_init;
 } tok;
 
 bool keys_is_pkcs11(const char *ref)
 {
-	return strncmp(ref, "pkcs11:", 7) == 0;
+	return strncasecmp(ref, "pkcs11:", 7) == 0;	/* schemes ignore case */
 }
 
-/* The URI as it may be printed: its path part, without the query, where
- * pin-source and module-path live. */
+/* The URI as it may be printed: its path part without any pin-value
+ * (p11-kit takes one there too), and without the query, where pin-source
+ * and module-path live. */
 static void uri_display(char *out, size_t outsz, const char *uri)
 {
 	char tmp[512];
-	size_t n = strcspn(uri, "?");
+	const char *p = uri, *e, *end = uri + strcspn(uri, "?");
+	size_t n = 0, len;
 
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, uri, n);
+	while (p < end) {
+		e = memchr(p, ';', (size_t)(end - p));
+		len = (size_t)((e ? e : end) - p);
+		if (!(len >= 10 && strncasecmp(p, "pin-value=", 10) == 0) &&
+		    n + len + 1 < sizeof(tmp)) {
+			if (n && tmp[n - 1] != ':')
+				tmp[n++] = ';';
+			memcpy(tmp + n, p, len);
+			n += len;
+		}
+		p = e ? e + 1 : end;
+	}
 	tmp[n] = '\0';
 	str_sanitize(out, outsz, tmp);
+}
+
+/* Refuse query attributes RFC 7512 and p11-kit do not define: a typo in
+ * "module-path" must not quietly fall back to the default module. */
+static int query_known(const char *uri, const char *shown)
+{
+	static const char *const known[] = { "pin-source", "pin-value",
+		"module-name", "module-path", NULL };
+	const char *p = strchr(uri, '?'), *e;
+	size_t len, i;
+
+	for (p = p ? p + 1 : NULL; p && *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "&");
+		len = strcspn(p, "=&");
+		for (i = 0; known[i]; i++)
+			if (strlen(known[i]) == len &&
+			    strncasecmp(p, known[i], len) == 0)
+				break;
+		if (!known[i])
+			return err_set(ERR_USAGE, "PKCS#11 URI '%s': unknown "
+				       "query attribute '%.*s'", shown,
+				       (int)(len > 40 ? 40 : len), p);
+	}
+	return 0;
 }
 
 void keys_pkcs11_release(void)
@@ -74,6 +111,8 @@ void keys_pkcs11_release(void)
 		return;
 	if (tok.slots)
 		PKCS11_release_all_slots(tok.ctx, tok.slots, tok.n_slots);
+	if (tok.f_init)
+		tok.f->C_Finalize(NULL);
 	if (tok.loaded)
 		PKCS11_CTX_unload(tok.ctx);
 	PKCS11_CTX_free(tok.ctx);
@@ -200,6 +239,37 @@ static int login(P11KitUri *u)
 		       "0x%lx)", label, (unsigned long)P11_REASON(e));
 }
 
+/* The module's function list, for what libp11 does not do. It is the
+ * one libp11 initialised, except where the module hands every caller an
+ * instance of its own (p11-kit's proxy): that one we initialise, and
+ * finalise on release. The token's login is the module's, so shared. */
+static int function_list(CK_FUNCTION_LIST **out)
+{
+	CK_C_GetFunctionList get;
+	CK_RV rv;
+
+	if (!tok.f) {
+		get = (CK_C_GetFunctionList)(uintptr_t)dlsym(tok.dl,
+							"C_GetFunctionList");
+		if (!get || get(&tok.f) != CKR_OK || !tok.f) {
+			tok.f = NULL;
+			return err_set(ERR_IO, "PKCS#11 module '%s' has no "
+				       "function list", tok.module);
+		}
+		rv = tok.f->C_Initialize(NULL);
+		if (rv == CKR_OK) {
+			tok.f_init = true;
+		} else if (rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+			tok.f = NULL;
+			return err_set(ERR_IO, "cannot initialise PKCS#11 "
+				       "module '%s' (error 0x%lx)", tok.module,
+				       (unsigned long)rv);
+		}
+	}
+	*out = tok.f;
+	return 0;
+}
+
 /* The URI's object class, or (CK_OBJECT_CLASS)-1 when it names none. */
 static CK_OBJECT_CLASS uri_class(P11KitUri *u)
 {
@@ -218,6 +288,8 @@ static int token_open(P11KitUri **out, const char *uri, const char *shown,
 		      bool public_ok)
 {
 	CK_OBJECT_CLASS cls;
+	CK_FUNCTION_LIST *f;
+	CK_INFO info;
 	P11KitUri *u = p11_kit_uri_new();
 	char module[PATH_MAX], names[256] = "";
 	PKCS11_SLOT *match = NULL;
@@ -233,6 +305,8 @@ static int token_open(P11KitUri **out, const char *uri, const char *shown,
 			     p11_kit_uri_message(r));
 		goto fail;
 	}
+	if ((rc = query_known(uri, shown)) < 0)
+		goto fail;
 	if (p11_kit_uri_any_unrecognized(u)) {
 		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s' has an attribute "
 			     "signet does not know", shown);
@@ -293,6 +367,15 @@ static int token_open(P11KitUri **out, const char *uri, const char *shown,
 				     "slots", module);
 			goto unload;
 		}
+	}
+	/* library-manufacturer, -description, -version: the module's own */
+	if ((rc = function_list(&f)) < 0)
+		goto fail;
+	if (f->C_GetInfo(&info) != CKR_OK ||
+	    p11_kit_uri_match_module_info(u, &info) != 1) {
+		rc = err_set(ERR_NOTFOUND, "PKCS#11 module '%s' is not the "
+			     "library '%s' names", module, shown);
+		goto fail;
 	}
 	for (i = 0; i < tok.n_slots; i++) {
 		PKCS11_SLOT *s = &tok.slots[i];
@@ -450,19 +533,6 @@ static const unsigned char OID_P256[] = {
 	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
 static const unsigned char OID_P384[] = {
 	0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
-
-static int function_list(CK_FUNCTION_LIST **out)
-{
-	CK_C_GetFunctionList get;
-
-	/* the module libp11 loaded: the same library, the same state */
-	get = (CK_C_GetFunctionList)(uintptr_t)dlsym(tok.dl,
-						     "C_GetFunctionList");
-	if (!get || get(out) != CKR_OK || !*out)
-		return err_set(ERR_IO, "PKCS#11 module '%s' has no function "
-			       "list", tok.module);
-	return 0;
-}
 
 /* C_GenerateKeyPair of @type labelled @label with @id, private half
  * sensitive and never extractable. */

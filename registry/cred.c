@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "internal.h"
@@ -85,21 +86,98 @@ static long long mono_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Run "docker-credential-NAME get" with @server on its stdin; its stdout
- * (at most HELPER_OUT_MAX) into @out. 1 when it said it has nothing. */
-static int helper_run(struct buf *out, const char *name, const char *server)
+/* The helper program on PATH, as docker finds it: only absolute PATH
+ * entries count, so a helper in the current folder is never run. */
+static bool helper_path(char *out, size_t outsz, const char *prog)
 {
-	char prog[96], chunk[4096];
-	char *argv[3] = { prog, "get", NULL };
+	const char *path = getenv("PATH"), *p, *e;
+	struct stat st;
+
+	for (p = path ? path : ""; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		if (*p != '/' ||
+		    snprintf(out, outsz, "%.*s/%s", (int)(e - p), p, prog) >=
+		    (int)outsz)
+			continue;
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Our environment without the secrets signet reads from it: a helper
+ * has no business with the signing passphrase or the token's PIN. */
+static char **helper_env(void)
+{
+	static const char *const drop[] = { "SIGNET_PASSWORD=",
+		"COSIGN_PASSWORD=", "SIGNET_PKCS11_PIN=", NULL };
+	size_t n = 0, i, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	if (!(env = calloc(n + 1, sizeof(*env))))
+		return NULL;
+	for (i = 0; i < n; i++) {
+		size_t d;
+
+		for (d = 0; drop[d]; d++)
+			if (strncmp(environ[i], drop[d], strlen(drop[d])) == 0)
+				break;
+		if (!drop[d])
+			env[k++] = environ[i];
+	}
+	return env;
+}
+
+/* Wait for @pid until @end (monotonic ms), then kill it. */
+static int helper_wait(pid_t pid, long long end, int *status)
+{
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (mono_ms() >= end) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return -1;
+		}
+		usleep(2000);
+	}
+}
+
+/* Run "docker-credential-NAME get" with @server on its stdin, for at
+ * most @limit_ms; its stdout (at most HELPER_OUT_MAX) into @out. 1 when
+ * it said it has nothing. It gets no descriptor of ours but the pipes,
+ * and its stderr goes to /dev/null. */
+static int helper_run(struct buf *out, const char *name, const char *server,
+		      long limit_ms)
+{
+	char prog[96], path[4096], chunk[4096];
+	char *argv[3] = { prog, "get", NULL }, **env = NULL;
 	posix_spawn_file_actions_t fa;
 	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, rc = 0;
-	long long end = mono_ms() + HELPER_TIMEOUT_MS;
+	long long end = mono_ms() + limit_ms;
 	sigset_t pipe_set, old_set;
 	pid_t pid = -1;
 	ssize_t n;
 	int se;
 
 	snprintf(prog, sizeof(prog), "docker-credential-%s", name);
+	if (!helper_path(path, sizeof(path), prog))
+		return err_set(ERR_AUTH, "cannot run credential helper '%s' "
+			       "(docker config names it): not found on PATH",
+			       prog);
+	if (!(env = helper_env()))
+		return err_set(ERR_NOMEM, "out of memory");
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
 		rc = err_set_errno(ERR_IO, "cannot run '%s'", prog);
 		goto out;
@@ -109,7 +187,9 @@ static int helper_run(struct buf *out, const char *name, const char *server)
 	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
 	/* what it says on stderr is its own business, and may be secret */
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	se = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
+	/* libcurl's sockets are not close-on-exec */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	se = posix_spawn(&pid, path, &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(in[0]);
 	close(outp[1]);
@@ -135,12 +215,8 @@ static int helper_run(struct buf *out, const char *name, const char *server)
 		struct pollfd p = { .fd = outp[0], .events = POLLIN };
 		long long left = end - mono_ms();
 
-		if (left <= 0) {
-			rc = err_set(ERR_AUTH, "credential helper '%s' gave no "
-				     "answer in %d s", prog,
-				     HELPER_TIMEOUT_MS / 1000);
-			goto out;
-		}
+		if (left <= 0)
+			goto late;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
 			rc = err_set_errno(ERR_AUTH, "cannot read '%s'", prog);
 			goto out;
@@ -158,16 +234,19 @@ static int helper_run(struct buf *out, const char *name, const char *server)
 			goto out;
 		}
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* its stdout is closed; it still has until the same end to exit */
+	if (helper_wait(pid, end, &status) < 0) {
+		pid = -1;
+		goto late;
+	}
 	pid = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		/* docker's helpers say "credentials not found" so, exit 1 */
 		if (WIFEXITED(status) && out->len && out->len < 256 &&
 		    memmem(out->data, out->len, "credentials not found", 21))
 			rc = 1;
-		/* 127: the exec failed where posix_spawnp could not tell
-		 * (under valgrind, or an interpreter that is missing) */
+		/* 127: the exec failed after the spawn (valgrind's spawn
+		 * cannot report it, or a script's interpreter is missing) */
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
 			 !out->len)
 			rc = err_set(ERR_AUTH, "cannot run credential helper "
@@ -178,6 +257,10 @@ static int helper_run(struct buf *out, const char *name, const char *server)
 				     WIFEXITED(status) ? WEXITSTATUS(status) :
 				     128 + WTERMSIG(status));
 	}
+	goto out;
+late:
+	rc = err_set(ERR_AUTH, "credential helper '%s' did not finish in %ld "
+		     "ms", prog, limit_ms);
 out:
 	secure_wipe(chunk, sizeof(chunk));
 	if (pid > 0) {
@@ -189,13 +272,14 @@ out:
 	if (in[1] >= 0) close(in[1]);
 	if (outp[0] >= 0) close(outp[0]);
 	if (outp[1] >= 0) close(outp[1]);
+	free(env);
 	return rc;
 }
 
 /* Credentials for @host from helper @name into @cred (nothing when it has
  * none). Its answer: {"ServerURL": ..., "Username": ..., "Secret": ...}. */
 static int helper_lookup(struct cred *cred, const char *name,
-			 const char *host)
+			 const char *host, long limit_ms)
 {
 	const char *server = strcmp(host, "docker.io") == 0 ?
 			     "https://index.docker.io/v1/" : host;
@@ -211,7 +295,7 @@ static int helper_lookup(struct cred *cred, const char *name,
 	snprintf(what, sizeof(what), "answer of docker-credential-%s", name);
 	buf_init(&raw, HELPER_OUT_MAX);
 	buf_init(&pair, 8192);
-	if ((rc = helper_run(&raw, name, server)) != 0)
+	if ((rc = helper_run(&raw, name, server, limit_ms)) != 0)
 		goto out;
 	if ((rc = jx_parse(&doc, raw.data, raw.len, what)) < 0)
 		goto out;
@@ -245,7 +329,7 @@ out:
 	return rc;
 }
 
-int cred_lookup(struct cred *cred, const char *host)
+int cred_lookup(struct cred *cred, const char *host, long limit_ms)
 {
 	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
 	char path[4096];
@@ -279,7 +363,9 @@ int cred_lookup(struct cred *cred, const char *host)
 	if (!helper)
 		helper = jx_str(doc, "credsStore");
 	if (helper && *helper &&
-	    ((rc = helper_lookup(cred, helper, host)) < 0 || cred->basic))
+	    ((rc = helper_lookup(cred, helper, host,
+				 limit_ms < HELPER_TIMEOUT_MS ? limit_ms :
+				 HELPER_TIMEOUT_MS)) < 0 || cred->basic))
 		goto out;
 	rc = 0;
 	auths = json_object_get(doc, "auths");

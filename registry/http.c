@@ -783,7 +783,10 @@ again:
 		authed = true;
 		if (!h->cred_loaded) {
 			h->cred_loaded = true;
-			if ((rc = cred_lookup(&h->cred, h->name)) < 0)
+			long left = left_ms(reg);
+
+			if ((rc = cred_lookup(&h->cred, h->name,
+					      left > 1 ? left : 1)) < 0)
 				goto out;
 		}
 		if (strncasecmp(resp->www_auth, "Bearer ", 7) == 0) {

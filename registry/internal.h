@@ -59,9 +59,11 @@ struct cred {
 	char *basic;		/* base64("user:pass"), wiped on release */
 };
 
-/* Look up @host in $DOCKER_CONFIG/config.json or ~/.docker/config.json.
- * Absent config or entry: 0 with cred->basic NULL. */
-int cred_lookup(struct cred *cred, const char *host);
+/* Look up @host in $DOCKER_CONFIG/config.json or ~/.docker/config.json:
+ * its credHelpers helper, else credsStore, else auths. A helper gets at
+ * most @limit_ms (and never over 30 s). Absent config or entry: 0 with
+ * cred->basic NULL. */
+int cred_lookup(struct cred *cred, const char *host, long limit_ms);
 void cred_release(struct cred *cred);
 
 /* Given the tag's current manifest (@cur NULL when the tag is absent):

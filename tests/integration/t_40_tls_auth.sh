@@ -115,6 +115,12 @@ notfound) echo "credentials not found in native keychain"; exit 1 ;;
 garbage) echo "{not json" ;;
 token) printf '{"ServerURL":"%s","Username":"<token>","Secret":"x"}\\n' "\$server" ;;
 fail) echo "helper broke: $SECURE_PASS" >&2; exit 3 ;;
+trunc) printf '{"Username":"%s","Secret":"%s' "$SECURE_USER" "$SECURE_PASS" ;;
+linger) printf '{"Username":"%s","Secret":"%s"}' "$SECURE_USER" "$SECURE_PASS"
+	exec >&-; sleep 60 ;;
+spy) env >"$h/env"
+	for f in /proc/\$\$/fd/*; do readlink "\$f"; done >"$h/fds"
+	printf '{"Username":"%s","Secret":"%s"}' "$SECURE_USER" "$SECURE_PASS" ;;
 esac
 EOF_HELPER
 	chmod +x "$h/bin/docker-credential-signettest"
@@ -132,8 +138,11 @@ EOF_HELPER
 	expect_exit 0 "sign for the helper tests" -- env DOCKER_CONFIG="$T40/docker" \
 		"$SIGNET" sign --ca-file "$REG_SECURE_CA" --key "$KEY_A.key" "$pinned"
 	p=$h/bin:$PATH
+	# t40_verify CONFIG [VAR=VALUE...]
 	t40_verify() {
-		env PATH="$p" DOCKER_CONFIG="$h/$1" HOME="$TEST_HOME" \
+		local c=$1
+		shift
+		env PATH="$p" DOCKER_CONFIG="$h/$c" HOME="$TEST_HOME" "$@" \
 			"$SIGNET" verify --ca-file "$REG_SECURE_CA" \
 			--key "$KEY_A.pub" "$pinned"
 	}
@@ -164,6 +173,30 @@ EOF_HELPER
 		--ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$pinned"
 	expect_error_message "missing helper message" \
 		"cannot run credential helper 'docker-credential-signettest'"
+	echo trunc >"$h/mode"
+	expect_exit 2 "a cut-off answer is exit 2" -- t40_verify store
+	expect_stderr_nomatch "$SECURE_PASS" "the cut-off secret is not in the message"
+	echo linger >"$h/mode"
+	expect_exit 2 "a helper that never exits is stopped at the deadline" -- \
+		env PATH="$p" DOCKER_CONFIG="$h/store" "$SIGNET" verify \
+		--deadline 3 --ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" "$pinned"
+	expect_error_message "lingering helper message" "did not finish"
+	echo spy >"$h/mode"
+	expect_exit 0 "the spying helper still answers" -- \
+		t40_verify store SIGNET_PKCS11_PIN=pin-t40 COSIGN_PASSWORD=cosign-t40
+	check "the helper's environment has no signet secrets" -- \
+		not grep -Eq '^(SIGNET_PASSWORD|COSIGN_PASSWORD|SIGNET_PKCS11_PIN)=' \
+		"$h/env"
+	check "the helper gets none of signet's sockets" -- \
+		not grep -q 'socket:' "$h/fds"
+	mkdir -p "$h/cwd"
+	cp "$h/bin/docker-credential-signettest" "$h/cwd/"
+	echo ok >"$h/mode"
+	expect_exit 2 "a helper in the current folder is not run (empty PATH entry)" \
+		-- env -C "$h/cwd" PATH=":/usr/bin:/bin" DOCKER_CONFIG="$h/store" \
+		"$SIGNET" verify --ca-file "$REG_SECURE_CA" --key "$KEY_A.pub" \
+		"$pinned"
+	expect_error_message "helper not found message" "not found on PATH"
 	expect_exit 2 "a helper name with a path is refused" -- t40_verify evil
 	expect_error_message "bad helper name message" "not a helper name"
 	expect_no_leak "$SECURE_PASS" "a helper's secret is never printed"

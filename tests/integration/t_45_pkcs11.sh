@@ -109,6 +109,13 @@ SIGNET_PKCS11_PIN" -- env SIGNET_PKCS11_PIN="$T45_PIN" \
 		-- "$SIGNET" sign \
 		--key "pkcs11:token=signet-ci;object=release?pin-source=file:$T45/pin" \
 		"$img"
+	local viaproxy="pkcs11:token=signet-ci;object=via-proxy?pin-source=file:$T45/pin"
+	expect_exit 0 "t45: keys generate through the default module (proxy)" \
+		-- "$SIGNET" keys generate --pkcs11 "$viaproxy" "$T45/proxy"
+	expect_exit 0 "t45: sign with that key through the proxy" -- \
+		"$SIGNET" sign --key "$viaproxy" "$img"
+	expect_exit 0 "t45: verify it" -- "$SIGNET" verify --format cosign \
+		--key "$T45/proxy.pub" "$img"
 	expect_exit 0 "t45: module-name=softhsm2 finds the token" -- \
 		"$SIGNET" keys show "pkcs11:object=release?module-name=softhsm2"
 
@@ -128,6 +135,25 @@ SIGNET_PKCS11_PIN" -- env SIGNET_PKCS11_PIN="$T45_PIN" \
 		"$R45/pin:v1"
 	expect_error_message "t45: pin-value message" "pin-value"
 	expect_stderr_nomatch "$T45_PIN" "t45: the refused pin-value is not echoed"
+	expect_exit 2 "t45: pin-value in the path part is refused too" -- \
+		"$SIGNET" sign --key \
+		"pkcs11:token=signet-ci;pin-value=$T45_PIN;object=release?module-path=$T45_MOD" \
+		"$R45/pin:v1"
+	expect_stderr_nomatch "$T45_PIN" "t45: and not echoed either"
+	expect_exit 2 "t45: an unknown query attribute is refused" -- \
+		"$SIGNET" sign --key \
+		"pkcs11:token=signet-ci;object=release?module_path=$T45_MOD" \
+		"$R45/pin:v1"
+	expect_error_message "t45: unknown query message" \
+		"unknown query attribute 'module_path'"
+	expect_exit 2 "t45: library-manufacturer must match the module" -- \
+		"$SIGNET" keys show \
+		"pkcs11:library-manufacturer=NOPE;token=signet-ci;object=release?module-path=$T45_MOD"
+	expect_exit 0 "t45: the module's own library-manufacturer matches" -- \
+		"$SIGNET" keys show \
+		"pkcs11:library-manufacturer=SoftHSM;token=signet-ci;object=release?module-path=$T45_MOD"
+	expect_exit 0 "t45: pin-source as file:///PATH" -- "$SIGNET" keys show \
+		"pkcs11:token=signet-ci;object=release?module-path=$T45_MOD&pin-source=file://$T45/pin"
 	expect_exit 2 "t45: relative pin-source is refused" -- "$SIGNET" sign \
 		--key "pkcs11:token=signet-ci;object=release?module-path=$T45_MOD&pin-source=pin" \
 		"$R45/pin:v1"
