@@ -3,6 +3,7 @@
  * over its exact bytes before the payload is parsed, and its claims are
  * checked against what we resolved ourselves, never the other way round.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +33,30 @@ static void reason(struct sig_report *s, const char *why)
 	str_sanitize(s->reason, sizeof(s->reason), why);
 }
 
+/* reason() with a format. */
+__attribute__((format(printf, 2, 3)))
+static void reasonf(struct sig_report *s, const char *fmt, ...)
+{
+	char why[sizeof(s->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	reason(s, why);
+}
+
 /* Do a signature's @signed annotations hold every -a KEY=VALUE asked
  * for? If not, the reason names the first one missing. */
 static bool annotations_ok(const struct verify_opts *o,
 			   const json_t *signed_ann, struct sig_report *s)
 {
 	const char *missing;
-	char why[300];
 
 	if (!o->annotations ||
 	    kvlist_matched_by(o->annotations, signed_ann, &missing))
 		return true;
-	snprintf(why, sizeof(why), "annotation '%.200s' missing or different",
-		 missing);
-	reason(s, why);
+	reasonf(s, "annotation '%.200s' missing or different", missing);
 	return false;
 }
 
@@ -80,7 +91,7 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	struct buf data = { (unsigned char *)payload, payload_len, 0, 0 };
 	struct buf sig;
 	struct simplesign p = { 0 };
-	char claim[REF_HOST_MAX + REF_REPO_MAX + 2], buf[300];
+	char claim[REF_HOST_MAX + REF_REPO_MAX + 2];
 
 	snprintf(s->format, sizeof(s->format), "cosign");
 	digest_of(&s->payload, payload, payload_len);
@@ -107,17 +118,13 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	if (p.optional)
 		s->annotations = json_deep_copy(p.optional);
 	if (!digest_eq(&p.image, image)) {
-		snprintf(buf, sizeof(buf), "payload is for %s, not this image",
-			 p.image.str);
-		reason(s, buf);
+		reasonf(s, "payload is for %s, not this image", p.image.str);
 		goto out;
 	}
 	if (ref_normalize_repo(claim, sizeof(claim), p.docker_ref) < 0 ||
 	    strcmp(claim, repo) != 0) {
 		str_sanitize(claim, sizeof(claim), p.docker_ref);
-		snprintf(buf, sizeof(buf), "payload is for repository '%.200s'",
-			 claim);
-		reason(s, buf);
+		reasonf(s, "payload is for repository '%.200s'", claim);
 		goto out;
 	}
 	s->claims_ok = s->key_index >= 0;
@@ -207,7 +214,6 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	struct bundle b = { 0 };
 	struct statement st = { 0 };
 	json_t *doc = NULL;
-	char why[300];
 	int rc;
 
 	snprintf(s->format, sizeof(s->format), "sigstore-bundle");
@@ -247,9 +253,8 @@ bad:
 	if (st.annotations)
 		s->annotations = json_deep_copy(st.annotations);
 	if (!digest_eq(&st.subject, image)) {
-		snprintf(why, sizeof(why), "statement is for %s, not this "
-			 "image", st.subject.str);
-		reason(s, why);
+		reasonf(s, "statement is for %s, not this image",
+			st.subject.str);
 		goto out;
 	}
 	s->claims_ok = s->key_index >= 0;
@@ -421,8 +426,7 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 	subject_fields(&s->subject, chain[0]);
 	if (env.has_expiry && now > env.expiry) {
 		jws_time_format(when, env.expiry);
-		snprintf(why, sizeof(why), "signature expired at %s", when);
-		reason(s, why);
+		reasonf(s, "signature expired at %s", when);
 		goto out;
 	}
 	if ((rc = notary_payload_parse(&t, env.payload.data,
@@ -433,10 +437,9 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 	if (!digest_eq(&t.digest, &image->digest) ||
 	    t.size != image->body.len ||
 	    strcmp(t.media_type, image->media_type) != 0) {
-		snprintf(why, sizeof(why), "payload names %s (%s, %llu "
-			 "bytes), not this image", t.digest.str, t.media_type,
-			 (unsigned long long)t.size);
-		reason(s, why);
+		reasonf(s, "payload names %s (%s, %llu bytes), not this image",
+			t.digest.str, t.media_type,
+			(unsigned long long)t.size);
 		goto out;
 	}
 	s->claims_ok = s->cert_index >= 0;
