@@ -95,13 +95,15 @@ int registry_get_manifest(struct registry *reg, const struct image_ref *repo,
 		return rc;
 	snprintf(what, sizeof(what), "manifest '%s/%s%s%s'", repo->registry,
 		 repo->repository, digest_valid(reference) ? "@" : ":", shown);
-	req.method = "GET";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.headers = manifest_accept;
-	req.what = what;
-	req.follow = true;
+	req = (struct http_req){
+		.method = "GET",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.headers = manifest_accept,
+		.what = what,
+		.follow = true,
+	};
 	http_resp_init(&resp, MANIFEST_MAX);
 	rc = http_do(reg, &req, &resp);
 	if (rc < 0) {
@@ -151,17 +153,20 @@ int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 		 repo->repository, digest_valid(reference) ? "@" : ":",
 		 reference);
 	snprintf(ctype, sizeof(ctype), "Content-Type: %s", media_type);
-	req.method = "PUT";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.headers = hdrs;
-	req.body = body;
-	req.body_len = len;
-	req.what = what;
-	/* by digest, a late duplicate writes the same bytes; by tag it may
-	 * undo another client's write, and the caller merges again */
-	req.idempotent = digest_valid(reference);
+	req = (struct http_req){
+		.method = "PUT",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.headers = hdrs,
+		.body = body,
+		.body_len = len,
+		.what = what,
+		/* by digest, a late duplicate writes the same bytes; by
+		 * tag it may undo another client's write, and the caller
+		 * merges again */
+		.idempotent = digest_valid(reference),
+	};
 	http_resp_init(&resp, 1 << 20);
 	for (attempt = 0; attempt < 5; attempt++) {
 		char why[1024];
@@ -198,12 +203,14 @@ int registry_get_blob(struct registry *reg, const struct image_ref *repo,
 		return rc;
 	snprintf(what, sizeof(what), "blob '%s' in '%s/%s'", d->str,
 		 repo->registry, repo->repository);
-	req.method = "GET";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.what = what;
-	req.follow = true;
+	req = (struct http_req){
+		.method = "GET",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.what = what,
+		.follow = true,
+	};
 	http_resp_init(&resp, max);
 	rc = http_do(reg, &req, &resp);
 	if (rc < 0) {
@@ -234,13 +241,15 @@ static int blob_exists(struct registry *reg, const struct image_ref *repo,
 
 	if ((rc = repo_path(path, sizeof(path), repo, "blobs", d->str)) < 0)
 		return rc;
-	req.method = "HEAD";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.what = "blob";
-	req.follow = true;
-	req.ok_404 = true;
+	req = (struct http_req){
+		.method = "HEAD",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.what = "blob",
+		.follow = true,
+		.ok_404 = true,
+	};
 	http_resp_init(&resp, 1 << 16);
 	rc = http_do(reg, &req, &resp);
 	*exists = rc == 0 && resp.status == 200;
@@ -275,11 +284,13 @@ static int put_blob_once(struct registry *reg, const struct image_ref *repo,
 	if ((rc = repo_path(path, sizeof(path), repo, "blobs",
 			    "uploads/")) < 0)
 		return rc;
-	req.method = "POST";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.what = what;
+	req = (struct http_req){
+		.method = "POST",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.what = what,
+	};
 	http_resp_init(&resp, 1 << 16);
 	buf_init(&loc, 8192);
 	if ((rc = http_do(reg, &req, &resp)) < 0)
@@ -462,12 +473,14 @@ int registry_list_tags(struct registry *reg, const struct image_ref *repo,
 		return rc;
 	snprintf(what, sizeof(what), "tags of '%s/%s'", repo->registry,
 		 repo->repository);
-	req.method = "GET";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.what = what;
-	req.follow = true;
+	req = (struct http_req){
+		.method = "GET",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.what = what,
+		.follow = true,
+	};
 	return walk_list(reg, &req, "tags", cb, ctx);
 }
 
@@ -478,12 +491,14 @@ int registry_catalog(struct registry *reg, const char *registry_host,
 	struct http_req req = { 0 };
 
 	snprintf(what, sizeof(what), "catalog of '%s'", registry_host);
-	req.method = "GET";
-	req.host = registry_host;
-	req.path = "/v2/_catalog?n=1000";
-	req.catalog = true;
-	req.what = what;
-	req.follow = true;
+	req = (struct http_req){
+		.method = "GET",
+		.host = registry_host,
+		.path = "/v2/_catalog?n=1000",
+		.catalog = true,
+		.what = what,
+		.follow = true,
+	};
 	return walk_list(reg, &req, "repositories", cb, ctx);
 }
 

@@ -83,14 +83,16 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 	if (snprintf(path, sizeof(path), "/v2/%s/referrers/%s",
 		     repo->repository, subject->str) >= (int)sizeof(path))
 		return err_set(ERR_FORMAT, "reference too long");
-	req.method = "GET";
-	req.host = repo->registry;
-	req.path = path;
-	req.repo = repo->repository;
-	req.headers = accept;
-	req.what = what;
-	req.follow = true;
-	req.ok_404 = true;
+	req = (struct http_req){
+		.method = "GET",
+		.host = repo->registry,
+		.path = path,
+		.repo = repo->repository,
+		.headers = accept,
+		.what = what,
+		.follow = true,
+		.ok_404 = true,
+	};
 	http_resp_init(&resp, MANIFEST_MAX);
 	rc = http_do(reg, &req, &resp);
 	if (rc < 0)
