@@ -37,6 +37,8 @@
 #define SIGNET_P11_PROXY "p11-kit-proxy.so"
 #endif
 
+#define SHOWN_MAX 512	/* a URI as messages print it */
+
 /* CKR_* reasons libp11 records on OpenSSL's error queue */
 #define P11_REASON(e) ((CK_RV)ERR_GET_REASON(e))
 
@@ -283,9 +285,10 @@ static CK_OBJECT_CLASS uri_class(P11KitUri *u)
 }
 
 /* Parse @uri, load its module and find its one token. The URI may name
- * a private key or no type, and with @public_ok a public key. */
-static int token_open(P11KitUri **out, const char *uri, const char *shown,
-		      bool public_ok)
+ * a private key or no type, and with @public_ok a public key. Into
+ * @shown: the URI as messages may print it. */
+static int token_open(P11KitUri **out, const char *uri,
+		      char shown[SHOWN_MAX], bool public_ok)
 {
 	CK_OBJECT_CLASS cls;
 	CK_FUNCTION_LIST *f;
@@ -297,6 +300,7 @@ static int token_open(P11KitUri **out, const char *uri, const char *shown,
 	int r, rc;
 
 	*out = NULL;
+	uri_display(shown, SHOWN_MAX, uri);
 	if (!u)
 		return err_set(ERR_NOMEM, "out of memory");
 	r = p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, u);
@@ -470,13 +474,12 @@ static int find_key(PKCS11_KEY **out, P11KitUri *u, const char *shown,
 
 int keys_pkcs11_load_private(EVP_PKEY **out, const char *uri)
 {
-	char shown[512];
+	char shown[SHOWN_MAX];
 	PKCS11_KEY *k;
 	P11KitUri *u;
 	int rc;
 
 	*out = NULL;
-	uri_display(shown, sizeof(shown), uri);
 	if ((rc = token_open(&u, uri, shown, false)) < 0)
 		return rc;
 	if ((rc = login(u)) < 0 || (rc = find_key(&k, u, shown, true)) < 0)
@@ -498,13 +501,12 @@ out:
 
 int keys_pkcs11_load_public(EVP_PKEY **out, const char *uri)
 {
-	char shown[512];
+	char shown[SHOWN_MAX];
 	PKCS11_KEY *k;
 	P11KitUri *u;
 	int rc;
 
 	*out = NULL;
-	uri_display(shown, sizeof(shown), uri);
 	if ((rc = token_open(&u, uri, shown, true)) < 0)
 		return rc;
 	/* the public object when there is one; tokens that keep only the
@@ -623,7 +625,7 @@ int keys_pkcs11_generate(const char *uri, const char *name,
 			 const struct keygen_opts *opts, char *used,
 			 size_t usedsz)
 {
-	char shown[512], label[256], pubpath[PATH_MAX], crtpath[PATH_MAX];
+	char shown[SHOWN_MAX], label[256], pubpath[PATH_MAX], crtpath[PATH_MAX];
 	unsigned char id[128];
 	char *fmt = NULL;
 	CK_OBJECT_HANDLE pubh = 0, privh = 0;
@@ -641,7 +643,6 @@ int keys_pkcs11_generate(const char *uri, const char *name,
 	int rc;
 
 	buf_init(&pem, 0);
-	uri_display(shown, sizeof(shown), uri);
 	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", name) >=
 	    (int)sizeof(pubpath) ||
 	    snprintf(crtpath, sizeof(crtpath), "%s.crt", name) >=
