@@ -316,14 +316,7 @@ static int helper_lookup(struct cred *cred, const char *name,
 	    !(cred->basic = b64_encode(pair.data, pair.len)))
 		rc = err_set(ERR_NOMEM, "out of memory");
 out:
-	if (doc) {
-		json_t *v = json_object_get(doc, "Secret");
-
-		if (json_is_string(v))
-			secure_wipe((char *)json_string_value(v),
-				    json_string_length(v));
-		json_decref(doc);
-	}
+	json_decref(doc);	/* wiped as it is freed: jx_init() */
 	buf_release_secret(&pair);
 	buf_release_secret(&raw);
 	return rc;
@@ -395,17 +388,7 @@ int cred_lookup(struct cred *cred, const char *host, long limit_ms)
 		break;
 	}
 out:
-	/* the parsed document holds the secret too */
-	if (doc) {
-		json_object_foreach(json_object_get(doc, "auths"), key, entry) {
-			json_t *a = json_object_get(entry, "auth");
-
-			if (json_is_string(a))
-				secure_wipe((char *)json_string_value(a),
-					    json_string_length(a));
-		}
-		json_decref(doc);
-	}
+	json_decref(doc);	/* wiped as it is freed: jx_init() */
 	buf_release_secret(&raw);
 	return rc == 1 ? 0 : rc;
 }
