@@ -1,14 +1,20 @@
 # signet - sign and verify container images in OCI registries.
 #
+#   make demo         install what is missing, build, and run the demo
+#   make check        unit + integration tests (installs what is missing)
 #   make              build ./signet
 #   make deps         install the Debian packages the project needs
-#   make check        unit + integration tests (installs what is missing)
 #   make SANITIZE=address,undefined check
+#   make valgrind     the integration tests with every signet under valgrind
 #   make fuzz         libFuzzer targets (clang); make fuzz-run FUZZ_TIME=600
 #   make interop      tests against cosign, notation, oras, crane
 #   make bench        benchmark against the peers
 #   make install PREFIX=/usr/local DESTDIR=   binary, man pages, bash
 #                     completion, docker CLI plugin link; make uninstall
+#
+# Objects live in build/<variant>/ (plain, asan, valgrind, fuzz), so one
+# variant never overwrites another's; each object's header dependencies
+# come from the compiler (-MMD). ./signet is a copy of build/plain/signet.
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -17,47 +23,81 @@ PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
             -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -DSIGNET_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -DSIGNET_VERSION='"$(VERSION)"' -I.
 # p11-kit's proxy module: the default PKCS#11 module for token keys
 P11_PROXY := $(shell pkg-config --variable=proxy_module p11-kit-1 2>/dev/null)
 ifneq ($(P11_PROXY),)
 CPPFLAGS += -DSIGNET_P11_PROXY='"$(P11_PROXY)"'
 endif
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit)
 LDLIBS   += -pthread
 
+# ---- the variant: which flags, which folder --------------------------------
 ifneq ($(SANITIZE),)
-ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS    += -fsanitize=$(SANITIZE)
+VARIANT  ?= asan
+else
+VARIANT  ?= plain
+endif
+ifeq ($(VARIANT),valgrind)
+CFLAGS    = -O1 -g
+endif
+ifneq ($(SANITIZE),)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
 export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 endif
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS)
+B          = build/$(VARIANT)
 
-LIB_SRC  = $(wildcard core/*.c keys/*.c registry/*.c sign/*.c verify/*.c)
-LIB_OBJ  = $(LIB_SRC:.c=.o)
-HDRS     = $(wildcard core/*.h keys/*.h registry/*.h sign/*.h verify/*.h)
+# ---- sources ----------------------------------------------------------------
+LIB_DIRS = core formats keys registry sign verify
+LIB_SRC  = $(wildcard $(LIB_DIRS:%=%/*.c))
+CLI_SRC  = $(wildcard cli/*.c)
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
-UNIT_BIN = $(UNIT_SRC:.c=)
+UNIT_BIN = $(UNIT_SRC:%.c=$(B)/%)
 
-# A sanitizer build must not mix with plain objects: stamp the flags.
-BUILD_STAMP = .build-flags
-$(shell echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $(BUILD_STAMP) || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $(BUILD_STAMP))
+# A change of flags within one variant rebuilds it: stamp them.
+STAMP = $(B)/.flags
+$(shell mkdir -p $(B) && { echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | \
+	cmp -s - $(STAMP) || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' > $(STAMP); })
 
+ifeq ($(VARIANT),plain)
 all: signet
+else
+all: $(B)/signet
+endif
 
-$(BUILD_STAMP): ;
+$(STAMP): ;
 
-%.o: %.c $(HDRS) $(BUILD_STAMP)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+$(B)/%.o: %.c $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-libsignet.a: $(LIB_OBJ)
+$(B)/libsignet.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-signet: main.o libsignet.a
-	$(CC) $(LDFLAGS) -o $@ main.o libsignet.a $(LDLIBS)
+# The commands, as a library of their own: unit tests link them.
+$(B)/libsignet-cli.a: $(CLI_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
-tests/unit/test_%: tests/unit/test_%.c libsignet.a $(HDRS)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< libsignet.a $(LDLIBS) -lcmocka
+$(B)/signet: $(B)/main.o $(B)/libsignet-cli.a $(B)/libsignet.a
+	$(CC) $(LDFLAGS) -o $@ $(B)/main.o $(B)/libsignet-cli.a \
+		$(B)/libsignet.a $(LDLIBS)
+
+signet: build/plain/signet
+	cp -f $< $@.tmp && mv -f $@.tmp $@
+
+$(B)/tests/unit/test_%: tests/unit/test_%.c $(B)/libsignet-cli.a \
+		$(B)/libsignet.a $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -MMD -MP \
+		-o $@ $< $(B)/libsignet-cli.a $(B)/libsignet.a $(LDLIBS) -lcmocka
+
+-include $(wildcard $(B)/*.d $(B)/*/*.d $(B)/tests/*/*.d)
 
 deps:
 	@sh tests/deps.sh
@@ -65,27 +105,33 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
 
-integration: signet
-	@bash tests/integration/run.sh
+integration: all
+	@SIGNET=$(CURDIR)/$(B)/signet bash tests/integration/run.sh
 
 lint-man:
 	@for m in man/*.[0-9]; do mandoc -Tlint -Wwarning $$m || exit 1; done; echo "man pages: lint clean"
 
+# The shape of the code: no function over 100 lines, no two files that
+# call each other (directly or round a longer circle).
+lint-code: $(B)/libsignet.a $(B)/libsignet-cli.a $(B)/main.o
+	@python3 tests/lint/shape.py --objects $(B) $(LIB_DIRS) cli main.c
+
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint-man
+	@$(MAKE) --no-print-directory lint-code
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory integration
 
 # One pass of the integration suite with every signet run under valgrind;
-# any error report fails it (a plain build: valgrind and ASan do not mix).
+# any error report fails it (its own variant: valgrind and ASan do not mix).
 valgrind:
-	@$(MAKE) --no-print-directory SANITIZE= all
-	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-origins=yes "%s/signet" "$$@"\n' "$(CURDIR)" > tests/valgrind-signet
-	@chmod +x tests/valgrind-signet
+	@$(MAKE) --no-print-directory VARIANT=valgrind SANITIZE= all
+	@printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-origins=yes "%s/build/valgrind/signet" "$$@"\n' "$(CURDIR)" > build/valgrind/valgrind-signet
+	@chmod +x build/valgrind/valgrind-signet
 	@CMD_TIMEOUT=600 SIGNET_TEST_PLAIN_KEYS=1 \
-		SIGNET=$(CURDIR)/tests/valgrind-signet \
+		SIGNET=$(CURDIR)/build/valgrind/valgrind-signet \
 		bash tests/integration/run.sh $(VALGRIND_TESTS)
 
 # Under valgrind a passphrase-protected key costs minutes of key
@@ -96,42 +142,43 @@ VALGRIND_TESTS = t_20_sign_verify.sh t_30_forgery.sh t_40_tls_auth.sh
 
 # ---- fuzzing: tests/fuzz/fuzz_<name>.c, seeds in tests/fuzz/corpus/<name>/
 # `make fuzz` builds libFuzzer binaries with clang from objects of their own
-# in build/fuzz/ (never mixed with the ones above); `make fuzz-replay` (part
-# of check) runs every corpus through the same targets built with $(CC).
+# in build/fuzz/; `make fuzz-replay` (part of check) runs every corpus
+# through the same targets built with $(CC) in the current variant.
 FUZZ_TARGETS = ref manifest simplesign bundle jws keys wwwauth b64
-FUZZ_BIN     = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%)
-FUZZ_REPLAY  = $(FUZZ_TARGETS:%=tests/fuzz/replay_%)
+FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 FUZZ_CC      = clang
 FUZZ_DIR     = build/fuzz
+FUZZ_BIN     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_CFLAGS  = -std=c11 $(filter-out -Werror,$(WARN)) -O1 -g \
                -fno-omit-frame-pointer -fno-sanitize-recover=all \
-               -fsanitize=fuzzer-no-link,address,undefined \
-               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_OBJ     = $(LIB_OBJ:%=$(FUZZ_DIR)/%)
+               -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS)
+FUZZ_OBJ     = $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 FUZZ_TIME    = 60
-FUZZ_HDRS    = $(HDRS) tests/fuzz/fuzz.h
 
-$(FUZZ_DIR)/%.o: %.c $(HDRS)
+$(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c $< -o $@
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_DIR)/libsignet.a: $(FUZZ_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libsignet.a $(FUZZ_HDRS)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
-		$(FUZZ_DIR)/libsignet.a $(LDLIBS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libsignet.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP \
+		-o $@ $< $(FUZZ_DIR)/libsignet.a $(LDLIBS)
 
-tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c libsignet.a \
-		     $(FUZZ_HDRS)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c \
-		libsignet.a $(LDLIBS)
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+		$(B)/libsignet.a $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< tests/fuzz/replay.c \
+		$(B)/libsignet.a $(LDLIBS)
+
+-include $(wildcard $(FUZZ_DIR)/*/*.d $(FUZZ_DIR)/*.d)
 
 fuzz: $(FUZZ_BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		./tests/fuzz/replay_$$t tests/fuzz/corpus/$$t; done
+		./$(B)/tests/fuzz/replay_$$t tests/fuzz/corpus/$$t; done
 
 # Each target for FUZZ_TIME seconds, one after the other; new inputs go to
 # build/fuzz/corpus/<name>/, crashes to build/fuzz/ (the seeds stay as
@@ -139,19 +186,21 @@ fuzz-replay: $(FUZZ_REPLAY)
 fuzz-run: fuzz
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
-		./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+		./$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
 			-rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/$$t- \
 			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t; done
 
 .PHONY: fuzz fuzz-replay fuzz-run
 
-interop: signet
-	@bash tests/interop/run.sh
+interop: all
+	@SIGNET=$(CURDIR)/$(B)/signet bash tests/interop/run.sh
 
 bench: signet
 	@bash tests/bench/bench.sh
 
-demo: signet
+# The README's first command: installs what is missing, builds, runs.
+demo: deps
+	@$(MAKE) --no-print-directory signet
 	@bash tests/demo.sh
 
 # docker finds CLI plugins in $(PREFIX)/lib/docker/cli-plugins (for
@@ -181,7 +230,7 @@ uninstall:
 	rm -f $(MAN5:man/%=$(DESTDIR)$(PREFIX)/share/man/man5/%)
 
 clean:
-	rm -f signet main.o $(LIB_OBJ) libsignet.a $(UNIT_BIN) $(BUILD_STAMP) tests/valgrind-signet
-	rm -rf $(FUZZ_BIN) $(FUZZ_REPLAY) $(FUZZ_DIR)
+	rm -rf build signet
 
-.PHONY: all deps unit integration lint-man check interop bench demo install uninstall clean valgrind
+.PHONY: all deps unit integration lint-man lint-code check interop bench \
+	demo install uninstall clean valgrind
