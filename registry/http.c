@@ -1045,7 +1045,8 @@ static int fetch_token(struct registry *reg, struct host *h,
 			       "authentication challenge", h->name);
 	if (rs == SCHEME_HTTP && !host_plain_ok(reg, rhost))
 		return err_set(ERR_AUTH, "registry '%s' asks for a token over "
-			       "plain HTTP from '%s'; refusing", h->name, rhost);
+			       "plain HTTP from '%s'; refusing", h->name,
+			       rhost);
 	buf_init(&path, 8192);
 	rc = buf_appends(&path, rpath);
 	if (rc == 0)

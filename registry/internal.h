@@ -83,8 +83,9 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
  * hands every request to layout_do. save.c writes one. */
 struct layout;
 
+/* index.json: an entry's tag, and the image it came from (as docker save) */
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
-#define ANN_IMAGE_NAME "io.containerd.image.name"	/* where it came from */
+#define ANN_IMAGE_NAME "io.containerd.image.name"
 #define PATH_MAX_LEN 4096
 
 int layout_open(struct layout **out, const char *dir);

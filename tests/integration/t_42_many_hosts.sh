@@ -69,8 +69,8 @@ t42_plain() {
 	expect_exit 0 "sign four images through the storage hosts" -- \
 		"$SIGNET" sign --key "$KEY_A.key" "${refs[@]}"
 	: >"$T42/plain/log"
-	expect_exit 0 "verify four images across nine storage hosts in one client" \
-		-- "$SIGNET" verify --key "$KEY_A.pub" "${refs[@]}"
+	expect_exit 0 "verify four images across nine hosts in one client" -- \
+		"$SIGNET" verify --key "$KEY_A.pub" "${refs[@]}"
 	expect_stdout_eq "$(printf '%s\n' "${pinned[@]}")" \
 		"many hosts: verify prints the four pinned references"
 	check "many hosts: all nine storage hosts served downloads" -- \
@@ -108,17 +108,17 @@ t42_auth() {
 		env DOCKER_CONFIG="$cfg" "$SIGNET" sign --key "$KEY_A.key" \
 		"${refs[@]}"
 	: >"$T42/auth/log"
-	expect_exit 0 "verify four images behind authentication across nine hosts" \
-		-- env DOCKER_CONFIG="$cfg" "$SIGNET" verify --key "$KEY_A.pub" \
-		"${refs[@]}"
+	expect_exit 0 "verify four images behind auth across nine hosts" -- \
+		env DOCKER_CONFIG="$cfg" "$SIGNET" verify \
+		--key "$KEY_A.pub" "${refs[@]}"
 	expect_stdout_eq "$(printf '%s\n' "${pinned[@]}")" \
 		"many hosts with auth: verify prints the four pinned references"
-	check "many hosts with auth: the registry got credentials" -- \
-		test "$(t42_seen auth '.listener == "front" and .auth == "basic"')" -gt 0
-	check "many hosts with auth: all nine storage hosts served downloads" -- \
+	check "many hosts with auth: the registry got credentials" -- test \
+		"$(t42_seen auth '.listener == "front" and .auth == "basic"')" -gt 0
+	check "many hosts with auth: all nine storage hosts served" -- \
 		test "$(t42_hosts auth)" = 9
-	check "many hosts with auth: no storage host saw credentials" -- \
-		test "$(t42_seen auth '.listener != "front" and .auth != null')" = 0
+	check "many hosts with auth: no storage host saw credentials" -- test \
+		"$(t42_seen auth '.listener != "front" and .auth != null')" = 0
 	expect_exit 2 "many hosts with auth: no credentials exits 2" -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "${refs[@]}"
 	expect_error_message "many hosts with auth: refusal explained" \
