@@ -154,6 +154,107 @@ static int helper_wait(pid_t pid, long long end, int *status)
 	}
 }
 
+/* Start @path (program @prog) with @in[0] as its stdin and @outp[1] as
+ * its stdout; it gets no descriptor of ours but the pipes, and its
+ * stderr goes to /dev/null. */
+static int helper_spawn(pid_t *pid, const char *path, const char *prog,
+			char **env, const int in[2], const int outp[2])
+{
+	char *argv[3] = { (char *)prog, "get", NULL };
+	posix_spawn_file_actions_t fa;
+	int se;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	/* what it says on stderr is its own business, and may be secret */
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/* libcurl's sockets are not close-on-exec */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	se = posix_spawn(pid, path, &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	if (se) {
+		*pid = -1;
+		errno = se;
+		return err_set_errno(ERR_AUTH, "cannot run credential helper "
+				     "'%s' (docker config names it)", prog);
+	}
+	return 0;
+}
+
+/* Write @server to the helper's stdin. The server name is small: one
+ * write cannot block on the pipe. A helper that is gone already raises
+ * SIGPIPE: held, then dropped. */
+static void helper_send(int fd, const char *server)
+{
+	sigset_t pipe_set, old_set;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+	if (write(fd, server, strlen(server)) < 0 && errno == EPIPE)
+		sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0, 0 });
+	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+}
+
+/* Read the helper's stdout from @fd until it closes, by @end (ms of
+ * mono_ms). 1 when @end came first. */
+static int helper_read(struct buf *out, int fd, long long end,
+		       const char *prog)
+{
+	char chunk[4096];
+	ssize_t n;
+	int rc = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = end - mono_ms();
+
+		if (left <= 0) {
+			rc = 1;
+			break;
+		}
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+			rc = err_set_errno(ERR_AUTH, "cannot read '%s'", prog);
+			break;
+		}
+		if (!p.revents)
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_append(out, chunk, (size_t)n) < 0) {
+			rc = err_set(ERR_AUTH, "credential helper '%s' said "
+				     "too much", prog);
+			break;
+		}
+	}
+	secure_wipe(chunk, sizeof(chunk));
+	return rc;
+}
+
+/* What the helper's exit @status means, given what it wrote (@out): 0
+ * for success, 1 for "credentials not found", else an error. */
+static int helper_status(const struct buf *out, int status, const char *prog)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	/* docker's helpers say "credentials not found" so, exit 1 */
+	if (WIFEXITED(status) && out->len && out->len < 256 &&
+	    memmem(out->data, out->len, "credentials not found", 21))
+		return 1;
+	/* 127: the exec failed after the spawn (valgrind's spawn cannot
+	 * report it, or a script's interpreter is missing) */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !out->len)
+		return err_set(ERR_AUTH, "cannot run credential helper '%s' "
+			       "(docker config names it)", prog);
+	return err_set(ERR_AUTH, "credential helper '%s' failed (exit status "
+		       "%d)", prog, WIFEXITED(status) ? WEXITSTATUS(status) :
+		       128 + WTERMSIG(status));
+}
+
 /* Run "docker-credential-NAME get" with @server on its stdin, for at
  * most @limit_ms; its stdout (at most HELPER_OUT_MAX) into @out. 1 when
  * it said it has nothing. It gets no descriptor of ours but the pipes,
@@ -161,15 +262,11 @@ static int helper_wait(pid_t pid, long long end, int *status)
 static int helper_run(struct buf *out, const char *name, const char *server,
 		      long limit_ms)
 {
-	char prog[96], path[4096], chunk[4096];
-	char *argv[3] = { prog, "get", NULL }, **env = NULL;
-	posix_spawn_file_actions_t fa;
+	char prog[96], path[4096];
+	char **env = NULL;
 	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, rc = 0;
 	long long end = mono_ms() + limit_ms;
-	sigset_t pipe_set, old_set;
 	pid_t pid = -1;
-	ssize_t n;
-	int se;
 
 	snprintf(prog, sizeof(prog), "docker-credential-%s", name);
 	if (!helper_path(path, sizeof(path), prog))
@@ -182,87 +279,28 @@ static int helper_run(struct buf *out, const char *name, const char *server,
 		rc = err_set_errno(ERR_IO, "cannot run '%s'", prog);
 		goto out;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	/* what it says on stderr is its own business, and may be secret */
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* libcurl's sockets are not close-on-exec */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	se = posix_spawn(&pid, path, &fa, NULL, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = helper_spawn(&pid, path, prog, env, in, outp);
 	close(in[0]);
 	close(outp[1]);
 	in[0] = outp[1] = -1;
-	if (se) {
-		pid = -1;
-		errno = se;
-		rc = err_set_errno(ERR_AUTH, "cannot run credential helper "
-				   "'%s' (docker config names it)", prog);
+	if (rc < 0)
 		goto out;
-	}
-	/* The server name is small: one write cannot block on the pipe. A
-	 * helper that is gone already raises SIGPIPE: held, then dropped. */
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-	if (write(in[1], server, strlen(server)) < 0 && errno == EPIPE)
-		sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0, 0 });
-	pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+	helper_send(in[1], server);
 	close(in[1]);
 	in[1] = -1;
-	for (;;) {
-		struct pollfd p = { .fd = outp[0], .events = POLLIN };
-		long long left = end - mono_ms();
-
-		if (left <= 0)
-			goto late;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
-			rc = err_set_errno(ERR_AUTH, "cannot read '%s'", prog);
-			goto out;
-		}
-		if (!p.revents)
-			continue;
-		n = read(outp[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (buf_append(out, chunk, (size_t)n) < 0) {
-			rc = err_set(ERR_AUTH, "credential helper '%s' said "
-				     "too much", prog);
-			goto out;
-		}
-	}
+	if ((rc = helper_read(out, outp[0], end, prog)) < 0)
+		goto out;
 	/* its stdout is closed; it still has until the same end to exit */
-	if (helper_wait(pid, end, &status) < 0) {
+	if (rc == 0 && helper_wait(pid, end, &status) == 0) {
 		pid = -1;
-		goto late;
+		rc = helper_status(out, status, prog);
+		goto out;
 	}
-	pid = -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		/* docker's helpers say "credentials not found" so, exit 1 */
-		if (WIFEXITED(status) && out->len && out->len < 256 &&
-		    memmem(out->data, out->len, "credentials not found", 21))
-			rc = 1;
-		/* 127: the exec failed after the spawn (valgrind's spawn
-		 * cannot report it, or a script's interpreter is missing) */
-		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 &&
-			 !out->len)
-			rc = err_set(ERR_AUTH, "cannot run credential helper "
-				     "'%s' (docker config names it)", prog);
-		else
-			rc = err_set(ERR_AUTH, "credential helper '%s' failed "
-				     "(exit status %d)", prog,
-				     WIFEXITED(status) ? WEXITSTATUS(status) :
-				     128 + WTERMSIG(status));
-	}
-	goto out;
-late:
+	if (rc == 0)
+		pid = -1;	/* helper_wait stopped it */
 	rc = err_set(ERR_AUTH, "credential helper '%s' did not finish in %ld "
 		     "ms", prog, limit_ms);
 out:
-	secure_wipe(chunk, sizeof(chunk));
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

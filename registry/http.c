@@ -133,6 +133,23 @@ static bool host_is_loopback(const char *hostport)
 	return false;
 }
 
+/* May @name be reached over plain HTTP: loopback or --insecure-registry. */
+static bool host_plain_ok(const struct registry *reg, const char *name)
+{
+	size_t i;
+
+	if (host_is_loopback(name))
+		return true;
+	for (i = 0; i < reg->opts.n_insecure; i++)
+		if (strcasecmp(reg->opts.insecure[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The cache entry of registry host @name, made when missing. Making one
+ * may recycle the oldest and moves the others, so a pointer from here is
+ * good until the next call only: http_do makes one call per request, at
+ * its start; redirect targets and token realms never enter the cache. */
 static struct host *host_get(struct registry *reg, const char *name)
 {
 	struct host *h;
@@ -153,10 +170,7 @@ static struct host *host_get(struct registry *reg, const char *name)
 	h = &reg->hosts[reg->n_hosts++];
 	memset(h, 0, sizeof(*h));
 	snprintf(h->name, sizeof(h->name), "%s", name);
-	h->plain_ok = host_is_loopback(name);
-	for (i = 0; i < reg->opts.n_insecure; i++)
-		if (strcasecmp(reg->opts.insecure[i], name) == 0)
-			h->plain_ok = true;
+	h->plain_ok = host_plain_ok(reg, name);
 	if (snprintf(path, sizeof(path), "/etc/docker/certs.d/%s/ca.crt",
 		     name) < (int)sizeof(path) &&
 	    stat(path, &st) == 0 && S_ISREG(st.st_mode))
@@ -461,17 +475,121 @@ struct attempt {
 	const char *ca_file;
 };
 
+/* The request's own headers, its credentials, and none of libcurl's
+ * "Expect: 100-continue" round trips on uploads. */
+static int request_headers(struct curl_slist **out, const struct http_req *req,
+			   const struct attempt *at)
+{
+	struct curl_slist *hdrs = NULL, *tmp;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; req->headers && req->headers[i]; i++) {
+		if (!(tmp = curl_slist_append(hdrs, req->headers[i])))
+			goto nomem;
+		hdrs = tmp;
+	}
+	if (at->auth) {
+		if (!(tmp = curl_slist_append(hdrs, at->auth)))
+			goto nomem;
+		hdrs = tmp;
+	}
+	if (!(tmp = curl_slist_append(hdrs, "Expect:")))
+		goto nomem;
+	*out = tmp;
+	return 0;
+nomem:
+	curl_slist_free_all(hdrs);
+	return err_set(ERR_NOMEM, "out of memory");
+}
+
+/* Set the handle up for one exchange: @url within @t_ms (@c_ms to
+ * connect), the answer into @sink. */
+static void perform_setup(struct registry *reg, const struct http_req *req,
+			  const struct attempt *at, const char *url,
+			  struct sink *sink, long t_ms, long c_ms)
+{
+	CURL *c = reg->curl;
+
+	curl_easy_reset(c);
+	reg->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, c_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t_ms);
+	/* a drip-fed body is a stalled body */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, reg->opts.connect_timeout * 3);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "signet/" SIGNET_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	if (at->ca_file && *at->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, at->ca_file);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, sink->resp);
+	/* libcurl sends a request again by itself when a reused connection
+	 * turns out dead before any answer: never one we would not repeat */
+	if (!may_repeat(req))
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+	if (strcmp(req->method, "HEAD") == 0) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		sink->head = true;
+	} else if (strcmp(req->method, "GET") != 0) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
+				 req->body ? (const char *)req->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)req->body_len);
+	}
+}
+
+/* What the exchange that just ended means: an error for a body over its
+ * cap, a deadline that cut it short, or a transport failure; and whether
+ * it is worth another try (http_transient, http_backoff). */
+static int perform_outcome(struct registry *reg, const struct http_req *req,
+			   const struct attempt *at, const struct sink *sink,
+			   CURLcode cc)
+{
+	struct http_resp *resp = sink->resp;
+	char why[1024];
+	int rc = 0;
+
+	if (sink->overflow) {
+		rc = err_set(ERR_FORMAT, "response from '%s' exceeds %zu bytes",
+			     at->host, resp->body.max);
+	} else if (cc == CURLE_OPERATION_TIMEDOUT && left_ms(reg) < 100) {
+		/* cut short by the deadline, not by its own limit */
+		snprintf(why, sizeof(why), "%s %s: no answer from '%s'",
+			 req->method, req->what, at->host);
+		rc = deadline_exceeded(reg, why, false);
+	} else if (cc != CURLE_OK) {
+		rc = err_set(ERR_NET, "cannot reach '%s': %s", at->host,
+			     reg->errbuf[0] ? reg->errbuf :
+			     curl_easy_strerror(cc));
+	}
+	if (!reg->expired) {
+		reg->last_transient = transient(rc, cc, resp->status);
+		if (resp->status == 429 || resp->status == 503)
+			reg->hint_ms = retry_after_ms(resp->retry_after);
+	}
+	return rc;
+}
+
 static int perform(struct registry *reg, const struct http_req *req,
 		   const struct attempt *at, struct http_resp *resp,
 		   CURLcode *ccode)
 {
-	CURL *c = reg->curl;
-	struct curl_slist *hdrs = NULL, *tmp;
+	struct curl_slist *hdrs = NULL;
 	struct sink sink = { resp, false, false };
 	char url[4096], why[1024];
 	long left = left_ms(reg), t_ms, c_ms;
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	*ccode = CURLE_OK;
 	reg->last_transient = false;
@@ -493,88 +611,19 @@ static int perform(struct registry *reg, const struct http_req *req,
 		return err_set(ERR_FORMAT, "URL too long");
 	buf_reset(&resp->body);
 	resp->status = 0;
-	curl_easy_reset(c);
-	reg->errbuf[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->errbuf);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, c_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t_ms);
-	/* a drip-fed body is a stalled body */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, reg->opts.connect_timeout * 3);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "signet/" SIGNET_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	if (at->ca_file && *at->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, at->ca_file);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
-
-	for (i = 0; req->headers && req->headers[i]; i++) {
-		if (!(tmp = curl_slist_append(hdrs, req->headers[i])))
-			goto nomem;
-		hdrs = tmp;
-	}
-	if (at->auth) {
-		if (!(tmp = curl_slist_append(hdrs, at->auth)))
-			goto nomem;
-		hdrs = tmp;
-	}
-	/* no "Expect: 100-continue" round trip on uploads */
-	if (!(tmp = curl_slist_append(hdrs, "Expect:")))
-		goto nomem;
-	hdrs = tmp;
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-
-	/* libcurl sends a request again by itself when a reused connection
-	 * turns out dead before any answer: never one we would not repeat */
-	if (!may_repeat(req))
-		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
-	if (strcmp(req->method, "HEAD") == 0) {
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		sink.head = true;
-	} else if (strcmp(req->method, "GET") != 0) {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-				 req->body ? (const char *)req->body : "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)req->body_len);
-	}
+	perform_setup(reg, req, at, url, &sink, t_ms, c_ms);
+	if ((rc = request_headers(&hdrs, req, at)) < 0)
+		return rc;
+	curl_easy_setopt(reg->curl, CURLOPT_HTTPHEADER, hdrs);
 
 	reg->nreq++;
-	*ccode = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	*ccode = curl_easy_perform(reg->curl);
+	curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	debugf("%s %s -> %ld%s", req->method, url, resp->status,
 	       *ccode ? " (transport error)" : "");
-	if (sink.overflow) {
-		rc = err_set(ERR_FORMAT, "response from '%s' exceeds %zu bytes",
-			     at->host, resp->body.max);
-	} else if (*ccode == CURLE_OPERATION_TIMEDOUT && left_ms(reg) < 100) {
-		/* cut short by the deadline, not by its own limit */
-		snprintf(why, sizeof(why), "%s %s: no answer from '%s'",
-			 req->method, req->what, at->host);
-		rc = deadline_exceeded(reg, why, false);
-	} else if (*ccode != CURLE_OK) {
-		rc = err_set(ERR_NET, "cannot reach '%s': %s", at->host,
-			     reg->errbuf[0] ? reg->errbuf :
-			     curl_easy_strerror(*ccode));
-	}
-	if (!reg->expired) {
-		reg->last_transient = transient(rc, *ccode, resp->status);
-		if (resp->status == 429 || resp->status == 503)
-			reg->hint_ms = retry_after_ms(resp->retry_after);
-	}
+	rc = perform_outcome(reg, req, at, &sink, *ccode);
 	curl_slist_free_all(hdrs);
 	return rc;
-nomem:
-	curl_slist_free_all(hdrs);
-	return err_set(ERR_NOMEM, "out of memory");
 }
 
 bool http_transient(const struct registry *reg)
@@ -701,177 +750,205 @@ static int status_error(const struct http_req *req,
 		       resp->status, msg[0] ? ": " : "", msg);
 }
 
+/* Where one http_do stands: at the registry's own host, or (@away) at
+ * the host a redirect sent it to, which never gets our credentials. */
+struct exchange {
+	struct host *h;		/* the registry's; see host_get */
+	struct attempt at;
+	bool away;
+	bool authed;		/* a challenge was answered already */
+	int redirects;
+	char path[2048];
+	char host[REF_HOST_MAX];	/* at.host when away */
+	char scope[512];
+	char auth[4096];	/* wiped when done */
+};
+
+enum { AGAIN = 1 };		/* send the request (again) from the top */
+
+/* A host we may reach over plain HTTP is tried that way first: the first
+ * request carries no credentials (those follow a challenge), and a
+ * loopback registry then costs no TLS set-up. A registry that speaks TLS
+ * refuses plain HTTP with a 400 or drops the connection; then we switch
+ * to HTTPS for good. AGAIN when the request is to be sent again. */
+static int scheme_probe(struct registry *reg, const struct http_req *req,
+			struct host *h, int rc, CURLcode cc,
+			const struct http_resp *resp)
+{
+	char why[768];
+	bool tls_hint = rc == ERR_NET ?
+		(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
+		 cc == CURLE_SEND_ERROR) :
+		rc == 0 && resp->status == 400;
+
+	if (tls_hint) {
+		debugf("'%s' refuses plain HTTP; using HTTPS", h->name);
+		h->scheme = SCHEME_HTTPS;
+		return AGAIN;
+	}
+	if (rc < 0)
+		return rc;
+	/* an HTTP answer: plain HTTP it is; one that asks us to come back
+	 * later is retried like any other */
+	h->scheme = SCHEME_HTTP;
+	if (!reg->last_transient || !may_repeat(req))
+		return 0;
+	status_error(req, resp);
+	snprintf(why, sizeof(why), "%s", err_msg());
+	if ((rc = http_pause(reg, http_backoff(reg, 1), why)) < 0)
+		return rc;
+	err_clear();
+	return AGAIN;
+}
+
+/* Send the request to the registry's own host, with the token or basic
+ * credentials it has asked for. No retries while we find out which
+ * scheme the host speaks. */
+static int send_home(struct registry *reg, const struct http_req *req,
+		     struct exchange *x, struct http_resp *resp)
+{
+	struct host *h = x->h;
+	const char *tok = token_find(reg, h->name, x->scope);
+	CURLcode cc;
+	int rc;
+
+	x->at.scheme = h->scheme == SCHEME_HTTPS ? SCHEME_HTTPS : SCHEME_HTTP;
+	x->at.auth = NULL;
+	if (tok) {
+		snprintf(x->auth, sizeof(x->auth), "Authorization: Bearer %s",
+			 tok);
+		x->at.auth = x->auth;
+	} else if (h->use_basic && h->cred.basic) {
+		snprintf(x->auth, sizeof(x->auth), "Authorization: Basic %s",
+			 h->cred.basic);
+		x->at.auth = x->auth;
+	}
+	if (h->scheme != SCHEME_UNKNOWN)
+		return perform_retry(reg, req, &x->at, resp, &cc);
+	rc = perform(reg, req, &x->at, resp, &cc);
+	return scheme_probe(reg, req, h, rc, cc, resp);
+}
+
+/* A 401 from the registry, the first: load its credentials, then fetch
+ * a token (Bearer) or send them (Basic). AGAIN when we have something
+ * new to send; 0 leaves the 401 to be reported. */
+static int auth_challenge(struct registry *reg, struct exchange *x,
+			  const struct http_resp *resp)
+{
+	struct host *h = x->h;
+	long left;
+	int rc;
+
+	if (resp->status != 401 || x->authed || x->away || !resp->www_auth[0])
+		return 0;
+	x->authed = true;
+	if (!h->cred_loaded) {
+		h->cred_loaded = true;
+		left = left_ms(reg);
+		if ((rc = cred_lookup(&h->cred, h->name,
+				      left > 1 ? left : 1)) < 0)
+			return rc;
+	}
+	if (strncasecmp(resp->www_auth, "Bearer ", 7) == 0) {
+		if ((rc = fetch_token(reg, h, resp->www_auth, x->scope)) < 0)
+			return rc;
+		return AGAIN;
+	}
+	if (strncasecmp(resp->www_auth, "Basic", 5) == 0 && h->cred.basic) {
+		h->use_basic = true;
+		return AGAIN;
+	}
+	return 0;
+}
+
+/* Follow a redirect to another host @rhost: once, with no credentials
+ * and no redirect further on. */
+static int redirect_away(struct registry *reg, const struct http_req *req,
+			 struct exchange *x, enum scheme ns, const char *rhost,
+			 struct http_resp *resp)
+{
+	CURLcode cc;
+	int rc;
+
+	snprintf(x->host, sizeof(x->host), "%s", rhost);
+	x->away = true;
+	x->at = (struct attempt){
+		.scheme = ns,
+		.host = x->host,
+		.path = x->path,
+		.auth = NULL,
+		.ca_file = reg->opts.ca_file,
+	};
+	if (ns == SCHEME_HTTP && !host_plain_ok(reg, x->host))
+		return err_set(ERR_NET, "%s: refusing plain HTTP redirect to "
+			       "'%s'", req->what, x->host);
+	if ((rc = perform_retry(reg, req, &x->at, resp, &cc)) < 0)
+		return rc;
+	if (resp->status >= 300 && resp->status < 400)
+		return err_set(ERR_NET, "%s: redirect chain leaves the "
+			       "registry", req->what);
+	return 0;
+}
+
+/* A redirect from the registry, when the request follows them: AGAIN for
+ * another path on the same host; another host gets the request here. */
+static int redirect_follow(struct registry *reg, const struct http_req *req,
+			   struct exchange *x, struct http_resp *resp)
+{
+	char rhost[REF_HOST_MAX];
+	const char *npath;
+	enum scheme ns;
+
+	if (resp->status < 300 || resp->status >= 400 ||
+	    resp->status == 304 || !req->follow || x->away)
+		return 0;
+	if (++x->redirects > MAX_REDIRECTS)
+		return err_set(ERR_NET, "%s: too many redirects", req->what);
+	if (!resp->location[0])
+		return err_set(ERR_NET, "%s: redirect without Location",
+			       req->what);
+	if (resp->location[0] == '/') {
+		snprintf(x->path, sizeof(x->path), "%s", resp->location);
+		return AGAIN;
+	}
+	if (!url_split(resp->location, &ns, rhost, sizeof(rhost), &npath))
+		return err_set(ERR_NET, "%s: unusable redirect", req->what);
+	if (ns == SCHEME_HTTP && x->at.scheme == SCHEME_HTTPS)
+		return err_set(ERR_NET, "%s: refusing redirect from HTTPS to "
+			       "HTTP", req->what);
+	snprintf(x->path, sizeof(x->path), "%s", npath);
+	if (strcmp(rhost, x->h->name) == 0)
+		return AGAIN;
+	return redirect_away(reg, req, x, ns, rhost, resp);
+}
+
 int http_do(struct registry *reg, const struct http_req *req,
 	    struct http_resp *resp)
 {
-	struct host *h;
-	char path[2048], auth[4096], scope[512], rhost[REF_HOST_MAX];
-	struct attempt at;
-	bool authed = false;
-	int redirects = 0, rc;
-	CURLcode cc;
+	struct exchange x = { 0 };
+	int rc;
 
 	if (reg->layout) {
 		reg->nreq++;
 		return layout_do(reg->layout, req, resp);
 	}
-	h = host_get(reg, req->host);
-	snprintf(path, sizeof(path), "%s", req->path);
-	scope_of(scope, sizeof(scope), req);
-	at.host = h->name;
-	at.path = path;
-	at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : h->ca_file;
-again:
-	/* A host we may reach over plain HTTP is tried that way first: the
-	 * first request carries no credentials (those follow a challenge),
-	 * and a loopback registry then costs no TLS set-up. A registry
-	 * that speaks TLS refuses plain HTTP with a 400 or drops the
-	 * connection; then we switch to HTTPS for good. */
-	at.scheme = h->scheme == SCHEME_HTTPS ? SCHEME_HTTPS : SCHEME_HTTP;
-	at.auth = NULL;
-	if (at.host == h->name) {
-		const char *tok = token_find(reg, h->name, scope);
-
-		if (tok) {
-			snprintf(auth, sizeof(auth),
-				 "Authorization: Bearer %s", tok);
-			at.auth = auth;
-		} else if (h->use_basic && h->cred.basic) {
-			snprintf(auth, sizeof(auth),
-				 "Authorization: Basic %s", h->cred.basic);
-			at.auth = auth;
-		}
-	}
-	/* no retries while we find out which scheme the host speaks */
-	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name)
-		rc = perform(reg, req, &at, resp, &cc);
-	else
-		rc = perform_retry(reg, req, &at, resp, &cc);
-	if (h->scheme == SCHEME_UNKNOWN && at.host == h->name) {
-		bool tls_hint = rc == ERR_NET ?
-			(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
-			 cc == CURLE_SEND_ERROR) :
-			rc == 0 && resp->status == 400;
-
-		if (tls_hint) {
-			debugf("'%s' refuses plain HTTP; using HTTPS", h->name);
-			h->scheme = SCHEME_HTTPS;
-			goto again;
-		}
-		if (rc == 0) {
-			/* an HTTP answer: plain HTTP it is; one that asks us
-			 * to come back later is retried like any other */
-			h->scheme = SCHEME_HTTP;
-			if (reg->last_transient && may_repeat(req)) {
-				char why[768];
-
-				status_error(req, resp);
-				snprintf(why, sizeof(why), "%s", err_msg());
-				if ((rc = http_pause(reg, http_backoff(reg, 1),
-						     why)) < 0)
-					goto out;
-				err_clear();
-				goto again;
-			}
-		}
-	}
-	if (rc < 0)
-		goto out;
-
-	if (resp->status == 401 && !authed && at.host == h->name &&
-	    resp->www_auth[0]) {
-		authed = true;
-		if (!h->cred_loaded) {
-			h->cred_loaded = true;
-			long left = left_ms(reg);
-
-			if ((rc = cred_lookup(&h->cred, h->name,
-					      left > 1 ? left : 1)) < 0)
-				goto out;
-		}
-		if (strncasecmp(resp->www_auth, "Bearer ", 7) == 0) {
-			if ((rc = fetch_token(reg, h, resp->www_auth,
-					      scope)) < 0)
-				goto out;
-			goto again;
-		}
-		if (strncasecmp(resp->www_auth, "Basic", 5) == 0 &&
-		    h->cred.basic) {
-			h->use_basic = true;
-			goto again;
-		}
-	}
-
-	if (resp->status >= 300 && resp->status < 400 &&
-	    resp->status != 304 && req->follow) {
-		enum scheme ns;
-		const char *npath;
-		struct host *nh;
-
-		if (++redirects > MAX_REDIRECTS) {
-			rc = err_set(ERR_NET, "%s: too many redirects",
-				     req->what);
-			goto out;
-		}
-		if (!resp->location[0]) {
-			rc = err_set(ERR_NET, "%s: redirect without Location",
-				     req->what);
-			goto out;
-		}
-		if (resp->location[0] == '/') {
-			snprintf(path, sizeof(path), "%s", resp->location);
-			goto again;
-		}
-		if (!url_split(resp->location, &ns, rhost, sizeof(rhost),
-			       &npath)) {
-			rc = err_set(ERR_NET, "%s: unusable redirect",
-				     req->what);
-			goto out;
-		}
-		if (ns == SCHEME_HTTP && at.scheme == SCHEME_HTTPS) {
-			rc = err_set(ERR_NET,
-				     "%s: refusing redirect from HTTPS to HTTP",
-				     req->what);
-			goto out;
-		}
-		snprintf(path, sizeof(path), "%s", npath);
-		nh = host_get(reg, rhost);
-		h = host_get(reg, req->host);	/* pointers may move */
-		if (nh != h) {
-			/* another host: never with our credentials */
-			char hostcopy[REF_HOST_MAX];
-
-			snprintf(hostcopy, sizeof(hostcopy), "%s", rhost);
-			at.host = hostcopy;
-			at.scheme = ns;
-			at.auth = NULL;
-			at.ca_file = reg->opts.ca_file;
-			if (ns == SCHEME_HTTP && !nh->plain_ok) {
-				rc = err_set(ERR_NET,
-					     "%s: refusing plain HTTP redirect "
-					     "to '%s'", req->what, hostcopy);
-				goto out;
-			}
-			rc = perform_retry(reg, req, &at, resp, &cc);
-			if (rc < 0)
-				goto out;
-			if (resp->status >= 300 && resp->status < 400) {
-				rc = err_set(ERR_NET, "%s: redirect chain "
-					     "leaves the registry", req->what);
-				goto out;
-			}
-		} else {
-			goto again;
-		}
-	}
-
-	if (resp->status < 200 || resp->status >= 300) {
-		if (req->ok_404 && resp->status == 404)
-			goto out;
+	x.h = host_get(reg, req->host);
+	snprintf(x.path, sizeof(x.path), "%s", req->path);
+	scope_of(x.scope, sizeof(x.scope), req);
+	x.at.host = x.h->name;
+	x.at.path = x.path;
+	x.at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : x.h->ca_file;
+	do {
+		rc = send_home(reg, req, &x, resp);
+		if (rc == 0)
+			rc = auth_challenge(reg, &x, resp);
+		if (rc == 0)
+			rc = redirect_follow(reg, req, &x, resp);
+	} while (rc == AGAIN);
+	if (rc == 0 && (resp->status < 200 || resp->status >= 300) &&
+	    !(req->ok_404 && resp->status == 404))
 		rc = status_error(req, resp);
-	}
-out:
-	secure_wipe(auth, sizeof(auth));
+	secure_wipe(x.auth, sizeof(x.auth));
 	return rc;
 }
 
@@ -952,7 +1029,6 @@ static int fetch_token(struct registry *reg, struct host *h,
 		       const char *challenge, const char *scope)
 {
 	char realm[1024], service[256], rhost[REF_HOST_MAX], auth[1024];
-	char hname[REF_HOST_MAX];
 	const char *rpath, *tok;
 	enum scheme rs;
 	struct http_resp resp;
@@ -963,15 +1039,14 @@ static int fetch_token(struct registry *reg, struct host *h,
 	CURLcode cc;
 	int rc;
 
-	snprintf(hname, sizeof(hname), "%s", h->name);
 	if (!http_challenge_param(challenge, "realm", realm, sizeof(realm)) ||
 	    !url_split(realm, &rs, rhost, sizeof(rhost), &rpath))
 		return err_set(ERR_AUTH, "registry '%s' sent an unusable "
-			       "authentication challenge", hname);
-	if (rs == SCHEME_HTTP && !host_is_loopback(rhost) &&
-	    !host_get(reg, rhost)->plain_ok)
+			       "authentication challenge", h->name);
+	if (rs == SCHEME_HTTP && !host_plain_ok(reg, rhost))
 		return err_set(ERR_AUTH, "registry '%s' asks for a token over "
-			       "plain HTTP from '%s'; refusing", hname, rhost);
+			       "plain HTTP from '%s'; refusing", h->name,
+			       rhost);
 	buf_init(&path, 8192);
 	rc = buf_appends(&path, rpath);
 	if (rc == 0)
@@ -991,12 +1066,11 @@ static int fetch_token(struct registry *reg, struct host *h,
 	if (rc < 0)
 		goto out;
 
-	h = host_get(reg, hname);
 	at.scheme = rs;
 	at.host = rhost;
 	at.path = (const char *)path.data;
 	at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : h->ca_file;
-	if (h->cred.basic && realm_may_get_credentials(hname, rhost)) {
+	if (h->cred.basic && realm_may_get_credentials(h->name, rhost)) {
 		snprintf(auth, sizeof(auth), "Authorization: Basic %s",
 			 h->cred.basic);
 		at.auth = auth;
@@ -1026,7 +1100,7 @@ static int fetch_token(struct registry *reg, struct host *h,
 			     "token", rhost);
 		goto out_resp;
 	}
-	rc = token_store(reg, hname, scope, tok);
+	rc = token_store(reg, h->name, scope, tok);
 out_resp:
 	if (doc) {
 		/* the token lives on in our cache only */

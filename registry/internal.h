@@ -80,13 +80,20 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 
 /* An OCI image layout answering in place of a registry (layout.c):
  * registry_new opens it when registry_opts.layout is set, and http_do
- * hands every request to layout_do. */
+ * hands every request to layout_do. save.c writes one. */
 struct layout;
+
+/* index.json: an entry's tag, and the image it came from (as docker save) */
+#define ANN_REF_NAME "org.opencontainers.image.ref.name"
+#define ANN_IMAGE_NAME "io.containerd.image.name"
+#define PATH_MAX_LEN 4096
 
 int layout_open(struct layout **out, const char *dir);
 void layout_free(struct layout *l);
 int layout_do(const struct layout *l, const struct http_req *req,
 	      struct http_resp *resp);
+/* Whether an entry of the layout's index.json records image @name. */
+bool layout_names_image(const struct layout *l, const char *name);
 
 /* ---- parsers of registry-supplied text (pure; fuzzed in tests/fuzz) ----- */
 

@@ -266,16 +266,12 @@ static int parse_path(const struct refctx *c, const char *p, size_t n)
 	return 0;
 }
 
-static int parse_fields(struct image_ref *out, const char *s,
-			const struct refctx *c)
+/* What no reference is, whatever its parts: empty, a URL, spaced or
+ * with control characters, an image ID. */
+static int check_whole(const struct refctx *c, const char *s)
 {
-	const char *at, *name, *tag = NULL, *p, *path;
-	size_t namelen, pathlen, hostlen, tlen = 0, total;
-	const char *host;
-	bool library = false;
-	int rc;
+	const char *p;
 
-	memset(out, 0, sizeof(*out));
 	if (!*s)
 		return ref_fail(c, "empty");
 	if (strstr(s, "://"))
@@ -287,6 +283,21 @@ static int parse_fields(struct image_ref *out, const char *s,
 	if (is_image_id(s))
 		return ref_fail(c, "a 64-digit hexadecimal name reads as an "
 				"image ID");
+	return 0;
+}
+
+static int parse_fields(struct image_ref *out, const char *s,
+			const struct refctx *c)
+{
+	const char *at, *name, *tag = NULL, *p, *path;
+	size_t namelen, pathlen, hostlen, tlen = 0, total;
+	const char *host;
+	bool library = false;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_whole(c, s)) < 0)
+		return rc;
 
 	/* name[:tag][@digest]; a name never holds '@' */
 	at = strchr(s, '@');

@@ -111,7 +111,7 @@ int registry_list_tags(struct registry *reg, const struct image_ref *repo,
 int registry_catalog(struct registry *reg, const char *registry_host,
 		     registry_name_cb cb, void *ctx);
 
-/* ---- an image's signatures in an OCI image layout (layout.c) ----------- */
+/* ---- an image's signatures in an OCI image layout (save.c, layout.c) --- */
 
 struct save_result {
 	char pinned[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
