@@ -14,7 +14,7 @@
 #include "../../core/jws.h"
 #include "../../keys/keys.h"
 
-/* tests/unit/data/notation/certs/e2e.crt */
+/* tests/data/notation/certs/e2e.crt */
 static const char e2e_crt[] =
 	"-----BEGIN CERTIFICATE-----\n"
 	"MIIDOjCCAiKgAwIBAgIBUTANBgkqhkiG9w0BAQsFADBLMQswCQYDVQQGEwJVUzEL\n"

@@ -1,7 +1,7 @@
 /*
  * fuzz_simplesign.c - cosign simple-signing payloads: simplesign_parse and
  * verify_simplesign with fixed keys (cosign.pub and cosign2.pub from
- * tests/unit/data/cosign), once with the keys and once with none (which
+ * tests/data/cosign), once with the keys and once with none (which
  * reaches the claim checks for any payload).
  *
  * Input: the payload bytes, checked against the signature of the valid
@@ -22,7 +22,7 @@
 #define SIG_MAGIC "\0sigstore-json\n"
 #define SIG_MAGIC_LEN (sizeof(SIG_MAGIC) - 1)
 
-/* tests/unit/data/cosign/cosign.pub and cosign2.pub */
+/* tests/data/cosign/cosign.pub and cosign2.pub */
 static const char cosign_pub[] =
 	"-----BEGIN PUBLIC KEY-----\n"
 	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEFNLqFhf4fiN6o/glAuYnq2jYUeL0\n"

@@ -385,23 +385,6 @@ expect_exit() {
 	fi
 }
 
-# expect_failure DESC -- CMD ARGS...: CMD exits 1 or 2 (refused, either as
-# an invalid signature or as an error), never 0 or a crash.
-expect_failure() {
-	local desc=$1
-	shift
-	[ "${1:-}" = -- ] && shift
-	run_cmd "$@"
-	case $LAST_RC in
-	1|2) pass "$desc" ;;
-	*)
-		fail "$desc (expected exit 1 or 2, got $LAST_RC)"
-		last_detail
-		return 1
-		;;
-	esac
-}
-
 # expect_stdout_eq EXPECTED DESC: stdout of the last command, trailing
 # newlines aside, equals EXPECTED.
 expect_stdout_eq() {

@@ -171,10 +171,13 @@ t30_tampered_manifest() {
 	printf '%s' "$new" >"$f"
 	check "the served manifest no longer hashes to its digest" -- test \
 		"sha256:$(reg_get_manifest "$REG_MAIN" t30/badmanifest "$dg" | sha256sum | cut -d' ' -f1)" != "$dg"
-	expect_failure "verify by digest refuses a manifest that does not match" -- \
+	# By digest the bytes must hash to it: corrupted registry data, 2.
+	expect_exit 2 "verify by digest refuses a manifest that does not match" -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$R30/badmanifest@$dg"
 	check "no pinned reference printed for a tampered manifest" -- test ! -s "$LAST_OUT"
-	expect_failure "verify by tag refuses a manifest that does not match" -- \
+	# By tag nothing names the digest the bytes should have: signet hashes
+	# what it is served, and no signature covers that (as for a moved tag).
+	expect_exit 1 "verify by tag refuses a manifest that does not match" -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$R30/badmanifest:v1"
 	check "no pinned reference printed (by tag)" -- test ! -s "$LAST_OUT"
 }

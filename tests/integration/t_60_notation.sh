@@ -2,14 +2,14 @@
 # Notary Project signatures (notation's JWS envelopes, stored as OCI
 # referrers) on docker-registry, which has no referrers API: everything is
 # found through the sha256-<hex> referrers tag index. Real notation output
-# (data/notation, from notation's own e2e test data), signet's own notation
-# signatures, mixed formats on one image, and forgeries made with openssl,
-# curl and jq outside signet. Sourced by run.sh.
+# (tests/data/notation, from notation's own e2e test data), signet's own
+# notation signatures, mixed formats on one image, and forgeries made with
+# openssl, curl and jq outside signet. Sourced by run.sh.
 
 T60=$WORK/t60
 mkdir -p "$T60"
 R60=$REG_MAIN/t60		# every repository here is below it
-T60_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/data/notation
+T60_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../data/notation
 T60_E2E=$T60_DATA/certs/e2e.crt
 T60_E2E_EXPIRED=$T60_DATA/certs/expired_e2e.crt
 T60_SIG_TYPE=application/vnd.cncf.notary.signature

@@ -104,7 +104,7 @@ t80_argv_replacement() {
 	expect_exit 1 "run --policy: unsigned refused" -- t80_fake run \
 		--policy "$T80/policy.json" -- docker run "$R80/app:evil"
 	check "run --policy: unsigned: docker not run" -- test ! -e "$FAKE_ARGV"
-	expect_failure "run --policy: rejected scope refused" -- t80_fake run \
+	expect_exit 1 "run --policy: rejected scope refused" -- t80_fake run \
 		--policy "$T80/policy.json" -- docker run "$R80/rejected:1"
 	check "run --policy: rejected: docker not run" -- test ! -e "$FAKE_ARGV"
 
@@ -275,7 +275,7 @@ t80_save_offline() {
 		--offline "$T80/tampered-bundle" --key "$KEY_A.pub" \
 		--format sigstore-bundle
 	check "tamper: the image manifest" -- t80_tamper "$T80/tampered-image" "$dg"
-	expect_failure "verify --offline: tampered image manifest" -- \
+	expect_exit 2 "verify --offline: tampered image manifest" -- \
 		"$SIGNET" verify --offline "$T80/tampered-image" --key "$KEY_A.pub"
 	expect_stderr_match 'digest' "verify --offline: tampered manifest: says so"
 	check "offline: nothing wrote to the saved layout" -- \

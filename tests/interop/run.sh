@@ -48,52 +48,19 @@ for t in "$COSIGN" "$NOTATION" "$ORAS" "$CRANE"; do
 done
 export PEERS_BIN COSIGN NOTATION ORAS CRANE
 
-SIGNET=${SIGNET:-$here/../../signet}
-case $SIGNET in /*) ;; *) SIGNET=$PWD/$SIGNET ;; esac
-if [ ! -x "$SIGNET" ]; then
-	echo "interop: no signet binary at '$SIGNET' (run make)" >&2
-	exit 2
-fi
-export SIGNET
-
-for tool in docker-registry openssl curl jq python3 sha256sum; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "interop: '$tool' is missing (make deps)" >&2
-		exit 2
-	fi
-done
-
-# shellcheck source=../integration/lib.sh
-. "$here/../integration/lib.sh"
-
-# Test a snapshot: a rebuild during the run must not change the binary.
-cp "$SIGNET" "$WORK/signet" || exit 2
-SIGNET=$WORK/signet
-
-# No user configuration leaks in, for signet nor for the peers (they read
-# DOCKER_CONFIG too): an empty docker config.
-export DOCKER_CONFIG=$WORK/docker-empty
-mkdir -p "$DOCKER_CONFIG"
-echo '{"auths":{}}' >"$DOCKER_CONFIG/config.json"
+# shellcheck source=../lib/bootstrap.sh
+. "$here/../lib/bootstrap.sh" interop \
+	docker-registry openssl curl jq python3 sha256sum
 
 reg_start main || exit 2
 keys_setup || { summary; exit 1; }
 
-start=$SECONDS
-if [ $# -gt 0 ]; then
-	files=("$@")
-else
-	files=("$here"/t_*.sh)
-fi
-for f in "${files[@]}"; do
-	case $f in */*) ;; *) f=$here/$f ;; esac
+boot_files "$here" "$@"
+for f in "${BOOT_FILES[@]}"; do
 	t0=$SECONDS
 	# shellcheck source=/dev/null
 	. "$f"
 	log "== ${f##*/}: $((SECONDS - t0)) s"
 done
 
-expect_no_leak "$SIGNET_PASSWORD" "signing passphrase never printed"
-
-log "== $((SECONDS - start)) s"
-summary
+boot_finish

@@ -7,7 +7,7 @@
 
 TN=$WORK/t_notation
 mkdir -p "$TN"
-TN_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../integration/data/notation" &&
+TN_DATA=$(cd "$(dirname "${BASH_SOURCE[0]}")/../data/notation" &&
 	pwd)
 TN_SIG_TYPE=application/vnd.cncf.notary.signature
 TN_REL=$TN/rel			# signet certificate, ecdsa-p256 (ES256)

@@ -1,5 +1,5 @@
 /* test_jws.c - Notary Project JWS envelopes and payloads: real notation
- * output (tests/unit/data/notation, see SOURCE there), strict parsing of
+ * output (tests/data/notation, see SOURCE there), strict parsing of
  * mutated envelopes, RFC 3339 times, and build/parse round trips signed
  * with generated keys and certificates. */
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 #include "../../core/jws.h"
 #include "../../keys/keys.h"
 
-#define NV "tests/unit/data/notation/"
+#define NV "tests/data/notation/"
 #define E2E_DIGEST "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc6" \
 		   "1482d5ae4c831f8af9"
 #define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"

@@ -25,7 +25,7 @@
 
 #include "../../keys/keys.h"
 
-#define DATA "tests/unit/data/keys/"
+#define DATA "tests/data/keys/"
 #define PASS "correct horse battery staple"
 
 static char tmpdir[] = "/tmp/signet-test-keys-XXXXXX";

@@ -1,5 +1,5 @@
 /* test_vectors_cosign.c - verify_simplesign() against real cosign and
- * containers/image signatures (tests/unit/data/cosign/, see SOURCE there).
+ * containers/image signatures (tests/data/cosign/, see SOURCE there).
  *
  * Each dir-img-* folder is containers/image's "dir:" layout: the image
  * digest is the digest of manifest.json's bytes, and each signature-N is
@@ -23,7 +23,7 @@
 #include "../../registry/registry.h"
 #include "../../verify/verify.h"
 
-#define DATA "tests/unit/data/cosign/"
+#define DATA "tests/data/cosign/"
 #define MT_SIMPLESIGN "application/vnd.dev.cosign.simplesigning.v1+json"
 #define ANN_SIG "dev.cosignproject.cosign/signature"
 #define SIG_MAGIC "\0sigstore-json\n"
