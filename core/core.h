@@ -108,7 +108,7 @@ bool jx_only_members(const json_t *obj, const char *const *allowed);
 /* Serialise compactly with sorted keys; new string. */
 char *jx_dump(const json_t *v);
 
-/* ---- annotations (KEY=VALUE lists) -------------------------------------- */
+/* ---- annotations (KEY=VALUE lists, core/kvlist.c) ---------------------- */
 
 struct kv {
 	char *key;
