@@ -55,6 +55,9 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* ERR_FORMAT when the cap would be passed, ERR_NOMEM on allocation. */
 int buf_append(struct buf *b, const void *data, size_t n);
+/* Room for @n more bytes past len (and the NUL) without moving len:
+ * for reading straight into data + len. Errors as buf_append. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_appends(struct buf *b, const char *s);
 int buf_appendf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -64,6 +67,24 @@ void buf_release(struct buf *b);
 void buf_release_secret(struct buf *b);
 /* Transfer ownership of the bytes to the caller (NUL-terminated). */
 char *buf_detach(struct buf *b, size_t *len);
+
+/* ---- files (core/file.c) ------------------------------------------------ */
+
+#define FILE_FOLLOW 1u	/* a symbolic link is followed (files a config
+			 * mount may provide as links); else refused */
+
+/* Append the whole of the regular file @path to @out, NUL-terminated.
+ * Never a FIFO, device or folder (opening one does not block); never a
+ * symbolic link unless @flags has FILE_FOLLOW. A file over @max bytes is
+ * refused (ERR_FORMAT), as is one that grows past it while read. The
+ * bytes go straight into @out's storage, and every block it outgrows is
+ * wiped, so a secret leaves no copy behind: release @out with
+ * buf_release_secret then. @what names the file in messages ("policy":
+ * "cannot read policy 'PATH': ..."), NULL for the path alone.
+ * ERR_NOTFOUND when nothing is at @path, ERR_IO for the rest. On error
+ * @out is as it was. */
+int file_read(struct buf *out, const char *path, size_t max,
+	      unsigned flags, const char *what);
 
 /* ---- digests ----------------------------------------------------------- */
 

@@ -618,47 +618,6 @@ static bool check_scope(struct pctx *c, const char *jp, const char *s,
 
 /* ---- files -------------------------------------------------------------- */
 
-static int read_policy_file(struct buf *out, const char *path,
-			    struct stat *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	unsigned char chunk[8192];
-	ssize_t r;
-	int rc = 0;
-
-	if (fd < 0)
-		return err_set_errno(ERR_IO, "cannot read policy '%s'", path);
-	if (fstat(fd, st) < 0) {
-		rc = err_set_errno(ERR_IO, "cannot read policy '%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		rc = err_set(ERR_IO, "policy '%s' is not a regular file",
-			     path);
-		goto out;
-	}
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = err_set_errno(ERR_IO, "cannot read policy '%s'",
-					   path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		if (buf_append(out, chunk, (size_t)r) < 0) {
-			rc = err_set(ERR_FORMAT, "policy '%s' is over %u "
-				     "bytes", path, POLICY_FILE_MAX);
-			goto out;
-		}
-	}
-out:
-	close(fd);
-	return rc;
-}
-
 /* Resolve @rel against the policy's folder, then check what is there:
  * a regular file, not a link. NULL after an error. */
 static char *key_file(struct pctx *c, const char *jp, const char *rel)
@@ -1278,9 +1237,14 @@ int policy_load(struct policy **out, const char *path,
 
 	*out = NULL;
 	buf_init(&b, POLICY_FILE_MAX);
-	if ((rc = read_policy_file(&b, path, &st)) == 0) {
+	/* links followed: a policy is often a config mount's link */
+	rc = file_read(&b, path, POLICY_FILE_MAX, FILE_FOLLOW, "policy");
+	if (rc == ERR_NOTFOUND)
+		rc = ERR_IO;	/* named by the user: a local file problem */
+	if (rc == 0) {
 		rc = policy_parse(out, b.data, b.len, path, diags);
-		if (diags && (st.st_mode & S_IWOTH)) {
+		/* a warning only: stat after reading does no harm */
+		if (diags && stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
 			struct policy_diag *d = realloc(diags->items,
 				(diags->n + 1) * sizeof(*d));
 
