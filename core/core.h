@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <jansson.h>
 
 /* ---- errors ---------------------------------------------------------- */
@@ -85,6 +86,18 @@ char *buf_detach(struct buf *b, size_t *len);
  * @out is as it was. */
 int file_read(struct buf *out, const char *path, size_t max,
 	      unsigned flags, const char *what);
+
+/* ---- RFC 3339 times (core/rfc3339.c) ------------------------------------ */
+
+#define RFC3339_MAX 32		/* "YYYY-MM-DDThh:mm:ssZ" and the NUL */
+#define RFC3339_LOWER 1u	/* "t" and "z" too, as RFC 3339 5.6 allows */
+
+/* "2023-06-27T13:30:33+08:00", "...Z", a fraction of 1 to 9 digits
+ * (dropped); years 0000-9999; no leap second. The exact rule is in
+ * rfc3339.c. ERR_FORMAT "invalid RFC 3339 time '...'" otherwise. */
+int rfc3339_parse(time_t *out, const char *s, unsigned flags);
+/* @t in UTC, "2023-06-27T05:30:33Z"; ERR_USAGE outside years 0-9999. */
+int rfc3339_format(char out[RFC3339_MAX], time_t t);
 
 /* ---- digests ----------------------------------------------------------- */
 
