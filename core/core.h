@@ -1,10 +1,13 @@
 /*
  * core.h - shared pieces below every other folder: error type, bounded
- * buffer, digests, base64, strict JSON, secret hygiene, annotations.
+ * buffer, capped file reading, RFC 3339 times, digests, base64, strict
+ * JSON (with JSON paths for files people write), secret hygiene,
+ * annotations.
  */
 #ifndef SIGNET_CORE_H
 #define SIGNET_CORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -141,6 +144,57 @@ const char *jx_str(const json_t *obj, const char *key);
 bool jx_only_members(const json_t *obj, const char *const *allowed);
 /* Serialise compactly with sorted keys; new string. */
 char *jx_dump(const json_t *v);
+
+/* ---- strict JSON with JSON paths (core/jsonpath.c) ---------------------- */
+
+#define JP_MAX 256		/* a JSON path in a message */
+#define JP_MSG_MAX 512		/* a report: path and words */
+
+struct kvlist;
+
+/* A strict reader of a JSON document people write: each problem goes to
+ * @report with its JSON path (".rules[0].keys: missing"), and reading
+ * goes on, so one pass finds them all. The first error is kept. */
+struct jp_reader {
+	/* each report, sanitised; NULL: only the first error is kept */
+	void (*report)(void *arg, bool warning, const char *msg);
+	void *arg;
+	int first_rc;			/* code of the first error, or 0 */
+	char first[JP_MSG_MAX];		/* its message */
+	size_t n_errors;
+};
+
+/* An error (@code < 0) or a warning (@code 0) at JSON path @jp (NULL:
+ * none): "JP: words". */
+void jp_report(struct jp_reader *r, int code, const char *jp,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void jp_vreport(struct jp_reader *r, int code, const char *jp,
+		const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+/* @base + ".name", or + "[\"name\"]" when the name needs quoting; @base
+ * + "[i]". Both return @out; a path too long ends in "~". */
+const char *jp_key(char out[JP_MAX], const char *base, const char *name);
+const char *jp_idx(char out[JP_MAX], const char *base, size_t i);
+/* jx_parse, reporting the failure too: a duplicate key at its path
+ * ("JP: duplicate key (line N)"), other errors as jx_parse words them. */
+int jp_parse(json_t **out, struct jp_reader *r, const void *data,
+	     size_t len, const char *what);
+/* Report every member of @obj that is not in @allowed (NULL-terminated;
+ * @list spells them for the message). */
+void jp_only_fields(struct jp_reader *r, const json_t *obj, const char *jp,
+		    const char *const *allowed, const char *list);
+/* A string member (borrowed): NULL when absent (an error when @required)
+ * or not a non-empty string without NUL (an error). */
+const char *jp_get_str(struct jp_reader *r, const json_t *obj,
+		       const char *field, const char *jp, bool required);
+/* A boolean member; false when absent or not a boolean (an error). */
+bool jp_get_bool(struct jp_reader *r, const json_t *obj, const char *field,
+		 const char *jp);
+/* An object member of non-empty strings appended to @out; @check, when
+ * not NULL, vets each name (the reason it is refused, or NULL). */
+void jp_get_kv(struct jp_reader *r, const json_t *obj, const char *field,
+	       const char *jp, struct kvlist *out,
+	       const char *(*check)(const char *name));
 
 /* ---- annotations (KEY=VALUE lists, core/kvlist.c) ---------------------- */
 

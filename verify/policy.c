@@ -25,12 +25,9 @@
 
 struct pctx {
 	struct policy *p;
-	struct policy_diags *d;
+	struct jp_reader r;		/* reports to the caller's diags */
 	const char *path;		/* the policy file, for the message */
 	char dir[PATH_MAX];		/* its folder: where key files are */
-	int first_rc;			/* code of the first error, or 0 */
-	char first[512];		/* its message */
-	size_t n_errors;
 };
 
 /* Record an error (@code < 0) or a warning (@code 0) at JSON path @jp. */
@@ -38,31 +35,28 @@ __attribute__((format(printf, 4, 5)))
 static void diag(struct pctx *c, int code, const char *jp, const char *fmt,
 		 ...)
 {
-	char what[400], msg[512], clean[512];
-	struct policy_diag *items;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	jp_vreport(&c->r, code, jp, fmt, ap);
 	va_end(ap);
-	snprintf(msg, sizeof(msg), "%s%s%s", jp ? jp : "", jp ? ": " : "",
-		 what);
-	str_sanitize(clean, sizeof(clean), msg);
-	if (code < 0 && c->n_errors++ == 0) {
-		c->first_rc = code;
-		snprintf(c->first, sizeof(c->first), "%s", clean);
-	}
-	if (!c->d)
-		return;
-	items = realloc(c->d->items, (c->d->n + 1) * sizeof(*items));
+}
+
+/* Append one diagnostic to @arg, a struct policy_diags. */
+static void diags_add(void *arg, bool warning, const char *msg)
+{
+	struct policy_diags *d = arg;
+	struct policy_diag *items;
+
+	items = realloc(d->items, (d->n + 1) * sizeof(*items));
 	if (!items)
 		return;		/* the first error is kept regardless */
-	c->d->items = items;
-	items[c->d->n].warning = code == 0;
-	snprintf(items[c->d->n].msg, sizeof(items[c->d->n].msg), "%s", clean);
-	c->d->n++;
-	if (code < 0)
-		c->d->n_errors++;
+	d->items = items;
+	items[d->n].warning = warning;
+	snprintf(items[d->n].msg, sizeof(items[d->n].msg), "%s", msg);
+	d->n++;
+	if (!warning)
+		d->n_errors++;
 }
 
 void policy_diags_release(struct policy_diags *d)
@@ -71,221 +65,6 @@ void policy_diags_release(struct policy_diags *d)
 		return;
 	free(d->items);
 	memset(d, 0, sizeof(*d));
-}
-
-/* ---- JSON paths --------------------------------------------------------- */
-
-static bool plain_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
-/* @base + ".name", or + "[\"name\"]" when the name needs quoting. */
-static const char *jp_key(char out[JP_MAX], const char *base,
-			  const char *name)
-{
-	int n;
-
-	if (plain_name(name))
-		n = snprintf(out, JP_MAX, "%s.%.100s", base, name);
-	else
-		n = snprintf(out, JP_MAX, "%s[\"%.100s\"]", base, name);
-	if (n >= JP_MAX)
-		out[JP_MAX - 2] = '~';	/* shown cut */
-	return out;
-}
-
-static const char *jp_idx(char out[JP_MAX], const char *base, size_t i)
-{
-	if (snprintf(out, JP_MAX, "%s[%zu]", base, i) >= JP_MAX)
-		out[JP_MAX - 2] = '~';	/* shown cut */
-	return out;
-}
-
-/* The path of the member whose key ends just before byte @pos of @s:
- * where jansson stopped on a duplicate key (the text before it is valid
- * JSON, so a plain scan can follow the nesting). */
-static void path_at(char out[JP_MAX], const char *s, size_t len, size_t pos)
-{
-	struct frame {
-		bool obj, want_key;
-		size_t idx;
-		char key[64];
-	} st[32];
-	int depth = -1;
-	size_t i = 0, n;
-	int k;
-
-	while (i < len && i < pos) {
-		char ch = s[i];
-
-		if (ch == '"') {
-			size_t j = i + 1;
-
-			while (j < len && s[j] != '"')
-				j += s[j] == '\\' ? 2 : 1;
-			if (depth >= 0 && depth < 32 && st[depth].obj &&
-			    st[depth].want_key) {
-				n = j - i - 1 < 63 ? j - i - 1 : 63;
-				memcpy(st[depth].key, s + i + 1, n);
-				st[depth].key[n] = '\0';
-				st[depth].want_key = false;
-			}
-			i = j + 1;
-			continue;
-		}
-		if (ch == '{' || ch == '[') {
-			if (++depth < 32) {
-				st[depth].obj = ch == '{';
-				st[depth].want_key = ch == '{';
-				st[depth].idx = 0;
-				st[depth].key[0] = '\0';
-			}
-		} else if (ch == '}' || ch == ']') {
-			depth--;
-		} else if (ch == ',' && depth >= 0 && depth < 32) {
-			if (st[depth].obj)
-				st[depth].want_key = true;
-			else
-				st[depth].idx++;
-		}
-		i++;
-	}
-	out[0] = '\0';
-	for (k = 0; k <= depth && k < 32; k++) {
-		char tmp[JP_MAX];
-
-		snprintf(tmp, sizeof(tmp), "%s", out);
-		if (st[k].obj)
-			jp_key(out, tmp, st[k].key);
-		else
-			jp_idx(out, tmp, st[k].idx);
-	}
-	if (!out[0])
-		snprintf(out, JP_MAX, ".");
-}
-
-/* ---- strict field access ------------------------------------------------ */
-
-/* Every member of @obj must be one of @allowed. */
-static void only_fields(struct pctx *c, const json_t *obj, const char *jp,
-			const char *const *allowed, const char *list)
-{
-	const char *k;
-	json_t *v;
-	char sub[JP_MAX];
-
-	json_object_foreach((json_t *)obj, k, v) {
-		const char *const *a;
-
-		for (a = allowed; *a; a++)
-			if (strcmp(*a, k) == 0)
-				break;
-		if (!*a)
-			diag(c, ERR_FORMAT, jp_key(sub, jp, k),
-			     "unknown field (known: %s)", list);
-	}
-}
-
-/* A string member: NULL when absent (an error when @required) or of
- * another type (an error). Empty strings are errors too. */
-static const char *get_str(struct pctx *c, const json_t *obj,
-			   const char *field, const char *jp, bool required)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	jp_key(sub, jp, field);
-	if (!v) {
-		if (required)
-			diag(c, ERR_FORMAT, sub, "missing");
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		diag(c, ERR_FORMAT, sub, "expected a string");
-		return NULL;
-	}
-	if (!json_string_length(v) ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		diag(c, ERR_FORMAT, sub, "expected a non-empty string without "
-		     "NUL");
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-/* A boolean member; false when absent or of another type (an error). */
-static bool get_bool(struct pctx *c, const json_t *obj, const char *field,
-		     const char *jp)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	if (!v)
-		return false;
-	if (!json_is_boolean(v)) {
-		diag(c, ERR_FORMAT, jp_key(sub, jp, field),
-		     "expected true or false");
-		return false;
-	}
-	return json_is_true(v);
-}
-
-/* An object of non-empty strings into @out; @check vets each name. */
-static void get_kv(struct pctx *c, const json_t *obj, const char *field,
-		   const char *jp, struct kvlist *out,
-		   const char *(*check)(const char *name))
-{
-	json_t *v = json_object_get(obj, field), *m;
-	char sub[JP_MAX], item[JP_MAX];
-	const char *k, *bad;
-	struct kv *items;
-
-	if (!v)
-		return;
-	jp_key(sub, jp, field);
-	if (!json_is_object(v)) {
-		diag(c, ERR_FORMAT, sub, "expected an object of strings");
-		return;
-	}
-	json_object_foreach(v, k, m) {
-		jp_key(item, sub, k);
-		if (!*k) {
-			diag(c, ERR_FORMAT, item, "empty name");
-			continue;
-		}
-		if (check && (bad = check(k))) {
-			diag(c, ERR_FORMAT, item, "%s", bad);
-			continue;
-		}
-		if (!json_is_string(m) || !json_string_length(m) ||
-		    strlen(json_string_value(m)) != json_string_length(m)) {
-			diag(c, ERR_FORMAT, item, "expected a non-empty "
-			     "string");
-			continue;
-		}
-		items = realloc(out->items, (out->n + 1) * sizeof(*items));
-		if (!items) {
-			diag(c, ERR_NOMEM, NULL, "out of memory");
-			return;
-		}
-		out->items = items;
-		items[out->n].key = strdup(k);
-		items[out->n].value = strdup(json_string_value(m));
-		if (!items[out->n].key || !items[out->n].value) {
-			free(items[out->n].key);
-			free(items[out->n].value);
-			diag(c, ERR_NOMEM, NULL, "out of memory");
-			return;
-		}
-		out->n++;
-	}
 }
 
 static const char *subject_field(const char *name)
@@ -726,11 +505,11 @@ static void parse_key(struct pctx *c, const char *name, const json_t *v,
 		     "\"public-key\" or \"certificate\"");
 		return;
 	}
-	only_fields(c, v, jp, fields, "public-key, certificate, revoked, "
-		    "comment");
-	get_str(c, v, "comment", jp, false);
-	pub = get_str(c, v, "public-key", jp, false);
-	cert = get_str(c, v, "certificate", jp, false);
+	jp_only_fields(&c->r, v, jp, fields, "public-key, certificate, "
+		       "revoked, comment");
+	jp_get_str(&c->r, v, "comment", jp, false);
+	pub = jp_get_str(&c->r, v, "public-key", jp, false);
+	cert = jp_get_str(&c->r, v, "certificate", jp, false);
 	if (json_object_get(v, "public-key") &&
 	    json_object_get(v, "certificate")) {
 		diag(c, ERR_FORMAT, jp, "give \"public-key\" or "
@@ -958,16 +737,16 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		diag(c, ERR_FORMAT, jp, "expected an object");
 		return;
 	}
-	only_fields(c, v, jp, fields, "scope, keys, threshold, annotations, "
-		    "formats, subject, reject, insecure-accept-anything, "
-		    "comment");
-	get_str(c, v, "comment", jp, false);
-	scope = get_str(c, v, "scope", jp, true);
+	jp_only_fields(&c->r, v, jp, fields, "scope, keys, threshold, "
+		       "annotations, formats, subject, reject, "
+		       "insecure-accept-anything, comment");
+	jp_get_str(&c->r, v, "comment", jp, false);
+	scope = jp_get_str(&c->r, v, "scope", jp, true);
 	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r) &&
 	    !(r->scope = strdup(scope)))
 		diag(c, ERR_NOMEM, NULL, "out of memory");
-	reject = get_bool(c, v, "reject", jp);
-	accept = get_bool(c, v, "insecure-accept-anything", jp);
+	reject = jp_get_bool(&c->r, v, "reject", jp);
+	accept = jp_get_bool(&c->r, v, "insecure-accept-anything", jp);
 	if (reject && accept) {
 		diag(c, ERR_FORMAT, jp, "\"reject\" and "
 		     "\"insecure-accept-anything\" contradict each other");
@@ -999,11 +778,11 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		else
 			r->threshold = (size_t)json_integer_value(t);
 	}
-	get_kv(c, v, "annotations", jp, &r->annotations, NULL);
+	jp_get_kv(&c->r, v, "annotations", jp, &r->annotations, NULL);
 	if (json_object_get(v, "formats"))
 		rule_formats(c, json_object_get(v, "formats"),
 			     jp_key(sub, jp, "formats"), r);
-	get_kv(c, v, "subject", jp, &r->subject, subject_field);
+	jp_get_kv(&c->r, v, "subject", jp, &r->subject, subject_field);
 	if (r->n_keys)
 		rule_checks(c, jp, r);
 }
@@ -1051,8 +830,9 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 		     "\"version\", \"keys\" and \"rules\"");
 		return;
 	}
-	only_fields(c, doc, "", fields, "version, comment, keys, rules");
-	get_str(c, doc, "comment", "", false);
+	jp_only_fields(&c->r, doc, "", fields, "version, comment, keys, "
+		       "rules");
+	jp_get_str(&c->r, doc, "comment", "", false);
 	v = json_object_get(doc, "version");
 	if (!v)
 		diag(c, ERR_FORMAT, ".version", "missing; write "
@@ -1131,7 +911,10 @@ int policy_parse(struct policy **out, const void *json, size_t len,
 	int rc;
 
 	*out = NULL;
-	c.d = diags;
+	if (diags) {
+		c.r.report = diags_add;
+		c.r.arg = diags;
+	}
 	c.path = path;
 	if (!(c.p = calloc(1, sizeof(*c.p))) || !(c.p->path = strdup(path))) {
 		free(c.p);
@@ -1142,28 +925,13 @@ int policy_parse(struct policy **out, const void *json, size_t len,
 		slash[slash == c.dir] = '\0';	/* "/x" -> "/" */
 	else
 		snprintf(c.dir, sizeof(c.dir), ".");
-	if ((rc = jx_parse(&doc, json, len, path)) < 0) {
-		json_error_t e;
-		json_t *again = json_loadb(json, len, JSON_REJECT_DUPLICATES,
-					   &e);
-		char jp[JP_MAX];
-
-		json_decref(again);
-		if (strncmp(e.text, "duplicate object key", 20) == 0) {
-			path_at(jp, json, len, (size_t)e.position);
-			diag(&c, ERR_FORMAT, jp, "duplicate key (line %d)",
-			     e.line);
-		} else {
-			diag(&c, rc, NULL, "%s", err_msg());
-		}
-	} else {
+	if (jp_parse(&doc, &c.r, json, len, path) == 0)
 		parse_doc(&c, doc);
-	}
 	json_decref(doc);
-	if (c.n_errors) {
-		rc = err_set(c.first_rc, "policy '%s': %s%s", path, c.first,
-			     c.n_errors > 1 ? " (and more: see 'signet policy "
-			     "check')" : "");
+	if (c.r.n_errors) {
+		rc = err_set(c.r.first_rc, "policy '%s': %s%s", path,
+			     c.r.first, c.r.n_errors > 1 ? " (and more: see "
+			     "'signet policy check')" : "");
 		policy_free(c.p);
 		return rc;
 	}
@@ -1184,35 +952,17 @@ int policy_load(struct policy **out, const char *path,
 	rc = file_read(&b, path, POLICY_FILE_MAX, FILE_FOLLOW, "policy");
 	if (rc == ERR_NOTFOUND)
 		rc = ERR_IO;	/* named by the user: a local file problem */
-	if (rc == 0) {
-		rc = policy_parse(out, b.data, b.len, path, diags);
-		/* a warning only: stat after reading does no harm */
-		if (diags && stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
-			struct policy_diag *d = realloc(diags->items,
-				(diags->n + 1) * sizeof(*d));
-
-			if (d) {
-				diags->items = d;
-				d[diags->n].warning = true;
-				snprintf(d[diags->n].msg, sizeof(d->msg),
-					 "the policy file is writable by "
-					 "anyone");
-				diags->n++;
-			}
-		}
-	} else if (diags) {
-		struct policy_diag *d = realloc(diags->items,
-						(diags->n + 1) * sizeof(*d));
-
-		if (d) {
-			diags->items = d;
-			d[diags->n].warning = false;
-			snprintf(d[diags->n].msg, sizeof(d->msg), "%s",
-				 err_msg());
-			diags->n++;
-			diags->n_errors++;
-		}
+	if (rc < 0) {
+		if (diags)
+			diags_add(diags, false, err_msg());
+		goto out;
 	}
+	rc = policy_parse(out, b.data, b.len, path, diags);
+	/* a warning only: stat after reading does no harm */
+	if (diags && stat(path, &st) == 0 && (st.st_mode & S_IWOTH))
+		diags_add(diags, true, "the policy file is writable by "
+			  "anyone");
+out:
 	buf_release(&b);
 	return rc;
 }
