@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "verify.h"
+#include "internal.h"
 #include "../keys/keys.h"
 
 #define JP_MAX 256		/* a JSON path in a message */
@@ -104,158 +105,7 @@ bool policy_key_revoked(const struct policy_key *k, time_t now)
 	return k->revoked && (!k->revoked_timed || now >= k->revoked_at);
 }
 
-/* ---- scopes ------------------------------------------------------------- */
-
-enum tok_kind { T_LIT, T_STAR, T_GLOBSTAR };
-
-struct tok {
-	enum tok_kind kind;
-	char c;
-};
-
-/* Split a scope into literal characters, '*' and '**'. New array. */
-static struct tok *scope_tokens(const char *s, size_t *n)
-{
-	struct tok *t = malloc((strlen(s) + 1) * sizeof(*t));
-	size_t k = 0;
-
-	if (!t)
-		return NULL;
-	while (*s) {
-		if (s[0] == '*' && s[1] == '*') {
-			t[k++].kind = T_GLOBSTAR;
-			s += 2;
-		} else if (*s == '*') {
-			t[k++].kind = T_STAR;
-			s++;
-		} else {
-			t[k].kind = T_LIT;
-			t[k++].c = *s++;
-		}
-	}
-	*n = k;
-	return t;
-}
-
-bool policy_scope_match(const char *scope, const char *repo)
-{
-	size_t nt, m = strlen(repo), i, j;
-	struct tok *t = scope_tokens(scope, &nt);
-	bool *prev = calloc(m + 1, sizeof(bool));
-	bool *cur = calloc(m + 1, sizeof(bool));
-	bool ok = false, *tmp;
-
-	if (!t || !prev || !cur)
-		goto out;
-	/* prev[j]: the tokens so far match the first j characters */
-	prev[0] = true;
-	for (i = 0; i < nt; i++) {
-		for (j = 0; j <= m; j++) {
-			switch (t[i].kind) {
-			case T_LIT:
-				cur[j] = j > 0 && prev[j - 1] &&
-					 repo[j - 1] == t[i].c;
-				break;
-			case T_STAR:
-				cur[j] = prev[j] || (j > 0 && cur[j - 1] &&
-						     repo[j - 1] != '/');
-				break;
-			case T_GLOBSTAR:
-				cur[j] = prev[j] || (j > 0 && cur[j - 1]);
-				break;
-			}
-		}
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-	}
-	ok = prev[m];
-out:
-	free(t);
-	free(prev);
-	free(cur);
-	return ok;
-}
-
-/* Can some string match both scopes? A walk over pairs of positions, the
- * two patterns read as automata in step. */
-static bool scopes_overlap(const char *a, const char *b)
-{
-	size_t na = 0, nb = 0, i, w, top = 0, nc = 0, k;
-	struct tok *ta = scope_tokens(a, &na), *tb = scope_tokens(b, &nb);
-	unsigned char *seen = NULL;
-	size_t *stack = NULL;
-	char chars[260];
-	bool lit[256] = { false }, ok = false;
-
-	w = nb + 1;
-	if (!ta || !tb || !(seen = calloc((na + 1) * w, 1)) ||
-	    !(stack = malloc((na + 1) * w * sizeof(*stack))))
-		goto out;
-	/* the characters worth trying: every literal, '/', and one that
-	 * is none of them (stands for all the others) */
-	for (i = 0; i < na; i++)
-		if (ta[i].kind == T_LIT)
-			lit[(unsigned char)ta[i].c] = true;
-	for (i = 0; i < nb; i++)
-		if (tb[i].kind == T_LIT)
-			lit[(unsigned char)tb[i].c] = true;
-	lit['/'] = true;
-	for (k = 1; k < 256; k++)
-		if (lit[k])
-			chars[nc++] = (char)k;
-	chars[nc++] = '\x01';
-	seen[0] = 1;
-	stack[top++] = 0;
-	while (top) {
-		size_t s = stack[--top], ia = s / w, ib = s % w, x, y;
-		size_t next[4];
-		size_t nn = 0, c;
-
-		if (ia == na && ib == nb) {
-			ok = true;
-			break;
-		}
-		/* a wildcard may match nothing */
-		if (ia < na && ta[ia].kind != T_LIT)
-			next[nn++] = (ia + 1) * w + ib;
-		if (ib < nb && tb[ib].kind != T_LIT)
-			next[nn++] = ia * w + ib + 1;
-		for (x = 0; x < nn; x++)
-			if (!seen[next[x]]) {
-				seen[next[x]] = 1;
-				stack[top++] = next[x];
-			}
-		if (ia == na || ib == nb)
-			continue;
-		for (c = 0; c < nc; c++) {
-			size_t ga[1] = { 0 }, gb[1] = { 0 }, nga = 0, ngb = 0;
-			char ch = chars[c];
-
-			if (ta[ia].kind == T_LIT ? ta[ia].c == ch :
-			    ta[ia].kind == T_GLOBSTAR || ch != '/')
-				ga[nga++] = ta[ia].kind == T_LIT ? ia + 1 : ia;
-			if (tb[ib].kind == T_LIT ? tb[ib].c == ch :
-			    tb[ib].kind == T_GLOBSTAR || ch != '/')
-				gb[ngb++] = tb[ib].kind == T_LIT ? ib + 1 : ib;
-			for (x = 0; x < nga; x++)
-				for (y = 0; y < ngb; y++) {
-					size_t n2 = ga[x] * w + gb[y];
-
-					if (!seen[n2]) {
-						seen[n2] = 1;
-						stack[top++] = n2;
-					}
-				}
-		}
-	}
-out:
-	free(ta);
-	free(tb);
-	free(seen);
-	free(stack);
-	return ok;
-}
+/* ---- scopes (matching: scope.c) ---------------------------------------- */
 
 /* < 0 when @a is more specific than @b, > 0 when less, 0 when equal. */
 static int specificity_cmp(const struct policy_rule *a,
@@ -808,7 +658,7 @@ static void check_overlaps(struct pctx *c)
 				diag(c, ERR_FORMAT, jb, "same scope '%s' as "
 				     "%s; one rule per scope", b->scope, ja);
 			else if (specificity_cmp(a, b) == 0 &&
-				 scopes_overlap(a->scope, b->scope))
+				 scope_overlap(a->scope, b->scope))
 				diag(c, 0, jb, "scope '%s' overlaps '%s' of %s "
 				     "with equal specificity; for images "
 				     "both match, %s wins (the earlier)",
