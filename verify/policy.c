@@ -1125,6 +1125,19 @@ out:
 	return rc;
 }
 
+/* The "insecure-accept-anything" rule: only the digest is resolved. */
+static int accept_anything(struct registry *reg, const struct image_ref *ref,
+			   struct verify_result *res)
+{
+	struct manifest man = { 0 };
+	bool borrowed;
+	int rc;
+
+	rc = verify_resolve(&man, &borrowed, reg, ref, NULL, res);
+	manifest_release(&man);
+	return rc;
+}
+
 int policy_verify(struct registry *reg, const char *image,
 		  const struct policy *p, time_t now,
 		  struct verify_result *res, struct policy_verdict *v)
@@ -1145,19 +1158,7 @@ int policy_verify(struct registry *reg, const char *image,
 	if (!r || r->action == POLICY_REJECT)
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	if (r->action == POLICY_ACCEPT_ANYTHING) {
-		struct manifest man = { 0 };
-
-		res->by_tag = !ref_has_digest(&ref);
-		rc = registry_get_manifest(reg, &ref, res->by_tag ? ref.tag :
-					   ref.digest.str, &man);
-		if (rc == 0) {
-			res->digest = man.digest;
-			rc = ref_format_pinned(res->pinned,
-					       sizeof(res->pinned), &ref,
-					       &man.digest);
-		}
-		manifest_release(&man);
-		if (rc < 0)
+		if ((rc = accept_anything(reg, &ref, res)) < 0)
 			return rc;
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	}
@@ -1170,7 +1171,7 @@ int policy_verify(struct registry *reg, const char *image,
 	o.now = now;
 	o.annotations = NULL;
 	o.exhaustive = true;
-	rc = verify_image(reg, image, &o, res);
+	rc = verify_image_ref(reg, &ref, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)
 		return rc;
 	err_clear();
