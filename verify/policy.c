@@ -666,6 +666,27 @@ static void check_overlaps(struct pctx *c)
 		}
 }
 
+/* A named key no rule uses is likely a typo elsewhere. */
+static void check_unused(struct pctx *c)
+{
+	char jp[JP_MAX];
+	size_t i, j, k;
+
+	for (i = 0; i < c->p->n_keys; i++) {
+		bool used = false;
+
+		for (j = 0; j < c->p->n_rules && !used; j++) {
+			const struct policy_rule *r = &c->p->rules[j];
+
+			for (k = 0; k < r->n_keys; k++)
+				used |= r->keys[k] == i;
+		}
+		if (!used)
+			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
+			     "no rule uses this key");
+	}
+}
+
 static void parse_doc(struct pctx *c, const json_t *doc)
 {
 	static const char *const fields[] = { "version", "comment", "keys",
@@ -673,7 +694,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	json_t *v, *keys, *rules, *m;
 	char jp[JP_MAX];
 	const char *name;
-	size_t i, j, nk = 0;
+	size_t i, nk = 0;
 
 	if (!json_is_object(doc)) {
 		diag(c, ERR_FORMAT, ".", "expected an object with "
@@ -733,21 +754,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	json_array_foreach(rules, i, m)
 		parse_rule(c, m, jp_idx(jp, ".rules", i));
 	check_overlaps(c);
-	/* a named key no rule uses is likely a typo elsewhere */
-	for (i = 0; i < c->p->n_keys; i++) {
-		bool used = false;
-
-		for (j = 0; j < c->p->n_rules && !used; j++) {
-			const struct policy_rule *r = &c->p->rules[j];
-			size_t k;
-
-			for (k = 0; k < r->n_keys; k++)
-				used |= r->keys[k] == i;
-		}
-		if (!used)
-			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
-			     "no rule uses this key");
-	}
+	check_unused(c);
 }
 
 /* ---- load and free ------------------------------------------------------ */
