@@ -56,6 +56,13 @@ int buf_append(struct buf *b, const void *data, size_t n)
 	return 0;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+	if (n > SIZE_MAX / 2 - b->len)
+		return err_set(ERR_FORMAT, "data too large");
+	return grow(b, b->len + n);
+}
+
 int buf_appends(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

@@ -1,13 +1,17 @@
 /*
  * core.h - shared pieces below every other folder: error type, bounded
- * buffer, digests, base64, strict JSON, secret hygiene, annotations.
+ * buffer, capped file reading, RFC 3339 times, digests, base64, strict
+ * JSON (with JSON paths for files people write), secret hygiene,
+ * annotations.
  */
 #ifndef SIGNET_CORE_H
 #define SIGNET_CORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <jansson.h>
 
 /* ---- errors ---------------------------------------------------------- */
@@ -55,6 +59,9 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* ERR_FORMAT when the cap would be passed, ERR_NOMEM on allocation. */
 int buf_append(struct buf *b, const void *data, size_t n);
+/* Room for @n more bytes past len (and the NUL) without moving len:
+ * for reading straight into data + len. Errors as buf_append. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_appends(struct buf *b, const char *s);
 int buf_appendf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -64,6 +71,36 @@ void buf_release(struct buf *b);
 void buf_release_secret(struct buf *b);
 /* Transfer ownership of the bytes to the caller (NUL-terminated). */
 char *buf_detach(struct buf *b, size_t *len);
+
+/* ---- files (core/file.c) ------------------------------------------------ */
+
+#define FILE_FOLLOW 1u	/* a symbolic link is followed (files a config
+			 * mount may provide as links); else refused */
+
+/* Append the whole of the regular file @path to @out, NUL-terminated.
+ * Never a FIFO, device or folder (opening one does not block); never a
+ * symbolic link unless @flags has FILE_FOLLOW. A file over @max bytes is
+ * refused (ERR_FORMAT), as is one that grows past it while read. The
+ * bytes go straight into @out's storage, and every block it outgrows is
+ * wiped, so a secret leaves no copy behind: release @out with
+ * buf_release_secret then. @what names the file in messages ("policy":
+ * "cannot read policy 'PATH': ..."), NULL for the path alone.
+ * ERR_NOTFOUND when nothing is at @path, ERR_IO for the rest. On error
+ * @out is as it was. */
+int file_read(struct buf *out, const char *path, size_t max,
+	      unsigned flags, const char *what);
+
+/* ---- RFC 3339 times (core/rfc3339.c) ------------------------------------ */
+
+#define RFC3339_MAX 32		/* "YYYY-MM-DDThh:mm:ssZ" and the NUL */
+#define RFC3339_LOWER 1u	/* "t" and "z" too, as RFC 3339 5.6 allows */
+
+/* "2023-06-27T13:30:33+08:00", "...Z", a fraction of 1 to 9 digits
+ * (dropped); years 0000-9999; no leap second. The exact rule is in
+ * rfc3339.c. ERR_FORMAT "invalid RFC 3339 time '...'" otherwise. */
+int rfc3339_parse(time_t *out, const char *s, unsigned flags);
+/* @t in UTC, "2023-06-27T05:30:33Z"; ERR_USAGE outside years 0-9999. */
+int rfc3339_format(char out[RFC3339_MAX], time_t t);
 
 /* ---- digests ----------------------------------------------------------- */
 
@@ -108,7 +145,58 @@ bool jx_only_members(const json_t *obj, const char *const *allowed);
 /* Serialise compactly with sorted keys; new string. */
 char *jx_dump(const json_t *v);
 
-/* ---- annotations (KEY=VALUE lists) -------------------------------------- */
+/* ---- strict JSON with JSON paths (core/jsonpath.c) ---------------------- */
+
+#define JP_MAX 256		/* a JSON path in a message */
+#define JP_MSG_MAX 512		/* a report: path and words */
+
+struct kvlist;
+
+/* A strict reader of a JSON document people write: each problem goes to
+ * @report with its JSON path (".rules[0].keys: missing"), and reading
+ * goes on, so one pass finds them all. The first error is kept. */
+struct jp_reader {
+	/* each report, sanitised; NULL: only the first error is kept */
+	void (*report)(void *arg, bool warning, const char *msg);
+	void *arg;
+	int first_rc;			/* code of the first error, or 0 */
+	char first[JP_MSG_MAX];		/* its message */
+	size_t n_errors;
+};
+
+/* An error (@code < 0) or a warning (@code 0) at JSON path @jp (NULL:
+ * none): "JP: words". */
+void jp_report(struct jp_reader *r, int code, const char *jp,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void jp_vreport(struct jp_reader *r, int code, const char *jp,
+		const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+/* @base + ".name", or + "[\"name\"]" when the name needs quoting; @base
+ * + "[i]". Both return @out; a path too long ends in "~". */
+const char *jp_key(char out[JP_MAX], const char *base, const char *name);
+const char *jp_idx(char out[JP_MAX], const char *base, size_t i);
+/* jx_parse, reporting the failure too: a duplicate key at its path
+ * ("JP: duplicate key (line N)"), other errors as jx_parse words them. */
+int jp_parse(json_t **out, struct jp_reader *r, const void *data,
+	     size_t len, const char *what);
+/* Report every member of @obj that is not in @allowed (NULL-terminated;
+ * @list spells them for the message). */
+void jp_only_fields(struct jp_reader *r, const json_t *obj, const char *jp,
+		    const char *const *allowed, const char *list);
+/* A string member (borrowed): NULL when absent (an error when @required)
+ * or not a non-empty string without NUL (an error). */
+const char *jp_get_str(struct jp_reader *r, const json_t *obj,
+		       const char *field, const char *jp, bool required);
+/* A boolean member; false when absent or not a boolean (an error). */
+bool jp_get_bool(struct jp_reader *r, const json_t *obj, const char *field,
+		 const char *jp);
+/* An object member of non-empty strings appended to @out; @check, when
+ * not NULL, vets each name (the reason it is refused, or NULL). */
+void jp_get_kv(struct jp_reader *r, const json_t *obj, const char *field,
+	       const char *jp, struct kvlist *out,
+	       const char *(*check)(const char *name));
+
+/* ---- annotations (KEY=VALUE lists, core/kvlist.c) ---------------------- */
 
 struct kv {
 	char *key;

@@ -69,109 +69,14 @@ static int only_members(const json_t *obj, const char *const *allowed,
 
 /* ---- RFC 3339 ------------------------------------------------------------ */
 
-static bool digits(const char **p, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if ((*p)[i] < '0' || (*p)[i] > '9')
-			return false;
-		*v = *v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	return true;
-}
-
-static bool expect(const char **p, char c)
-{
-	if (**p != c)
-		return false;
-	(*p)++;
-	return true;
-}
-
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int days[] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
-	};
-
-	return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int jws_time_parse(time_t *out, const char *s)
 {
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, frac = 0;
-	const char *p = s;
-	char shown[64];
-	int64_t t;
-
-	if (!s)
-		return err_set(ERR_FORMAT, "missing time");
-	if (!digits(&p, 4, &y) || !expect(&p, '-') || !digits(&p, 2, &mo) ||
-	    !expect(&p, '-') || !digits(&p, 2, &d) || !expect(&p, 'T') ||
-	    !digits(&p, 2, &h) || !expect(&p, ':') || !digits(&p, 2, &mi) ||
-	    !expect(&p, ':') || !digits(&p, 2, &sec))
-		goto bad;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			frac++;
-		if (frac < 1 || frac > 9)
-			goto bad;
-	}
-	if (*p == 'Z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '+' ? 1 : -1;
-		if (!digits(&p, 2, &oh) || !expect(&p, ':') ||
-		    !digits(&p, 2, &om) || oh > 23 || om > 59)
-			goto bad;
-	} else {
-		goto bad;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) ||
-	    h > 23 || mi > 59 || sec > 59)
-		goto bad;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
-	*out = (time_t)t;
-	return 0;
-bad:
-	str_sanitize(shown, sizeof(shown), s);
-	return err_set(ERR_FORMAT, "invalid RFC 3339 time '%s'", shown);
+	return rfc3339_parse(out, s, 0);
 }
 
 int jws_time_format(char out[32], time_t t)
 {
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 ||
-	    tm.tm_year + 1900 > 9999)
-		return err_set(ERR_USAGE, "time %lld is out of range",
-			       (long long)t);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
-	return 0;
+	return rfc3339_format(out, t);
 }
 
 /* ---- parsing the envelope ------------------------------------------------ */

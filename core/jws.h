@@ -72,10 +72,8 @@ int jws_build(struct buf *out, const char *alg, const void *payload,
 	      size_t len, const struct buf *certs, size_t n,
 	      time_t signing_time, time_t expiry, jws_sign_fn sign, void *ctx);
 
-/* RFC 3339 date-time ("2023-06-27T13:30:33+08:00", "...Z", fractional
- * seconds allowed and ignored); strict otherwise. ERR_FORMAT. */
+/* rfc3339_parse and rfc3339_format (core.h), by their Notary names. */
 int jws_time_parse(time_t *out, const char *s);
-/* "2006-01-02T15:04:05Z" (UTC) into @out; ERR_USAGE out of range. */
 int jws_time_format(char out[32], time_t t);
 
 /* ---- the Notary payload -------------------------------------------------- */

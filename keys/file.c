@@ -1,7 +1,8 @@
 /*
- * file.c - reading key files with a size cap, and writing them so that a
- * link is never followed, an existing file is never clobbered without
- * --force, and a failure leaves nothing behind.
+ * file.c - reading key files (core's file_read, the bytes wiped when
+ * freed), and writing them so that a link is never followed, an existing
+ * file is never clobbered without --force, and a failure leaves nothing
+ * behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,66 +17,25 @@
 int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
 		   bool nofollow)
 {
-	int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	unsigned char *data = NULL;
-	size_t cap = 0, n = 0;
-	struct stat st;
-	ssize_t r;
-	int fd, rc = 0;
+	struct buf b;
+	int rc;
 
 	*out = NULL;
 	*outlen = 0;
-	if (nofollow)
-		flags |= O_NOFOLLOW;
-	fd = open(path, flags);
-	if (fd < 0 && nofollow && errno == ELOOP)
-		return err_set(ERR_IO, "'%s' is a symbolic link; give the key "
-			       "file itself", path);
-	if (fd < 0)
-		return err_set_errno(ERR_IO, "cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		rc = err_set_errno(ERR_IO, "cannot read '%s'", path);
-		goto out;
+	buf_init(&b, KEYS_FILE_MAX);
+	rc = file_read(&b, path, KEYS_FILE_MAX, nofollow ? 0 : FILE_FOLLOW,
+		       NULL);
+	if (rc < 0) {
+		buf_release_secret(&b);
+		/* a missing key file is a local file problem, as any other
+		 * reason it cannot be read */
+		return rc == ERR_NOTFOUND ? ERR_IO : rc;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = err_set(ERR_IO, "'%s' is not a regular file", path);
-		goto out;
+	if (!(*out = (unsigned char *)buf_detach(&b, outlen))) {
+		buf_release_secret(&b);
+		return ERR_NOMEM;
 	}
-	if (st.st_size > KEYS_FILE_MAX) {
-		rc = err_set(ERR_FORMAT, "'%s' is too large for a key file "
-			     "(over %d bytes)", path, KEYS_FILE_MAX);
-		goto out;
-	}
-	/* one allocation: no realloc leaving copies of a secret around */
-	cap = (size_t)st.st_size + 1;
-	if (!(data = malloc(cap + 1))) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	while (n < cap) {
-		r = read(fd, data + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = err_set_errno(ERR_IO, "cannot read '%s'", path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n == cap) {
-		rc = err_set(ERR_IO, "'%s' changed while being read", path);
-		goto out;
-	}
-	data[n] = '\0';
-	*out = data;
-	*outlen = n;
-	data = NULL;
-out:
-	keys_file_free(data, cap);
-	close(fd);
-	return rc;
+	return 0;
 }
 
 void keys_file_free(unsigned char *data, size_t len)

@@ -28,27 +28,17 @@
 
 extern char **environ;
 
+/* docker's config.json into @out; 1 when there is none. Links are
+ * followed, as docker does: the file is often a config mount's link. */
 static int read_config(struct buf *out, const char *path)
 {
-	char chunk[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = file_read(out, path, CONFIG_MAX, FILE_FOLLOW, NULL);
 
-	if (fd < 0)
-		return errno == ENOENT ? 1 :
-		       err_set_errno(ERR_IO, "cannot read '%s'", path);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if (buf_append(out, chunk, (size_t)n) < 0) {
-			close(fd);
-			secure_wipe(chunk, sizeof(chunk));
-			return err_set(ERR_IO, "'%s' is too large", path);
-		}
+	if (rc == ERR_NOTFOUND) {
+		err_clear();
+		return 1;
 	}
-	secure_wipe(chunk, sizeof(chunk));
-	close(fd);
-	if (n < 0)
-		return err_set_errno(ERR_IO, "cannot read '%s'", path);
-	return 0;
+	return rc;
 }
 
 /* Does an "auths" key name @host? Keys may be bare hosts or URLs. */

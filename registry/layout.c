@@ -30,44 +30,7 @@ struct layout {
  * caps it. ERR_NOTFOUND when absent. */
 static int read_file(struct buf *out, const char *path)
 {
-	struct stat st;
-	char chunk[65536];
-	ssize_t n;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ?
-			err_set(ERR_NOTFOUND, "'%s' does not exist", path) :
-			err_set_errno(ERR_IO, "cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		rc = err_set_errno(ERR_IO, "cannot read '%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = err_set(ERR_IO, "'%s' is not a regular file", path);
-		goto out;
-	}
-	if (out->max && (size_t)st.st_size > out->max) {
-		rc = err_set(ERR_FORMAT, "'%s' exceeds %zu bytes", path,
-			     out->max);
-		goto out;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = err_set_errno(ERR_IO, "cannot read '%s'", path);
-			goto out;
-		}
-		if ((rc = buf_append(out, chunk, (size_t)n)) < 0) {
-			err_wrap(rc, "'%s'", path);
-			goto out;
-		}
-	}
-out:
-	close(fd);
-	return rc;
+	return file_read(out, path, out->max - out->len, 0, NULL);
 }
 
 static int blob_path(char *out, size_t n, const char *dir,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "verify.h"
+#include "internal.h"
 #include "../keys/keys.h"
 
 #define JP_MAX 256		/* a JSON path in a message */
@@ -25,12 +26,9 @@
 
 struct pctx {
 	struct policy *p;
-	struct policy_diags *d;
+	struct jp_reader r;		/* reports to the caller's diags */
 	const char *path;		/* the policy file, for the message */
 	char dir[PATH_MAX];		/* its folder: where key files are */
-	int first_rc;			/* code of the first error, or 0 */
-	char first[512];		/* its message */
-	size_t n_errors;
 };
 
 /* Record an error (@code < 0) or a warning (@code 0) at JSON path @jp. */
@@ -38,31 +36,28 @@ __attribute__((format(printf, 4, 5)))
 static void diag(struct pctx *c, int code, const char *jp, const char *fmt,
 		 ...)
 {
-	char what[400], msg[512], clean[512];
-	struct policy_diag *items;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	jp_vreport(&c->r, code, jp, fmt, ap);
 	va_end(ap);
-	snprintf(msg, sizeof(msg), "%s%s%s", jp ? jp : "", jp ? ": " : "",
-		 what);
-	str_sanitize(clean, sizeof(clean), msg);
-	if (code < 0 && c->n_errors++ == 0) {
-		c->first_rc = code;
-		snprintf(c->first, sizeof(c->first), "%s", clean);
-	}
-	if (!c->d)
-		return;
-	items = realloc(c->d->items, (c->d->n + 1) * sizeof(*items));
+}
+
+/* Append one diagnostic to @arg, a struct policy_diags. */
+static void diags_add(void *arg, bool warning, const char *msg)
+{
+	struct policy_diags *d = arg;
+	struct policy_diag *items;
+
+	items = realloc(d->items, (d->n + 1) * sizeof(*items));
 	if (!items)
 		return;		/* the first error is kept regardless */
-	c->d->items = items;
-	items[c->d->n].warning = code == 0;
-	snprintf(items[c->d->n].msg, sizeof(items[c->d->n].msg), "%s", clean);
-	c->d->n++;
-	if (code < 0)
-		c->d->n_errors++;
+	d->items = items;
+	items[d->n].warning = warning;
+	snprintf(items[d->n].msg, sizeof(items[d->n].msg), "%s", msg);
+	d->n++;
+	if (!warning)
+		d->n_errors++;
 }
 
 void policy_diags_release(struct policy_diags *d)
@@ -71,221 +66,6 @@ void policy_diags_release(struct policy_diags *d)
 		return;
 	free(d->items);
 	memset(d, 0, sizeof(*d));
-}
-
-/* ---- JSON paths --------------------------------------------------------- */
-
-static bool plain_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
-/* @base + ".name", or + "[\"name\"]" when the name needs quoting. */
-static const char *jp_key(char out[JP_MAX], const char *base,
-			  const char *name)
-{
-	int n;
-
-	if (plain_name(name))
-		n = snprintf(out, JP_MAX, "%s.%.100s", base, name);
-	else
-		n = snprintf(out, JP_MAX, "%s[\"%.100s\"]", base, name);
-	if (n >= JP_MAX)
-		out[JP_MAX - 2] = '~';	/* shown cut */
-	return out;
-}
-
-static const char *jp_idx(char out[JP_MAX], const char *base, size_t i)
-{
-	if (snprintf(out, JP_MAX, "%s[%zu]", base, i) >= JP_MAX)
-		out[JP_MAX - 2] = '~';	/* shown cut */
-	return out;
-}
-
-/* The path of the member whose key ends just before byte @pos of @s:
- * where jansson stopped on a duplicate key (the text before it is valid
- * JSON, so a plain scan can follow the nesting). */
-static void path_at(char out[JP_MAX], const char *s, size_t len, size_t pos)
-{
-	struct frame {
-		bool obj, want_key;
-		size_t idx;
-		char key[64];
-	} st[32];
-	int depth = -1;
-	size_t i = 0, n;
-	int k;
-
-	while (i < len && i < pos) {
-		char ch = s[i];
-
-		if (ch == '"') {
-			size_t j = i + 1;
-
-			while (j < len && s[j] != '"')
-				j += s[j] == '\\' ? 2 : 1;
-			if (depth >= 0 && depth < 32 && st[depth].obj &&
-			    st[depth].want_key) {
-				n = j - i - 1 < 63 ? j - i - 1 : 63;
-				memcpy(st[depth].key, s + i + 1, n);
-				st[depth].key[n] = '\0';
-				st[depth].want_key = false;
-			}
-			i = j + 1;
-			continue;
-		}
-		if (ch == '{' || ch == '[') {
-			if (++depth < 32) {
-				st[depth].obj = ch == '{';
-				st[depth].want_key = ch == '{';
-				st[depth].idx = 0;
-				st[depth].key[0] = '\0';
-			}
-		} else if (ch == '}' || ch == ']') {
-			depth--;
-		} else if (ch == ',' && depth >= 0 && depth < 32) {
-			if (st[depth].obj)
-				st[depth].want_key = true;
-			else
-				st[depth].idx++;
-		}
-		i++;
-	}
-	out[0] = '\0';
-	for (k = 0; k <= depth && k < 32; k++) {
-		char tmp[JP_MAX];
-
-		snprintf(tmp, sizeof(tmp), "%s", out);
-		if (st[k].obj)
-			jp_key(out, tmp, st[k].key);
-		else
-			jp_idx(out, tmp, st[k].idx);
-	}
-	if (!out[0])
-		snprintf(out, JP_MAX, ".");
-}
-
-/* ---- strict field access ------------------------------------------------ */
-
-/* Every member of @obj must be one of @allowed. */
-static void only_fields(struct pctx *c, const json_t *obj, const char *jp,
-			const char *const *allowed, const char *list)
-{
-	const char *k;
-	json_t *v;
-	char sub[JP_MAX];
-
-	json_object_foreach((json_t *)obj, k, v) {
-		const char *const *a;
-
-		for (a = allowed; *a; a++)
-			if (strcmp(*a, k) == 0)
-				break;
-		if (!*a)
-			diag(c, ERR_FORMAT, jp_key(sub, jp, k),
-			     "unknown field (known: %s)", list);
-	}
-}
-
-/* A string member: NULL when absent (an error when @required) or of
- * another type (an error). Empty strings are errors too. */
-static const char *get_str(struct pctx *c, const json_t *obj,
-			   const char *field, const char *jp, bool required)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	jp_key(sub, jp, field);
-	if (!v) {
-		if (required)
-			diag(c, ERR_FORMAT, sub, "missing");
-		return NULL;
-	}
-	if (!json_is_string(v)) {
-		diag(c, ERR_FORMAT, sub, "expected a string");
-		return NULL;
-	}
-	if (!json_string_length(v) ||
-	    strlen(json_string_value(v)) != json_string_length(v)) {
-		diag(c, ERR_FORMAT, sub, "expected a non-empty string without "
-		     "NUL");
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-/* A boolean member; false when absent or of another type (an error). */
-static bool get_bool(struct pctx *c, const json_t *obj, const char *field,
-		     const char *jp)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	if (!v)
-		return false;
-	if (!json_is_boolean(v)) {
-		diag(c, ERR_FORMAT, jp_key(sub, jp, field),
-		     "expected true or false");
-		return false;
-	}
-	return json_is_true(v);
-}
-
-/* An object of non-empty strings into @out; @check vets each name. */
-static void get_kv(struct pctx *c, const json_t *obj, const char *field,
-		   const char *jp, struct kvlist *out,
-		   const char *(*check)(const char *name))
-{
-	json_t *v = json_object_get(obj, field), *m;
-	char sub[JP_MAX], item[JP_MAX];
-	const char *k, *bad;
-	struct kv *items;
-
-	if (!v)
-		return;
-	jp_key(sub, jp, field);
-	if (!json_is_object(v)) {
-		diag(c, ERR_FORMAT, sub, "expected an object of strings");
-		return;
-	}
-	json_object_foreach(v, k, m) {
-		jp_key(item, sub, k);
-		if (!*k) {
-			diag(c, ERR_FORMAT, item, "empty name");
-			continue;
-		}
-		if (check && (bad = check(k))) {
-			diag(c, ERR_FORMAT, item, "%s", bad);
-			continue;
-		}
-		if (!json_is_string(m) || !json_string_length(m) ||
-		    strlen(json_string_value(m)) != json_string_length(m)) {
-			diag(c, ERR_FORMAT, item, "expected a non-empty "
-			     "string");
-			continue;
-		}
-		items = realloc(out->items, (out->n + 1) * sizeof(*items));
-		if (!items) {
-			diag(c, ERR_NOMEM, NULL, "out of memory");
-			return;
-		}
-		out->items = items;
-		items[out->n].key = strdup(k);
-		items[out->n].value = strdup(json_string_value(m));
-		if (!items[out->n].key || !items[out->n].value) {
-			free(items[out->n].key);
-			free(items[out->n].value);
-			diag(c, ERR_NOMEM, NULL, "out of memory");
-			return;
-		}
-		out->n++;
-	}
 }
 
 static const char *subject_field(const char *name)
@@ -301,79 +81,22 @@ static const char *subject_field(const char *name)
 
 /* ---- time --------------------------------------------------------------- */
 
-static bool digits(const char *s, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
+/* rfc3339_parse, with "t" and "z" (people write policies), and nothing
+ * before 1970: a revocation in the past of every signature. */
 int policy_parse_time(time_t *out, const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-				     30, 31 };
-	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0, dim;
-	struct tm tm = { 0 };
-	const char *p;
 	time_t t;
 
-	if (strlen(s) < 20 || !digits(s, 4, &y) || s[4] != '-' ||
-	    !digits(s + 5, 2, &mo) || s[7] != '-' || !digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
-	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &se))
-		goto bad;
-	p = s + 19;
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			goto bad;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	}
-	if ((*p == 'Z' || *p == 'z') && !p[1]) {
-		sign = 0;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 &&
-		   digits(p + 1, 2, &oh) && p[3] == ':' &&
-		   digits(p + 4, 2, &om)) {
-		sign = *p == '+' ? 1 : -1;
-	} else {
-		goto bad;
-	}
-	if (y < 1970 || mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 60 ||
-	    oh > 23 || om > 59)
-		goto bad;
-	dim = mdays[mo - 1] + (mo == 2 && y % 4 == 0 &&
-			       (y % 100 != 0 || y % 400 == 0));
-	if (d < 1 || d > dim)
-		goto bad;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		goto bad;
-	*out = t - sign * (oh * 3600 + om * 60);
+	if (rfc3339_parse(&t, s, RFC3339_LOWER) < 0 || t < 0)
+		return err_set(ERR_FORMAT, "'%.64s' is not an RFC 3339 time "
+			       "like \"2026-01-31T00:00:00Z\"", s);
+	*out = t;
 	return 0;
-bad:
-	return err_set(ERR_FORMAT, "'%.64s' is not an RFC 3339 time like "
-		       "\"2026-01-31T00:00:00Z\"", s);
 }
 
 static void format_time(char out[32], time_t t)
 {
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (rfc3339_format(out, t) < 0)
 		snprintf(out, 32, "%lld", (long long)t);
 }
 
@@ -382,158 +105,7 @@ bool policy_key_revoked(const struct policy_key *k, time_t now)
 	return k->revoked && (!k->revoked_timed || now >= k->revoked_at);
 }
 
-/* ---- scopes ------------------------------------------------------------- */
-
-enum tok_kind { T_LIT, T_STAR, T_GLOBSTAR };
-
-struct tok {
-	enum tok_kind kind;
-	char c;
-};
-
-/* Split a scope into literal characters, '*' and '**'. New array. */
-static struct tok *scope_tokens(const char *s, size_t *n)
-{
-	struct tok *t = malloc((strlen(s) + 1) * sizeof(*t));
-	size_t k = 0;
-
-	if (!t)
-		return NULL;
-	while (*s) {
-		if (s[0] == '*' && s[1] == '*') {
-			t[k++].kind = T_GLOBSTAR;
-			s += 2;
-		} else if (*s == '*') {
-			t[k++].kind = T_STAR;
-			s++;
-		} else {
-			t[k].kind = T_LIT;
-			t[k++].c = *s++;
-		}
-	}
-	*n = k;
-	return t;
-}
-
-bool policy_scope_match(const char *scope, const char *repo)
-{
-	size_t nt, m = strlen(repo), i, j;
-	struct tok *t = scope_tokens(scope, &nt);
-	bool *prev = calloc(m + 1, sizeof(bool));
-	bool *cur = calloc(m + 1, sizeof(bool));
-	bool ok = false, *tmp;
-
-	if (!t || !prev || !cur)
-		goto out;
-	/* prev[j]: the tokens so far match the first j characters */
-	prev[0] = true;
-	for (i = 0; i < nt; i++) {
-		for (j = 0; j <= m; j++) {
-			switch (t[i].kind) {
-			case T_LIT:
-				cur[j] = j > 0 && prev[j - 1] &&
-					 repo[j - 1] == t[i].c;
-				break;
-			case T_STAR:
-				cur[j] = prev[j] || (j > 0 && cur[j - 1] &&
-						     repo[j - 1] != '/');
-				break;
-			case T_GLOBSTAR:
-				cur[j] = prev[j] || (j > 0 && cur[j - 1]);
-				break;
-			}
-		}
-		tmp = prev;
-		prev = cur;
-		cur = tmp;
-	}
-	ok = prev[m];
-out:
-	free(t);
-	free(prev);
-	free(cur);
-	return ok;
-}
-
-/* Can some string match both scopes? A walk over pairs of positions, the
- * two patterns read as automata in step. */
-static bool scopes_overlap(const char *a, const char *b)
-{
-	size_t na = 0, nb = 0, i, w, top = 0, nc = 0, k;
-	struct tok *ta = scope_tokens(a, &na), *tb = scope_tokens(b, &nb);
-	unsigned char *seen = NULL;
-	size_t *stack = NULL;
-	char chars[260];
-	bool lit[256] = { false }, ok = false;
-
-	w = nb + 1;
-	if (!ta || !tb || !(seen = calloc((na + 1) * w, 1)) ||
-	    !(stack = malloc((na + 1) * w * sizeof(*stack))))
-		goto out;
-	/* the characters worth trying: every literal, '/', and one that
-	 * is none of them (stands for all the others) */
-	for (i = 0; i < na; i++)
-		if (ta[i].kind == T_LIT)
-			lit[(unsigned char)ta[i].c] = true;
-	for (i = 0; i < nb; i++)
-		if (tb[i].kind == T_LIT)
-			lit[(unsigned char)tb[i].c] = true;
-	lit['/'] = true;
-	for (k = 1; k < 256; k++)
-		if (lit[k])
-			chars[nc++] = (char)k;
-	chars[nc++] = '\x01';
-	seen[0] = 1;
-	stack[top++] = 0;
-	while (top) {
-		size_t s = stack[--top], ia = s / w, ib = s % w, x, y;
-		size_t next[4];
-		size_t nn = 0, c;
-
-		if (ia == na && ib == nb) {
-			ok = true;
-			break;
-		}
-		/* a wildcard may match nothing */
-		if (ia < na && ta[ia].kind != T_LIT)
-			next[nn++] = (ia + 1) * w + ib;
-		if (ib < nb && tb[ib].kind != T_LIT)
-			next[nn++] = ia * w + ib + 1;
-		for (x = 0; x < nn; x++)
-			if (!seen[next[x]]) {
-				seen[next[x]] = 1;
-				stack[top++] = next[x];
-			}
-		if (ia == na || ib == nb)
-			continue;
-		for (c = 0; c < nc; c++) {
-			size_t ga[1] = { 0 }, gb[1] = { 0 }, nga = 0, ngb = 0;
-			char ch = chars[c];
-
-			if (ta[ia].kind == T_LIT ? ta[ia].c == ch :
-			    ta[ia].kind == T_GLOBSTAR || ch != '/')
-				ga[nga++] = ta[ia].kind == T_LIT ? ia + 1 : ia;
-			if (tb[ib].kind == T_LIT ? tb[ib].c == ch :
-			    tb[ib].kind == T_GLOBSTAR || ch != '/')
-				gb[ngb++] = tb[ib].kind == T_LIT ? ib + 1 : ib;
-			for (x = 0; x < nga; x++)
-				for (y = 0; y < ngb; y++) {
-					size_t n2 = ga[x] * w + gb[y];
-
-					if (!seen[n2]) {
-						seen[n2] = 1;
-						stack[top++] = n2;
-					}
-				}
-		}
-	}
-out:
-	free(ta);
-	free(tb);
-	free(seen);
-	free(stack);
-	return ok;
-}
+/* ---- scopes (matching: scope.c) ---------------------------------------- */
 
 /* < 0 when @a is more specific than @b, > 0 when less, 0 when equal. */
 static int specificity_cmp(const struct policy_rule *a,
@@ -617,47 +189,6 @@ static bool check_scope(struct pctx *c, const char *jp, const char *s,
 }
 
 /* ---- files -------------------------------------------------------------- */
-
-static int read_policy_file(struct buf *out, const char *path,
-			    struct stat *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	unsigned char chunk[8192];
-	ssize_t r;
-	int rc = 0;
-
-	if (fd < 0)
-		return err_set_errno(ERR_IO, "cannot read policy '%s'", path);
-	if (fstat(fd, st) < 0) {
-		rc = err_set_errno(ERR_IO, "cannot read policy '%s'", path);
-		goto out;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		rc = err_set(ERR_IO, "policy '%s' is not a regular file",
-			     path);
-		goto out;
-	}
-	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = err_set_errno(ERR_IO, "cannot read policy '%s'",
-					   path);
-			goto out;
-		}
-		if (r == 0)
-			break;
-		if (buf_append(out, chunk, (size_t)r) < 0) {
-			rc = err_set(ERR_FORMAT, "policy '%s' is over %u "
-				     "bytes", path, POLICY_FILE_MAX);
-			goto out;
-		}
-	}
-out:
-	close(fd);
-	return rc;
-}
 
 /* Resolve @rel against the policy's folder, then check what is there:
  * a regular file, not a link. NULL after an error. */
@@ -824,11 +355,11 @@ static void parse_key(struct pctx *c, const char *name, const json_t *v,
 		     "\"public-key\" or \"certificate\"");
 		return;
 	}
-	only_fields(c, v, jp, fields, "public-key, certificate, revoked, "
-		    "comment");
-	get_str(c, v, "comment", jp, false);
-	pub = get_str(c, v, "public-key", jp, false);
-	cert = get_str(c, v, "certificate", jp, false);
+	jp_only_fields(&c->r, v, jp, fields, "public-key, certificate, "
+		       "revoked, comment");
+	jp_get_str(&c->r, v, "comment", jp, false);
+	pub = jp_get_str(&c->r, v, "public-key", jp, false);
+	cert = jp_get_str(&c->r, v, "certificate", jp, false);
 	if (json_object_get(v, "public-key") &&
 	    json_object_get(v, "certificate")) {
 		diag(c, ERR_FORMAT, jp, "give \"public-key\" or "
@@ -1056,16 +587,16 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		diag(c, ERR_FORMAT, jp, "expected an object");
 		return;
 	}
-	only_fields(c, v, jp, fields, "scope, keys, threshold, annotations, "
-		    "formats, subject, reject, insecure-accept-anything, "
-		    "comment");
-	get_str(c, v, "comment", jp, false);
-	scope = get_str(c, v, "scope", jp, true);
+	jp_only_fields(&c->r, v, jp, fields, "scope, keys, threshold, "
+		       "annotations, formats, subject, reject, "
+		       "insecure-accept-anything, comment");
+	jp_get_str(&c->r, v, "comment", jp, false);
+	scope = jp_get_str(&c->r, v, "scope", jp, true);
 	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r) &&
 	    !(r->scope = strdup(scope)))
 		diag(c, ERR_NOMEM, NULL, "out of memory");
-	reject = get_bool(c, v, "reject", jp);
-	accept = get_bool(c, v, "insecure-accept-anything", jp);
+	reject = jp_get_bool(&c->r, v, "reject", jp);
+	accept = jp_get_bool(&c->r, v, "insecure-accept-anything", jp);
 	if (reject && accept) {
 		diag(c, ERR_FORMAT, jp, "\"reject\" and "
 		     "\"insecure-accept-anything\" contradict each other");
@@ -1097,11 +628,11 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		else
 			r->threshold = (size_t)json_integer_value(t);
 	}
-	get_kv(c, v, "annotations", jp, &r->annotations, NULL);
+	jp_get_kv(&c->r, v, "annotations", jp, &r->annotations, NULL);
 	if (json_object_get(v, "formats"))
 		rule_formats(c, json_object_get(v, "formats"),
 			     jp_key(sub, jp, "formats"), r);
-	get_kv(c, v, "subject", jp, &r->subject, subject_field);
+	jp_get_kv(&c->r, v, "subject", jp, &r->subject, subject_field);
 	if (r->n_keys)
 		rule_checks(c, jp, r);
 }
@@ -1127,12 +658,33 @@ static void check_overlaps(struct pctx *c)
 				diag(c, ERR_FORMAT, jb, "same scope '%s' as "
 				     "%s; one rule per scope", b->scope, ja);
 			else if (specificity_cmp(a, b) == 0 &&
-				 scopes_overlap(a->scope, b->scope))
+				 scope_overlap(a->scope, b->scope))
 				diag(c, 0, jb, "scope '%s' overlaps '%s' of %s "
 				     "with equal specificity; for images "
 				     "both match, %s wins (the earlier)",
 				     b->scope, a->scope, ja, ja);
 		}
+}
+
+/* A named key no rule uses is likely a typo elsewhere. */
+static void check_unused(struct pctx *c)
+{
+	char jp[JP_MAX];
+	size_t i, j, k;
+
+	for (i = 0; i < c->p->n_keys; i++) {
+		bool used = false;
+
+		for (j = 0; j < c->p->n_rules && !used; j++) {
+			const struct policy_rule *r = &c->p->rules[j];
+
+			for (k = 0; k < r->n_keys; k++)
+				used |= r->keys[k] == i;
+		}
+		if (!used)
+			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
+			     "no rule uses this key");
+	}
 }
 
 static void parse_doc(struct pctx *c, const json_t *doc)
@@ -1142,15 +694,16 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	json_t *v, *keys, *rules, *m;
 	char jp[JP_MAX];
 	const char *name;
-	size_t i, j, nk = 0;
+	size_t i, nk = 0;
 
 	if (!json_is_object(doc)) {
 		diag(c, ERR_FORMAT, ".", "expected an object with "
 		     "\"version\", \"keys\" and \"rules\"");
 		return;
 	}
-	only_fields(c, doc, "", fields, "version, comment, keys, rules");
-	get_str(c, doc, "comment", "", false);
+	jp_only_fields(&c->r, doc, "", fields, "version, comment, keys, "
+		       "rules");
+	jp_get_str(&c->r, doc, "comment", "", false);
 	v = json_object_get(doc, "version");
 	if (!v)
 		diag(c, ERR_FORMAT, ".version", "missing; write "
@@ -1201,21 +754,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	json_array_foreach(rules, i, m)
 		parse_rule(c, m, jp_idx(jp, ".rules", i));
 	check_overlaps(c);
-	/* a named key no rule uses is likely a typo elsewhere */
-	for (i = 0; i < c->p->n_keys; i++) {
-		bool used = false;
-
-		for (j = 0; j < c->p->n_rules && !used; j++) {
-			const struct policy_rule *r = &c->p->rules[j];
-			size_t k;
-
-			for (k = 0; k < r->n_keys; k++)
-				used |= r->keys[k] == i;
-		}
-		if (!used)
-			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
-			     "no rule uses this key");
-	}
+	check_unused(c);
 }
 
 /* ---- load and free ------------------------------------------------------ */
@@ -1229,7 +768,10 @@ int policy_parse(struct policy **out, const void *json, size_t len,
 	int rc;
 
 	*out = NULL;
-	c.d = diags;
+	if (diags) {
+		c.r.report = diags_add;
+		c.r.arg = diags;
+	}
 	c.path = path;
 	if (!(c.p = calloc(1, sizeof(*c.p))) || !(c.p->path = strdup(path))) {
 		free(c.p);
@@ -1240,28 +782,13 @@ int policy_parse(struct policy **out, const void *json, size_t len,
 		slash[slash == c.dir] = '\0';	/* "/x" -> "/" */
 	else
 		snprintf(c.dir, sizeof(c.dir), ".");
-	if ((rc = jx_parse(&doc, json, len, path)) < 0) {
-		json_error_t e;
-		json_t *again = json_loadb(json, len, JSON_REJECT_DUPLICATES,
-					   &e);
-		char jp[JP_MAX];
-
-		json_decref(again);
-		if (strncmp(e.text, "duplicate object key", 20) == 0) {
-			path_at(jp, json, len, (size_t)e.position);
-			diag(&c, ERR_FORMAT, jp, "duplicate key (line %d)",
-			     e.line);
-		} else {
-			diag(&c, rc, NULL, "%s", err_msg());
-		}
-	} else {
+	if (jp_parse(&doc, &c.r, json, len, path) == 0)
 		parse_doc(&c, doc);
-	}
 	json_decref(doc);
-	if (c.n_errors) {
-		rc = err_set(c.first_rc, "policy '%s': %s%s", path, c.first,
-			     c.n_errors > 1 ? " (and more: see 'signet policy "
-			     "check')" : "");
+	if (c.r.n_errors) {
+		rc = err_set(c.r.first_rc, "policy '%s': %s%s", path,
+			     c.r.first, c.r.n_errors > 1 ? " (and more: see "
+			     "'signet policy check')" : "");
 		policy_free(c.p);
 		return rc;
 	}
@@ -1278,34 +805,21 @@ int policy_load(struct policy **out, const char *path,
 
 	*out = NULL;
 	buf_init(&b, POLICY_FILE_MAX);
-	if ((rc = read_policy_file(&b, path, &st)) == 0) {
-		rc = policy_parse(out, b.data, b.len, path, diags);
-		if (diags && (st.st_mode & S_IWOTH)) {
-			struct policy_diag *d = realloc(diags->items,
-				(diags->n + 1) * sizeof(*d));
-
-			if (d) {
-				diags->items = d;
-				d[diags->n].warning = true;
-				snprintf(d[diags->n].msg, sizeof(d->msg),
-					 "the policy file is writable by "
-					 "anyone");
-				diags->n++;
-			}
-		}
-	} else if (diags) {
-		struct policy_diag *d = realloc(diags->items,
-						(diags->n + 1) * sizeof(*d));
-
-		if (d) {
-			diags->items = d;
-			d[diags->n].warning = false;
-			snprintf(d[diags->n].msg, sizeof(d->msg), "%s",
-				 err_msg());
-			diags->n++;
-			diags->n_errors++;
-		}
+	/* links followed: a policy is often a config mount's link */
+	rc = file_read(&b, path, POLICY_FILE_MAX, FILE_FOLLOW, "policy");
+	if (rc == ERR_NOTFOUND)
+		rc = ERR_IO;	/* named by the user: a local file problem */
+	if (rc < 0) {
+		if (diags)
+			diags_add(diags, false, err_msg());
+		goto out;
 	}
+	rc = policy_parse(out, b.data, b.len, path, diags);
+	/* a warning only: stat after reading does no harm */
+	if (diags && stat(path, &st) == 0 && (st.st_mode & S_IWOTH))
+		diags_add(diags, true, "the policy file is writable by "
+			  "anyone");
+out:
 	buf_release(&b);
 	return rc;
 }
@@ -1618,6 +1132,19 @@ out:
 	return rc;
 }
 
+/* The "insecure-accept-anything" rule: only the digest is resolved. */
+static int accept_anything(struct registry *reg, const struct image_ref *ref,
+			   struct verify_result *res)
+{
+	struct manifest man = { 0 };
+	bool borrowed;
+	int rc;
+
+	rc = verify_resolve(&man, &borrowed, reg, ref, NULL, res);
+	manifest_release(&man);
+	return rc;
+}
+
 int policy_verify(struct registry *reg, const char *image,
 		  const struct policy *p, time_t now,
 		  struct verify_result *res, struct policy_verdict *v)
@@ -1638,19 +1165,7 @@ int policy_verify(struct registry *reg, const char *image,
 	if (!r || r->action == POLICY_REJECT)
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	if (r->action == POLICY_ACCEPT_ANYTHING) {
-		struct manifest man = { 0 };
-
-		res->by_tag = !ref_has_digest(&ref);
-		rc = registry_get_manifest(reg, &ref, res->by_tag ? ref.tag :
-					   ref.digest.str, &man);
-		if (rc == 0) {
-			res->digest = man.digest;
-			rc = ref_format_pinned(res->pinned,
-					       sizeof(res->pinned), &ref,
-					       &man.digest);
-		}
-		manifest_release(&man);
-		if (rc < 0)
+		if ((rc = accept_anything(reg, &ref, res)) < 0)
 			return rc;
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	}
@@ -1663,7 +1178,7 @@ int policy_verify(struct registry *reg, const char *image,
 	o.now = now;
 	o.annotations = NULL;
 	o.exhaustive = true;
-	rc = verify_image(reg, image, &o, res);
+	rc = verify_image_ref(reg, &ref, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)
 		return rc;
 	err_clear();

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "verify.h"
+#include "internal.h"
 #include "../core/bundle.h"
 #include "../core/jws.h"
 #include "../keys/keys.h"
@@ -478,12 +479,12 @@ static struct sig_report *new_report(struct verify_result *out)
 	return &p[out->n_sigs++];
 }
 
-/* verify_image, or verify_image_manifest when @given is not NULL. */
-static int verify_with(struct registry *reg, const char *image,
+/* verify_image, or verify_image_manifest when @given is not NULL, of the
+ * image @ref names. */
+static int verify_with(struct registry *reg, const struct image_ref *ref,
 		       const struct manifest *given,
 		       const struct verify_opts *o, struct verify_result *out)
 {
-	struct image_ref ref;
 	struct manifest man = { 0 };
 	bool borrowed = false;
 	struct sig_manifest sm = { 0 };
@@ -494,27 +495,12 @@ static int verify_with(struct registry *reg, const char *image,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = ref_parse(&ref, image)) < 0)
-		return rc;
-	out->by_tag = !ref_has_digest(&ref);
-	/* the caller's copy only when it is what the digest names */
-	if (given && !out->by_tag && digest_eq(&given->digest, &ref.digest)) {
-		man = *given;
-		borrowed = true;
-	} else {
-		rc = registry_get_manifest(reg, &ref, out->by_tag ? ref.tag :
-					   ref.digest.str, &man);
-	}
-	if (rc < 0)
-		goto out;
-	out->digest = man.digest;
-	if ((rc = ref_format_repo(repo, sizeof(repo), &ref)) < 0 ||
-	    (rc = ref_format_pinned(out->pinned, sizeof(out->pinned), &ref,
-				    &man.digest)) < 0)
+	if ((rc = verify_resolve(&man, &borrowed, reg, ref, given, out)) < 0 ||
+	    (rc = ref_format_repo(repo, sizeof(repo), ref)) < 0)
 		goto out;
 	/* cosign's .sig tag first: one request answers for most images */
 	if (formats & VERIFY_COSIGN) {
-		rc = sigs_get(reg, &ref, &man.digest, &sm);
+		rc = sigs_get(reg, ref, &man.digest, &sm);
 		if (rc == ERR_NOTFOUND) {
 			err_clear();
 			rc = 0;
@@ -544,7 +530,7 @@ static int verify_with(struct registry *reg, const char *image,
 			rc = err_set(ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		rc = check_cosign(reg, &ref, repo, &man.digest, &sm.layers[i],
+		rc = check_cosign(reg, ref, repo, &man.digest, &sm.layers[i],
 				  o, s);
 		if (rc < 0)
 			goto out;
@@ -554,7 +540,7 @@ static int verify_with(struct registry *reg, const char *image,
 	/* then referrers, unless a valid signature already settled it */
 	if ((formats & (VERIFY_BUNDLE | VERIFY_NOTATION)) &&
 	    (!o->n_keys || !out->n_valid || o->exhaustive)) {
-		rc = registry_get_referrers(reg, &ref, &man.digest, NULL,
+		rc = registry_get_referrers(reg, ref, &man.digest, NULL,
 					    &refs);
 		if (rc < 0)
 			goto out;
@@ -577,12 +563,12 @@ static int verify_with(struct registry *reg, const char *image,
 			}
 			rc = 1;
 			if ((formats & VERIFY_NOTATION) && (notary || unsure))
-				rc = check_notary(reg, &ref, &man, r, o, s);
+				rc = check_notary(reg, ref, &man, r, o, s);
 			if (rc == 1 && (formats & VERIFY_BUNDLE) &&
 			    (bundle || unsure)) {
 				memset(s, 0, sizeof(*s));
 				s->key_index = s->cert_index = -1;
-				rc = check_bundle(reg, &ref, &man.digest, r, o,
+				rc = check_bundle(reg, ref, &man.digest, r, o,
 						  s);
 			}
 			if (rc < 0)
@@ -625,7 +611,19 @@ out:
 int verify_image(struct registry *reg, const char *image,
 		 const struct verify_opts *o, struct verify_result *out)
 {
-	return verify_with(reg, image, NULL, o, out);
+	struct image_ref ref;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = ref_parse(&ref, image)) < 0)
+		return rc;
+	return verify_with(reg, &ref, NULL, o, out);
+}
+
+int verify_image_ref(struct registry *reg, const struct image_ref *ref,
+		     const struct verify_opts *o, struct verify_result *out)
+{
+	return verify_with(reg, ref, NULL, o, out);
 }
 
 int verify_image_manifest(struct registry *reg, const char *image,
@@ -633,5 +631,11 @@ int verify_image_manifest(struct registry *reg, const char *image,
 			  const struct verify_opts *o,
 			  struct verify_result *out)
 {
-	return verify_with(reg, image, man, o, out);
+	struct image_ref ref;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = ref_parse(&ref, image)) < 0)
+		return rc;
+	return verify_with(reg, &ref, man, o, out);
 }

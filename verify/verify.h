@@ -201,8 +201,9 @@ int policy_key_find(const struct policy *p, const char *name);
  * (cosign signatures carry no trusted time, so the time of verifying is
  * what counts). */
 bool policy_key_revoked(const struct policy_key *k, time_t now);
-/* Strict RFC 3339: "2026-01-31T12:00:00Z", fraction and numeric offset
- * allowed ("...T12:00:00.5+01:00"); the fraction is dropped. */
+/* Strict RFC 3339 (rfc3339_parse): "2026-01-31T12:00:00Z", fraction and
+ * numeric offset allowed ("...T12:00:00.5+01:00"; the fraction is
+ * dropped), "t" and "z" too; nothing before 1970. */
 int policy_parse_time(time_t *out, const char *s);
 
 /* What the policy made of one signature. */

@@ -1,5 +1,6 @@
-/* test_core.c - errors, bounded buffers, digests, base64, JSON, annotations,
- * output sanitising. */
+/* test_core.c - errors, bounded buffers, the file reader, RFC 3339 times,
+ * digests, base64, JSON (and JSON paths), annotations, output
+ * sanitising. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -660,6 +663,245 @@ static void test_str_sanitize_truncates(void **state)
 	}
 }
 
+/* ---- the file reader ----------------------------------------------------- */
+
+static char tmpdir[256];
+
+static const char *tpath(const char *name)
+{
+	static char p[4][512];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof(p[k]), "%s/%s", tmpdir, name);
+	return p[k];
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(tpath(name), "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void assert_msg_has(const char *want)
+{
+	if (!strstr(err_msg(), want))
+		fail_msg("message '%s' lacks '%s'", err_msg(), want);
+}
+
+static int files_setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/signet-core-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int files_teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_file_read(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	put("ten", "0123456789");
+	buf_init(&b, 0);
+	assert_int_equal(file_read(&b, tpath("ten"), 10, 0, NULL), 0);
+	assert_int_equal(b.len, 10);
+	assert_string_equal((char *)b.data, "0123456789");
+	/* appends, the cap counting the file alone */
+	assert_int_equal(file_read(&b, tpath("ten"), 10, 0, NULL), 0);
+	assert_int_equal(b.len, 20);
+	assert_int_equal(b.data[20], '\0');
+	buf_release(&b);
+
+	/* empty: no bytes, still a NUL-terminated string */
+	put("empty", "");
+	buf_init(&b, 0);
+	assert_int_equal(file_read(&b, tpath("empty"), 10, 0, NULL), 0);
+	assert_int_equal(b.len, 0);
+	assert_non_null(b.data);
+	assert_string_equal((char *)b.data, "");
+	buf_release(&b);
+}
+
+static void test_file_read_refused(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	put("ten", "0123456789");
+	buf_init(&b, 0);
+	assert_int_equal(buf_appends(&b, "kept"), 0);
+
+	/* over the cap: refused, whatever @out would take */
+	assert_int_equal(file_read(&b, tpath("ten"), 9, 0, NULL), ERR_FORMAT);
+	assert_msg_has("is over 9 bytes");
+
+	/* a link: refused, unless the caller follows links */
+	assert_int_equal(symlink(tpath("ten"), tpath("link")), 0);
+	assert_int_equal(file_read(&b, tpath("link"), 100, 0, NULL), ERR_IO);
+	assert_msg_has("symbolic link");
+
+	/* a FIFO (without blocking) and a folder */
+	assert_int_equal(mkfifo(tpath("fifo"), 0600), 0);
+	assert_int_equal(file_read(&b, tpath("fifo"), 100, 0, NULL), ERR_IO);
+	assert_msg_has("is not a regular file");
+	assert_int_equal(file_read(&b, tmpdir, 100, FILE_FOLLOW, NULL),
+			 ERR_IO);
+	assert_msg_has("is not a regular file");
+
+	/* nothing there; and the file's role in the message */
+	assert_int_equal(file_read(&b, tpath("none"), 100, 0, "policy"),
+			 ERR_NOTFOUND);
+	assert_msg_has("cannot read policy '");
+	assert_msg_has("No such file");
+
+	/* after each error @out is as it was */
+	assert_int_equal(b.len, 4);
+	assert_string_equal((char *)b.data, "kept");
+
+	assert_int_equal(file_read(&b, tpath("link"), 100, FILE_FOLLOW,
+				   NULL), 0);
+	assert_string_equal((char *)b.data, "kept0123456789");
+	buf_release(&b);
+}
+
+/* ---- RFC 3339 ------------------------------------------------------------ */
+
+static void test_rfc3339_table(void **state)
+{
+	static const struct {
+		const char *s;
+		unsigned flags;
+		int rc;
+		long long t;
+	} cases[] = {
+		{ "2023-06-27T05:30:33Z", 0, 0, 1687843833 },
+		{ "2023-06-27T13:30:33+08:00", 0, 0, 1687843833 },
+		{ "2023-06-26T23:00:33-06:30", 0, 0, 1687843833 },
+		{ "2023-06-27T05:30:33.5Z", 0, 0, 1687843833 },
+		{ "2023-06-27T05:30:33.999999999Z", 0, 0, 1687843833 },
+		{ "1969-12-31T23:59:59Z", 0, 0, -1 },
+		{ "0000-01-01T00:00:00Z", 0, 0, -62167219200LL },
+		{ "9999-12-31T23:59:59Z", 0, 0, 253402300799LL },
+		{ "2024-02-29T00:00:00Z", 0, 0, 1709164800 },
+		{ "2023-06-27t05:30:33z", RFC3339_LOWER, 0, 1687843833 },
+		{ "2023-06-27T05:30:33z", RFC3339_LOWER, 0, 1687843833 },
+		{ "2023-06-27t05:30:33Z", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33z", 0, ERR_FORMAT, 0 },
+		{ "2016-12-31T23:59:60Z", 0, ERR_FORMAT, 0 },
+		{ "2016-12-31T23:59:60Z", RFC3339_LOWER, ERR_FORMAT, 0 },
+		{ "2023-02-29T00:00:00Z", 0, ERR_FORMAT, 0 },
+		{ "2023-04-31T00:00:00Z", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T24:00:00Z", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T23:60:00Z", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33.Z", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33.1234567890Z", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33+0800", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33+24:00", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33+08:60", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27 05:30:33Z", RFC3339_LOWER, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33", 0, ERR_FORMAT, 0 },
+		{ "2023-06-27T05:30:33ZZ", 0, ERR_FORMAT, 0 },
+		{ "2023-6-27T05:30:33Z", 0, ERR_FORMAT, 0 },
+		{ "", 0, ERR_FORMAT, 0 },
+	};
+	time_t t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = rfc3339_parse(&t, cases[i].s, cases[i].flags);
+
+		if (rc != cases[i].rc ||
+		    (rc == 0 && (long long)t != cases[i].t))
+			fail_msg("'%s' (flags %u): rc %d", cases[i].s,
+				 cases[i].flags, rc);
+	}
+	assert_int_equal(rfc3339_parse(&t, "2023-06-27T05:30:33z", 0),
+			 ERR_FORMAT);
+	assert_msg_has("invalid RFC 3339 time '2023-06-27T05:30:33z'");
+	assert_int_equal(rfc3339_parse(&t, NULL, 0), ERR_FORMAT);
+}
+
+static void test_rfc3339_format(void **state)
+{
+	char out[RFC3339_MAX];
+	time_t t, back;
+
+	(void)state;
+	assert_int_equal(rfc3339_format(out, 1687843833), 0);
+	assert_string_equal(out, "2023-06-27T05:30:33Z");
+	assert_int_equal(rfc3339_format(out, 253402300800LL), ERR_USAGE);
+	for (t = -86400LL * 800; t < 86400LL * 365 * 300;
+	     t += 86400 * 41 + 3607) {
+		assert_int_equal(rfc3339_format(out, t), 0);
+		assert_int_equal(rfc3339_parse(&back, out, 0), 0);
+		assert_int_equal(back, t);
+	}
+}
+
+/* ---- JSON paths ---------------------------------------------------------- */
+
+struct sink {
+	size_t n, warnings;
+	char last[JP_MSG_MAX];
+};
+
+static void sink_report(void *arg, bool warning, const char *msg)
+{
+	struct sink *k = arg;
+
+	k->n++;
+	k->warnings += warning;
+	snprintf(k->last, sizeof(k->last), "%s", msg);
+}
+
+static void test_jsonpath(void **state)
+{
+	static const char *const allowed[] = { "a", "b", NULL };
+	static const char dup[] = "{\"a\":[1,{\"x y\":1,\n\"x y\":2}]}";
+	static const char good[] = "{\"a\":\"\",\"c\":true}";
+	struct sink k = { 0 };
+	struct jp_reader r = { sink_report, &k, 0, "", 0 };
+	json_t *doc = NULL;
+	char jp[JP_MAX];
+
+	(void)state;
+	assert_int_equal(jp_parse(&doc, &r, dup, strlen(dup), "doc"),
+			 ERR_FORMAT);
+	assert_null(doc);
+	assert_string_equal(k.last, ".a[1][\"x y\"]: duplicate key (line 2)");
+	assert_int_equal(r.first_rc, ERR_FORMAT);
+
+	assert_int_equal(jp_parse(&doc, &r, good, strlen(good), "doc"), 0);
+	jp_only_fields(&r, doc, "", allowed, "a, b");
+	assert_string_equal(k.last, ".c: unknown field (known: a, b)");
+	assert_null(jp_get_str(&r, doc, "a", "", false));
+	assert_string_equal(k.last, ".a: expected a non-empty string "
+			    "without NUL");
+	assert_null(jp_get_str(&r, doc, "b", ".top", true));
+	assert_string_equal(k.last, ".top.b: missing");
+	assert_true(jp_get_bool(&r, doc, "c", ""));
+	jp_report(&r, 0, jp_idx(jp, ".list", 3), "only a %s", "warning");
+	assert_string_equal(k.last, ".list[3]: only a warning");
+	assert_int_equal(k.n, 5);
+	assert_int_equal(k.warnings, 1);
+	assert_int_equal(r.n_errors, 4);
+	assert_string_equal(r.first, ".a[1][\"x y\"]: duplicate key (line 2)");
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,5 +927,15 @@ int main(void)
 		cmocka_unit_test(test_str_sanitize_truncates),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest file_tests[] = {
+		cmocka_unit_test(test_file_read),
+		cmocka_unit_test(test_file_read_refused),
+		cmocka_unit_test(test_rfc3339_table),
+		cmocka_unit_test(test_rfc3339_format),
+		cmocka_unit_test(test_jsonpath),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL) ||
+	       cmocka_run_group_tests(file_tests, files_setup,
+				      files_teardown);
 }

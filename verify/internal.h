@@ -1,0 +1,30 @@
+/*
+ * internal.h - what the files of verify/ share among themselves; nothing
+ * outside verify/ includes it (verify.h is the public header).
+ */
+#ifndef SIGNET_VERIFY_INTERNAL_H
+#define SIGNET_VERIFY_INTERNAL_H
+
+#include "verify.h"
+
+/* ---- scopes (scope.c) ---------------------------------------------------- */
+
+/* Can some repository name match both scopes (policy_scope_match's
+ * globs)? Pure. */
+bool scope_overlap(const char *a, const char *b);
+
+/* ---- the image (resolve.c, verify.c) ------------------------------------ */
+
+/* Fetch the manifest @ref names into @man, or use @given (borrowed:
+ * *@borrowed, not to be released) when @ref names it by its digest; then
+ * fill out->by_tag, out->digest and out->pinned. Release @man unless
+ * borrowed, even on error. */
+int verify_resolve(struct manifest *man, bool *borrowed,
+		   struct registry *reg, const struct image_ref *ref,
+		   const struct manifest *given, struct verify_result *out);
+
+/* verify_image of an image reference already parsed. */
+int verify_image_ref(struct registry *reg, const struct image_ref *ref,
+		     const struct verify_opts *o, struct verify_result *out);
+
+#endif
