@@ -167,7 +167,7 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 void cli_verify_args_release(struct cli_verify_args *va);
 
 /* Images verified as verify does: by --key, or else by the trust policy
- * and only it. */
+ * and only it (list: by --key alone, even none). */
 struct cli_verifier {
 	struct registry *reg;
 	struct policy *pol;		/* NULL: by --key */
