@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "../../core/core.h"
-#include "../../core/docker.h"
+#include "../../cli/cli.h"
 
 #define MAXW 24
 

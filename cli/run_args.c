@@ -1,5 +1,5 @@
 /*
- * docker.c - find IMAGE in a docker command line (see docker.h).
+ * run_args.c - find IMAGE in a docker command line, for run (see cli.h).
  *
  * docker's CLI is cobra over pflag: global options come before the
  * command; "--opt=value" is one word; a boolean option never takes the
@@ -16,8 +16,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core.h"
-#include "docker.h"
+#include "cli.h"
 
 enum {
 	V_GLOBAL = 1,			/* before the command */

@@ -1,0 +1,420 @@
+/*
+ * cmd_verify.c - signet verify and signet list, and the path every image
+ * takes to be verified (run's too): by --key, or else by the trust policy
+ * and only it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+const char cmd_verify_usage[] =
+	"signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
+	"[--format cosign|sigstore-bundle|notation]... [--json] [options] "
+	"IMAGE...\n"
+	"       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
+	"       signet verify --offline DIR [--key FILE]... "
+	"[-a KEY=VALUE]... [--format cosign|sigstore-bundle|notation]... "
+	"[--policy FILE] [--json] [IMAGE]";
+
+const char cmd_list_usage[] =
+	"signet list [--key FILE]... [--json] [options] IMAGE...\n"
+	"       signet list --offline DIR [--key FILE]... [--json] [IMAGE]";
+
+/* ---- the options of verify, list and run --------------------------------- */
+
+static int parse_format(unsigned *formats, const char *name)
+{
+	if (strcmp(name, "cosign") == 0)
+		*formats |= VERIFY_COSIGN;
+	else if (strcmp(name, "sigstore-bundle") == 0)
+		*formats |= VERIFY_BUNDLE;
+	else if (strcmp(name, "notation") == 0)
+		*formats |= VERIFY_NOTATION;
+	else
+		return -1;
+	return 0;
+}
+
+/* One option: -1 to go on, else the exit status. */
+static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
+		      int opt, char **argv)
+{
+	switch (opt) {
+	case 'k':
+		return cli_trust_add(self, &va->trust, optarg);
+	case 'a':
+		if (kvlist_add_arg(&va->ann, optarg) < 0)
+			return cli_usage_error(self, "%s", err_msg());
+		return -1;
+	case OPT_JSON:
+		va->as_json = true;
+		return -1;
+	case OPT_POLICY:
+		va->policy_file = optarg;
+		return -1;
+	case OPT_OFFLINE:
+		va->c.ropts.layout = optarg;
+		return -1;
+	case OPT_FORMAT:
+		if (parse_format(&va->vo.formats, optarg) < 0)
+			return cli_usage_error(self, "unknown --format '%s': "
+					       "use cosign, sigstore-bundle or "
+					       "notation", optarg);
+		return -1;
+	}
+	return cli_opt_default(self, &va->c, opt, argv);
+}
+
+/* The options that do not go together. -1 when they do, else the exit
+ * status. */
+static int verify_check(const struct cli_cmd *self,
+			const struct cli_verify_args *va,
+			enum cli_verify_mode mode)
+{
+	const char *name = self->name;
+	size_t n_keys = va->trust.n_keys;
+
+	if (va->policy_file && (mode == CLI_MODE_LIST || n_keys))
+		return cli_usage_error(self, mode == CLI_MODE_LIST ?
+				       "%s: --policy is for verify" :
+				       "%s: give --key or --policy, not both",
+				       name);
+	if (mode != CLI_MODE_LIST && !n_keys &&
+	    (va->ann.n || va->vo.formats))
+		return cli_usage_error(self, "%s: -a and --format go with "
+				       "--key; under a policy its rule sets "
+				       "them", name);
+	if (mode == CLI_MODE_RUN && va->as_json)
+		return cli_usage_error(self, "run: --json is for verify%s",
+				       NULL);
+	if (va->c.ropts.layout && !va->n_images && mode == CLI_MODE_VERIFY &&
+	    !n_keys)
+		/* under a policy the name picks the rule: it must come from
+		 * the caller, never from the (untrusted) layout */
+		return cli_usage_error(self, "verify --offline: give the IMAGE "
+				       "name when a policy decides%s", NULL);
+	return -1;
+}
+
+/* --offline DIR without IMAGE: the image the layout was saved from. -1 to
+ * go on, else the exit status. */
+static int verify_saved_image(const struct cli_cmd *self,
+			      struct cli_verify_args *va)
+{
+	int rc;
+
+	if ((rc = registry_layout_name(va->saved, sizeof(va->saved),
+				       va->c.ropts.layout)) < 0)
+		return rc == ERR_USAGE ? cli_usage_error(self, "%s",
+							 err_msg()) :
+		       cli_fail(rc);
+	va->saved_ptr = va->saved;
+	va->images = &va->saved_ptr;
+	va->n_images = 1;
+	return -1;
+}
+
+int cli_verify_args_parse(struct cli_verify_args *va,
+			  const struct cli_cmd *self,
+			  enum cli_verify_mode mode, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "annotation", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "offline", required_argument, NULL, OPT_OFFLINE },
+		CLI_COMMON_OPTIONS, { 0 }
+	};
+	int opt, r;
+
+	va->mode = mode;
+	while ((opt = getopt_long(argc, argv, mode == CLI_MODE_RUN ?
+				  "+:hk:a:" : ":hk:a:", lo, NULL)) != -1)
+		if ((r = verify_opt(self, va, opt, argv)) >= 0)
+			return r;
+	va->images = argv + optind;
+	va->n_images = argc - optind;
+	va->vo.keys = va->trust.keys;
+	va->vo.n_keys = va->trust.n_keys;
+	va->vo.certs = va->trust.certs;
+	va->vo.n_certs = va->trust.n_certs;
+	va->vo.annotations = &va->ann;
+	if ((r = verify_check(self, va, mode)) >= 0)
+		return r;
+	if (va->c.ropts.layout && !va->n_images && mode != CLI_MODE_RUN &&
+	    (r = verify_saved_image(self, va)) >= 0)
+		return r;
+	if (!va->n_images)
+		return cli_usage_error(self, mode == CLI_MODE_LIST ? "list: "
+				       "give an IMAGE%s" :
+				       mode == CLI_MODE_RUN ? "run: give -- "
+				       "docker run|create|pull ... IMAGE%s" :
+				       "verify: give at least one IMAGE%s",
+				       NULL);
+	return -1;
+}
+
+void cli_verify_args_release(struct cli_verify_args *va)
+{
+	cli_trust_release(&va->trust);
+	kvlist_release(&va->ann);
+}
+
+/* ---- one image ----------------------------------------------------------- */
+
+int cli_verifier_open(struct cli_verifier *out,
+		      const struct cli_verify_args *va)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->vo = &va->vo;
+	/* no --key: the whole policy, key files included, before any
+	 * request */
+	if (!va->trust.n_keys && va->mode != CLI_MODE_LIST &&
+	    (rc = cli_policy_load(&out->pol, NULL, 0, va->policy_file,
+				  NULL)) < 0)
+		return rc;
+	return registry_new(&out->reg, &va->c.ropts);
+}
+
+void cli_verifier_warn(const struct verify_result *res,
+		       const struct policy_verdict *v)
+{
+	if (v->rule && v->rule->action == POLICY_ACCEPT_ANYTHING)
+		fprintf(stderr, "signet: warning: '%s' accepted without "
+			"checking signatures: policy rule rules[%zu] "
+			"(scope '%s') is insecure-accept-anything\n",
+			res->pinned, v->rule->index, v->rule->scope);
+}
+
+int cli_verifier_check(struct cli_verifier *vr, const char *image,
+		       struct verify_result *res, struct policy_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (!vr->pol)
+		return verify_image(vr->reg, image, vr->vo, res);
+	return policy_verify(vr->reg, image, vr->pol, time(NULL), res, v);
+}
+
+void cli_verifier_close(struct cli_verifier *vr)
+{
+	registry_free(vr->reg);
+	policy_free(vr->pol);
+	vr->reg = NULL;
+	vr->pol = NULL;
+}
+
+/* ---- what verify and list print ------------------------------------------ */
+
+static json_t *report_json(const struct verify_result *res, int rc,
+			   bool judged)
+{
+	json_t *sigs = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < res->n_sigs; i++) {
+		const struct sig_report *s = &res->sigs[i];
+
+		o = json_pack("{s:s,s:s,s:b}", "format", s->format,
+			      "payloadDigest", s->payload.str,
+			      "valid", s->valid);
+		if (!o)
+			continue;
+		if (s->key[0])
+			json_object_set_new(o, "key", json_string(s->key));
+		if (s->docker_ref)
+			json_object_set_new(o, "dockerReference",
+					    json_string(s->docker_ref));
+		json_object_set(o, "annotations", s->annotations ?
+				s->annotations : json_null());
+		if (s->reason[0])
+			json_object_set_new(o, "reason",
+					    json_string(s->reason));
+		json_array_append_new(sigs, o);
+	}
+	o = json_pack("{s:s,s:s,s:o}", "image", res->pinned,
+		      "digest", res->digest.str, "signatures", sigs);
+	if (o && judged)
+		json_object_set_new(o, "verified", json_boolean(rc == 0));
+	if (o && rc < 0)
+		json_object_set_new(o, "error", json_string(err_msg()));
+	return o;
+}
+
+static const char *action_name(enum policy_action a)
+{
+	return a == POLICY_REJECT ? "reject" : a == POLICY_ACCEPT_ANYTHING ?
+	       "insecure-accept-anything" : "signed";
+}
+
+/* The rule @r as the JSON report shows it, or NULL. */
+static json_t *rule_json(const struct policy *p, const struct policy_rule *r)
+{
+	json_t *rule, *keys;
+	size_t i;
+
+	if (!r || !(rule = json_pack("{s:I,s:s,s:s}", "index",
+				     (json_int_t)r->index, "scope", r->scope,
+				     "action", action_name(r->action))))
+		return NULL;
+	if (r->action != POLICY_SIGNED)
+		return rule;
+	keys = json_array();
+	for (i = 0; i < r->n_keys; i++)
+		json_array_append_new(keys, json_string(
+			p->keys[r->keys[i]].name));
+	json_object_set_new(rule, "keys", keys);
+	json_object_set_new(rule, "threshold",
+			    json_integer((json_int_t)r->threshold));
+	return rule;
+}
+
+/* Add the policy's verdict to an image's JSON report @o. */
+static void policy_json(json_t *o, const struct policy *p,
+			const struct policy_verdict *v)
+{
+	json_t *sigs = json_object_get(o, "signatures"), *rule;
+	size_t i;
+
+	json_object_set_new(o, "policy", json_string(p->path));
+	rule = rule_json(p, v->rule);
+	json_object_set_new(o, "rule", rule ? rule : json_null());
+	json_object_set_new(o, "counted", json_integer((json_int_t)v->counted));
+	json_object_set_new(o, "verified", json_boolean(v->trusted));
+	json_object_set_new(o, "reason", json_string(v->reason));
+	for (i = 0; i < v->n_sigs && i < json_array_size(sigs); i++) {
+		const struct policy_sig *ps = &v->sigs[i];
+		json_t *s = json_array_get(sigs, i);
+
+		json_object_set_new(s, "counted", json_boolean(ps->counted));
+		if (ps->key >= 0)
+			json_object_set_new(s, "keyName",
+					    json_string(p->keys[ps->key].name));
+		if (!ps->counted)
+			json_object_set_new(s, "whyNotCounted",
+					    json_string(ps->why));
+	}
+}
+
+/* An image's --json report, or NULL when there is none to give (the
+ * error, if any, then goes to stderr). */
+static json_t *image_json(const struct cli_verifier *vr, const char *image,
+			  const struct verify_result *res,
+			  const struct policy_verdict *v, int rc)
+{
+	json_t *o;
+
+	if (!vr->pol)
+		return res->pinned[0] ? report_json(res, rc,
+						     vr->vo->n_keys > 0) :
+		       NULL;
+	if (!v->reason[0])
+		return NULL;
+	o = res->pinned[0] ? report_json(res, rc, true) :
+	    json_pack("{s:s,s:[]}", "image", image, "signatures");
+	if (!o)
+		return NULL;
+	policy_json(o, vr->pol, v);
+	if (rc < 0 && !json_object_get(o, "error"))
+		json_object_set_new(o, "error", json_string(err_msg()));
+	return o;
+}
+
+/* list's line for each signature of @res. */
+static void print_list(const struct verify_result *res)
+{
+	size_t j;
+
+	if (res->n_sigs == 0)
+		printf("%s: no signatures\n", res->pinned);
+	for (j = 0; j < res->n_sigs; j++) {
+		const struct sig_report *sr = &res->sigs[j];
+		char *a = sr->annotations ? jx_dump(sr->annotations) : NULL;
+
+		printf("%s\t%s\t%s\t", res->pinned, sr->format,
+		       sr->key[0] ? sr->key : "-");
+		cli_put_safe(stdout, a ? a : "{}");
+		if (sr->reason[0]) {
+			fputs("\t", stdout);
+			cli_put_safe(stdout, sr->reason);
+		}
+		fputc('\n', stdout);
+		free(a);
+	}
+}
+
+/* Verify one image and report it: to @all with --json, else on stdout.
+ * The exit status. */
+static int verify_report(struct cli_verifier *vr, const char *image,
+			 bool list, bool as_json, json_t *all)
+{
+	struct verify_result res;
+	struct policy_verdict v;
+	json_t *o = NULL;
+	int rc;
+
+	rc = cli_verifier_check(vr, image, &res, &v);
+	if (as_json)
+		o = image_json(vr, image, &res, &v, rc);
+	if (o)
+		json_array_append_new(all, o);
+	else if (rc < 0)
+		fprintf(stderr, "signet: %s\n", err_msg());
+	else if (!as_json && list)
+		print_list(&res);
+	else if (!as_json)
+		printf("%s\n", res.pinned);
+	if (rc == 0)
+		cli_verifier_warn(&res, &v);
+	fflush(stdout);
+	policy_verdict_release(&v);
+	verify_result_release(&res);
+	return err_exit_status(rc);
+}
+
+static int verify_or_list(const struct cli_cmd *self, int argc, char **argv,
+			  bool list)
+{
+	struct cli_verify_args va = { 0 };
+	struct cli_verifier vr = { 0 };
+	json_t *all = json_array();
+	int rc, s, status, i;
+
+	if ((status = cli_verify_args_parse(&va, self, list ? CLI_MODE_LIST :
+					    CLI_MODE_VERIFY, argc,
+					    argv)) >= 0)
+		goto out;
+	status = 0;
+	va.vo.exhaustive = list;	/* list shows every signature */
+	if ((rc = cli_verifier_open(&vr, &va)) < 0) {
+		status = cli_fail(rc);
+		goto out;
+	}
+	for (i = 0; i < va.n_images; i++) {
+		s = verify_report(&vr, va.images[i], list, va.as_json, all);
+		status = s > status ? s : status;
+	}
+	if (va.as_json)
+		cli_put_json(all, false);
+out:
+	json_decref(all);
+	cli_verifier_close(&vr);
+	cli_verify_args_release(&va);
+	return status;
+}
+
+int cmd_verify(const struct cli_cmd *self, int argc, char **argv)
+{
+	return verify_or_list(self, argc, argv, false);
+}
+
+int cmd_list(const struct cli_cmd *self, int argc, char **argv)
+{
+	return verify_or_list(self, argc, argv, true);
+}
