@@ -78,6 +78,9 @@ void keys_out_abort(struct keys_out *o);
 
 /* ---- key objects (pkey.c) ---------------------------------------------- */
 
+/* The NID of an EC key's named curve, NID_undef for none. */
+int keys_curve_nid(EVP_PKEY *key);
+
 /* A new key holding only the public half of @key. */
 int keys_public_only(EVP_PKEY **out, EVP_PKEY *key);
 

@@ -19,7 +19,7 @@
 
 /* ---- naming keys ------------------------------------------------------- */
 
-static int ec_curve_nid(EVP_PKEY *key)
+int keys_curve_nid(EVP_PKEY *key)
 {
 	char name[80];
 	size_t len = 0;
@@ -70,7 +70,7 @@ int keys_check_acceptable(EVP_PKEY *key)
 		return err_set(ERR_CRYPTO, "no key");
 	switch (EVP_PKEY_get_base_id(key)) {
 	case EVP_PKEY_EC:
-		if (p_curve(ec_curve_nid(key)))
+		if (p_curve(keys_curve_nid(key)))
 			return 0;
 		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
 					    NULL) != 1) {
@@ -104,7 +104,7 @@ void keys_describe(char *out, size_t outsz, EVP_PKEY *key)
 	}
 	switch (EVP_PKEY_get_base_id(key)) {
 	case EVP_PKEY_EC:
-		if ((c = p_curve(ec_curve_nid(key)))) {
+		if ((c = p_curve(keys_curve_nid(key)))) {
 			snprintf(out, outsz, "ecdsa-%s", c);
 			return;
 		}
