@@ -78,6 +78,9 @@ void keys_out_abort(struct keys_out *o);
 
 /* ---- key objects (pkey.c) ---------------------------------------------- */
 
+/* Also there, declared in keys.h: keys_check_acceptable, keys_describe,
+ * keys_public_pem, keys_fingerprint and keys_spki_sha256. */
+
 /* The NID of an EC key's named curve, NID_undef for none. */
 int keys_curve_nid(EVP_PKEY *key);
 
