@@ -4,7 +4,8 @@
  *   {"kdf":{"name":"scrypt","params":{"N":..,"r":8,"p":1},"salt":b64},
  *    "cipher":{"name":"nacl/secretbox","nonce":b64},"ciphertext":b64}
  * around PKCS#8 DER, sealed with XSalsa20-Poly1305 under scrypt(passphrase).
- * Also `keys import --cosign` and `keys export --cosign`.
+ * Only the envelope: `keys import --cosign` and `keys export --cosign`
+ * live in keys.c, beside the other key file loaders.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,72 +262,5 @@ out:
 	OPENSSL_clear_free(der, (size_t)n);
 	free(ct);
 	free(json);
-	return rc;
-}
-
-/* ---- import / export ---------------------------------------------------- */
-
-int keys_import_cosign(const char *cosign_key_path, const char *name,
-		       const struct keygen_opts *opts)
-{
-	char keypath[PATH_MAX], pubpath[PATH_MAX], pw[KEYS_PASS_MAX];
-	bool encrypt = !opts->pass.no_password, had_pw = false;
-	EVP_PKEY *key = NULL;
-	size_t pwlen = 0;
-	int rc;
-
-	pw[0] = '\0';
-	if ((rc = keys_pair_paths(keypath, pubpath, name)) < 0)
-		return rc;
-	if (!opts->force && ((rc = keys_file_absent(keypath)) < 0 ||
-			     (rc = keys_file_absent(pubpath)) < 0))
-		return rc;
-	if ((rc = keys_load_private_pw(&key, cosign_key_path, &opts->pass,
-				       pw, &pwlen, &had_pw)) < 0)
-		goto out;
-	/* cosign allows an empty passphrase (or none); signet files get one */
-	if (encrypt && pwlen == 0 &&
-	    (rc = keys_pass_get(pw, &pwlen, &opts->pass, PASS_NEW,
-				keypath)) < 0)
-		goto out;
-	rc = keys_write_pair(keypath, pubpath, key, encrypt ? pw : NULL,
-			     pwlen, opts->force);
-out:
-	secure_wipe(pw, sizeof(pw));
-	EVP_PKEY_free(key);
-	return rc;
-}
-
-int keys_export_cosign(const char *key_path, const char *out_path,
-		       const struct pass_source *pass, bool force)
-{
-	char pw[KEYS_PASS_MAX];
-	struct keys_out o = { 0 };
-	EVP_PKEY *key = NULL;
-	struct buf pem;
-	size_t pwlen = 0;
-	int rc;
-
-	pw[0] = '\0';
-	buf_init(&pem, 0);
-	if (keys_is_pkcs11(key_path))
-		return err_set(ERR_USAGE, "a token key cannot be exported; "
-			       "its private half never leaves the token");
-	if (!force && (rc = keys_file_absent(out_path)) < 0)
-		return rc;
-	if ((rc = keys_load_private(&key, key_path, pass)) < 0 ||
-	    (rc = keys_pass_get(pw, &pwlen, pass, PASS_NEW_COSIGN,
-				out_path)) < 0 ||
-	    (rc = keys_cosign_encrypt(&pem, key, pw, pwlen)) < 0)
-		goto out;
-	EVP_PKEY_free(key);
-	key = NULL;
-	if ((rc = keys_out_write(&o, out_path, pem.data, pem.len, 0600,
-				 force)) == 0)
-		rc = keys_out_commit(&o);
-out:
-	secure_wipe(pw, sizeof(pw));
-	EVP_PKEY_free(key);
-	buf_release(&pem);
 	return rc;
 }

@@ -1,7 +1,11 @@
 /*
  * internal.h - shared between the files of keys/ only; nothing outside the
  * folder includes it. Passphrase sources (pass.c), key file I/O (file.c),
- * PEM handling (keys.c) and the cosign envelope (cosign.c).
+ * key objects (pkey.c) and the cosign envelope (cosign.c).
+ *
+ * Calls point one way: keys.c (loading, generating, import and export) on
+ * top; below it pkcs11.c, which uses x509.c; then cosign.c and x509.c; then
+ * pkey.c, file.c, pass.c and sig.c, which call no other file of keys/.
  */
 #ifndef SIGNET_KEYS_INTERNAL_H
 #define SIGNET_KEYS_INTERNAL_H
@@ -72,27 +76,21 @@ int keys_out_write(struct keys_out *o, const char *path, const void *data,
 int keys_out_commit(struct keys_out *o);
 void keys_out_abort(struct keys_out *o);
 
-/* ---- key pairs (keys.c) ------------------------------------------------- */
+/* ---- key objects (pkey.c) ---------------------------------------------- */
 
-/* Write @keypath (PKCS#8 PEM, encrypted with @pw unless @pw is NULL, 0600)
- * and @pubpath (SPKI PEM, 0644), both or neither. */
-int keys_write_pair(const char *keypath, const char *pubpath, EVP_PKEY *key,
-		    const char *pw, size_t pwlen, bool force);
+/* Also there, declared in keys.h: keys_check_acceptable, keys_describe,
+ * keys_public_pem, keys_fingerprint and keys_spki_sha256. */
 
-/* keys_load_private that also hands back the passphrase it used: @had_pw
- * is false when the file needed none (then @pw is empty). */
-int keys_load_private_pw(EVP_PKEY **out, const char *path,
-			 const struct pass_source *pass,
-			 char pw[KEYS_PASS_MAX], size_t *pwlen, bool *had_pw);
+/* The NID of an EC key's named curve, NID_undef for none. */
+int keys_curve_nid(EVP_PKEY *key);
+
+/* A new key holding only the public half of @key. */
+int keys_public_only(EVP_PKEY **out, EVP_PKEY *key);
 
 /* PKCS#8 PrivateKeyInfo DER (nothing after it) into a new key; SEC1 "EC
  * PRIVATE KEY" DER gets its own ERR_FORMAT message. Not yet checked. */
 int keys_pkcs8_parse(EVP_PKEY **out, const unsigned char *der, size_t len,
 		     const char *path);
-
-/* "NAME.key" and "NAME.pub" into the two buffers; ERR_USAGE when too long. */
-int keys_pair_paths(char keypath[PATH_MAX], char pubpath[PATH_MAX],
-		    const char *name);
 
 /* ---- cosign envelope (cosign.c) ----------------------------------------- */
 

@@ -1,14 +1,15 @@
 /*
- * keys.c - generating key pairs, reading key files (PEM: PKCS#8, SPKI,
- * PKCS#1 public, X.509, and cosign's envelope via cosign.c), and naming
- * keys. Private keys go from file to EVP_PKEY without a stop in between.
+ * keys.c - the top of keys/: where a key comes from. Reads key files (PEM:
+ * PKCS#8, SPKI, PKCS#1 public, X.509, and cosign's envelope via cosign.c),
+ * hands "pkcs11:" URIs to pkcs11.c, generates key pairs, and imports and
+ * exports cosign key files. Private keys go from file to EVP_PKEY without a
+ * stop in between. The files below (pkey.c, cosign.c, pkcs11.c, x509.c,
+ * file.c, pass.c) never call up into this one.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <openssl/bio.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -43,8 +44,9 @@ int keys_parse_type(enum key_type *out, const char *name)
 		       "ecdsa-p384, rsa-3072 or rsa-4096)", name);
 }
 
-int keys_pair_paths(char keypath[PATH_MAX], char pubpath[PATH_MAX],
-		    const char *name)
+/* "NAME.key" and "NAME.pub" into the two buffers; ERR_USAGE when too long. */
+static int pair_paths(char keypath[PATH_MAX], char pubpath[PATH_MAX],
+		      const char *name)
 {
 	int a, b;
 
@@ -54,177 +56,6 @@ int keys_pair_paths(char keypath[PATH_MAX], char pubpath[PATH_MAX],
 	b = snprintf(pubpath, PATH_MAX, "%s.pub", name);
 	if (a < 0 || b < 0 || a >= PATH_MAX - 8 || b >= PATH_MAX - 8)
 		return err_set(ERR_USAGE, "key name '%s' is too long", name);
-	return 0;
-}
-
-/* ---- naming keys ------------------------------------------------------- */
-
-static int ec_curve_nid(EVP_PKEY *key)
-{
-	char name[80];
-	size_t len = 0;
-	int nid;
-
-	if (EVP_PKEY_get_group_name(key, name, sizeof(name), &len) != 1) {
-		ERR_clear_error();
-		return NID_undef;
-	}
-	nid = OBJ_sn2nid(name);
-	if (nid == NID_undef)
-		nid = EC_curve_nist2nid(name);
-	return nid;
-}
-
-static const char *p_curve(int nid)
-{
-	switch (nid) {
-	case NID_X9_62_prime256v1:
-		return "p256";
-	case NID_secp384r1:
-		return "p384";
-	case NID_secp521r1:
-		return "p521";
-	}
-	return NULL;
-}
-
-/* Lower-case name of the key's algorithm ("ed25519", "rsa-pss", ...). */
-static void type_name(char *out, size_t outsz, EVP_PKEY *key)
-{
-	const char *n = EVP_PKEY_get0_type_name(key);
-	size_t i;
-
-	if (!n)
-		n = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
-	str_sanitize(out, outsz, n && *n ? n : "unknown");
-	for (i = 0; out[i]; i++)
-		out[i] = (char)tolower((unsigned char)out[i]);
-}
-
-int keys_check_acceptable(EVP_PKEY *key)
-{
-	char name[64];
-	int bits;
-
-	if (!key)
-		return err_set(ERR_CRYPTO, "no key");
-	switch (EVP_PKEY_get_base_id(key)) {
-	case EVP_PKEY_EC:
-		if (p_curve(ec_curve_nid(key)))
-			return 0;
-		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
-					    NULL) != 1) {
-			ERR_clear_error();
-			return err_set(ERR_CRYPTO, "unsupported EC key without "
-				       "a named curve");
-		}
-		return err_set(ERR_CRYPTO, "unsupported EC curve '%s' (use "
-			       "P-256, P-384 or P-521)", name);
-	case EVP_PKEY_RSA:
-		bits = EVP_PKEY_get_bits(key);
-		if (bits >= 2048)
-			return 0;
-		return err_set(ERR_CRYPTO, "RSA key of %d bits is too small "
-			       "(at least 2048)", bits);
-	}
-	type_name(name, sizeof(name), key);
-	return err_set(ERR_CRYPTO, "unsupported key type '%s'", name);
-}
-
-void keys_describe(char *out, size_t outsz, EVP_PKEY *key)
-{
-	char name[64];
-	const char *c;
-
-	if (!outsz)
-		return;
-	if (!key) {
-		snprintf(out, outsz, "none");
-		return;
-	}
-	switch (EVP_PKEY_get_base_id(key)) {
-	case EVP_PKEY_EC:
-		if ((c = p_curve(ec_curve_nid(key)))) {
-			snprintf(out, outsz, "ecdsa-%s", c);
-			return;
-		}
-		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
-					    NULL) != 1) {
-			ERR_clear_error();
-			snprintf(out, outsz, "ecdsa-explicit");
-			return;
-		}
-		str_sanitize(out, outsz, "ecdsa-");
-		str_sanitize(out + strlen(out), outsz - strlen(out), name);
-		return;
-	case EVP_PKEY_RSA:
-		snprintf(out, outsz, "rsa-%d", EVP_PKEY_get_bits(key));
-		return;
-	}
-	type_name(out, outsz, key);
-}
-
-static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
-{
-	int n;
-
-	*der = NULL;
-	n = key ? i2d_PUBKEY(key, der) : -1;
-	if (n <= 0)
-		return err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
-	*len = (size_t)n;
-	return 0;
-}
-
-int keys_spki_sha256(unsigned char out[32], EVP_PKEY *key)
-{
-	unsigned char *der;
-	unsigned int n = 0;
-	size_t len = 0;
-	int rc, ok;
-
-	if ((rc = spki_der(&der, &len, key)) < 0)
-		return rc;
-	ok = EVP_Digest(der, len, out, &n, EVP_sha256(), NULL) == 1 &&
-	     n == 32;
-	OPENSSL_free(der);
-	if (!ok)
-		return err_set_ssl(ERR_CRYPTO, "cannot hash the public key");
-	return 0;
-}
-
-int keys_public_pem(struct buf *out, EVP_PKEY *key)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *pem;
-	long len;
-	int rc = 0;
-
-	if (!bio || !PEM_write_bio_PUBKEY(bio, key) ||
-	    (len = BIO_get_mem_data(bio, &pem)) <= 0)
-		rc = err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
-	else if (buf_append(out, pem, (size_t)len) < 0)
-		rc = err_set(ERR_NOMEM, "out of memory");
-	BIO_free(bio);
-	return rc;
-}
-
-int keys_fingerprint(char out[80], EVP_PKEY *key)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	size_t i;
-	int rc;
-
-	out[0] = '\0';
-	if ((rc = keys_spki_sha256(md, key)) < 0)
-		return rc;
-	memcpy(out, "SHA256:", 7);
-	for (i = 0; i < sizeof(md); i++) {
-		out[7 + 2 * i] = hex[md[i] >> 4];
-		out[8 + 2 * i] = hex[md[i] & 15];
-	}
-	out[7 + 2 * sizeof(md)] = '\0';
 	return 0;
 }
 
@@ -316,45 +147,6 @@ static int unsupported_pem(const struct pem *p, const char *path)
 }
 
 /* ---- private keys ------------------------------------------------------ */
-
-/* DER SEQUENCE { INTEGER 1, OCTET STRING ... }: RFC 5915 ECPrivateKey.
- * (PKCS#8 has an AlgorithmIdentifier SEQUENCE after its version.) */
-static bool looks_sec1(const unsigned char *d, size_t len)
-{
-	size_t i = 2;
-
-	if (len < 8 || d[0] != 0x30)
-		return false;
-	if (d[1] & 0x80)
-		i += d[1] & 0x7f;
-	return i + 4 <= len && d[i] == 0x02 && d[i + 1] == 0x01 &&
-	       d[i + 2] == 0x01 && d[i + 3] == 0x04;
-}
-
-int keys_pkcs8_parse(EVP_PKEY **out, const unsigned char *der, size_t len,
-		     const char *path)
-{
-	const unsigned char *p = der;
-	PKCS8_PRIV_KEY_INFO *p8;
-	EVP_PKEY *key = NULL;
-
-	*out = NULL;
-	if (looks_sec1(der, len))
-		return err_set(ERR_FORMAT, "'%s' holds a SEC1 'EC PRIVATE "
-			       "KEY', not PKCS#8; re-create it with a current "
-			       "cosign or 'signet keys generate'", path);
-	if (len > KEYS_FILE_MAX)
-		return err_set(ERR_FORMAT, "'%s': private key too large", path);
-	p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
-	if (p8 && p == der + len)
-		key = EVP_PKCS82PKEY(p8);
-	PKCS8_PRIV_KEY_INFO_free(p8);
-	if (!key)
-		return err_set_ssl(ERR_FORMAT, "'%s' does not hold a valid "
-				   "PKCS#8 private key", path);
-	*out = key;
-	return 0;
-}
 
 /* Reason of a failed decryption that a passphrase cannot fix, or NULL. */
 static const char *pbe_unsupported(void)
@@ -479,9 +271,11 @@ static int decrypt_pkcs8(EVP_PKEY **out, const struct pem *pem,
 	return rc;
 }
 
-int keys_load_private_pw(EVP_PKEY **out, const char *path,
-			 const struct pass_source *pass,
-			 char pw[KEYS_PASS_MAX], size_t *pwlen, bool *had_pw)
+/* keys_load_private of a file that also hands back the passphrase it used:
+ * @had_pw is false when the file needed none (then @pw is empty). */
+static int load_private_pw(EVP_PKEY **out, const char *path,
+			   const struct pass_source *pass,
+			   char pw[KEYS_PASS_MAX], size_t *pwlen, bool *had_pw)
 {
 	unsigned char *file = NULL;
 	struct pem pem = { 0 };
@@ -545,7 +339,7 @@ int keys_load_private(EVP_PKEY **out, const char *path,
 
 	if (keys_is_pkcs11(path))
 		return keys_pkcs11_load_private(out, path);
-	rc = keys_load_private_pw(out, path, pass, pw, &pwlen, &had_pw);
+	rc = load_private_pw(out, path, pass, pw, &pwlen, &had_pw);
 	secure_wipe(pw, sizeof(pw));
 	return rc;
 }
@@ -623,25 +417,6 @@ int keys_load_public(EVP_PKEY **out, const char *path)
 	return rc;
 }
 
-/* A new key holding only the public half of @key. */
-static int public_only(EVP_PKEY **out, EVP_PKEY *key)
-{
-	unsigned char *der = NULL;
-	const unsigned char *p;
-	size_t len = 0;
-	int rc;
-
-	*out = NULL;
-	if ((rc = spki_der(&der, &len, key)) < 0)
-		return rc;
-	p = der;
-	*out = d2i_PUBKEY(NULL, &p, (long)len);
-	OPENSSL_free(der);
-	if (!*out)
-		return err_set_ssl(ERR_CRYPTO, "cannot copy the public key");
-	return 0;
-}
-
 int keys_load_any(EVP_PKEY **out, const char *path,
 		  const struct pass_source *pass)
 {
@@ -655,7 +430,7 @@ int keys_load_any(EVP_PKEY **out, const char *path,
 		/* a plain copy, free of the token */
 		if ((rc = keys_pkcs11_load_public(&priv, path)) < 0)
 			return rc;
-		rc = public_only(out, priv);
+		rc = keys_public_only(out, priv);
 		EVP_PKEY_free(priv);
 		return rc;
 	}
@@ -673,7 +448,7 @@ int keys_load_any(EVP_PKEY **out, const char *path,
 	}
 	if ((rc = keys_load_private(&priv, path, pass)) < 0)
 		return rc;
-	rc = public_only(out, priv);
+	rc = keys_public_only(out, priv);
 	EVP_PKEY_free(priv);
 	ERR_clear_error();
 	return rc;
@@ -740,8 +515,10 @@ static int private_pem(BIO **out, EVP_PKEY *key, const char *pw,
 	return 0;
 }
 
-int keys_write_pair(const char *keypath, const char *pubpath, EVP_PKEY *key,
-		    const char *pw, size_t pwlen, bool force)
+/* Write @keypath (PKCS#8 PEM, encrypted with @pw unless @pw is NULL, 0600)
+ * and @pubpath (SPKI PEM, 0644), both or neither. */
+static int write_pair(const char *keypath, const char *pubpath, EVP_PKEY *key,
+		      const char *pw, size_t pwlen, bool force)
 {
 	struct keys_out ko = { 0 }, po = { 0 };
 	BIO *priv = NULL, *pub = NULL;
@@ -789,7 +566,7 @@ int keys_generate(const char *name, const struct keygen_opts *opts)
 	int rc;
 
 	pw[0] = '\0';
-	if ((rc = keys_pair_paths(keypath, pubpath, name)) < 0)
+	if ((rc = pair_paths(keypath, pubpath, name)) < 0)
 		return rc;
 	if (snprintf(crtpath, sizeof(crtpath), "%s.crt", name) >=
 	    (int)sizeof(crtpath))
@@ -811,8 +588,8 @@ int keys_generate(const char *name, const struct keygen_opts *opts)
 				     opts->x509_days ? opts->x509_days :
 				     365)) < 0)
 		goto out;
-	rc = keys_write_pair(keypath, pubpath, key, encrypt ? pw : NULL,
-			     pwlen, opts->force);
+	rc = write_pair(keypath, pubpath, key, encrypt ? pw : NULL, pwlen,
+			opts->force);
 	if (rc == 0 && cert &&
 	    (rc = keys_save_cert(crtpath, cert, opts->force)) < 0) {
 		unlink(keypath);
@@ -822,5 +599,72 @@ out:
 	secure_wipe(pw, sizeof(pw));
 	X509_free(cert);
 	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* ---- cosign key files: import / export --------------------------------- */
+
+int keys_import_cosign(const char *cosign_key_path, const char *name,
+		       const struct keygen_opts *opts)
+{
+	char keypath[PATH_MAX], pubpath[PATH_MAX], pw[KEYS_PASS_MAX];
+	bool encrypt = !opts->pass.no_password, had_pw = false;
+	EVP_PKEY *key = NULL;
+	size_t pwlen = 0;
+	int rc;
+
+	pw[0] = '\0';
+	if ((rc = pair_paths(keypath, pubpath, name)) < 0)
+		return rc;
+	if (!opts->force && ((rc = keys_file_absent(keypath)) < 0 ||
+			     (rc = keys_file_absent(pubpath)) < 0))
+		return rc;
+	if ((rc = load_private_pw(&key, cosign_key_path, &opts->pass,
+				  pw, &pwlen, &had_pw)) < 0)
+		goto out;
+	/* cosign allows an empty passphrase (or none); signet files get one */
+	if (encrypt && pwlen == 0 &&
+	    (rc = keys_pass_get(pw, &pwlen, &opts->pass, PASS_NEW,
+				keypath)) < 0)
+		goto out;
+	rc = write_pair(keypath, pubpath, key, encrypt ? pw : NULL, pwlen,
+			opts->force);
+out:
+	secure_wipe(pw, sizeof(pw));
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int keys_export_cosign(const char *key_path, const char *out_path,
+		       const struct pass_source *pass, bool force)
+{
+	char pw[KEYS_PASS_MAX];
+	struct keys_out o = { 0 };
+	EVP_PKEY *key = NULL;
+	struct buf pem;
+	size_t pwlen = 0;
+	int rc;
+
+	pw[0] = '\0';
+	buf_init(&pem, 0);
+	if (keys_is_pkcs11(key_path))
+		return err_set(ERR_USAGE, "a token key cannot be exported; "
+			       "its private half never leaves the token");
+	if (!force && (rc = keys_file_absent(out_path)) < 0)
+		return rc;
+	if ((rc = keys_load_private(&key, key_path, pass)) < 0 ||
+	    (rc = keys_pass_get(pw, &pwlen, pass, PASS_NEW_COSIGN,
+				out_path)) < 0 ||
+	    (rc = keys_cosign_encrypt(&pem, key, pw, pwlen)) < 0)
+		goto out;
+	EVP_PKEY_free(key);
+	key = NULL;
+	if ((rc = keys_out_write(&o, out_path, pem.data, pem.len, 0600,
+				 force)) == 0)
+		rc = keys_out_commit(&o);
+out:
+	secure_wipe(pw, sizeof(pw));
+	EVP_PKEY_free(key);
+	buf_release(&pem);
 	return rc;
 }

@@ -284,106 +284,112 @@ static CK_OBJECT_CLASS uri_class(P11KitUri *u)
 	return c;
 }
 
-/* Parse @uri, load its module and find its one token. The URI may name
- * a private key or no type, and with @public_ok a public key. Into
- * @shown: the URI as messages may print it. */
-static int token_open(P11KitUri **out, const char *uri,
-		      char shown[SHOWN_MAX], bool public_ok)
+/* What signet refuses in a parsed URI: an unknown attribute, a PIN on the
+ * command line, a class other than a private key (with @public_ok, or a
+ * public key). */
+static int uri_check(P11KitUri *u, const char *uri, const char *shown,
+		     bool public_ok)
 {
 	CK_OBJECT_CLASS cls;
-	CK_FUNCTION_LIST *f;
-	CK_INFO info;
-	P11KitUri *u = p11_kit_uri_new();
-	char module[PATH_MAX], names[256] = "";
-	PKCS11_SLOT *match = NULL;
-	unsigned int i, n = 0;
 	int r, rc;
 
-	*out = NULL;
-	uri_display(shown, SHOWN_MAX, uri);
-	if (!u)
-		return err_set(ERR_NOMEM, "out of memory");
 	r = p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, u);
-	if (r != P11_KIT_URI_OK) {
-		rc = err_set(ERR_USAGE, "invalid PKCS#11 URI '%s': %s", shown,
-			     p11_kit_uri_message(r));
-		goto fail;
-	}
+	if (r != P11_KIT_URI_OK)
+		return err_set(ERR_USAGE, "invalid PKCS#11 URI '%s': %s",
+			       shown, p11_kit_uri_message(r));
 	if ((rc = query_known(uri, shown)) < 0)
-		goto fail;
-	if (p11_kit_uri_any_unrecognized(u)) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s' has an attribute "
-			     "signet does not know", shown);
-		goto fail;
-	}
-	if (p11_kit_uri_get_pin_value(u)) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s': pin-value would put "
-			     "the PIN on the command line; use "
-			     "pin-source=file:PATH or SIGNET_PKCS11_PIN",
-			     shown);
-		goto fail;
-	}
+		return rc;
+	if (p11_kit_uri_any_unrecognized(u))
+		return err_set(ERR_USAGE, "PKCS#11 URI '%s' has an attribute "
+			       "signet does not know", shown);
+	if (p11_kit_uri_get_pin_value(u))
+		return err_set(ERR_USAGE, "PKCS#11 URI '%s': pin-value would "
+			       "put the PIN on the command line; use "
+			       "pin-source=file:PATH or SIGNET_PKCS11_PIN",
+			       shown);
 	cls = uri_class(u);
 	if (cls != (CK_OBJECT_CLASS)-1 && cls != CKO_PRIVATE_KEY &&
-	    (!public_ok || cls != CKO_PUBLIC_KEY)) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s' names no %skey "
-			     "(type=private, or leave type out)", shown,
-			     public_ok ? "" : "private ");
-		goto fail;
-	}
-	if ((rc = module_of(module, u)) < 0)
-		goto fail;
-	if (tok.ctx && strcmp(tok.module, module) != 0) {
-		rc = err_set(ERR_USAGE, "only one PKCS#11 module per command");
-		goto fail;
-	}
-	if (!tok.ctx) {
-		if (!(tok.ctx = PKCS11_CTX_new())) {
-			rc = err_set(ERR_NOMEM, "out of memory");
-			goto unload;
-		}
-		snprintf(tok.module, sizeof(tok.module), "%s", module);
-		/* our own dlopen first: its failure is ours to report, in
-		 * one line (libp11 would print dlerror to stderr) */
-		if (!(tok.dl = dlopen(module, RTLD_NOW | RTLD_LOCAL))) {
-			const char *why = dlerror();
+	    (!public_ok || cls != CKO_PUBLIC_KEY))
+		return err_set(ERR_USAGE, "PKCS#11 URI '%s' names no %skey "
+			       "(type=private, or leave type out)", shown,
+			       public_ok ? "" : "private ");
+	return 0;
+}
 
-			rc = err_set(ERR_IO, "cannot load PKCS#11 module "
-				     "'%s': %s", module, why && strstr(why,
-				     "No such file") ? "no such file" :
-				     "not a loadable library");
-			goto unload;
-		}
-		if (PKCS11_CTX_load(tok.ctx, module) < 0) {
-			ERR_clear_error();
-			rc = err_set(ERR_IO, "cannot load PKCS#11 module '%s'",
-				     module);
-			goto unload;
-		}
-		tok.loaded = true;
-		/* after the load: the module's own exit handlers (SoftHSM's
-		 * C++ destructors) must run after ours */
-		atexit(keys_pkcs11_release);
-		if (PKCS11_enumerate_slots(tok.ctx, &tok.slots,
-					   &tok.n_slots) < 0) {
-			ERR_clear_error();
-			rc = err_set(ERR_IO, "PKCS#11 module '%s' lists no "
-				     "slots", module);
-			goto unload;
-		}
+/* Load @module and list its slots, once per process; on failure nothing
+ * stays loaded. */
+static int module_load(const char *module)
+{
+	const char *why;
+	int rc;
+
+	if (tok.ctx && strcmp(tok.module, module) != 0)
+		return err_set(ERR_USAGE, "only one PKCS#11 module per "
+			       "command");
+	if (tok.ctx)
+		return 0;
+	if (!(tok.ctx = PKCS11_CTX_new())) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto unload;
 	}
-	/* library-manufacturer, -description, -version: the module's own */
+	snprintf(tok.module, sizeof(tok.module), "%s", module);
+	/* our own dlopen first: its failure is ours to report, in one line
+	 * (libp11 would print dlerror to stderr) */
+	if (!(tok.dl = dlopen(module, RTLD_NOW | RTLD_LOCAL))) {
+		why = dlerror();
+		rc = err_set(ERR_IO, "cannot load PKCS#11 module '%s': %s",
+			     module, why && strstr(why, "No such file") ?
+			     "no such file" : "not a loadable library");
+		goto unload;
+	}
+	if (PKCS11_CTX_load(tok.ctx, module) < 0) {
+		ERR_clear_error();
+		rc = err_set(ERR_IO, "cannot load PKCS#11 module '%s'",
+			     module);
+		goto unload;
+	}
+	tok.loaded = true;
+	/* after the load: the module's own exit handlers (SoftHSM's C++
+	 * destructors) must run after ours */
+	atexit(keys_pkcs11_release);
+	if (PKCS11_enumerate_slots(tok.ctx, &tok.slots, &tok.n_slots) < 0) {
+		ERR_clear_error();
+		rc = err_set(ERR_IO, "PKCS#11 module '%s' lists no slots",
+			     module);
+		goto unload;
+	}
+	return 0;
+unload:
+	keys_pkcs11_release();
+	return rc;
+}
+
+/* library-manufacturer, -description, -version: the module's own */
+static int module_matches(P11KitUri *u, const char *module,
+			  const char *shown)
+{
+	CK_FUNCTION_LIST *f;
+	CK_INFO info;
+	int rc;
+
 	if ((rc = function_list(&f)) < 0)
-		goto fail;
+		return rc;
 	if (f->C_GetInfo(&info) != CKR_OK ||
-	    p11_kit_uri_match_module_info(u, &info) != 1) {
-		rc = err_set(ERR_NOTFOUND, "PKCS#11 module '%s' is not the "
-			     "library '%s' names", module, shown);
-		goto fail;
-	}
-	for (i = 0; i < tok.n_slots; i++) {
-		PKCS11_SLOT *s = &tok.slots[i];
+	    p11_kit_uri_match_module_info(u, &info) != 1)
+		return err_set(ERR_NOTFOUND, "PKCS#11 module '%s' is not the "
+			       "library '%s' names", module, shown);
+	return 0;
+}
 
+/* The one token of the module that the URI matches becomes tok.slot. */
+static int slot_find(P11KitUri *u, const char *module, const char *shown)
+{
+	PKCS11_SLOT *s, *match = NULL;
+	char names[256] = "";
+	unsigned int i, n = 0;
+
+	for (i = 0; i < tok.n_slots; i++) {
+		s = &tok.slots[i];
 		if (!token_matches(u, s))
 			continue;
 		n++;
@@ -393,29 +399,43 @@ static int token_open(P11KitUri **out, const char *uri,
 				 sizeof(names) - strlen(names), "%s'%s'",
 				 n > 1 ? ", " : "", s->token->label);
 	}
-	if (n == 0) {
-		rc = err_set(ERR_NOTFOUND, "no token matches '%s' in PKCS#11 "
-			     "module '%s'", shown, module);
-		goto fail;
-	}
-	if (n > 1) {
-		rc = err_set(ERR_USAGE, "%u tokens match '%s' (%s); name one "
-			     "with token= or serial=", n, shown, names);
-		goto fail;
-	}
-	if (tok.slot && tok.slot != match) {
-		rc = err_set(ERR_USAGE, "only one PKCS#11 token per command");
-		goto fail;
-	}
+	if (n == 0)
+		return err_set(ERR_NOTFOUND, "no token matches '%s' in PKCS#11 "
+			       "module '%s'", shown, module);
+	if (n > 1)
+		return err_set(ERR_USAGE, "%u tokens match '%s' (%s); name one "
+			       "with token= or serial=", n, shown, names);
+	if (tok.slot && tok.slot != match)
+		return err_set(ERR_USAGE, "only one PKCS#11 token per command");
 	tok.slot = match;
+	return 0;
+}
+
+/* Parse @uri, load its module and find its one token. The URI may name
+ * a private key or no type, and with @public_ok a public key. Into
+ * @shown: the URI as messages may print it. */
+static int token_open(P11KitUri **out, const char *uri,
+		      char shown[SHOWN_MAX], bool public_ok)
+{
+	P11KitUri *u = p11_kit_uri_new();
+	char module[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	uri_display(shown, SHOWN_MAX, uri);
+	if (!u)
+		return err_set(ERR_NOMEM, "out of memory");
+	if ((rc = uri_check(u, uri, shown, public_ok)) < 0 ||
+	    (rc = module_of(module, u)) < 0 ||
+	    (rc = module_load(module)) < 0 ||
+	    (rc = module_matches(u, module, shown)) < 0 ||
+	    (rc = slot_find(u, module, shown)) < 0) {
+		ERR_clear_error();
+		p11_kit_uri_free(u);
+		return rc;
+	}
 	*out = u;
 	return 0;
-unload:
-	keys_pkcs11_release();
-fail:
-	ERR_clear_error();
-	p11_kit_uri_free(u);
-	return rc;
 }
 
 static bool names_object(P11KitUri *u)
@@ -621,100 +641,113 @@ static int label_free(const char *label, const unsigned char *id,
 	return 0;
 }
 
-int keys_pkcs11_generate(const char *uri, const char *name,
-			 const struct keygen_opts *opts, char *used,
-			 size_t usedsz)
+/* NAME.pub and NAME.crt, which must not exist yet unless forced. */
+static int out_paths(char pubpath[PATH_MAX], char crtpath[PATH_MAX],
+		     const char *name, const struct keygen_opts *opts)
 {
-	char shown[SHOWN_MAX], label[256], pubpath[PATH_MAX], crtpath[PATH_MAX];
-	unsigned char id[128];
-	char *fmt = NULL;
-	CK_OBJECT_HANDLE pubh = 0, privh = 0;
-	CK_SESSION_HANDLE h = 0;
-	CK_FUNCTION_LIST *f = NULL;
-	CK_ATTRIBUTE *la, *ia;
-	PKCS11_KEY *k;
-	EVP_PKEY *pub = NULL, *priv = NULL;
-	X509 *cert = NULL;
-	struct buf pem;
-	size_t id_len = 16;
-	struct keys_out po = { 0 };
-	P11KitUri *u;
-	bool made = false;
 	int rc;
 
-	buf_init(&pem, 0);
-	if (snprintf(pubpath, sizeof(pubpath), "%s.pub", name) >=
-	    (int)sizeof(pubpath) ||
-	    snprintf(crtpath, sizeof(crtpath), "%s.crt", name) >=
-	    (int)sizeof(crtpath))
+	if (snprintf(pubpath, PATH_MAX, "%s.pub", name) >= PATH_MAX ||
+	    snprintf(crtpath, PATH_MAX, "%s.crt", name) >= PATH_MAX)
 		return err_set(ERR_USAGE, "key name too long");
 	if (!opts->force && ((rc = keys_file_absent(pubpath)) < 0 ||
 			     (opts->x509_subject &&
 			      (rc = keys_file_absent(crtpath)) < 0)))
 		return rc;
-	if ((rc = token_open(&u, uri, shown, false)) < 0)
-		return rc;
-	la = p11_kit_uri_get_attribute(u, CKA_LABEL);
-	ia = p11_kit_uri_get_attribute(u, CKA_ID);
-	if (!la || la->ulValueLen == 0 || la->ulValueLen >= sizeof(label)) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s': give the new key's "
-			     "label as object=LABEL", shown);
-		goto out;
-	}
-	memcpy(label, la->pValue, la->ulValueLen);
-	label[la->ulValueLen] = '\0';
-	if (memchr(label, '\0', la->ulValueLen)) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s': object has a NUL",
-			     shown);
-		goto out;
-	}
-	if (ia && (ia->ulValueLen == 0 || ia->ulValueLen > sizeof(id))) {
-		rc = err_set(ERR_USAGE, "PKCS#11 URI '%s': id must be 1 to "
-			     "%zu bytes", shown, sizeof(id));
-		goto out;
-	}
+	return 0;
+}
+
+/* The label and id of a key about to be made. */
+struct new_key {
+	char label[256];
+	unsigned char id[128];
+	size_t id_len;
+};
+
+/* The new key's label from the URI's object=, and its id from id= or,
+ * without one, 16 random bytes. */
+static int new_key_name(struct new_key *nk, P11KitUri *u, const char *shown)
+{
+	CK_ATTRIBUTE *la = p11_kit_uri_get_attribute(u, CKA_LABEL);
+	CK_ATTRIBUTE *ia = p11_kit_uri_get_attribute(u, CKA_ID);
+
+	if (!la || la->ulValueLen == 0 || la->ulValueLen >= sizeof(nk->label))
+		return err_set(ERR_USAGE, "PKCS#11 URI '%s': give the new "
+			       "key's label as object=LABEL", shown);
+	memcpy(nk->label, la->pValue, la->ulValueLen);
+	nk->label[la->ulValueLen] = '\0';
+	if (memchr(nk->label, '\0', la->ulValueLen))
+		return err_set(ERR_USAGE, "PKCS#11 URI '%s': object has a NUL",
+			       shown);
+	if (ia && (ia->ulValueLen == 0 || ia->ulValueLen > sizeof(nk->id)))
+		return err_set(ERR_USAGE, "PKCS#11 URI '%s': id must be 1 to "
+			       "%zu bytes", shown, sizeof(nk->id));
 	if (ia) {
-		id_len = ia->ulValueLen;
-		memcpy(id, ia->pValue, id_len);
-	} else if (RAND_bytes(id, id_len) != 1) {
-		rc = err_set_ssl(ERR_CRYPTO, "no random bytes for the key id");
-		goto out;
+		nk->id_len = ia->ulValueLen;
+		memcpy(nk->id, ia->pValue, nk->id_len);
+	} else {
+		nk->id_len = 16;
+		if (RAND_bytes(nk->id, (int)nk->id_len) != 1)
+			return err_set_ssl(ERR_CRYPTO, "no random bytes for "
+					   "the key id");
 	}
-	if (tok.slot->token->readOnly) {
-		rc = err_set(ERR_USAGE, "token '%s' is read-only",
-			     tok.slot->token->label);
-		goto out;
-	}
-	if ((rc = login(u)) < 0 || (rc = label_free(label, id, id_len)) < 0 ||
-	    (rc = function_list(&f)) < 0)
-		goto out;
-	if (f->C_OpenSession(PKCS11_get_slotid_from_slot(tok.slot),
-			     CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL,
-			     &h) != CKR_OK) {
-		rc = err_set(ERR_IO, "cannot open a session on token '%s'",
-			     tok.slot->token->label);
-		goto out;
-	}
-	if ((rc = generate_on_token(f, h, opts->type, label, id, id_len,
-				    &pubh, &privh)) < 0)
-		goto out;
-	made = true;
-	/* read it back through libp11, as signing will */
-	if (p11_kit_uri_set_attribute(u, &(CK_ATTRIBUTE){ CKA_ID, id, id_len })
-	    != P11_KIT_URI_OK) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
-	}
+	return 0;
+}
+
+/* A read-write session on the token, logged in, once we know the new
+ * key's label and id are its own. */
+static int session_open(CK_FUNCTION_LIST **f, CK_SESSION_HANDLE *h,
+			P11KitUri *u, const struct new_key *nk)
+{
+	int rc;
+
+	if (tok.slot->token->readOnly)
+		return err_set(ERR_USAGE, "token '%s' is read-only",
+			       tok.slot->token->label);
+	if ((rc = login(u)) < 0 ||
+	    (rc = label_free(nk->label, nk->id, nk->id_len)) < 0 ||
+	    (rc = function_list(f)) < 0)
+		return rc;
+	if ((*f)->C_OpenSession(PKCS11_get_slotid_from_slot(tok.slot),
+				CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL,
+				NULL, h) != CKR_OK)
+		return err_set(ERR_IO, "cannot open a session on token '%s'",
+			       tok.slot->token->label);
+	return 0;
+}
+
+/* The new key read back through libp11, as signing will; the URI now
+ * names it by id too. New keys, even on error. */
+static int read_back(EVP_PKEY **priv, EVP_PKEY **pub, P11KitUri *u,
+		     const char *shown, struct new_key *nk)
+{
+	CK_ATTRIBUTE id = { CKA_ID, nk->id, nk->id_len };
+	PKCS11_KEY *k;
+	int rc;
+
+	if (p11_kit_uri_set_attribute(u, &id) != P11_KIT_URI_OK)
+		return err_set(ERR_NOMEM, "out of memory");
 	if ((rc = find_key(&k, u, shown, true)) < 0)
-		goto out;
-	if (!(priv = PKCS11_get_private_key(k)) ||
-	    !(pub = PKCS11_get_public_key(k))) {
-		rc = err_set(ERR_CRYPTO, "cannot read back the new key on "
-			     "token '%s'", tok.slot->token->label);
-		goto out;
-	}
-	if ((rc = keys_check_acceptable(pub)) < 0)
-		goto out;
+		return rc;
+	if (!(*priv = PKCS11_get_private_key(k)) ||
+	    !(*pub = PKCS11_get_public_key(k)))
+		return err_set(ERR_CRYPTO, "cannot read back the new key on "
+			       "token '%s'", tok.slot->token->label);
+	return keys_check_acceptable(*pub);
+}
+
+/* @pubpath and, with opts->x509_subject, @crtpath signed by the token:
+ * both or neither. */
+static int files_write(const char *pubpath, const char *crtpath,
+		       EVP_PKEY *priv, EVP_PKEY *pub,
+		       const struct keygen_opts *opts)
+{
+	struct keys_out po = { 0 };
+	X509 *cert = NULL;
+	struct buf pem;
+	int rc;
+
+	buf_init(&pem, 0);
 	if (opts->x509_subject &&
 	    (rc = keys_x509_generate(&cert, priv, opts->x509_subject,
 				     opts->x509_days ? opts->x509_days :
@@ -728,18 +761,55 @@ int keys_pkcs11_generate(const char *uri, const char *name,
 		keys_out_abort(&po);
 		goto out;
 	}
-	if ((rc = keys_out_commit(&po)) < 0) {
-		if (cert)
-			unlink(crtpath);
-		goto out;
-	}
-	/* the URI to sign with: the one given, with the id made here */
+	if ((rc = keys_out_commit(&po)) < 0 && cert)
+		unlink(crtpath);
+out:
+	buf_release(&pem);
+	X509_free(cert);
+	return rc;
+}
+
+/* The URI to sign with: the one given, with the id made here. */
+static void uri_used(char *used, size_t usedsz, P11KitUri *u,
+		     const char *shown)
+{
+	char *fmt = NULL;
+
 	if (p11_kit_uri_format(u, P11_KIT_URI_FOR_ANY, &fmt) ==
 	    P11_KIT_URI_OK)
 		str_sanitize(used, usedsz, fmt);
 	else
 		snprintf(used, usedsz, "%s", shown);
 	free(fmt);
+}
+
+int keys_pkcs11_generate(const char *uri, const char *name,
+			 const struct keygen_opts *opts, char *used,
+			 size_t usedsz)
+{
+	char shown[SHOWN_MAX], pubpath[PATH_MAX], crtpath[PATH_MAX];
+	CK_OBJECT_HANDLE pubh = 0, privh = 0;
+	CK_SESSION_HANDLE h = 0;
+	CK_FUNCTION_LIST *f = NULL;
+	EVP_PKEY *pub = NULL, *priv = NULL;
+	struct new_key nk;
+	P11KitUri *u;
+	bool made = false;
+	int rc;
+
+	if ((rc = out_paths(pubpath, crtpath, name, opts)) < 0 ||
+	    (rc = token_open(&u, uri, shown, false)) < 0)
+		return rc;
+	if ((rc = new_key_name(&nk, u, shown)) < 0 ||
+	    (rc = session_open(&f, &h, u, &nk)) < 0 ||
+	    (rc = generate_on_token(f, h, opts->type, nk.label, nk.id,
+				    nk.id_len, &pubh, &privh)) < 0)
+		goto out;
+	made = true;
+	if ((rc = read_back(&priv, &pub, u, shown, &nk)) < 0 ||
+	    (rc = files_write(pubpath, crtpath, priv, pub, opts)) < 0)
+		goto out;
+	uri_used(used, usedsz, u, shown);
 out:
 	if (rc < 0 && made) {
 		/* nothing left behind: not half a key pair on the token */
@@ -748,8 +818,6 @@ out:
 	}
 	if (h)
 		f->C_CloseSession(h);
-	buf_release(&pem);
-	X509_free(cert);
 	EVP_PKEY_free(pub);
 	EVP_PKEY_free(priv);
 	ERR_clear_error();

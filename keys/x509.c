@@ -278,19 +278,6 @@ void keys_cert_subject(char *out, size_t outsz, X509 *cert)
 
 /* ---- JWS signatures ------------------------------------------------------ */
 
-static int curve_nid(EVP_PKEY *key)
-{
-	char name[80];
-	int nid;
-
-	if (EVP_PKEY_get_group_name(key, name, sizeof(name), NULL) != 1) {
-		ERR_clear_error();
-		return NID_undef;
-	}
-	nid = OBJ_sn2nid(name);
-	return nid != NID_undef ? nid : EC_curve_nist2nid(name);
-}
-
 int keys_jws_alg(char out[8], EVP_PKEY *key)
 {
 	static const struct {
@@ -313,7 +300,8 @@ int keys_jws_alg(char out[8], EVP_PKEY *key)
 	if (!key)
 		return err_set(ERR_CRYPTO, "no key");
 	type = EVP_PKEY_get_base_id(key);
-	param = type == EVP_PKEY_EC ? curve_nid(key) : EVP_PKEY_get_bits(key);
+	param = type == EVP_PKEY_EC ? keys_curve_nid(key) :
+				      EVP_PKEY_get_bits(key);
 	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		if (algs[i].type == type && algs[i].param == param) {
 			snprintf(out, 8, "%s", algs[i].alg);
@@ -601,9 +589,9 @@ static int key_rule(X509 *x, bool leaf, const char *name, char *why,
 				      "EC key of %d bits (at least 256)", name,
 				      bits);
 		/* the curves notation (Go's crypto/x509) can read */
-		if (curve_nid(k) != NID_X9_62_prime256v1 &&
-		    curve_nid(k) != NID_secp384r1 &&
-		    curve_nid(k) != NID_secp521r1)
+		if (keys_curve_nid(k) != NID_X9_62_prime256v1 &&
+		    keys_curve_nid(k) != NID_secp384r1 &&
+		    keys_curve_nid(k) != NID_secp521r1)
 			return reject(why, whysz, "certificate '%s' has an "
 				      "unsupported %s key", name, desc);
 		break;

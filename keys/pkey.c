@@ -1,0 +1,249 @@
+/*
+ * pkey.c - what keys/ asks of a key object itself, below every key source
+ * (files, cosign's envelope, PKCS#11 tokens, certificates): which kinds
+ * signet accepts and what they are called, the public half and its
+ * fingerprints, and PKCS#8 DER into a key.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "internal.h"
+
+/* ---- naming keys ------------------------------------------------------- */
+
+int keys_curve_nid(EVP_PKEY *key)
+{
+	char name[80];
+	size_t len = 0;
+	int nid;
+
+	if (EVP_PKEY_get_group_name(key, name, sizeof(name), &len) != 1) {
+		ERR_clear_error();
+		return NID_undef;
+	}
+	nid = OBJ_sn2nid(name);
+	if (nid == NID_undef)
+		nid = EC_curve_nist2nid(name);
+	return nid;
+}
+
+static const char *p_curve(int nid)
+{
+	switch (nid) {
+	case NID_X9_62_prime256v1:
+		return "p256";
+	case NID_secp384r1:
+		return "p384";
+	case NID_secp521r1:
+		return "p521";
+	}
+	return NULL;
+}
+
+/* Lower-case name of the key's algorithm ("ed25519", "rsa-pss", ...). */
+static void type_name(char *out, size_t outsz, EVP_PKEY *key)
+{
+	const char *n = EVP_PKEY_get0_type_name(key);
+	size_t i;
+
+	if (!n)
+		n = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
+	str_sanitize(out, outsz, n && *n ? n : "unknown");
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+}
+
+int keys_check_acceptable(EVP_PKEY *key)
+{
+	char name[64];
+	int bits;
+
+	if (!key)
+		return err_set(ERR_CRYPTO, "no key");
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if (p_curve(keys_curve_nid(key)))
+			return 0;
+		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
+					    NULL) != 1) {
+			ERR_clear_error();
+			return err_set(ERR_CRYPTO, "unsupported EC key without "
+				       "a named curve");
+		}
+		return err_set(ERR_CRYPTO, "unsupported EC curve '%s' (use "
+			       "P-256, P-384 or P-521)", name);
+	case EVP_PKEY_RSA:
+		bits = EVP_PKEY_get_bits(key);
+		if (bits >= 2048)
+			return 0;
+		return err_set(ERR_CRYPTO, "RSA key of %d bits is too small "
+			       "(at least 2048)", bits);
+	}
+	type_name(name, sizeof(name), key);
+	return err_set(ERR_CRYPTO, "unsupported key type '%s'", name);
+}
+
+void keys_describe(char *out, size_t outsz, EVP_PKEY *key)
+{
+	char name[64];
+	const char *c;
+
+	if (!outsz)
+		return;
+	if (!key) {
+		snprintf(out, outsz, "none");
+		return;
+	}
+	switch (EVP_PKEY_get_base_id(key)) {
+	case EVP_PKEY_EC:
+		if ((c = p_curve(keys_curve_nid(key)))) {
+			snprintf(out, outsz, "ecdsa-%s", c);
+			return;
+		}
+		if (EVP_PKEY_get_group_name(key, name, sizeof(name),
+					    NULL) != 1) {
+			ERR_clear_error();
+			snprintf(out, outsz, "ecdsa-explicit");
+			return;
+		}
+		str_sanitize(out, outsz, "ecdsa-");
+		str_sanitize(out + strlen(out), outsz - strlen(out), name);
+		return;
+	case EVP_PKEY_RSA:
+		snprintf(out, outsz, "rsa-%d", EVP_PKEY_get_bits(key));
+		return;
+	}
+	type_name(out, outsz, key);
+}
+
+static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
+{
+	int n;
+
+	*der = NULL;
+	n = key ? i2d_PUBKEY(key, der) : -1;
+	if (n <= 0)
+		return err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
+	*len = (size_t)n;
+	return 0;
+}
+
+int keys_spki_sha256(unsigned char out[32], EVP_PKEY *key)
+{
+	unsigned char *der;
+	unsigned int n = 0;
+	size_t len = 0;
+	int rc, ok;
+
+	if ((rc = spki_der(&der, &len, key)) < 0)
+		return rc;
+	ok = EVP_Digest(der, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	     n == 32;
+	OPENSSL_free(der);
+	if (!ok)
+		return err_set_ssl(ERR_CRYPTO, "cannot hash the public key");
+	return 0;
+}
+
+int keys_public_pem(struct buf *out, EVP_PKEY *key)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem;
+	long len;
+	int rc = 0;
+
+	if (!bio || !PEM_write_bio_PUBKEY(bio, key) ||
+	    (len = BIO_get_mem_data(bio, &pem)) <= 0)
+		rc = err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
+	else if (buf_append(out, pem, (size_t)len) < 0)
+		rc = err_set(ERR_NOMEM, "out of memory");
+	BIO_free(bio);
+	return rc;
+}
+
+int keys_fingerprint(char out[80], EVP_PKEY *key)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	size_t i;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = keys_spki_sha256(md, key)) < 0)
+		return rc;
+	memcpy(out, "SHA256:", 7);
+	for (i = 0; i < sizeof(md); i++) {
+		out[7 + 2 * i] = hex[md[i] >> 4];
+		out[8 + 2 * i] = hex[md[i] & 15];
+	}
+	out[7 + 2 * sizeof(md)] = '\0';
+	return 0;
+}
+
+/* A new key holding only the public half of @key. */
+int keys_public_only(EVP_PKEY **out, EVP_PKEY *key)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if ((rc = spki_der(&der, &len, key)) < 0)
+		return rc;
+	p = der;
+	*out = d2i_PUBKEY(NULL, &p, (long)len);
+	OPENSSL_free(der);
+	if (!*out)
+		return err_set_ssl(ERR_CRYPTO, "cannot copy the public key");
+	return 0;
+}
+
+/* ---- private keys ------------------------------------------------------ */
+
+/* DER SEQUENCE { INTEGER 1, OCTET STRING ... }: RFC 5915 ECPrivateKey.
+ * (PKCS#8 has an AlgorithmIdentifier SEQUENCE after its version.) */
+static bool looks_sec1(const unsigned char *d, size_t len)
+{
+	size_t i = 2;
+
+	if (len < 8 || d[0] != 0x30)
+		return false;
+	if (d[1] & 0x80)
+		i += d[1] & 0x7f;
+	return i + 4 <= len && d[i] == 0x02 && d[i + 1] == 0x01 &&
+	       d[i + 2] == 0x01 && d[i + 3] == 0x04;
+}
+
+int keys_pkcs8_parse(EVP_PKEY **out, const unsigned char *der, size_t len,
+		     const char *path)
+{
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8;
+	EVP_PKEY *key = NULL;
+
+	*out = NULL;
+	if (looks_sec1(der, len))
+		return err_set(ERR_FORMAT, "'%s' holds a SEC1 'EC PRIVATE "
+			       "KEY', not PKCS#8; re-create it with a current "
+			       "cosign or 'signet keys generate'", path);
+	if (len > KEYS_FILE_MAX)
+		return err_set(ERR_FORMAT, "'%s': private key too large", path);
+	p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+	if (p8 && p == der + len)
+		key = EVP_PKCS82PKEY(p8);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	if (!key)
+		return err_set_ssl(ERR_FORMAT, "'%s' does not hold a valid "
+				   "PKCS#8 private key", path);
+	*out = key;
+	return 0;
+}
