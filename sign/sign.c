@@ -5,8 +5,7 @@
 #include <time.h>
 
 #include "sign.h"
-#include "../core/bundle.h"
-#include "../core/jws.h"
+#include "../formats/formats.h"
 #include "../keys/keys.h"
 
 /* What sigs_append asks: was this existing signature made by our key over

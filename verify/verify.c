@@ -10,8 +10,7 @@
 #include <time.h>
 
 #include "verify.h"
-#include "../core/bundle.h"
-#include "../core/jws.h"
+#include "../formats/formats.h"
 #include "../keys/keys.h"
 
 void verify_result_release(struct verify_result *r)

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "../../core/core.h"
+#include "../../formats/formats.h"
 #include "../../keys/keys.h"
 #include "../../registry/registry.h"
 #include "../../verify/verify.h"

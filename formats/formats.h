@@ -1,11 +1,13 @@
 /*
- * jws.h - Notary Project signatures (notation): the JWS envelope and the
- * payload it carries, built and parsed in one place (core/jws.c) so the
- * two can never drift apart. Pure functions: no network, no files, no
- * X.509 parsing (keys/ does that); signing goes through a callback.
+ * formats.h - the byte formats signatures travel in, each built and parsed
+ * in one file so the two can never drift apart: cosign's simple-signing
+ * payload (simplesign.c), the Notary Project JWS envelope and its payload
+ * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c). Pure
+ * functions: no network, no files, no X.509 parsing (keys/ does that);
+ * signing goes through callbacks.
  */
-#ifndef SIGNET_JWS_H
-#define SIGNET_JWS_H
+#ifndef SIGNET_FORMATS_H
+#define SIGNET_FORMATS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +15,31 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "core.h"
+#include "../core/core.h"
+
+/* ---- cosign simple-signing payload (simplesign.c) ----------------------- */
+
+#define SIMPLESIGN_TYPE "cosign container image signature"
+
+/* Build the payload cosign writes: critical identity/image/type, and
+ * optional = null or the annotations. Appends to @out. */
+int simplesign_build(struct buf *out, const char *docker_ref,
+		     const struct digest *image, const struct kvlist *ann);
+
+struct simplesign {
+	json_t *doc;		/* owns everything below */
+	const char *docker_ref;	/* as claimed */
+	struct digest image;
+	const json_t *optional;	/* object or NULL */
+};
+
+/* Strict parse: exactly the members containers/image accepts, the right
+ * type string, a valid digest; optional is null or an object. Callers
+ * verify the signature over the bytes first. */
+int simplesign_parse(struct simplesign *out, const void *data, size_t len);
+void simplesign_release(struct simplesign *p);
+
+/* ---- Notary Project signatures, notation's (jws.c) ---------------------- */
 
 #define JWS_MEDIA_TYPE "application/jose+json"
 #define NOTARY_PAYLOAD_TYPE "application/vnd.cncf.notary.payload.v1+json"
@@ -105,5 +131,54 @@ void notary_target_release(struct notary_target *t);
 int notary_payload_build(struct buf *out, const char *media_type,
 			 const struct digest *d, size_t size,
 			 const struct kvlist *annotations);
+
+/* ---- cosign 3: a Sigstore bundle (bundle.c) ------------------------------ */
+
+/* A Sigstore bundle v0.3 holding a DSSE envelope around an in-toto
+ * statement whose subject is the image. */
+
+#define MT_SIGSTORE_BUNDLE "application/vnd.dev.sigstore.bundle.v0.3+json"
+#define DSSE_TYPE_INTOTO "application/vnd.in-toto+json"
+#define INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
+
+/* DSSE pre-authentication encoding: what is really signed. */
+int dsse_pae(struct buf *out, const char *type, const void *body, size_t len);
+
+/* Signs @len bytes at @data (here: the PAE) into @sig. */
+typedef int (*bundle_sign_fn)(void *ctx, const void *data, size_t len,
+			      struct buf *sig);
+
+/* Build the bundle cosign writes for `cosign sign --key`: statement with
+ * one subject (the image digest and @ann), predicate type cosign sign v1,
+ * public key hint = base64(sha256(SPKI DER)) given as @key_hint. */
+int bundle_build(struct buf *out, const struct digest *image,
+		 const struct kvlist *ann, const char *key_hint,
+		 bundle_sign_fn sign, void *ctx);
+
+struct bundle {
+	json_t *doc;
+	struct buf pae;		/* the signed bytes */
+	struct buf sig;		/* the one DSSE signature */
+	struct buf statement;	/* the payload, decoded */
+	const char *key_hint;	/* borrowed; may be NULL */
+};
+
+/* Strict parse of a bundle with a DSSE envelope carrying exactly one
+ * signature over an in-toto payload. The statement is not parsed here:
+ * callers check the signature over @pae first. */
+int bundle_parse(struct bundle *out, const void *data, size_t len);
+void bundle_release(struct bundle *b);
+
+struct statement {
+	json_t *doc;
+	struct digest subject;		/* the one subject's sha256 */
+	const json_t *annotations;	/* object or NULL */
+};
+
+/* Parse a cosign sign statement: _type Statement v1, exactly one subject
+ * with a sha256 digest, predicateType cosign sign v1. */
+int statement_parse(struct statement *out, const void *data, size_t len);
+void statement_release(struct statement *s);
 
 #endif
