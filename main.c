@@ -14,6 +14,7 @@
 
 #include "core/core.h"
 #include "core/docker.h"
+#include "formats/formats.h"
 #include "keys/keys.h"
 #include "registry/registry.h"
 #include "sign/sign.h"
@@ -503,17 +504,10 @@ static int cmd_sign(int argc, char **argv)
 			}
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "cosign") == 0) {
-				so.format = SIGN_COSIGN;
-			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
-				so.format = SIGN_BUNDLE;
-			} else if (strcmp(optarg, "notation") == 0) {
-				so.format = SIGN_NOTATION;
-			} else {
+			if (format_parse(&so.format, optarg) < 0) {
 				status = usage_error("sign", "unknown --format "
-						     "'%s': use cosign, "
-						     "sigstore-bundle or "
-						     "notation", optarg);
+						     "'%s': use " FORMAT_NAMES,
+						     optarg);
 				goto out;
 			}
 			break;
@@ -547,8 +541,8 @@ static int cmd_sign(int argc, char **argv)
 				     "least one IMAGE%s", NULL);
 		goto out;
 	}
-	if ((so.format == SIGN_NOTATION) != (n_chain > 0) ||
-	    (so.expiry && so.format != SIGN_NOTATION)) {
+	if ((so.format == FORMAT_NOTATION) != (n_chain > 0) ||
+	    (so.expiry && so.format != FORMAT_NOTATION)) {
 		status = usage_error("sign", "--cert and --expiry go with "
 				     "--format notation, which needs --cert%s",
 				     NULL);
@@ -838,15 +832,13 @@ static int policy_show_cmd(int argc, char **argv)
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		COMMON_OPTIONS, { 0 }
 	};
-	static const char *const fmts[] = { "cosign", "sigstore-bundle",
-					    "notation" };
-	char path[4096], repo[REF_HOST_MAX + REF_REPO_MAX + 2];
+	char path[4096], repo[REF_HOST_MAX + REF_REPO_MAX + 2], fmts[64];
 	const char *file = NULL;
 	struct policy *pol = NULL;
 	struct common c = { 0 };
 	time_t now = time(NULL);
 	int opt, r, rc, status = 0, i;
-	size_t j, n;
+	size_t j;
 
 	while ((opt = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		if (opt == OPT_POLICY)
@@ -892,11 +884,8 @@ static int policy_show_cmd(int argc, char **argv)
 		       ru->n_keys);
 		for (j = 0; j < ru->n_keys; j++)
 			show_key(pol, &pol->keys[ru->keys[j]], now);
-		printf("  formats:     ");
-		for (j = 0, n = 0; j < 3; j++)
-			if (ru->formats & (1u << j))
-				printf("%s%s", n++ ? ", " : "", fmts[j]);
-		printf("\n");
+		format_list(fmts, sizeof(fmts), ru->formats);
+		printf("  formats:     %s\n", fmts);
 		show_kv("annotations:", &ru->annotations, ", ");
 		show_kv("subject:", &ru->subject, ", ");
 	}
@@ -987,6 +976,7 @@ static int verify_args_parse(struct verify_args *va, enum verify_mode mode,
 	};
 	const char *name = mode == MODE_LIST ? "list" :
 			   mode == MODE_RUN ? "run" : "verify";
+	enum sig_format f;
 	int opt, r, rc;
 
 	while ((opt = getopt_long(argc, argv, mode == MODE_RUN ? "+:hk:a:" :
@@ -1012,18 +1002,11 @@ static int verify_args_parse(struct verify_args *va, enum verify_mode mode,
 			va->c.ropts.layout = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "cosign") == 0) {
-				va->vo.formats |= VERIFY_COSIGN;
-			} else if (strcmp(optarg, "sigstore-bundle") == 0) {
-				va->vo.formats |= VERIFY_BUNDLE;
-			} else if (strcmp(optarg, "notation") == 0) {
-				va->vo.formats |= VERIFY_NOTATION;
-			} else {
+			if (format_parse(&f, optarg) < 0)
 				return usage_error(name, "unknown --format "
-						   "'%s': use cosign, "
-						   "sigstore-bundle or "
-						   "notation", optarg);
-			}
+						   "'%s': use " FORMAT_NAMES,
+						   optarg);
+			va->vo.formats |= FORMAT_BIT(f);
 			break;
 		default:
 			if ((r = opt_default(name, &va->c, opt, argv)) >= 0)

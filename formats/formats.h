@@ -2,9 +2,9 @@
  * formats.h - the byte formats signatures travel in, each built and parsed
  * in one file so the two can never drift apart: cosign's simple-signing
  * payload (simplesign.c), the Notary Project JWS envelope and its payload
- * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c). Pure
- * functions: no network, no files, no X.509 parsing (keys/ does that);
- * signing goes through callbacks.
+ * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c), and the
+ * names of the three (names.c). Pure functions: no network, no files, no
+ * X.509 parsing (keys/ does that); signing goes through callbacks.
  */
 #ifndef SIGNET_FORMATS_H
 #define SIGNET_FORMATS_H
@@ -16,6 +16,32 @@
 #include <jansson.h>
 
 #include "../core/core.h"
+
+/* ---- the signature formats, by name (names.c) ---------------------------- */
+
+/* The formats signet signs in and verifies. FORMAT_COSIGN is 0, so a
+ * zeroed options struct signs in cosign's format. */
+enum sig_format {
+	FORMAT_COSIGN,		/* "cosign": .sig tag, simple signing */
+	FORMAT_BUNDLE,		/* "sigstore-bundle": cosign 3's bundle
+				 * referrer */
+	FORMAT_NOTATION,	/* "notation": Notary Project JWS referrer */
+	FORMAT_COUNT
+};
+
+/* A set of formats, one bit each. */
+#define FORMAT_BIT(f) (1u << (f))
+#define FORMAT_ALL (FORMAT_BIT(FORMAT_COUNT) - 1)
+/* For messages that list the choices. */
+#define FORMAT_NAMES "cosign, sigstore-bundle or notation"
+
+/* "cosign", "sigstore-bundle" or "notation" (static); "?" for no format. */
+const char *format_name(enum sig_format f);
+/* The format called @name; ERR_USAGE when there is none. */
+int format_parse(enum sig_format *out, const char *name);
+/* The names of the formats in @set, in enum order, joined by ", " (""
+ * for none), truncated to @outsz. */
+void format_list(char *out, size_t outsz, unsigned set);
 
 /* ---- cosign simple-signing payload (simplesign.c) ----------------------- */
 

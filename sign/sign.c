@@ -246,11 +246,11 @@ static int sign_manifest(struct registry *reg, const struct image_ref *ref,
 			 const struct manifest *man, const char *repo,
 			 const struct sign_opts *opts, bool *added)
 {
-	if (opts->format == SIGN_BUNDLE) {
+	if (opts->format == FORMAT_BUNDLE) {
 		*added = true;
 		return sign_bundle(reg, ref, man, opts);
 	}
-	if (opts->format == SIGN_NOTATION) {
+	if (opts->format == FORMAT_NOTATION) {
 		*added = true;
 		return sign_notary(reg, ref, man, opts);
 	}

@@ -26,6 +26,12 @@ void verify_result_release(struct verify_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The format @s is a signature in, by name. */
+static void report_as(struct sig_report *s, enum sig_format f)
+{
+	snprintf(s->format, sizeof(s->format), "%s", format_name(f));
+}
+
 static void reason(struct sig_report *s, const char *why)
 {
 	s->valid = false;
@@ -92,7 +98,7 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	struct simplesign p = { 0 };
 	char claim[REF_HOST_MAX + REF_REPO_MAX + 2];
 
-	snprintf(s->format, sizeof(s->format), "cosign");
+	report_as(s, FORMAT_COSIGN);
 	digest_of(&s->payload, payload, payload_len);
 	s->key_index = s->cert_index = -1;	/* no key has spoken yet */
 	buf_init(&sig, 16384);
@@ -147,7 +153,7 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 	struct buf payload;
 	int rc;
 
-	snprintf(s->format, sizeof(s->format), "cosign");
+	report_as(s, FORMAT_COSIGN);
 	s->payload = layer->digest;
 	buf_init(&payload, SIGBLOB_MAX);
 	rc = sigs_get_payload(reg, ref, layer, &payload);
@@ -215,7 +221,7 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	json_t *doc = NULL;
 	int rc;
 
-	snprintf(s->format, sizeof(s->format), "sigstore-bundle");
+	report_as(s, FORMAT_BUNDLE);
 	s->payload = r->digest;
 	buf_init(&blob, SIGBLOB_MAX);
 	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
@@ -350,7 +356,7 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 	time_t now = o->now ? o->now : time(NULL);
 	int rc;
 
-	snprintf(s->format, sizeof(s->format), "notation");
+	report_as(s, FORMAT_NOTATION);
 	s->payload = r->digest;
 	buf_init(&blob, JWS_MAX);
 	if (o->n_keys + o->n_certs && !thumbprints_may_match(r, o)) {
@@ -489,7 +495,7 @@ static int verify_with(struct registry *reg, const char *image,
 	struct referrers refs = { 0 };
 	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
 	size_t i, max = o->max_signatures ? o->max_signatures : 100;
-	unsigned formats = o->formats ? o->formats : VERIFY_ALL;
+	unsigned formats = o->formats ? o->formats : FORMAT_ALL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -512,7 +518,7 @@ static int verify_with(struct registry *reg, const char *image,
 				    &man.digest)) < 0)
 		goto out;
 	/* cosign's .sig tag first: one request answers for most images */
-	if (formats & VERIFY_COSIGN) {
+	if (formats & FORMAT_BIT(FORMAT_COSIGN)) {
 		rc = sigs_get(reg, &ref, &man.digest, &sm);
 		if (rc == ERR_NOTFOUND) {
 			err_clear();
@@ -526,7 +532,7 @@ static int verify_with(struct registry *reg, const char *image,
 				rc = err_set(ERR_NOMEM, "out of memory");
 				goto out;
 			}
-			snprintf(s->format, sizeof(s->format), "cosign");
+			report_as(s, FORMAT_COSIGN);
 			reason(s, err_msg());
 			err_clear();
 			rc = 0;
@@ -551,7 +557,7 @@ static int verify_with(struct registry *reg, const char *image,
 			out->n_valid++;
 	}
 	/* then referrers, unless a valid signature already settled it */
-	if ((formats & (VERIFY_BUNDLE | VERIFY_NOTATION)) &&
+	if ((formats & (FORMAT_BIT(FORMAT_BUNDLE) | FORMAT_BIT(FORMAT_NOTATION))) &&
 	    (!o->n_keys || !out->n_valid || o->exhaustive)) {
 		rc = registry_get_referrers(reg, &ref, &man.digest, NULL,
 					    &refs);
@@ -575,9 +581,9 @@ static int verify_with(struct registry *reg, const char *image,
 				goto out;
 			}
 			rc = 1;
-			if ((formats & VERIFY_NOTATION) && (notary || unsure))
+			if ((formats & FORMAT_BIT(FORMAT_NOTATION)) && (notary || unsure))
 				rc = check_notary(reg, &ref, &man, r, o, s);
-			if (rc == 1 && (formats & VERIFY_BUNDLE) &&
+			if (rc == 1 && (formats & FORMAT_BIT(FORMAT_BUNDLE)) &&
 			    (bundle || unsure)) {
 				memset(s, 0, sizeof(*s));
 				s->key_index = s->cert_index = -1;
