@@ -2,9 +2,11 @@
  * formats.h - the byte formats signatures travel in, each built and parsed
  * in one file so the two can never drift apart: cosign's simple-signing
  * payload (simplesign.c), the Notary Project JWS envelope and its payload
- * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c), and the
- * names of the three (names.c). Pure functions: no network, no files, no
- * X.509 parsing (keys/ does that); signing goes through callbacks.
+ * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c), the OCI
+ * manifest that stores the last two as referrers of an image (referrer.c),
+ * and the names of the three (names.c). Pure functions: no network, no
+ * files, no X.509 parsing (keys/ does that); signing goes through
+ * callbacks.
  */
 #ifndef SIGNET_FORMATS_H
 #define SIGNET_FORMATS_H
@@ -16,6 +18,19 @@
 #include <jansson.h>
 
 #include "../core/core.h"
+
+/* ---- media types ------------------------------------------------------- */
+
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_MANIFEST \
+	"application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST \
+	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_OCI_EMPTY "application/vnd.oci.empty.v1+json"
+#define MT_NOTARY_SIGNATURE "application/vnd.cncf.notary.signature"
+#define ANN_NOTARY_THUMBPRINTS "io.cncf.notary.x509chain.thumbprint#S256"
 
 /* ---- the signature formats, by name (names.c) ---------------------------- */
 
@@ -206,5 +221,83 @@ struct statement {
  * with a sha256 digest, predicateType cosign sign v1. */
 int statement_parse(struct statement *out, const void *data, size_t len);
 void statement_release(struct statement *s);
+
+/* ---- the referrer manifest (referrer.c) --------------------------------- */
+
+/* A signature stored beside an image, not in it (OCI 1.1): an image
+ * manifest whose subject is the image and whose one layer is the
+ * signature blob. FORMAT_BUNDLE and FORMAT_NOTATION travel this way. */
+
+/* The config of such a manifest: OCI's empty JSON, pushed as a blob. */
+#define OCI_EMPTY_JSON "{}"
+
+/* An OCI descriptor: what a manifest says of the bytes it names. */
+struct oci_desc {
+	const char *media_type;		/* borrowed */
+	struct digest digest;
+	size_t size;
+};
+
+/* The artifact type a referrer in format @f is listed under in the
+ * referrers index (static), or NULL for FORMAT_COSIGN. */
+const char *referrer_artifact_type(enum sig_format f);
+
+/* The formats (FORMAT_BIT() set) a referrer listed under @artifact_type
+ * may be in: ours by its artifact type; either, when the type is missing
+ * or the empty config's (some registries list that; the manifest itself
+ * says); none for any other artifact. */
+unsigned referrer_formats(const char *artifact_type);
+
+/* What a signature referrer is made of. */
+struct referrer_spec {
+	enum sig_format format;		/* FORMAT_BUNDLE or FORMAT_NOTATION */
+	struct oci_desc subject;	/* the signed manifest */
+	struct digest blob;		/* the bundle or the JWS envelope */
+	size_t blob_size;
+	time_t created;			/* org.opencontainers.image.created */
+	const char (*thumbprints)[65];	/* FORMAT_NOTATION: each chain
+					 * certificate's SHA-256, in hex,
+					 * leaf first */
+	size_t n_thumbprints;
+};
+
+/* Append the manifest that makes @spec's blob a referrer of its subject,
+ * byte for byte as the format's own tool writes it: cosign 3's (artifact
+ * type, OCI_EMPTY_JSON config) for a bundle; for notation, the form every
+ * released notation reads (the config's media type names the signature).
+ * @annotations gets the manifest's annotations (new reference), which
+ * the referrers tag index repeats. ERR_USAGE for another format. */
+int referrer_manifest_build(struct buf *out, json_t **annotations,
+			    const struct referrer_spec *spec);
+
+/* A referrer manifest as parsed; nothing in it is checked until
+ * referrer_manifest_layer says so. */
+struct referrer_manifest {
+	json_t *doc;			/* owns the strings below */
+	const char *artifact_type;	/* or NULL */
+	const char *config_type;	/* the config's media type, or NULL */
+	struct oci_desc layer;		/* the signature blob: set by
+					 * referrer_manifest_layer */
+};
+
+/* JSON only (duplicate keys rejected); @what names the document in the
+ * error. Release @out with referrer_manifest_release even on error. */
+int referrer_manifest_parse(struct referrer_manifest *out, const void *data,
+			    size_t len, const char *what);
+void referrer_manifest_release(struct referrer_manifest *m);
+
+/* Is @m a signature in format @f? A bundle when the manifest's artifact
+ * type says so or the index listed it as one (@listed: its artifact type
+ * there, or NULL); a Notary signature only when the manifest says so, by
+ * artifact type or by config media type (notation reads either form). */
+bool referrer_manifest_claims(const struct referrer_manifest *m,
+			      enum sig_format f, const char *listed);
+
+/* Check that @m is an OCI image manifest whose subject is @subject and
+ * whose one layer is a signature blob of format @f (a valid digest, a
+ * size; for notation a JWS envelope of at most JWS_MAX bytes, not COSE),
+ * and set m->layer. ERR_FORMAT saying what is wrong otherwise. */
+int referrer_manifest_layer(struct referrer_manifest *m, enum sig_format f,
+			    const struct digest *subject);
 
 #endif
