@@ -504,7 +504,7 @@ static int cmd_sign(int argc, char **argv)
 			}
 			break;
 		case OPT_FORMAT:
-			if (format_parse(&so.format, optarg) < 0) {
+			if (!format_by_name(&so.format, optarg)) {
 				status = usage_error("sign", "unknown --format "
 						     "'%s': use " FORMAT_NAMES,
 						     optarg);
@@ -1002,7 +1002,7 @@ static int verify_args_parse(struct verify_args *va, enum verify_mode mode,
 			va->c.ropts.layout = optarg;
 			break;
 		case OPT_FORMAT:
-			if (format_parse(&f, optarg) < 0)
+			if (!format_by_name(&f, optarg))
 				return usage_error(name, "unknown --format "
 						   "'%s': use " FORMAT_NAMES,
 						   optarg);

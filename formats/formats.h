@@ -52,8 +52,9 @@ enum sig_format {
 
 /* "cosign", "sigstore-bundle" or "notation" (static); "?" for no format. */
 const char *format_name(enum sig_format f);
-/* The format called @name; ERR_USAGE when there is none. */
-int format_parse(enum sig_format *out, const char *name);
+/* The format called @name into @out; false when there is none (nothing
+ * recorded: the command line and the policy each say so their way). */
+bool format_by_name(enum sig_format *out, const char *name);
 /* The names of the formats in @set, in enum order, joined by ", " (""
  * for none), truncated to @outsz. */
 void format_list(char *out, size_t outsz, unsigned set);

@@ -18,17 +18,16 @@ const char *format_name(enum sig_format f)
 	return (unsigned)f < FORMAT_COUNT ? names[f] : "?";
 }
 
-int format_parse(enum sig_format *out, const char *name)
+bool format_by_name(enum sig_format *out, const char *name)
 {
 	unsigned f;
 
 	for (f = 0; name && f < FORMAT_COUNT; f++)
 		if (strcmp(name, names[f]) == 0) {
 			*out = (enum sig_format)f;
-			return 0;
+			return true;
 		}
-	return err_set(ERR_USAGE, "unknown signature format: use "
-		       FORMAT_NAMES);
+	return false;
 }
 
 void format_list(char *out, size_t outsz, unsigned set)

@@ -31,12 +31,12 @@ static void names_round_trip(void **state)
 	for (f = 0; f < FORMAT_COUNT; f++) {
 		enum sig_format back = FORMAT_COUNT;
 
-		assert_int_equal(format_parse(&back, format_name(f)), 0);
+		assert_true(format_by_name(&back, format_name(f)));
 		assert_int_equal(back, f);
 	}
-	assert_int_equal(format_parse(&f, "Cosign"), ERR_USAGE);
-	assert_int_equal(format_parse(&f, ""), ERR_USAGE);
-	assert_int_equal(format_parse(&f, NULL), ERR_USAGE);
+	assert_false(format_by_name(&f, "Cosign"));
+	assert_false(format_by_name(&f, ""));
+	assert_false(format_by_name(&f, NULL));
 	format_list(list, sizeof(list), FORMAT_ALL);
 	assert_string_equal(list, "cosign, sigstore-bundle, notation");
 	format_list(list, sizeof(list), FORMAT_BIT(FORMAT_COSIGN) |
