@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "../core/core.h"
+#include "../formats/formats.h"
 #include "../keys/keys.h"
 #include "../registry/registry.h"
 #include "../verify/verify.h"

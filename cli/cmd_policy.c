@@ -101,9 +101,8 @@ static void show_kv(const char *label, const struct kvlist *l,
 static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 		      time_t now)
 {
-	static const char *const fmts[] = { "cosign", "sigstore-bundle",
-					    "notation" };
-	size_t j, n;
+	char fmts[64];
+	size_t j;
 
 	if (!ru) {
 		printf("  rule:        none matches: rejected\n");
@@ -123,11 +122,8 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 	       ru->threshold, ru->threshold == 1 ? "" : "s", ru->n_keys);
 	for (j = 0; j < ru->n_keys; j++)
 		show_key(pol, &pol->keys[ru->keys[j]], now);
-	printf("  formats:     ");
-	for (j = 0, n = 0; j < 3; j++)
-		if (ru->formats & (1u << j))
-			printf("%s%s", n++ ? ", " : "", fmts[j]);
-	printf("\n");
+	format_list(fmts, sizeof(fmts), ru->formats);
+	printf("  formats:     %s\n", fmts);
 	show_kv("annotations:", &ru->annotations, ", ");
 	show_kv("subject:", &ru->subject, ", ");
 }

@@ -29,19 +29,6 @@ static void sign_args_release(struct sign_args *sa)
 	kvlist_release(&sa->ann);
 }
 
-static int parse_format(enum sign_format *out, const char *name)
-{
-	if (strcmp(name, "cosign") == 0)
-		*out = SIGN_COSIGN;
-	else if (strcmp(name, "sigstore-bundle") == 0)
-		*out = SIGN_BUNDLE;
-	else if (strcmp(name, "notation") == 0)
-		*out = SIGN_NOTATION;
-	else
-		return -1;
-	return 0;
-}
-
 /* One option of sign: -1 to go on, else the exit status. */
 static int sign_opt(const struct cli_cmd *self, struct sign_args *sa,
 		    int opt, char **argv)
@@ -62,10 +49,9 @@ static int sign_opt(const struct cli_cmd *self, struct sign_args *sa,
 			return cli_usage_error(self, "%s", err_msg());
 		return -1;
 	case OPT_FORMAT:
-		if (parse_format(&sa->so.format, optarg) < 0)
+		if (!format_by_name(&sa->so.format, optarg))
 			return cli_usage_error(self, "unknown --format '%s': "
-					       "use cosign, sigstore-bundle or "
-					       "notation", optarg);
+					       "use " FORMAT_NAMES, optarg);
 		return -1;
 	case OPT_CERT:
 		keys_certs_free(sa->chain, sa->n_chain);
@@ -106,8 +92,8 @@ static int sign_parse(const struct cli_cmd *self, struct sign_args *sa,
 	if (!sa->keyfile || optind >= argc)
 		return cli_usage_error(self, "sign: give --key FILE and at "
 				       "least one IMAGE%s", NULL);
-	if ((sa->so.format == SIGN_NOTATION) != (sa->n_chain > 0) ||
-	    (sa->so.expiry && sa->so.format != SIGN_NOTATION))
+	if ((sa->so.format == FORMAT_NOTATION) != (sa->n_chain > 0) ||
+	    (sa->so.expiry && sa->so.format != FORMAT_NOTATION))
 		return cli_usage_error(self, "--cert and --expiry go with "
 				       "--format notation, which needs "
 				       "--cert%s", NULL);

@@ -25,23 +25,12 @@ const char cmd_list_usage[] =
 
 /* ---- the options of verify, list and run --------------------------------- */
 
-static int parse_format(unsigned *formats, const char *name)
-{
-	if (strcmp(name, "cosign") == 0)
-		*formats |= VERIFY_COSIGN;
-	else if (strcmp(name, "sigstore-bundle") == 0)
-		*formats |= VERIFY_BUNDLE;
-	else if (strcmp(name, "notation") == 0)
-		*formats |= VERIFY_NOTATION;
-	else
-		return -1;
-	return 0;
-}
-
 /* One option: -1 to go on, else the exit status. */
 static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 		      int opt, char **argv)
 {
+	enum sig_format f;
+
 	switch (opt) {
 	case 'k':
 		return cli_trust_add(self, &va->trust, optarg);
@@ -59,10 +48,10 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 		va->c.ropts.layout = optarg;
 		return -1;
 	case OPT_FORMAT:
-		if (parse_format(&va->vo.formats, optarg) < 0)
+		if (!format_by_name(&f, optarg))
 			return cli_usage_error(self, "unknown --format '%s': "
-					       "use cosign, sigstore-bundle or "
-					       "notation", optarg);
+					       "use " FORMAT_NAMES, optarg);
+		va->vo.formats |= FORMAT_BIT(f);
 		return -1;
 	}
 	return cli_opt_default(self, &va->c, opt, argv);

@@ -215,28 +215,6 @@ void kvlist_release(struct kvlist *l);
 bool kvlist_matched_by(const struct kvlist *want, const json_t *obj,
 		       const char **missing);
 
-/* ---- cosign simple-signing payload (core/simplesign.c) ------------------ */
-
-#define SIMPLESIGN_TYPE "cosign container image signature"
-
-/* Build the payload cosign writes: critical identity/image/type, and
- * optional = null or the annotations. Appends to @out. */
-int simplesign_build(struct buf *out, const char *docker_ref,
-		     const struct digest *image, const struct kvlist *ann);
-
-struct simplesign {
-	json_t *doc;		/* owns everything below */
-	const char *docker_ref;	/* as claimed */
-	struct digest image;
-	const json_t *optional;	/* object or NULL */
-};
-
-/* Strict parse: exactly the members containers/image accepts, the right
- * type string, a valid digest; optional is null or an object. Callers
- * verify the signature over the bytes first. */
-int simplesign_parse(struct simplesign *out, const void *data, size_t len);
-void simplesign_release(struct simplesign *p);
-
 /* ---- secrets and output hygiene --------------------------------------- */
 
 void secure_wipe(void *p, size_t n);

@@ -25,7 +25,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../core/jws.h"
+#include "../formats/formats.h"
 #include "internal.h"
 
 /* ---- reading and writing certificates ------------------------------------ */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "../core/core.h"
+#include "../formats/formats.h"	/* the media types (MT_*) */
 
 /* ---- image references (docker's rules) --------------------------------- */
 
@@ -42,13 +43,6 @@ int ref_normalize_repo(char *out, size_t outsz, const char *claim);
 
 #define MANIFEST_MAX (4u << 20)
 #define SIGBLOB_MAX (32u << 20)
-
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MT_OCI_EMPTY "application/vnd.oci.empty.v1+json"
 
 struct registry_opts {
 	const char *const *insecure;	/* HOST[:PORT] allowed over HTTP */
@@ -179,9 +173,6 @@ int sigs_append(struct registry *reg, const struct image_ref *repo,
 		bool *added);
 
 /* ---- OCI 1.1 referrers: the API, else the referrers tag schema ---------- */
-
-#define MT_NOTARY_SIGNATURE "application/vnd.cncf.notary.signature"
-#define ANN_NOTARY_THUMBPRINTS "io.cncf.notary.x509chain.thumbprint#S256"
 
 struct referrer {
 	struct digest digest;		/* the referring manifest */

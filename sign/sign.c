@@ -5,8 +5,7 @@
 #include <time.h>
 
 #include "sign.h"
-#include "../core/bundle.h"
-#include "../core/jws.h"
+#include "../formats/formats.h"
 #include "../keys/keys.h"
 
 /* What sigs_append asks: was this existing signature made by our key over
@@ -65,19 +64,47 @@ static int sign_pae(void *ctx, const void *data, size_t len, struct buf *sig)
 	return keys_sign_sha256(sig, ctx, data, len);
 }
 
+/* Push @blob and the manifest that makes it a referrer of @man, as
+ * @spec's format writes it. */
+static int push_referrer(struct registry *reg, const struct image_ref *ref,
+			 const struct manifest *man, struct referrer_spec *spec,
+			 const struct buf *blob)
+{
+	struct buf body;
+	struct digest md;
+	json_t *ann = NULL;
+	int rc;
+
+	buf_init(&body, MANIFEST_MAX);
+	spec->subject = (struct oci_desc){ man->media_type, man->digest,
+					   man->body.len };
+	spec->blob_size = blob->len;
+	if ((rc = registry_put_blob(reg, ref, blob->data, blob->len,
+				    &spec->blob)) < 0 ||
+	    (rc = registry_put_blob(reg, ref, OCI_EMPTY_JSON,
+				    strlen(OCI_EMPTY_JSON), NULL)) < 0 ||
+	    (rc = referrer_manifest_build(&body, &ann, spec)) < 0)
+		goto out;
+	rc = registry_put_referrer(reg, ref, &man->digest, MT_OCI_MANIFEST,
+				   body.data, body.len,
+				   referrer_artifact_type(spec->format), ann,
+				   &md);
+out:
+	json_decref(ann);
+	buf_release(&body);
+	return rc;
+}
+
 /* cosign 3's form: a sigstore bundle pushed as a referrer of the image. */
 static int sign_bundle(struct registry *reg, const struct image_ref *ref,
 		       const struct manifest *man,
 		       const struct sign_opts *opts)
 {
-	static const char empty[] = "{}";
+	struct referrer_spec spec = { .format = FORMAT_BUNDLE,
+				      .created = time(NULL) };
 	unsigned char spki[32];
-	char *hint = NULL, *body = NULL, created[32];
+	char *hint = NULL;
 	struct buf bundle;
-	struct digest bd, cd, md;
-	json_t *m = NULL, *ann = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
 	int rc;
 
 	buf_init(&bundle, SIGBLOB_MAX);
@@ -88,42 +115,11 @@ static int sign_bundle(struct registry *reg, const struct image_ref *ref,
 		goto out;
 	}
 	if ((rc = bundle_build(&bundle, &man->digest, opts->annotations, hint,
-			       sign_pae, opts->key)) < 0 ||
-	    (rc = registry_put_blob(reg, ref, bundle.data, bundle.len,
-				    &bd)) < 0 ||
-	    (rc = registry_put_blob(reg, ref, empty, 2, &cd)) < 0)
+			       sign_pae, opts->key)) < 0)
 		goto out;
-	gmtime_r(&now, &tm);
-	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	ann = json_pack("{s:s,s:s,s:s}",
-			"dev.sigstore.bundle.content", "dsse-envelope",
-			"dev.sigstore.bundle.predicateType",
-			COSIGN_SIGN_PREDICATE,
-			"org.opencontainers.image.created", created);
-	m = ann ? json_pack("{s:i,s:s,s:s,s:{s:s,s:i,s:s},"
-			    "s:[{s:s,s:I,s:s}],s:{s:s,s:I,s:s},s:O}",
-		"schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
-		"artifactType", MT_SIGSTORE_BUNDLE,
-		"config", "mediaType", MT_OCI_EMPTY, "size", 2,
-		"digest", cd.str,
-		"layers", "mediaType", MT_SIGSTORE_BUNDLE,
-		"size", (json_int_t)bundle.len, "digest", bd.str,
-		"subject", "mediaType", man->media_type,
-		"size", (json_int_t)man->body.len, "digest", man->digest.str,
-		"annotations", ann) : NULL;
-	body = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	if (!body) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = registry_put_referrer(reg, ref, &man->digest, MT_OCI_MANIFEST,
-				   body, strlen(body), MT_SIGSTORE_BUNDLE, ann,
-				   &md);
+	rc = push_referrer(reg, ref, man, &spec, &bundle);
 out:
-	free(body);
 	free(hint);
-	json_decref(m);
-	json_decref(ann);
 	buf_release(&bundle);
 	return rc;
 }
@@ -141,6 +137,47 @@ static bool is_index(const struct manifest *m)
 	       strcmp(m->media_type, MT_DOCKER_LIST) == 0;
 }
 
+/* Will the chain in @opts verify, with its own root standing in as the
+ * anchor? Checked before anything is pushed. */
+static int notary_check(const struct sign_opts *opts, time_t now)
+{
+	char why[300];
+
+	if (!opts->n_chain)
+		return err_set(ERR_USAGE, "notation signatures need --cert");
+	if (EVP_PKEY_eq(X509_get0_pubkey(opts->chain[0]), opts->key) != 1)
+		return err_set(ERR_USAGE, "the certificate does not belong "
+			       "to the signing key");
+	if (keys_notary_check_chain(opts->chain, opts->n_chain,
+				    &opts->chain[opts->n_chain - 1], 1, now,
+				    why, sizeof(why)) < 0)
+		return err_set(ERR_USAGE, "the certificate chain would not "
+			       "verify: %s", why);
+	return 0;
+}
+
+/* Each certificate of the chain as DER into @der, and its thumbprint
+ * into @tps. */
+static int chain_encode(struct buf *der, char (*tps)[65],
+			const struct sign_opts *opts)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < opts->n_chain; i++) {
+		unsigned char *p = NULL;
+		int n = i2d_X509(opts->chain[i], &p);
+
+		if (n <= 0)
+			return err_set_ssl(ERR_CRYPTO, "cannot encode "
+					   "certificate");
+		rc = buf_append(&der[i], p, (size_t)n);
+		OPENSSL_free(p);
+		keys_cert_thumbprint(tps[i], opts->chain[i]);
+	}
+	return rc;
+}
+
 /* The Notary Project form: a JWS envelope in the manifest form every
  * released notation reads (config media type = the signature type),
  * pushed as a referrer of the image. */
@@ -148,56 +185,29 @@ static int sign_notary(struct registry *reg, const struct image_ref *ref,
 		       const struct manifest *man,
 		       const struct sign_opts *opts)
 {
-	static const char empty[] = "{}";
-	struct buf payload, env, *der = NULL, tps;
-	struct digest ed, cd, md;
-	char alg[8], created[32], tp[65];
-	json_t *m = NULL, *ann = NULL;
 	time_t now = time(NULL);
-	char *body = NULL;
+	struct referrer_spec spec = { .format = FORMAT_NOTATION,
+				      .created = now };
+	struct buf payload, env, *der = NULL;
+	char alg[8], (*tps)[65] = NULL;
 	size_t i;
 	int rc;
 
 	buf_init(&payload, 1 << 20);
 	buf_init(&env, JWS_MAX);
-	buf_init(&tps, 1 << 16);
-	if (!opts->n_chain)
-		return err_set(ERR_USAGE, "notation signatures need --cert");
-	if (EVP_PKEY_eq(X509_get0_pubkey(opts->chain[0]), opts->key) != 1)
-		return err_set(ERR_USAGE, "the certificate does not belong "
-			       "to the signing key");
-	/* what verifiers will hold against it, before anything is pushed:
-	 * the chain ends at its own root, which stands in as the anchor */
-	{
-		char why[300];
-
-		if (keys_notary_check_chain(opts->chain, opts->n_chain,
-					    &opts->chain[opts->n_chain - 1], 1,
-					    now, why, sizeof(why)) < 0)
-			return err_set(ERR_USAGE, "the certificate chain would "
-				       "not verify: %s", why);
+	if ((rc = notary_check(opts, now)) < 0)
+		return rc;
+	der = calloc(opts->n_chain, sizeof(*der));
+	tps = calloc(opts->n_chain, sizeof(*tps));
+	if (!der || !tps) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+		goto out;
 	}
-	if (!(der = calloc(opts->n_chain, sizeof(*der))))
-		return err_set(ERR_NOMEM, "out of memory");
-	for (i = 0; i < opts->n_chain; i++) {
-		unsigned char *p = NULL;
-		int n = i2d_X509(opts->chain[i], &p);
-
+	for (i = 0; i < opts->n_chain; i++)
 		buf_init(&der[i], 0);
-		if (n <= 0) {
-			rc = err_set_ssl(ERR_CRYPTO, "cannot encode certificate");
-			goto out;
-		}
-		rc = buf_append(&der[i], p, (size_t)n);
-		OPENSSL_free(p);
-		if (rc < 0)
-			goto out;
-		keys_cert_thumbprint(tp, opts->chain[i]);
-		if ((rc = buf_appendf(&tps, "%s\"%s\"", i ? "," : "[",
-				      tp)) < 0)
-			goto out;
-	}
-	if ((rc = buf_appends(&tps, "]")) < 0 ||
+	spec.thumbprints = (const char (*)[65])tps;
+	spec.n_thumbprints = opts->n_chain;
+	if ((rc = chain_encode(der, tps, opts)) < 0 ||
 	    (rc = keys_jws_alg(alg, opts->key)) < 0 ||
 	    (rc = notary_payload_build(&payload, man->media_type,
 				       &man->digest, man->body.len,
@@ -205,39 +215,14 @@ static int sign_notary(struct registry *reg, const struct image_ref *ref,
 	    (rc = jws_build(&env, alg, payload.data, payload.len, der,
 			    opts->n_chain, now,
 			    opts->expiry ? now + opts->expiry : 0,
-			    keys_jws_signer, opts->key)) < 0 ||
-	    (rc = registry_put_blob(reg, ref, env.data, env.len, &ed)) < 0 ||
-	    (rc = registry_put_blob(reg, ref, empty, 2, &cd)) < 0)
+			    keys_jws_signer, opts->key)) < 0)
 		goto out;
-	jws_time_format(created, now);
-	ann = json_pack("{s:s,s:s}", ANN_NOTARY_THUMBPRINTS, tps.data,
-			"org.opencontainers.image.created", created);
-	m = ann ? json_pack("{s:i,s:s,s:{s:s,s:s,s:i},"
-			    "s:[{s:s,s:s,s:I}],s:{s:s,s:s,s:I},s:O}",
-		"schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
-		"config", "mediaType", MT_NOTARY_SIGNATURE, "digest", cd.str,
-		"size", 2,
-		"layers", "mediaType", JWS_MEDIA_TYPE, "digest", ed.str,
-		"size", (json_int_t)env.len,
-		"subject", "mediaType", man->media_type,
-		"digest", man->digest.str, "size", (json_int_t)man->body.len,
-		"annotations", ann) : NULL;
-	body = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	if (!body) {
-		rc = err_set(ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = registry_put_referrer(reg, ref, &man->digest, MT_OCI_MANIFEST,
-				   body, strlen(body), MT_NOTARY_SIGNATURE,
-				   ann, &md);
+	rc = push_referrer(reg, ref, man, &spec, &env);
 out:
 	for (i = 0; der && i < opts->n_chain; i++)
 		buf_release(&der[i]);
 	free(der);
-	free(body);
-	json_decref(m);
-	json_decref(ann);
-	buf_release(&tps);
+	free(tps);
 	buf_release(&env);
 	buf_release(&payload);
 	return rc;
@@ -247,11 +232,11 @@ static int sign_manifest(struct registry *reg, const struct image_ref *ref,
 			 const struct manifest *man, const char *repo,
 			 const struct sign_opts *opts, bool *added)
 {
-	if (opts->format == SIGN_BUNDLE) {
+	if (opts->format == FORMAT_BUNDLE) {
 		*added = true;
 		return sign_bundle(reg, ref, man, opts);
 	}
-	if (opts->format == SIGN_NOTATION) {
+	if (opts->format == FORMAT_NOTATION) {
 		*added = true;
 		return sign_notary(reg, ref, man, opts);
 	}

@@ -6,22 +6,17 @@
 #include <openssl/x509.h>
 
 #include "../core/core.h"
+#include "../formats/formats.h"
 #include "../registry/registry.h"
 
-enum sign_format {
-	SIGN_COSIGN,			/* .sig tag, simple signing (default) */
-	SIGN_BUNDLE,			/* cosign 3 sigstore bundle referrer */
-	SIGN_NOTATION,			/* Notary Project JWS referrer */
-};
-
 struct sign_opts {
-	enum sign_format format;
+	enum sig_format format;		/* FORMAT_COSIGN (0) by default */
 	bool recursive;			/* an index: sign each manifest too */
 	EVP_PKEY *key;			/* borrowed */
-	X509 *const *chain;		/* SIGN_NOTATION: leaf first, its
+	X509 *const *chain;		/* FORMAT_NOTATION: leaf first, its
 					 * key matching @key (borrowed) */
 	size_t n_chain;
-	long expiry;			/* SIGN_NOTATION: seconds, 0 none */
+	long expiry;			/* FORMAT_NOTATION: seconds, 0 none */
 	const struct kvlist *annotations;
 };
 

@@ -416,13 +416,9 @@ int policy_key_find(const struct policy *p, const char *name)
 
 static unsigned format_bit(const char *name)
 {
-	if (strcmp(name, "cosign") == 0)
-		return VERIFY_COSIGN;
-	if (strcmp(name, "sigstore-bundle") == 0)
-		return VERIFY_BUNDLE;
-	if (strcmp(name, "notation") == 0)
-		return VERIFY_NOTATION;
-	return 0;
+	enum sig_format f;
+
+	return format_by_name(&f, name) ? FORMAT_BIT(f) : 0;
 }
 
 static void rule_keys(struct pctx *c, const json_t *v, const char *jp,
@@ -548,17 +544,17 @@ static void rule_checks(struct pctx *c, const char *jp,
 		     "met: only %zu of the rule's keys are not revoked",
 		     r->threshold, live);
 	}
-	if (certs && !(r->formats & VERIFY_NOTATION))
+	if (certs && !(r->formats & FORMAT_BIT(FORMAT_NOTATION)))
 		diag(c, 0, jp_key(sub, jp, "keys"), "certificates only count "
 		     "for notation signatures, which this rule does not "
 		     "accept");
-	if (pubs && r->formats == VERIFY_NOTATION)
+	if (pubs && r->formats == FORMAT_BIT(FORMAT_NOTATION))
 		diag(c, 0, jp_key(sub, jp, "keys"), "public keys do not count "
 		     "for notation signatures; name certificates");
 	if (r->subject.n && !certs)
 		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
 		     "certificates, and the rule trusts none");
-	if (r->subject.n && !(r->formats & VERIFY_NOTATION))
+	if (r->subject.n && !(r->formats & FORMAT_BIT(FORMAT_NOTATION)))
 		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
 		     "notation signatures, which the rule does not accept");
 }
@@ -582,7 +578,7 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	memset(r, 0, sizeof(*r));
 	r->index = c->p->n_rules++;
 	r->threshold = 1;
-	r->formats = VERIFY_ALL;
+	r->formats = FORMAT_ALL;
 	if (!json_is_object(v)) {
 		diag(c, ERR_FORMAT, jp, "expected an object");
 		return;
@@ -980,7 +976,8 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 
 	if (s->key_index >= 0 && (size_t)s->key_index < p->n_pkeys)
 		pk = s->key_index;
-	else if (strcmp(s->format, "notation") == 0 && s->cert_index >= 0 &&
+	else if (strcmp(s->format, format_name(FORMAT_NOTATION)) == 0 &&
+		 s->cert_index >= 0 &&
 		 (size_t)s->cert_index < p->n_certs)
 		ci = s->cert_index;
 	if (pk < 0 && ci < 0) {
@@ -1088,17 +1085,13 @@ int policy_evaluate(struct policy_verdict *out, const struct policy *p,
 		judge(p, r, &sigs[i], now, seen_k, seen_c, out,
 		      &out->sigs[i]);
 	out->trusted = out->counted >= r->threshold;
-	if (!n_sigs && (r->formats & VERIFY_ALL) != VERIFY_ALL) {
+	if (!n_sigs && (r->formats & FORMAT_ALL) != FORMAT_ALL) {
 		/* policy_verify fetches only these: say so */
+		char names[64];
+
+		format_list(names, sizeof(names), r->formats);
 		snprintf(fmts, sizeof(fmts), "; no signatures found in the "
-			 "formats the rule accepts (%s%s%s%s%s)",
-			 r->formats & VERIFY_COSIGN ? "cosign" : "",
-			 (r->formats & VERIFY_COSIGN) &&
-			 (r->formats & ~VERIFY_COSIGN) ? ", " : "",
-			 r->formats & VERIFY_BUNDLE ? "sigstore-bundle" : "",
-			 (r->formats & VERIFY_BUNDLE) &&
-			 (r->formats & VERIFY_NOTATION) ? ", " : "",
-			 r->formats & VERIFY_NOTATION ? "notation" : "");
+			 "formats the rule accepts (%s)", names);
 	}
 	/* the most telling refusal: from a key the policy names */
 	for (i = 0; i < n_sigs; i++)
@@ -1170,7 +1163,7 @@ int policy_verify(struct registry *reg, const char *image,
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	}
 	/* only the formats the rule accepts are fetched */
-	o.formats = r->formats & VERIFY_ALL;
+	o.formats = r->formats & FORMAT_ALL;
 	o.keys = p->pkeys;
 	o.n_keys = p->n_pkeys;
 	o.certs = p->certs;

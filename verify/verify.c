@@ -11,8 +11,7 @@
 
 #include "verify.h"
 #include "internal.h"
-#include "../core/bundle.h"
-#include "../core/jws.h"
+#include "../formats/formats.h"
 #include "../keys/keys.h"
 
 void verify_result_release(struct verify_result *r)
@@ -26,6 +25,12 @@ void verify_result_release(struct verify_result *r)
 	}
 	free(r->sigs);
 	memset(r, 0, sizeof(*r));
+}
+
+/* The format @s is a signature in, by name. */
+static void report_as(struct sig_report *s, enum sig_format f)
+{
+	snprintf(s->format, sizeof(s->format), "%s", format_name(f));
 }
 
 static void reason(struct sig_report *s, const char *why)
@@ -94,7 +99,7 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	struct simplesign p = { 0 };
 	char claim[REF_HOST_MAX + REF_REPO_MAX + 2];
 
-	snprintf(s->format, sizeof(s->format), "cosign");
+	report_as(s, FORMAT_COSIGN);
 	digest_of(&s->payload, payload, payload_len);
 	s->key_index = s->cert_index = -1;	/* no key has spoken yet */
 	buf_init(&sig, 16384);
@@ -149,7 +154,7 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 	struct buf payload;
 	int rc;
 
-	snprintf(s->format, sizeof(s->format), "cosign");
+	report_as(s, FORMAT_COSIGN);
 	s->payload = layer->digest;
 	buf_init(&payload, SIGBLOB_MAX);
 	rc = sigs_get_payload(reg, ref, layer, &payload);
@@ -168,39 +173,51 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 	return rc;
 }
 
-/* The one layer of a referrer manifest that names @image as its subject. */
-static int referrer_layer(const json_t *man, const struct digest *image,
-			  const char *layer_type, struct sig_layer *out)
+/* The end of one referrer's check: a failure about this signature becomes
+ * its reason and verification goes on (0); any other ends it. */
+static int settle(struct sig_report *s, int rc)
 {
-	json_t *layers = json_object_get(man, "layers"), *l;
-	json_t *size;
-	const char *sd = jx_str(json_object_get(man, "subject"), "digest");
-	const char *mt = jx_str(man, "mediaType"), *d;
-
-	if (!mt || strcmp(mt, MT_OCI_MANIFEST) != 0)
-		return err_set(ERR_FORMAT, "referrer is not an OCI manifest");
-	if (!sd || strcmp(sd, image->str) != 0)
-		return err_set(ERR_FORMAT, "referrer's subject is another "
-			       "image");
-	if (!json_is_array(layers) || json_array_size(layers) != 1)
-		return err_set(ERR_FORMAT, "referrer has not exactly one layer");
-	l = json_array_get(layers, 0);
-	size = json_object_get(l, "size");
-	d = jx_str(l, "digest");
-	out->media_type = jx_str(l, "mediaType");
-	if (out->media_type && strcmp(out->media_type, layer_type) != 0) {
-		char shown[128];
-
-		str_sanitize(shown, sizeof(shown), out->media_type);
-		return err_set(ERR_FORMAT, "signature layer is '%s', not '%s'",
-			       shown, layer_type);
-	}
-	if (!out->media_type || !d || digest_parse(&out->digest, d) < 0 ||
-	    !json_is_integer(size) || json_integer_value(size) < 0)
-		return err_set(ERR_FORMAT, "referrer layer is malformed");
-	out->size = (size_t)json_integer_value(size);
-	out->annotations = json_object_get(l, "annotations");
+	if (rc >= 0)
+		return rc;
+	reason(s, err_msg());
+	if (!per_signature(rc))
+		return rc;
+	err_clear();
 	return 0;
+}
+
+/* Fetch referrer @r and, when it is a signature in format @f whose one
+ * layer names @image, the signature blob into @blob. 1 when it is not
+ * such a signature. */
+static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
+			  const struct digest *image, const struct referrer *r,
+			  enum sig_format f, struct buf *blob)
+{
+	struct manifest man = { 0 };
+	struct referrer_manifest m = { 0 };
+	struct sig_layer layer = { 0 };
+	int rc;
+
+	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
+	    (rc = referrer_manifest_parse(&m, man.body.data, man.body.len,
+					  f == FORMAT_BUNDLE ?
+					  "bundle manifest" :
+					  "signature manifest")) < 0)
+		goto out;
+	if (!referrer_manifest_claims(&m, f, r->artifact_type)) {
+		rc = 1;		/* another kind of referrer */
+		goto out;
+	}
+	if ((rc = referrer_manifest_layer(&m, f, image)) < 0)
+		goto out;
+	layer.digest = m.layer.digest;
+	layer.size = m.layer.size;
+	layer.media_type = m.layer.media_type;
+	rc = sigs_get_payload(reg, ref, &layer, blob);
+out:
+	referrer_manifest_release(&m);
+	manifest_release(&man);
+	return rc;
 }
 
 /* Check one cosign 3 bundle referrer; fills @s. < 0 only for errors that
@@ -209,48 +226,25 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 			const struct digest *image, const struct referrer *r,
 			const struct verify_opts *o, struct sig_report *s)
 {
-	struct manifest man = { 0 };
-	struct sig_layer layer;
 	struct buf blob;
 	struct bundle b = { 0 };
 	struct statement st = { 0 };
-	json_t *doc = NULL;
 	int rc;
 
-	snprintf(s->format, sizeof(s->format), "sigstore-bundle");
+	report_as(s, FORMAT_BUNDLE);
 	s->payload = r->digest;
 	buf_init(&blob, SIGBLOB_MAX);
-	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
-	    (rc = jx_parse(&doc, man.body.data, man.body.len,
-			   "bundle manifest")) < 0)
-		goto bad;
-	if (!r->artifact_type || strcmp(r->artifact_type,
-					MT_SIGSTORE_BUNDLE) != 0) {
-		/* the index did not say; the manifest must */
-		const char *at = jx_str(doc, "artifactType");
-
-		if (!at || strcmp(at, MT_SIGSTORE_BUNDLE) != 0) {
-			rc = 1;		/* another kind of referrer */
-			goto out;
-		}
-	}
-	if ((rc = referrer_layer(doc, image, MT_SIGSTORE_BUNDLE,
-				 &layer)) < 0 ||
-	    (rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
-	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0) {
-bad:
-		reason(s, err_msg());
+	if ((rc = fetch_referrer(reg, ref, image, r, FORMAT_BUNDLE,
+				 &blob)) != 0 ||
+	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0)
 		goto out;
-	}
 	if (o->n_keys && !key_verifies(o, &b.pae, &b.sig, s)) {
 		reason(s, "signature does not verify with any given key");
 		goto out;
 	}
 	if ((rc = statement_parse(&st, b.statement.data,
-				  b.statement.len)) < 0) {
-		reason(s, err_msg());
+				  b.statement.len)) < 0)
 		goto out;
-	}
 	if (st.annotations)
 		s->annotations = json_deep_copy(st.annotations);
 	if (!digest_eq(&st.subject, image)) {
@@ -259,19 +253,13 @@ bad:
 		goto out;
 	}
 	s->claims_ok = s->key_index >= 0;
-	if (!annotations_ok(o, st.annotations, s))
-		goto out;
-	s->valid = o->n_keys > 0;
+	if (annotations_ok(o, st.annotations, s))
+		s->valid = o->n_keys > 0;
 out:
+	rc = settle(s, rc);
 	statement_release(&st);
 	bundle_release(&b);
-	json_decref(doc);
 	buf_release(&blob);
-	manifest_release(&man);
-	if (rc < 0 && per_signature(rc)) {
-		err_clear();
-		rc = 0;
-	}
 	return rc;
 }
 
@@ -331,108 +319,64 @@ static int trusted_in_chain(X509 *const *chain, size_t n,
 	return -1;
 }
 
-/* Check one Notary Project signature referrer; fills @s. < 0 only for
- * errors that end the whole verification; 1 when not a Notary
- * signature. */
-static int check_notary(struct registry *reg, const struct image_ref *ref,
-			const struct manifest *image, const struct referrer *r,
+/* A Notary Project signature as fetched: the envelope and its chain. */
+struct notary_sig {
+	struct jws env;
+	X509 **chain;			/* x5c, leaf first */
+	size_t n_chain;
+};
+
+/* Listing, not judging: what the signature claims, unverified. */
+static void notary_list(const struct notary_sig *n, struct sig_report *s)
+{
+	struct notary_target t = { 0 };
+
+	if (notary_payload_parse(&t, n->env.payload.data,
+				 n->env.payload.len) == 0 && t.annotations)
+		s->annotations = json_deep_copy(t.annotations);
+	notary_target_release(&t);
+	err_clear();
+}
+
+/* Judge a fetched Notary signature at @now: its signature by the leaf
+ * key, the chain to a trusted certificate, expiry, then the claims. 0
+ * with s->reason for a signature that does not count; < 0 for errors. */
+static int notary_judge(const struct notary_sig *n,
+			const struct manifest *image, time_t now,
 			const struct verify_opts *o, struct sig_report *s)
 {
-	struct manifest man = { 0 };
-	struct sig_layer layer;
-	struct buf blob;
-	struct jws env = { 0 };
 	struct notary_target t = { 0 };
-	X509 **chain = NULL;
-	size_t n_chain = 0;
-	EVP_PKEY *leaf;
-	json_t *doc = NULL;
-	const char *at, *cfg;
+	EVP_PKEY *leaf = X509_get0_pubkey(n->chain[0]);
 	char why[300], when[32];
-	time_t now = o->now ? o->now : time(NULL);
 	int rc;
 
-	snprintf(s->format, sizeof(s->format), "notation");
-	s->payload = r->digest;
-	buf_init(&blob, JWS_MAX);
-	if (o->n_keys + o->n_certs && !thumbprints_may_match(r, o)) {
-		reason(s, "no trusted certificate in its chain");
-		rc = 0;
-		goto out;
-	}
-	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
-	    (rc = jx_parse(&doc, man.body.data, man.body.len,
-			   "signature manifest")) < 0)
-		goto bad;
-	/* either manifest form notation reads */
-	at = jx_str(doc, "artifactType");
-	cfg = jx_str(json_object_get(doc, "config"), "mediaType");
-	if (!(at && strcmp(at, MT_NOTARY_SIGNATURE) == 0) &&
-	    !(cfg && strcmp(cfg, MT_NOTARY_SIGNATURE) == 0)) {
-		rc = 1;
-		goto out;
-	}
-	{
-		json_t *l0 = json_array_get(json_object_get(doc, "layers"), 0);
-		const char *lt = jx_str(l0, "mediaType");
-
-		if (lt && strcmp(lt, "application/cose") == 0) {
-			reason(s, "COSE envelopes are not supported");
-			rc = 0;
-			goto out;
-		}
-	}
-	if ((rc = referrer_layer(doc, &image->digest, JWS_MEDIA_TYPE,
-				 &layer)) < 0)
-		goto bad;
-	if (layer.size > JWS_MAX) {
-		reason(s, "envelope is over 32 MiB");
-		goto out;
-	}
-	if ((rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
-	    (rc = jws_parse(&env, blob.data, blob.len)) < 0 ||
-	    (rc = keys_certs_from_der(&chain, &n_chain, env.certs,
-				      env.n_certs)) < 0)
-		goto bad;
-	if (!o->n_keys && !o->n_certs) {
-		/* listing, not judging: show what it claims */
-		if (notary_payload_parse(&t, env.payload.data,
-					 env.payload.len) == 0 &&
-		    t.annotations)
-			s->annotations = json_deep_copy(t.annotations);
-		err_clear();
-		rc = 0;
-		goto out;
-	}
 	/* the signature over the exact bytes, by the leaf's key */
-	leaf = X509_get0_pubkey(chain[0]);
 	if (!leaf)
-		rc = err_set(ERR_CRYPTO, "leaf certificate has no usable key");
-	else
-		rc = keys_jws_verify(leaf, env.alg, env.signing_input.data,
-				     env.signing_input.len, env.signature.data,
-				     env.signature.len);
-	if (rc < 0)
-		goto bad;
+		return err_set(ERR_CRYPTO, "leaf certificate has no usable "
+			       "key");
+	if ((rc = keys_jws_verify(leaf, n->env.alg, n->env.signing_input.data,
+				  n->env.signing_input.len,
+				  n->env.signature.data,
+				  n->env.signature.len)) < 0)
+		return rc;
 	/* the chain: notation's rule, anchored in a certificate we were
 	 * given, never in one the registry sent */
-	if (keys_notary_check_chain(chain, n_chain, o->certs, o->n_certs, now,
-				    why, sizeof(why)) < 0) {
+	if (keys_notary_check_chain(n->chain, n->n_chain, o->certs, o->n_certs,
+				    now, why, sizeof(why)) < 0) {
 		reason(s, why);
-		rc = 0;
-		goto out;
+		return 0;
 	}
-	s->cert_index = trusted_in_chain(chain, n_chain, o);
+	s->cert_index = trusted_in_chain(n->chain, n->n_chain, o);
 	keys_fingerprint(s->key, leaf);
-	subject_fields(&s->subject, chain[0]);
-	if (env.has_expiry && now > env.expiry) {
-		jws_time_format(when, env.expiry);
+	subject_fields(&s->subject, n->chain[0]);
+	if (n->env.has_expiry && now > n->env.expiry) {
+		jws_time_format(when, n->env.expiry);
 		reasonf(s, "signature expired at %s", when);
-		goto out;
+		return 0;
 	}
-	if ((rc = notary_payload_parse(&t, env.payload.data,
-				       env.payload.len)) < 0)
-		goto bad;
+	if ((rc = notary_payload_parse(&t, n->env.payload.data,
+				       n->env.payload.len)) < 0)
+		return rc;
 	if (t.annotations)
 		s->annotations = json_deep_copy(t.annotations);
 	if (!digest_eq(&t.digest, &image->digest) ||
@@ -441,26 +385,49 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 		reasonf(s, "payload names %s (%s, %llu bytes), not this image",
 			t.digest.str, t.media_type,
 			(unsigned long long)t.size);
-		goto out;
+	} else {
+		s->claims_ok = s->cert_index >= 0;
+		if (annotations_ok(o, t.annotations, s))
+			s->valid = s->claims_ok;
 	}
-	s->claims_ok = s->cert_index >= 0;
-	if (!annotations_ok(o, t.annotations, s))
-		goto out;
-	s->valid = s->claims_ok;
-	goto out;
-bad:
-	reason(s, err_msg());
-out:
 	notary_target_release(&t);
-	jws_release(&env);
-	keys_certs_free(chain, n_chain);
-	json_decref(doc);
-	buf_release(&blob);
-	manifest_release(&man);
-	if (rc < 0 && per_signature(rc)) {
-		err_clear();
-		rc = 0;
+	return 0;
+}
+
+/* Check one Notary Project signature referrer; fills @s. < 0 only for
+ * errors that end the whole verification; 1 when not a Notary
+ * signature. */
+static int check_notary(struct registry *reg, const struct image_ref *ref,
+			const struct manifest *image, const struct referrer *r,
+			const struct verify_opts *o, struct sig_report *s)
+{
+	struct notary_sig n = { 0 };
+	struct buf blob;
+	time_t now = o->now ? o->now : time(NULL);
+	int rc = 0;
+
+	report_as(s, FORMAT_NOTATION);
+	s->payload = r->digest;
+	buf_init(&blob, JWS_MAX);
+	if (o->n_keys + o->n_certs && !thumbprints_may_match(r, o)) {
+		reason(s, "no trusted certificate in its chain");
+		goto out;
 	}
+	if ((rc = fetch_referrer(reg, ref, &image->digest, r,
+				 FORMAT_NOTATION, &blob)) != 0 ||
+	    (rc = jws_parse(&n.env, blob.data, blob.len)) < 0 ||
+	    (rc = keys_certs_from_der(&n.chain, &n.n_chain, n.env.certs,
+				      n.env.n_certs)) < 0)
+		goto out;
+	if (!o->n_keys && !o->n_certs)
+		notary_list(&n, s);
+	else
+		rc = notary_judge(&n, image, now, o, s);
+out:
+	rc = settle(s, rc);
+	jws_release(&n.env);
+	keys_certs_free(n.chain, n.n_chain);
+	buf_release(&blob);
 	return rc;
 }
 
@@ -479,19 +446,132 @@ static struct sig_report *new_report(struct verify_result *out)
 	return &p[out->n_sigs++];
 }
 
+/* How many signatures of an image we look at. */
+static size_t max_signatures(const struct verify_opts *o)
+{
+	return o->max_signatures ? o->max_signatures : 100;
+}
+
+/* cosign's .sig tag: a report for each simple-signing layer. */
+static int check_sig_tag(struct registry *reg, const struct image_ref *ref,
+			 const char *repo, const struct digest *image,
+			 const struct verify_opts *o, struct verify_result *out)
+{
+	struct sig_manifest sm = { 0 };
+	struct sig_report *s;
+	size_t i;
+	int rc = sigs_get(reg, ref, image, &sm);
+
+	if (rc == ERR_NOTFOUND) {
+		err_clear();
+		rc = 0;
+	} else if (per_signature(rc) && (s = new_report(out))) {
+		/* a broken .sig manifest: its signatures are invalid,
+		 * others may still count */
+		report_as(s, FORMAT_COSIGN);
+		reason(s, err_msg());
+		err_clear();
+		rc = 0;
+	} else if (per_signature(rc)) {
+		rc = err_set(ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; rc == 0 && i < sm.n_layers &&
+		    out->n_sigs < max_signatures(o); i++) {
+		if (strcmp(sm.layers[i].media_type, MT_SIMPLESIGNING) != 0)
+			continue;	/* an attachment, not a signature */
+		if (!(s = new_report(out))) {
+			rc = err_set(ERR_NOMEM, "out of memory");
+			break;
+		}
+		rc = check_cosign(reg, ref, repo, image, &sm.layers[i], o, s);
+		if (rc == 0 && s->valid)
+			out->n_valid++;
+	}
+	sig_manifest_release(&sm);
+	return rc;
+}
+
+/* One referrer, tried as each format it may be in and @formats allows;
+ * no report when it is none of ours. */
+static int check_referrer(struct registry *reg, const struct image_ref *ref,
+			  const struct manifest *man, const struct referrer *r,
+			  unsigned formats, const struct verify_opts *o,
+			  struct verify_result *out)
+{
+	unsigned may = referrer_formats(r->artifact_type) & formats;
+	struct sig_report *s;
+	int rc = 1;
+
+	if (!may)
+		return 0;
+	if (!(s = new_report(out)))
+		return err_set(ERR_NOMEM, "out of memory");
+	if (may & FORMAT_BIT(FORMAT_NOTATION))
+		rc = check_notary(reg, ref, man, r, o, s);
+	if (rc == 1 && (may & FORMAT_BIT(FORMAT_BUNDLE))) {
+		memset(s, 0, sizeof(*s));
+		s->key_index = s->cert_index = -1;
+		rc = check_bundle(reg, ref, &man->digest, r, o, s);
+	}
+	if (rc == 1) {		/* not a signature of ours */
+		out->n_sigs--;
+		return 0;
+	}
+	if (rc == 0 && s->valid)
+		out->n_valid++;
+	return rc;
+}
+
+/* The image's referrers: a report for each signature among them. */
+static int check_referrers(struct registry *reg, const struct image_ref *ref,
+			   const struct manifest *man, unsigned formats,
+			   const struct verify_opts *o,
+			   struct verify_result *out)
+{
+	struct referrers refs = { 0 };
+	size_t i;
+	int rc;
+
+	rc = registry_get_referrers(reg, ref, &man->digest, NULL, &refs);
+	for (i = 0; rc == 0 && i < refs.n &&
+		    out->n_sigs < max_signatures(o); i++)
+		rc = check_referrer(reg, ref, man, &refs.items[i], formats, o,
+				    out);
+	referrers_release(&refs);
+	return rc;
+}
+
+/* None valid: ERR_VERIFY with the most telling reason, from a signature
+ * one of our keys made when there is one. */
+static int none_valid(const struct verify_result *out)
+{
+	const struct sig_report *tell = out->sigs;
+	size_t i;
+
+	for (i = 0; i < out->n_sigs; i++)
+		if (out->sigs[i].key[0]) {
+			tell = &out->sigs[i];
+			break;
+		}
+	if (out->n_sigs == 0)
+		return err_set(ERR_VERIFY, "no signatures found for '%s'",
+			       out->pinned);
+	return err_set(ERR_VERIFY, "no valid signature for '%s' (%zu checked; "
+		       "%s)", out->pinned, out->n_sigs, tell->reason);
+}
+
 /* verify_image, or verify_image_manifest when @given is not NULL, of the
  * image @ref names. */
 static int verify_with(struct registry *reg, const struct image_ref *ref,
 		       const struct manifest *given,
 		       const struct verify_opts *o, struct verify_result *out)
 {
+	static const unsigned referred = FORMAT_BIT(FORMAT_BUNDLE) |
+					 FORMAT_BIT(FORMAT_NOTATION);
 	struct manifest man = { 0 };
 	bool borrowed = false;
-	struct sig_manifest sm = { 0 };
-	struct referrers refs = { 0 };
 	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
-	size_t i, max = o->max_signatures ? o->max_signatures : 100;
-	unsigned formats = o->formats ? o->formats : VERIFY_ALL;
+	unsigned formats = o->formats ? o->formats : FORMAT_ALL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -499,110 +579,17 @@ static int verify_with(struct registry *reg, const struct image_ref *ref,
 	    (rc = ref_format_repo(repo, sizeof(repo), ref)) < 0)
 		goto out;
 	/* cosign's .sig tag first: one request answers for most images */
-	if (formats & VERIFY_COSIGN) {
-		rc = sigs_get(reg, ref, &man.digest, &sm);
-		if (rc == ERR_NOTFOUND) {
-			err_clear();
-			rc = 0;
-		} else if (per_signature(rc)) {
-			/* a broken .sig manifest: its signatures are invalid,
-			 * others may still count */
-			struct sig_report *s = new_report(out);
-
-			if (!s) {
-				rc = err_set(ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			snprintf(s->format, sizeof(s->format), "cosign");
-			reason(s, err_msg());
-			err_clear();
-			rc = 0;
-		} else if (rc < 0) {
-			goto out;
-		}
-	}
-	for (i = 0; i < sm.n_layers && out->n_sigs < max; i++) {
-		struct sig_report *s;
-
-		if (strcmp(sm.layers[i].media_type, MT_SIMPLESIGNING) != 0)
-			continue;	/* an attachment, not a signature */
-		if (!(s = new_report(out))) {
-			rc = err_set(ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		rc = check_cosign(reg, ref, repo, &man.digest, &sm.layers[i],
-				  o, s);
-		if (rc < 0)
-			goto out;
-		if (s->valid)
-			out->n_valid++;
-	}
+	if ((formats & FORMAT_BIT(FORMAT_COSIGN)) &&
+	    (rc = check_sig_tag(reg, ref, repo, &man.digest, o, out)) < 0)
+		goto out;
 	/* then referrers, unless a valid signature already settled it */
-	if ((formats & (VERIFY_BUNDLE | VERIFY_NOTATION)) &&
-	    (!o->n_keys || !out->n_valid || o->exhaustive)) {
-		rc = registry_get_referrers(reg, ref, &man.digest, NULL,
-					    &refs);
-		if (rc < 0)
-			goto out;
-		for (i = 0; i < refs.n && out->n_sigs < max; i++) {
-			const struct referrer *r = &refs.items[i];
-			struct sig_report *s;
-			bool notary = r->artifact_type && strcmp(
-				r->artifact_type, MT_NOTARY_SIGNATURE) == 0;
-			bool bundle = r->artifact_type && strcmp(
-				r->artifact_type, MT_SIGSTORE_BUNDLE) == 0;
-			bool unsure = !notary && !bundle &&
-				(!r->artifact_type || strcmp(r->artifact_type,
-							     MT_OCI_EMPTY) == 0);
-
-			if (!notary && !bundle && !unsure)
-				continue;
-			if (!(s = new_report(out))) {
-				rc = err_set(ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			rc = 1;
-			if ((formats & VERIFY_NOTATION) && (notary || unsure))
-				rc = check_notary(reg, ref, &man, r, o, s);
-			if (rc == 1 && (formats & VERIFY_BUNDLE) &&
-			    (bundle || unsure)) {
-				memset(s, 0, sizeof(*s));
-				s->key_index = s->cert_index = -1;
-				rc = check_bundle(reg, ref, &man.digest, r, o,
-						  s);
-			}
-			if (rc < 0)
-				goto out;
-			if (rc == 1) {		/* not a signature of ours */
-				out->n_sigs--;
-				rc = 0;
-				continue;
-			}
-			if (s->valid)
-				out->n_valid++;
-		}
-	}
-	if (o->n_keys && out->n_valid == 0) {
-		/* the most telling reason: from a signature one of our keys
-		 * made, when there is one */
-		const struct sig_report *tell = out->sigs;
-
-		for (i = 0; i < out->n_sigs; i++)
-			if (out->sigs[i].key[0]) {
-				tell = &out->sigs[i];
-				break;
-			}
-		if (out->n_sigs == 0)
-			rc = err_set(ERR_VERIFY, "no signatures found for '%s'",
-				     out->pinned);
-		else
-			rc = err_set(ERR_VERIFY, "no valid signature for '%s' "
-				     "(%zu checked; %s)", out->pinned,
-				     out->n_sigs, tell->reason);
-	}
+	if ((formats & referred) &&
+	    (!o->n_keys || !out->n_valid || o->exhaustive) &&
+	    (rc = check_referrers(reg, ref, &man, formats, o, out)) < 0)
+		goto out;
+	if (o->n_keys && out->n_valid == 0)
+		rc = none_valid(out);
 out:
-	referrers_release(&refs);
-	sig_manifest_release(&sm);
 	if (!borrowed)
 		manifest_release(&man);
 	return rc;

@@ -6,18 +6,11 @@
 #include <openssl/x509.h>
 
 #include "../core/core.h"
+#include "../formats/formats.h"
 #include "../registry/registry.h"
 
-enum verify_format {
-	VERIFY_COSIGN = 1,		/* cosign .sig tag, simple signing */
-	VERIFY_BUNDLE = 2,		/* cosign 3 sigstore bundle referrer */
-	VERIFY_NOTATION = 4,		/* Notary Project JWS referrer */
-	VERIFY_ALL = 7,
-};
-
-
 struct verify_opts {
-	unsigned formats;		/* enum verify_format bits; 0: all */
+	unsigned formats;		/* FORMAT_BIT() set; 0: all */
 	EVP_PKEY *const *keys;		/* trusted keys (borrowed) */
 	size_t n_keys;
 	X509 *const *certs;		/* trust anchors for Notary
@@ -32,8 +25,7 @@ struct verify_opts {
 
 /* One signature found for the image, and what became of it. */
 struct sig_report {
-	char format[24];		/* "cosign", "sigstore-bundle",
-					 * "notation" */
+	char format[24];		/* its format_name() */
 	struct digest payload;		/* cosign: the payload blob's digest;
 					 * bundle, notation: the referrer
 					 * manifest's */
@@ -123,7 +115,7 @@ struct policy_rule {
 	size_t threshold;		/* distinct trusted keys needed, >= 1 */
 	struct kvlist annotations;	/* every counted signature carries
 					 * all */
-	unsigned formats;		/* enum verify_format bits accepted */
+	unsigned formats;		/* FORMAT_BIT() set accepted */
 	struct kvlist subject;		/* required subject fields (C, ST, L, O,
 					 * OU, CN) of a notation signer's
 					 * certificate; not checked yet */

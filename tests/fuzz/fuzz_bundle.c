@@ -10,7 +10,7 @@
 #include <openssl/pem.h>
 
 #include "fuzz.h"
-#include "../../core/bundle.h"
+#include "../../formats/formats.h"
 #include "../../keys/keys.h"
 
 /* Public half of the P-256 key that signed tests/fuzz/corpus/bundle/. */

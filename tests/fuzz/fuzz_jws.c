@@ -11,7 +11,7 @@
 #include <openssl/x509.h>
 
 #include "fuzz.h"
-#include "../../core/jws.h"
+#include "../../formats/formats.h"
 #include "../../keys/keys.h"
 
 /* tests/data/notation/certs/e2e.crt */

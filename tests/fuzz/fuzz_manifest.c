@@ -8,7 +8,7 @@
  * the counts; borrowed pointers stay inside the document.
  */
 #include "fuzz.h"
-#include "../../core/bundle.h"
+#include "../../formats/formats.h"
 #include "../../registry/internal.h"
 #include "../../verify/verify.h"
 

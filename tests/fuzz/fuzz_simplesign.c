@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 
 #include "fuzz.h"
+#include "../../formats/formats.h"
 #include "../../registry/registry.h"
 #include "../../verify/verify.h"
 

@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "../../core/jws.h"
+#include "../../formats/formats.h"
 #include "../../keys/keys.h"
 
 #define NV "tests/data/notation/"

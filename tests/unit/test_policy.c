@@ -556,7 +556,8 @@ static void test_parse_model(void **state)
 	r = &p->rules[0];
 	assert_int_equal(r->threshold, 2);
 	assert_int_equal(r->n_keys, 4);
-	assert_int_equal(r->formats, VERIFY_COSIGN | VERIFY_NOTATION);
+	assert_int_equal(r->formats, FORMAT_BIT(FORMAT_COSIGN) |
+					 FORMAT_BIT(FORMAT_NOTATION));
 	assert_int_equal(r->annotations.n, 1);
 	assert_int_equal(r->subject.n, 2);
 	assert_string_equal(r->subject.items[0].key, "CN");

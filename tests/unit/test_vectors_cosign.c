@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "../../core/core.h"
+#include "../../formats/formats.h"
 #include "../../keys/keys.h"
 #include "../../registry/registry.h"
 #include "../../verify/verify.h"
@@ -166,8 +167,8 @@ static void verify_dir(const char *dir, const char *repo, EVP_PKEY *key,
 		       size_t *checked, size_t *valid)
 {
 	EVP_PKEY *keys[1] = { key };
-	struct verify_opts o = { .formats = VERIFY_COSIGN, .keys = keys,
-				 .n_keys = 1 };
+	struct verify_opts o = { .formats = FORMAT_BIT(FORMAT_COSIGN),
+				 .keys = keys, .n_keys = 1 };
 	struct digest image;
 	char path[512];
 	int n;
@@ -288,7 +289,8 @@ static void run_case(const struct vec_case *c)
 {
 	EVP_PKEY *keys[2];
 	struct kvlist ann = { 0 };
-	struct verify_opts o = { .formats = VERIFY_COSIGN, .keys = keys };
+	struct verify_opts o = { .formats = FORMAT_BIT(FORMAT_COSIGN),
+				 .keys = keys };
 	struct sig_report s = { 0 };
 	struct sigfile sf;
 	struct digest image, pd;
@@ -420,8 +422,8 @@ static int check_valid_with(const void *payload, size_t len,
 			    struct sig_report *s)
 {
 	EVP_PKEY *keys[1] = { key_cosign };
-	struct verify_opts o = { .formats = VERIFY_COSIGN, .keys = keys,
-				 .n_keys = n_keys };
+	struct verify_opts o = { .formats = FORMAT_BIT(FORMAT_COSIGN),
+				 .keys = keys, .n_keys = n_keys };
 	struct digest image;
 
 	image_digest(&image, VALID);

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "core.h"
+#include "formats.h"
 
 int simplesign_build(struct buf *out, const char *docker_ref,
 		     const struct digest *image, const struct kvlist *ann)

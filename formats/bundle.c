@@ -1,9 +1,9 @@
-/* bundle.c - see bundle.h. */
+/* bundle.c - cosign 3 signatures, DSSE in a Sigstore bundle; see formats.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle.h"
+#include "formats.h"
 
 int dsse_pae(struct buf *out, const char *type, const void *body, size_t len)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jws.h"
+#include "formats.h"
 
 #ifndef SIGNET_VERSION
 #define SIGNET_VERSION "unknown"

@@ -1,0 +1,302 @@
+/*
+ * formats.h - the byte formats signatures travel in, each built and parsed
+ * in one file so the two can never drift apart: cosign's simple-signing
+ * payload (simplesign.c), the Notary Project JWS envelope and its payload
+ * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c), the OCI
+ * manifest that stores the last two as referrers of an image (referrer.c),
+ * and the names of the three (names.c). Pure functions: no network, no
+ * files, no X.509 parsing (keys/ does that); signing goes through
+ * callbacks.
+ */
+#ifndef SIGNET_FORMATS_H
+#define SIGNET_FORMATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "../core/core.h"
+
+/* ---- media types ------------------------------------------------------- */
+
+#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_MANIFEST \
+	"application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST \
+	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_OCI_EMPTY "application/vnd.oci.empty.v1+json"
+#define MT_NOTARY_SIGNATURE "application/vnd.cncf.notary.signature"
+#define ANN_NOTARY_THUMBPRINTS "io.cncf.notary.x509chain.thumbprint#S256"
+
+/* ---- the signature formats, by name (names.c) ---------------------------- */
+
+/* The formats signet signs in and verifies. FORMAT_COSIGN is 0, so a
+ * zeroed options struct signs in cosign's format. */
+enum sig_format {
+	FORMAT_COSIGN,		/* "cosign": .sig tag, simple signing */
+	FORMAT_BUNDLE,		/* "sigstore-bundle": cosign 3's bundle
+				 * referrer */
+	FORMAT_NOTATION,	/* "notation": Notary Project JWS referrer */
+	FORMAT_COUNT
+};
+
+/* A set of formats, one bit each. */
+#define FORMAT_BIT(f) (1u << (f))
+#define FORMAT_ALL (FORMAT_BIT(FORMAT_COUNT) - 1)
+/* For messages that list the choices. */
+#define FORMAT_NAMES "cosign, sigstore-bundle or notation"
+
+/* "cosign", "sigstore-bundle" or "notation" (static); "?" for no format. */
+const char *format_name(enum sig_format f);
+/* The format called @name into @out; false when there is none (nothing
+ * recorded: the command line and the policy each say so their way). */
+bool format_by_name(enum sig_format *out, const char *name);
+/* The names of the formats in @set, in enum order, joined by ", " (""
+ * for none), truncated to @outsz. */
+void format_list(char *out, size_t outsz, unsigned set);
+
+/* ---- cosign simple-signing payload (simplesign.c) ----------------------- */
+
+#define SIMPLESIGN_TYPE "cosign container image signature"
+
+/* Build the payload cosign writes: critical identity/image/type, and
+ * optional = null or the annotations. Appends to @out. */
+int simplesign_build(struct buf *out, const char *docker_ref,
+		     const struct digest *image, const struct kvlist *ann);
+
+struct simplesign {
+	json_t *doc;		/* owns everything below */
+	const char *docker_ref;	/* as claimed */
+	struct digest image;
+	const json_t *optional;	/* object or NULL */
+};
+
+/* Strict parse: exactly the members containers/image accepts, the right
+ * type string, a valid digest; optional is null or an object. Callers
+ * verify the signature over the bytes first. */
+int simplesign_parse(struct simplesign *out, const void *data, size_t len);
+void simplesign_release(struct simplesign *p);
+
+/* ---- Notary Project signatures, notation's (jws.c) ---------------------- */
+
+#define JWS_MEDIA_TYPE "application/jose+json"
+#define NOTARY_PAYLOAD_TYPE "application/vnd.cncf.notary.payload.v1+json"
+/* The most envelope bytes we look at (notation's own limit). */
+#define JWS_MAX (32 * 1024 * 1024)
+/* The most certificates we accept in x5c. */
+#define JWS_CERTS_MAX 10
+
+enum jws_scheme {
+	JWS_SCHEME_X509,		/* "notary.x509" */
+	JWS_SCHEME_SIGNING_AUTHORITY,	/* "notary.x509.signingAuthority" */
+};
+
+/* A parsed envelope. Nothing in it is trusted until the signature over
+ * signing_input verifies with the key of certs[0] and the chain does. */
+struct jws {
+	json_t *doc;			/* the envelope; owns the strings */
+	json_t *protected_header;	/* decoded "protected" object */
+	struct buf signing_input;	/* ASCII protected "." payload */
+	struct buf payload;		/* decoded payload bytes */
+	struct buf signature;		/* decoded signature bytes */
+	char alg[8];			/* "PS256" ... "ES512" */
+	const char *cty;		/* NOTARY_PAYLOAD_TYPE (borrowed) */
+	enum jws_scheme scheme;
+	time_t signing_time;		/* signingTime, authenticSigningTime */
+	bool has_expiry;
+	time_t expiry;
+	bool has_authentic_signing_time; /* then signing_time is that */
+	const char *signing_agent;	/* unprotected, or NULL (borrowed) */
+	struct buf timestamp;		/* RFC 3161 token, unverified; len 0
+					   when absent */
+	struct buf certs[JWS_CERTS_MAX]; /* x5c as DER, leaf first */
+	size_t n_certs;			/* 1 ... JWS_CERTS_MAX */
+};
+
+/* Strict parse of a flattened JWS JSON envelope as notation writes it:
+ * exactly payload, protected, header and signature; base64url without
+ * padding; x5c standard base64; a protected header with alg (one of the
+ * six Notary algorithms), cty, crit and the Notary members, where crit
+ * lists only headers we understand and that are present. ERR_FORMAT with
+ * the reason otherwise. Release @out with jws_release even on error. */
+int jws_parse(struct jws *out, const void *data, size_t len);
+void jws_release(struct jws *j);
+
+/* Produce the raw signature over @data (for ES* fixed-width R||S) and
+ * append it to @sig_raw. Returns 0 or an error code (message set). */
+typedef int (*jws_sign_fn)(void *ctx, const void *data, size_t len,
+			   struct buf *sig_raw);
+
+/* Append a notary.x509 envelope to @out: protected header with @alg, cty,
+ * crit, signingScheme, signingTime (and expiry unless @expiry is 0, then
+ * it must be later than @signing_time), @payload, x5c from the DER @certs
+ * (leaf first) and signingAgent "signet/<version>". @sign is called once
+ * with the signing input. */
+int jws_build(struct buf *out, const char *alg, const void *payload,
+	      size_t len, const struct buf *certs, size_t n,
+	      time_t signing_time, time_t expiry, jws_sign_fn sign, void *ctx);
+
+/* rfc3339_parse and rfc3339_format (core.h), by their Notary names. */
+int jws_time_parse(time_t *out, const char *s);
+int jws_time_format(char out[32], time_t t);
+
+/* ---- the Notary payload -------------------------------------------------- */
+
+/* {"targetArtifact":{"mediaType","digest","size"(,"annotations")
+ * (,"artifactType")}} */
+struct notary_target {
+	json_t *doc;			/* owns the strings below */
+	const char *media_type;
+	struct digest digest;
+	uint64_t size;
+	const json_t *annotations;	/* object of strings, or NULL */
+	const char *artifact_type;	/* or NULL */
+};
+
+/* Strict: exactly targetArtifact, whose members are mediaType (non-empty
+ * string), digest (sha256), size (integer >= 0) and optionally annotations
+ * (object of strings) and artifactType (string). ERR_FORMAT otherwise.
+ * Callers verify the envelope first. */
+int notary_payload_parse(struct notary_target *out, const void *data,
+			 size_t len);
+void notary_target_release(struct notary_target *t);
+
+/* Append the payload as notation writes it: compact, keys sorted,
+ * annotations omitted when @annotations is NULL or empty. ERR_USAGE for a
+ * duplicate annotation key or an empty media type. */
+int notary_payload_build(struct buf *out, const char *media_type,
+			 const struct digest *d, size_t size,
+			 const struct kvlist *annotations);
+
+/* ---- cosign 3: a Sigstore bundle (bundle.c) ------------------------------ */
+
+/* A Sigstore bundle v0.3 holding a DSSE envelope around an in-toto
+ * statement whose subject is the image. */
+
+#define MT_SIGSTORE_BUNDLE "application/vnd.dev.sigstore.bundle.v0.3+json"
+#define DSSE_TYPE_INTOTO "application/vnd.in-toto+json"
+#define INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
+
+/* DSSE pre-authentication encoding: what is really signed. */
+int dsse_pae(struct buf *out, const char *type, const void *body, size_t len);
+
+/* Signs @len bytes at @data (here: the PAE) into @sig. */
+typedef int (*bundle_sign_fn)(void *ctx, const void *data, size_t len,
+			      struct buf *sig);
+
+/* Build the bundle cosign writes for `cosign sign --key`: statement with
+ * one subject (the image digest and @ann), predicate type cosign sign v1,
+ * public key hint = base64(sha256(SPKI DER)) given as @key_hint. */
+int bundle_build(struct buf *out, const struct digest *image,
+		 const struct kvlist *ann, const char *key_hint,
+		 bundle_sign_fn sign, void *ctx);
+
+struct bundle {
+	json_t *doc;
+	struct buf pae;		/* the signed bytes */
+	struct buf sig;		/* the one DSSE signature */
+	struct buf statement;	/* the payload, decoded */
+	const char *key_hint;	/* borrowed; may be NULL */
+};
+
+/* Strict parse of a bundle with a DSSE envelope carrying exactly one
+ * signature over an in-toto payload. The statement is not parsed here:
+ * callers check the signature over @pae first. */
+int bundle_parse(struct bundle *out, const void *data, size_t len);
+void bundle_release(struct bundle *b);
+
+struct statement {
+	json_t *doc;
+	struct digest subject;		/* the one subject's sha256 */
+	const json_t *annotations;	/* object or NULL */
+};
+
+/* Parse a cosign sign statement: _type Statement v1, exactly one subject
+ * with a sha256 digest, predicateType cosign sign v1. */
+int statement_parse(struct statement *out, const void *data, size_t len);
+void statement_release(struct statement *s);
+
+/* ---- the referrer manifest (referrer.c) --------------------------------- */
+
+/* A signature stored beside an image, not in it (OCI 1.1): an image
+ * manifest whose subject is the image and whose one layer is the
+ * signature blob. FORMAT_BUNDLE and FORMAT_NOTATION travel this way. */
+
+/* The config of such a manifest: OCI's empty JSON, pushed as a blob. */
+#define OCI_EMPTY_JSON "{}"
+
+/* An OCI descriptor: what a manifest says of the bytes it names. */
+struct oci_desc {
+	const char *media_type;		/* borrowed */
+	struct digest digest;
+	size_t size;
+};
+
+/* The artifact type a referrer in format @f is listed under in the
+ * referrers index (static), or NULL for FORMAT_COSIGN. */
+const char *referrer_artifact_type(enum sig_format f);
+
+/* The formats (FORMAT_BIT() set) a referrer listed under @artifact_type
+ * may be in: ours by its artifact type; either, when the type is missing
+ * or the empty config's (some registries list that; the manifest itself
+ * says); none for any other artifact. */
+unsigned referrer_formats(const char *artifact_type);
+
+/* What a signature referrer is made of. */
+struct referrer_spec {
+	enum sig_format format;		/* FORMAT_BUNDLE or FORMAT_NOTATION */
+	struct oci_desc subject;	/* the signed manifest */
+	struct digest blob;		/* the bundle or the JWS envelope */
+	size_t blob_size;
+	time_t created;			/* org.opencontainers.image.created */
+	const char (*thumbprints)[65];	/* FORMAT_NOTATION: each chain
+					 * certificate's SHA-256, in hex,
+					 * leaf first */
+	size_t n_thumbprints;
+};
+
+/* Append the manifest that makes @spec's blob a referrer of its subject,
+ * byte for byte as the format's own tool writes it: cosign 3's (artifact
+ * type, OCI_EMPTY_JSON config) for a bundle; for notation, the form every
+ * released notation reads (the config's media type names the signature).
+ * @annotations gets the manifest's annotations (new reference), which
+ * the referrers tag index repeats. ERR_USAGE for another format. */
+int referrer_manifest_build(struct buf *out, json_t **annotations,
+			    const struct referrer_spec *spec);
+
+/* A referrer manifest as parsed; nothing in it is checked until
+ * referrer_manifest_layer says so. */
+struct referrer_manifest {
+	json_t *doc;			/* owns the strings below */
+	const char *artifact_type;	/* or NULL */
+	const char *config_type;	/* the config's media type, or NULL */
+	struct oci_desc layer;		/* the signature blob: set by
+					 * referrer_manifest_layer */
+};
+
+/* JSON only (duplicate keys rejected); @what names the document in the
+ * error. Release @out with referrer_manifest_release even on error. */
+int referrer_manifest_parse(struct referrer_manifest *out, const void *data,
+			    size_t len, const char *what);
+void referrer_manifest_release(struct referrer_manifest *m);
+
+/* Is @m a signature in format @f? A bundle when the manifest's artifact
+ * type says so or the index listed it as one (@listed: its artifact type
+ * there, or NULL); a Notary signature only when the manifest says so, by
+ * artifact type or by config media type (notation reads either form). */
+bool referrer_manifest_claims(const struct referrer_manifest *m,
+			      enum sig_format f, const char *listed);
+
+/* Check that @m is an OCI image manifest whose subject is @subject and
+ * whose one layer is a signature blob of format @f (a valid digest, a
+ * size; for notation a JWS envelope of at most JWS_MAX bytes, not COSE),
+ * and set m->layer. ERR_FORMAT saying what is wrong otherwise. */
+int referrer_manifest_layer(struct referrer_manifest *m, enum sig_format f,
+			    const struct digest *subject);
+
+#endif
