@@ -57,7 +57,7 @@ static int annotations_for(json_t **out, const struct referrer_spec *s)
 	struct buf tps;
 	int rc;
 
-	if ((rc = jws_time_format(created, s->created)) < 0)
+	if ((rc = rfc3339_format(created, s->created)) < 0)
 		return rc;
 	if (s->format == FORMAT_BUNDLE) {
 		*out = json_pack("{s:s,s:s,s:s}",

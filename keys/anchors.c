@@ -8,19 +8,30 @@
 #include "internal.h"
 #include "keys.h"
 
+#define ANCHOR_HEAD 8191	/* bytes of the file looked at */
+
 int keys_load_anchors(X509 ***certs, size_t *n, const char *path)
 {
 	static const char pem[] = "-----BEGIN CERTIFICATE-----";
-	unsigned char *data;
-	size_t len;
+	unsigned char *data, *nul;
+	size_t len, all;
 	bool has;
 
 	*certs = NULL;
 	*n = 0;
 	/* a file that cannot be read: keys_load_public reports it */
-	if (keys_file_read(&data, &len, path, false) < 0)
+	if (keys_file_read(&data, &all, path, false) < 0) {
+		err_clear();
 		return 0;
-	has = memmem(data, len, pem, sizeof(pem) - 1) != NULL;
-	keys_file_free(data, len);
+	}
+	len = all;
+	/* only the head, as a text: a certificate further in, or past a
+	 * NUL, is no anchor (keys.h) */
+	if (len > ANCHOR_HEAD)
+		len = ANCHOR_HEAD;
+	nul = memchr(data, '\0', len);
+	has = memmem(data, nul ? (size_t)(nul - data) : len, pem,
+		     sizeof(pem) - 1) != NULL;
+	keys_file_free(data, all);
 	return has ? keys_load_certs(certs, n, path) : 0;
 }

@@ -25,7 +25,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "../formats/formats.h"
 #include "internal.h"
 
 /* ---- reading and writing certificates ------------------------------------ */
@@ -535,7 +534,7 @@ static int cert_time(time_t *out, const ASN1_TIME *t)
 
 static const char *time_str(char out[32], time_t t)
 {
-	if (jws_time_format(out, t) < 0)
+	if (rfc3339_format(out, t) < 0)
 		snprintf(out, 32, "%lld", (long long)t);
 	return out;
 }

@@ -598,13 +598,7 @@ out:
 int verify_image(struct registry *reg, const char *image,
 		 const struct verify_opts *o, struct verify_result *out)
 {
-	struct image_ref ref;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = ref_parse(&ref, image)) < 0)
-		return rc;
-	return verify_with(reg, &ref, NULL, o, out);
+	return verify_image_manifest(reg, image, NULL, o, out);
 }
 
 int verify_image_ref(struct registry *reg, const struct image_ref *ref,

@@ -326,7 +326,8 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out);
 
 /* verify_image for an image named by digest ("REPO@sha256:...") whose
  * manifest @man the caller already fetched: when @man hashes to that
- * digest it is used (borrowed) instead of a second request. */
+ * digest it is used (borrowed) instead of a second request. @man may be
+ * NULL: then it is verify_image. */
 int verify_image_manifest(struct registry *reg, const char *image,
 			  const struct manifest *man,
 			  const struct verify_opts *opts,
