@@ -39,9 +39,6 @@ VARIANT  ?= asan
 else
 VARIANT  ?= plain
 endif
-ifeq ($(VARIANT),valgrind)
-CFLAGS    = -O1 -g
-endif
 ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
