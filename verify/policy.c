@@ -963,6 +963,27 @@ static bool entry_holds(const struct policy_key *k, int pk, int ci)
 	return false;
 }
 
+/* An entry revoked at @now that holds a certificate of @s's chain, or
+ * NULL. Any of them refuses the signature: a revoked leaf under a
+ * trusted root is refused whichever of the two cert_index names. */
+static const struct policy_key *chain_revoked(const struct policy *p,
+					      const struct sig_report *s,
+					      time_t now)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n_in_chain && i < JWS_CERTS_MAX; i++) {
+		if (s->in_chain[i] < 0 || (size_t)s->in_chain[i] >= p->n_certs)
+			continue;
+		for (j = 0; j < p->n_keys; j++)
+			if (p->keys[j].certificate &&
+			    entry_holds(&p->keys[j], -1, s->in_chain[i]) &&
+			    policy_key_revoked(&p->keys[j], now))
+				return &p->keys[j];
+	}
+	return NULL;
+}
+
 static void judge(const struct policy *p, const struct policy_rule *r,
 		  const struct sig_report *s, time_t now, bool *seen_k,
 		  bool *seen_c, struct policy_verdict *out,
@@ -1005,11 +1026,13 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 			 "the policy");
 		return;
 	}
+	if (ci >= 0 && !revoked)
+		revoked = chain_revoked(p, s, now);
 	seen = pk >= 0 ? &seen_k[pk] : &seen_c[ci];
 	if (!(r->formats & format_bit(s->format)))
 		snprintf(ps->why, sizeof(ps->why), "format '%s' is not "
 			 "accepted by the rule", s->format);
-	else if (!trusted)
+	else if (!trusted && !(ci >= 0 && revoked))
 		snprintf(ps->why, sizeof(ps->why), "signed by '%s', which the "
 			 "rule does not trust", signer->name);
 	else if (revoked && revoked->revoked_timed)
