@@ -491,5 +491,19 @@ t50_chain_revoked() {
 		"$rev" "$R50" >"$d/later.json"
 	expect_exit 0 "chain: leaf to be revoked in 2999 still counts" -- \
 		"$SIGNET" verify --policy "$d/later.json" "$img@$dg"
+	expect_exit 0 "chain: policy check of a revoked leaf under a trusted root" -- \
+		"$SIGNET" policy check "$d/root-first.json"
+	expect_stderr_match "warning: .*mallory-leaf.*revoked.*corp-root" \
+		"chain: policy check says the leaf is revoked under the root"
+	printf '{"version":1,"keys":{"corp-root":{"certificate":"keys/root.crt"},"old-root":{"certificate":"keys/root.crt","revoked":true}},"rules":[{"scope":"%s/chainrev/*","keys":["corp-root"]}]}\n' \
+		"$R50" >"$d/alias.json"
+	expect_exit 1 "chain: the trusted root revoked under another name -> refused" -- \
+		"$SIGNET" verify --policy "$d/alias.json" "$img@$dg"
+	expect_error_message "chain: alias: names the revocation" \
+		"'old-root' is revoked"
+	expect_exit 0 "chain: policy check of a trusted root revoked under another name" -- \
+		"$SIGNET" policy check "$d/alias.json"
+	expect_stderr_match "warning: .*old-root.*revoked.*same certificate as 'corp-root'" \
+		"chain: policy check says the root is revoked under another name"
 }
 t50_chain_revoked
