@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/x509v3.h>
+
 #include "verify.h"
 #include "internal.h"
 #include "../keys/keys.h"
@@ -512,6 +514,11 @@ static void rule_checks(struct pctx *c, const char *jp,
 			ids += k->n_certs;
 			if (!(k->revoked && !k->revoked_timed))
 				live += k->n_certs;
+			else
+				diag(c, 0, jp_key(sub, jp, "keys"),
+				     "certificate '%s' is revoked; no "
+				     "signature whose chain holds it "
+				     "counts", k->name);
 			continue;
 		}
 		pubs++;
@@ -662,6 +669,59 @@ static void check_overlaps(struct pctx *c)
 		}
 }
 
+/* Is a certificate of entry @k one that rule @r trusts (1), or issued
+ * by one (2)? 0: neither. The trusted entry's name into @anchor. */
+static int under_anchor(const struct policy *p, const struct policy_key *k,
+			const struct policy_rule *r, const char **anchor)
+{
+	size_t i, j, m;
+
+	for (i = 0; i < r->n_keys; i++) {
+		const struct policy_key *a = &p->keys[r->keys[i]];
+
+		for (j = 0; a->certificate && j < a->n_certs; j++)
+			for (m = 0; m < k->n_certs; m++) {
+				X509 *ca = p->certs[a->cert_index[j]];
+				X509 *x = p->certs[k->cert_index[m]];
+
+				*anchor = a->name;
+				if (x == ca)
+					return 1;
+				if (X509_check_issued(ca, x) == X509_V_OK &&
+				    X509_verify(x, X509_get0_pubkey(ca)) == 1)
+					return 2;
+			}
+	}
+	err_clear();
+	return 0;
+}
+
+/* A revoked certificate entry needs no rule: it refuses every chain
+ * holding it. Say so where a rule trusts it under another name or
+ * trusts its issuer, since the revocation then matters; elsewhere
+ * "no rule uses this key" stands. */
+static bool revoked_cert_used(struct pctx *c, size_t i)
+{
+	const struct policy_key *k = &c->p->keys[i];
+	const char *anchor = NULL;
+	char jp[JP_MAX];
+	size_t j;
+	int how = 0;
+
+	if (!k->certificate || !k->revoked)
+		return false;
+	for (j = 0; j < c->p->n_rules && !how; j++)
+		how = under_anchor(c->p, k, &c->p->rules[j], &anchor);
+	if (!how)
+		return false;
+	diag(c, 0, jp_key(jp, ".keys", k->name), "certificate '%s' is "
+	     "revoked%s%s: notation signatures whose chain holds it are "
+	     "refused, though .rules[%zu] trusts %s '%s'", k->name,
+	     k->revoked_timed ? " from " : "", k->revoked_since, j - 1,
+	     how == 1 ? "the same certificate as" : "its issuer", anchor);
+	return true;
+}
+
 /* A named key no rule uses is likely a typo elsewhere. */
 static void check_unused(struct pctx *c)
 {
@@ -677,7 +737,7 @@ static void check_unused(struct pctx *c)
 			for (k = 0; k < r->n_keys; k++)
 				used |= r->keys[k] == i;
 		}
-		if (!used)
+		if (!used && !revoked_cert_used(c, i))
 			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
 			     "no rule uses this key");
 	}
@@ -963,6 +1023,27 @@ static bool entry_holds(const struct policy_key *k, int pk, int ci)
 	return false;
 }
 
+/* An entry revoked at @now that holds a certificate of @s's chain, or
+ * NULL. Any of them refuses the signature: a revoked leaf under a
+ * trusted root is refused whichever of the two cert_index names. */
+static const struct policy_key *chain_revoked(const struct policy *p,
+					      const struct sig_report *s,
+					      time_t now)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n_in_chain && i < JWS_CERTS_MAX; i++) {
+		if (s->in_chain[i] < 0 || (size_t)s->in_chain[i] >= p->n_certs)
+			continue;
+		for (j = 0; j < p->n_keys; j++)
+			if (p->keys[j].certificate &&
+			    entry_holds(&p->keys[j], -1, s->in_chain[i]) &&
+			    policy_key_revoked(&p->keys[j], now))
+				return &p->keys[j];
+	}
+	return NULL;
+}
+
 static void judge(const struct policy *p, const struct policy_rule *r,
 		  const struct sig_report *s, time_t now, bool *seen_k,
 		  bool *seen_c, struct policy_verdict *out,
@@ -1005,11 +1086,13 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 			 "the policy");
 		return;
 	}
+	if (ci >= 0 && !revoked)
+		revoked = chain_revoked(p, s, now);
 	seen = pk >= 0 ? &seen_k[pk] : &seen_c[ci];
 	if (!(r->formats & format_bit(s->format)))
 		snprintf(ps->why, sizeof(ps->why), "format '%s' is not "
 			 "accepted by the rule", s->format);
-	else if (!trusted)
+	else if (!trusted && !(ci >= 0 && revoked))
 		snprintf(ps->why, sizeof(ps->why), "signed by '%s', which the "
 			 "rule does not trust", signer->name);
 	else if (revoked && revoked->revoked_timed)

@@ -306,17 +306,26 @@ static void subject_fields(struct kvlist *out, X509 *cert)
 	err_clear();
 }
 
-/* Which trusted certificate appears in @chain (byte-equal), or -1. */
-static int trusted_in_chain(X509 *const *chain, size_t n,
-			    const struct verify_opts *o)
+/* Which trusted certificates appear in @chain (byte-equal): all of
+ * them into s->in_chain, for revocation; the first in o->certs into
+ * s->cert_index (-1: none), the one the signature is counted for. */
+static void trusted_in_chain(X509 *const *chain, size_t n,
+			     const struct verify_opts *o,
+			     struct sig_report *s)
 {
 	size_t i, j;
 
+	s->cert_index = -1;
+	s->n_in_chain = 0;
 	for (j = 0; j < o->n_certs; j++)
 		for (i = 0; i < n; i++)
-			if (X509_cmp(chain[i], o->certs[j]) == 0)
-				return (int)j;
-	return -1;
+			if (X509_cmp(chain[i], o->certs[j]) == 0 &&
+			    s->n_in_chain < JWS_CERTS_MAX) {
+				if (s->cert_index < 0)
+					s->cert_index = (int)j;
+				s->in_chain[s->n_in_chain++] = (int)j;
+				break;
+			}
 }
 
 /* A Notary Project signature as fetched: the envelope and its chain. */
@@ -366,7 +375,7 @@ static int notary_judge(const struct notary_sig *n,
 		reason(s, why);
 		return 0;
 	}
-	s->cert_index = trusted_in_chain(n->chain, n->n_chain, o);
+	trusted_in_chain(n->chain, n->n_chain, o, s);
 	keys_fingerprint(s->key, leaf);
 	subject_fields(&s->subject, n->chain[0]);
 	if (n->env.has_expiry && now > n->env.expiry) {

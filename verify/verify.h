@@ -33,6 +33,11 @@ struct sig_report {
 					 * verified it, or "" */
 	int cert_index;			/* Notary: the trusted certificate
 					 * in its chain, or -1 */
+	int in_chain[JWS_CERTS_MAX];	/* Notary: every certificate of
+					 * opts->certs in its chain, so that
+					 * a revoked one is seen whatever
+					 * cert_index is */
+	size_t n_in_chain;
 	int key_index;			/* that key's index in opts->keys,
 					 * or -1 */
 	bool claims_ok;			/* verified by a key, and names this
@@ -220,7 +225,8 @@ struct policy_verdict {
  * rule policy_match picks, at time @now. A signature counts when its
  * format is accepted, its key (s->key_index into p->pkeys, or for
  * notation s->cert_index into p->certs) belongs to an entry the rule
- * trusts and no entry with that key is revoked at @now, its claims hold
+ * trusts and no entry with that key (for notation: with any certificate
+ * of s->in_chain) is revoked at @now, its claims hold
  * (s->claims_ok) and it carries the rule's annotations; each distinct
  * key counts once. Pure: no I/O. 0 when trusted; ERR_VERIFY with
  * out->reason (also the recorded message) when not; ERR_NOMEM. */

@@ -447,3 +447,63 @@ t50_subject() {
 	expect_stderr_match "CN=someone-else" "subject: the refusal names the field"
 }
 t50_subject
+
+# A revoked certificate anywhere in a notation signature's chain refuses
+# the signature, whatever the order of the policy's keys: a leaf issued
+# by a trusted root, the leaf revoked (issue 14).
+t50_chain_revoked() {
+	local d=$T50/chainrev img dg rev
+	mkdir -p "$d/keys"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/root.pem" \
+		-out "$d/keys/root.crt" -days 2 -subj "/CN=t50 corp root" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign" >/dev/null 2>&1 &&
+	printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+		"keyUsage=critical,digitalSignature" \
+		"extendedKeyUsage=codeSigning" >"$d/leaf.ext" &&
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$d/leaf.pem" \
+		-out "$d/leaf.csr" -subj "/CN=t50 mallory" >/dev/null 2>&1 &&
+	openssl x509 -req -in "$d/leaf.csr" -CA "$d/keys/root.crt" \
+		-CAkey "$d/root.pem" -CAcreateserial -days 2 \
+		-extfile "$d/leaf.ext" -out "$d/keys/leaf.crt" >/dev/null 2>&1 ||
+		{ fail "t50: openssl root and leaf"; return; }
+	cat "$d/keys/leaf.crt" "$d/keys/root.crt" >"$d/chain.crt"
+	img=$R50/chainrev/app
+	dg=$(push_image "$img:1" t50-chainrev) || { fail "t50: push"; return; }
+	expect_exit 0 "chain: notation signature by the leaf made" -- \
+		"$SIGNET" sign --format notation --key "$d/leaf.pem" \
+		--cert "$d/chain.crt" "$img@$dg"
+	rev='"mallory-leaf":{"certificate":"keys/leaf.crt","revoked":true}'
+	printf '{"version":1,"keys":{"corp-root":{"certificate":"keys/root.crt"},%s},"rules":[{"scope":"%s/chainrev/*","keys":["corp-root"]}]}\n' \
+		"$rev" "$R50" >"$d/root-first.json"
+	printf '{"version":1,"keys":{%s,"corp-root":{"certificate":"keys/root.crt"}},"rules":[{"scope":"%s/chainrev/*","keys":["corp-root"]}]}\n' \
+		"$rev" "$R50" >"$d/leaf-first.json"
+	expect_exit 1 "chain: revoked leaf, root listed first -> refused" -- \
+		"$SIGNET" verify --policy "$d/root-first.json" "$img@$dg"
+	expect_error_message "chain: root first: names the revocation" \
+		"'mallory-leaf' is revoked"
+	expect_exit 1 "chain: revoked leaf, leaf listed first -> refused" -- \
+		"$SIGNET" verify --policy "$d/leaf-first.json" "$img@$dg"
+	expect_error_message "chain: leaf first: names the revocation" \
+		"'mallory-leaf' is revoked"
+	rev='"mallory-leaf":{"certificate":"keys/leaf.crt","revoked":"2999-01-01T00:00:00Z"}'
+	printf '{"version":1,"keys":{"corp-root":{"certificate":"keys/root.crt"},%s},"rules":[{"scope":"%s/chainrev/*","keys":["corp-root"]}]}\n' \
+		"$rev" "$R50" >"$d/later.json"
+	expect_exit 0 "chain: leaf to be revoked in 2999 still counts" -- \
+		"$SIGNET" verify --policy "$d/later.json" "$img@$dg"
+	expect_exit 0 "chain: policy check of a revoked leaf under a trusted root" -- \
+		"$SIGNET" policy check "$d/root-first.json"
+	expect_stderr_match "warning: .*mallory-leaf.*revoked.*corp-root" \
+		"chain: policy check says the leaf is revoked under the root"
+	printf '{"version":1,"keys":{"corp-root":{"certificate":"keys/root.crt"},"old-root":{"certificate":"keys/root.crt","revoked":true}},"rules":[{"scope":"%s/chainrev/*","keys":["corp-root"]}]}\n' \
+		"$R50" >"$d/alias.json"
+	expect_exit 1 "chain: the trusted root revoked under another name -> refused" -- \
+		"$SIGNET" verify --policy "$d/alias.json" "$img@$dg"
+	expect_error_message "chain: alias: names the revocation" \
+		"'old-root' is revoked"
+	expect_exit 0 "chain: policy check of a trusted root revoked under another name" -- \
+		"$SIGNET" policy check "$d/alias.json"
+	expect_stderr_match "warning: .*old-root.*revoked.*same certificate as 'corp-root'" \
+		"chain: policy check says the root is revoked under another name"
+}
+t50_chain_revoked

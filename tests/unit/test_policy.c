@@ -61,11 +61,13 @@ static void write_pub(const char *name, EVP_PKEY *k)
 }
 
 /* alice (and a copy under another file name), bob, carol, dave, mallory;
- * a private key file; a link to bob's; a self-signed certificate. */
+ * a private key file; a link to bob's; self-signed certificates: ca,
+ * leaf and leaf2 (the evaluator never looks at who issued what). */
 static int setup(void **state)
 {
 	const char *names[] = { "alice.pub", "bob.pub", "carol.pub",
 				"dave.pub", "mallory.pub" };
+	const char *certs[] = { "ca.pem", "leaf.pem", "leaf2.pem" };
 	EVP_PKEY *k, *alice = NULL;
 	X509 *cert = NULL;
 	FILE *f;
@@ -91,12 +93,15 @@ static int setup(void **state)
 	EVP_PKEY_free(alice);
 	if (symlink("bob.pub", tpath("link.pub")) < 0)
 		return -1;
-	k = new_key();
-	if (keys_x509_generate(&cert, k, "CN=release,O=Example", 2) < 0 ||
-	    keys_save_cert(tpath("ca.pem"), cert, false) < 0)
-		return -1;
-	X509_free(cert);
-	EVP_PKEY_free(k);
+	for (i = 0; i < sizeof(certs) / sizeof(certs[0]); i++) {
+		k = new_key();
+		if (keys_x509_generate(&cert, k, "CN=release,O=Example",
+				       2) < 0 ||
+		    keys_save_cert(tpath(certs[i]), cert, false) < 0)
+			return -1;
+		X509_free(cert);
+		EVP_PKEY_free(k);
+	}
 	return 0;
 }
 
@@ -525,7 +530,7 @@ static void test_parse_model(void **state)
 	const struct policy_rule *r;
 	struct policy *p;
 	size_t i;
-	bool same = false, revoked = false;
+	bool same = false, revoked = false, cert_revoked = false;
 
 	(void)state;
 	assert_int_equal(parse(&p, json, &d), 0);
@@ -565,10 +570,14 @@ static void test_parse_model(void **state)
 	for (i = 0; i < d.n; i++) {
 		assert_true(d.items[i].warning);
 		same |= strstr(d.items[i].msg, "same key") != NULL;
-		revoked |= strstr(d.items[i].msg, "is revoked") != NULL;
+		revoked |= strstr(d.items[i].msg, "key 'bob' is "
+				  "revoked") != NULL;
+		cert_revoked |= strstr(d.items[i].msg, "certificate 'ca' is "
+				       "revoked") != NULL;
 	}
 	assert_true(same);
-	assert_false(revoked);	/* only untimed public keys are said */
+	assert_false(revoked);	/* only untimed revocations are said */
+	assert_true(cert_revoked);
 	policy_diags_release(&d);
 	policy_free(p);
 }
@@ -705,7 +714,10 @@ static const char *eval_json =
 	"\"2030-01-01T00:00:00Z\"},"
 	"\"dave\":{\"public-key\":\"dave.pub\",\"revoked\":true},"
 	"\"mallory\":{\"public-key\":\"mallory.pub\"},"
-	"\"ca\":{\"certificate\":\"ca.pem\"}},"
+	"\"ca\":{\"certificate\":\"ca.pem\"},"
+	"\"leaf\":{\"certificate\":\"leaf.pem\",\"revoked\":true},"
+	"\"leaf2\":{\"certificate\":\"leaf2.pem\",\"revoked\":"
+	"\"2030-01-01T00:00:00Z\"}},"
 	"\"rules\":["
 	"{\"scope\":\"reg/prod/*\",\"keys\":[\"alice\",\"bob\",\"carol\"],"
 	"\"threshold\":2},"						/* 0 */
@@ -722,7 +734,9 @@ static const char *eval_json =
 	"\"notation\"],\"subject\":{\"CN\":\"release\"}},"		/* 6 */
 	"{\"scope\":\"reg/bad/**\",\"reject\":true},"			/* 7 */
 	"{\"scope\":\"reg/open/**\",\"insecure-accept-anything\":true},"
-	"{\"scope\":\"reg/mal/*\",\"keys\":[\"mallory\"]}"		/* 9 */
+	"{\"scope\":\"reg/mal/*\",\"keys\":[\"mallory\"]},"		/* 9 */
+	"{\"scope\":\"reg/chain/*\",\"keys\":[\"ca\"],\"formats\":["
+	"\"notation\"]}"						/* 10 */
 	"]}";
 
 struct sig_spec {
@@ -813,19 +827,55 @@ static const struct eval_case eval_cases[] = {
 	  "matches 'other/app'" },
 };
 
+/* Notation signatures whose chain is [leaf, ca], or [leaf2, ca]: each
+ * case's signature gets the certificate of entry @chain in its chain
+ * besides its signer's. cert_index is ca or leaf as the order of the
+ * policy's entries has it; either way the revoked leaf refuses the
+ * signature (issue 14). */
+static const struct chain_case {
+	struct eval_case c;
+	const char *chain;
+} chain_cases[] = {
+	{ { "chain holds a revoked certificate", "reg/chain/app", NOW,
+	    ERR_VERIFY, 10, 0, { { "notation", "ca", false, NULL,
+				   "key 'leaf' is revoked" } },
+	    "key 'leaf' is revoked" }, "leaf" },
+	{ { "chain holds a revoked certificate, named first",
+	    "reg/chain/app", NOW, ERR_VERIFY, 10, 0,
+	    { { "notation", "leaf", false, NULL,
+		"key 'leaf' is revoked" } }, "key 'leaf' is revoked" },
+	  "ca" },
+	{ { "chain holds a certificate revoked later", "reg/chain/app",
+	    T2030 - 1, 0, 10, 1, { { "notation", "ca", false, NULL,
+				     NULL } }, NULL }, "leaf2" },
+	{ { "chain holds a certificate revoked since", "reg/chain/app",
+	    T2030, ERR_VERIFY, 10, 0, { { "notation", "ca", false, NULL,
+					  "key 'leaf2' is revoked since "
+					  "2030-01-01T00:00:00Z" } },
+	    NULL }, "leaf2" },
+	{ { "chain without a revoked certificate", "reg/chain/app", NOW, 0,
+	    10, 1, { { "notation", "ca", false, NULL, NULL } }, NULL },
+	  NULL },
+};
+
+/* @chain: an entry whose certificate is in the chain too, or NULL. */
 static void fill_sig(struct sig_report *s, const struct policy *p,
-		     const struct sig_spec *spec)
+		     const struct sig_spec *spec, const char *chain)
 {
 	int k = spec->key ? policy_key_find(p, spec->key) : -1;
+	int c = chain ? policy_key_find(p, chain) : -1;
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->format, sizeof(s->format), "%s",
 		 spec->format ? spec->format : "cosign");
 	s->key_index = s->cert_index = -1;
 	if (k >= 0 && p->keys[k].certificate)
-		s->cert_index = (int)p->keys[k].cert_index[0];
+		s->cert_index = s->in_chain[s->n_in_chain++] =
+			(int)p->keys[k].cert_index[0];
 	else if (k >= 0)
 		s->key_index = p->keys[k].key_index;
+	if (c >= 0)
+		s->in_chain[s->n_in_chain++] = (int)p->keys[c].cert_index[0];
 	s->claims_ok = k >= 0 && !spec->bad_claims;
 	if (spec->bad_claims)
 		snprintf(s->reason, sizeof(s->reason), "payload is for "
@@ -837,59 +887,66 @@ static void fill_sig(struct sig_report *s, const struct policy *p,
 		s->annotations = json_loads(spec->ann, 0, NULL);
 }
 
+static void run_case(const struct policy *p, const struct eval_case *c,
+		     const char *chain)
+{
+	struct sig_report sigs[4];
+	struct policy_verdict v;
+	size_t j, n;
+	int rc;
+
+	for (n = 0; n < 4 && (c->sigs[n].key || c->sigs[n].why ||
+			      c->sigs[n].format); n++)
+		fill_sig(&sigs[n], p, &c->sigs[n], chain);
+	rc = policy_evaluate(&v, p, c->repo, sigs, n, c->now);
+	if (rc != c->rc)
+		fail_msg("%s: rc %d, want %d (%s)", c->name, rc, c->rc,
+			 v.reason);
+	assert_int_equal(v.trusted, rc == 0);
+	if ((v.rule ? (int)v.rule->index : -1) != c->rule)
+		fail_msg("%s: wrong rule", c->name);
+	if (v.counted != c->counted)
+		fail_msg("%s: counted %zu, want %zu", c->name,
+			 v.counted, c->counted);
+	assert_int_equal(v.n_sigs, n);
+	for (j = 0; j < n; j++) {
+		const struct policy_sig *ps = &v.sigs[j];
+		const char *want = c->sigs[j].why;
+
+		if (ps->counted != !want ||
+		    (want && !strstr(ps->why, want)) ||
+		    (!want && ps->why[0]))
+			fail_msg("%s: signature %zu: counted %d, why "
+				 "'%s'", c->name, j, ps->counted,
+				 ps->why);
+		if (c->sigs[j].key && c->rule >= 0 &&
+		    v.rule->action == POLICY_SIGNED &&
+		    ps->key != policy_key_find(p, c->sigs[j].key) &&
+		    strcmp(c->sigs[j].key, "alice2") != 0)
+			fail_msg("%s: signature %zu names key %d",
+				 c->name, j, ps->key);
+		json_decref(sigs[j].annotations);
+	}
+	if (c->reason && !strstr(v.reason, c->reason))
+		fail_msg("%s: reason '%s' lacks '%s'", c->name,
+			 v.reason, c->reason);
+	if (rc < 0)
+		assert_non_null(strstr(err_msg(), v.reason));
+	policy_verdict_release(&v);
+	assert_null(v.sigs);
+}
+
 static void test_evaluate(void **state)
 {
 	struct policy *p;
-	size_t i, j, n;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(parse(&p, eval_json, NULL), 0);
-	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++) {
-		const struct eval_case *c = &eval_cases[i];
-		struct sig_report sigs[4];
-		struct policy_verdict v;
-		int rc;
-
-		for (n = 0; n < 4 && (c->sigs[n].key || c->sigs[n].why ||
-				      c->sigs[n].format); n++)
-			fill_sig(&sigs[n], p, &c->sigs[n]);
-		rc = policy_evaluate(&v, p, c->repo, sigs, n, c->now);
-		if (rc != c->rc)
-			fail_msg("%s: rc %d, want %d (%s)", c->name, rc, c->rc,
-				 v.reason);
-		assert_int_equal(v.trusted, rc == 0);
-		if ((v.rule ? (int)v.rule->index : -1) != c->rule)
-			fail_msg("%s: wrong rule", c->name);
-		if (v.counted != c->counted)
-			fail_msg("%s: counted %zu, want %zu", c->name,
-				 v.counted, c->counted);
-		assert_int_equal(v.n_sigs, n);
-		for (j = 0; j < n; j++) {
-			const struct policy_sig *ps = &v.sigs[j];
-			const char *want = c->sigs[j].why;
-
-			if (ps->counted != !want ||
-			    (want && !strstr(ps->why, want)) ||
-			    (!want && ps->why[0]))
-				fail_msg("%s: signature %zu: counted %d, why "
-					 "'%s'", c->name, j, ps->counted,
-					 ps->why);
-			if (c->sigs[j].key && c->rule >= 0 &&
-			    v.rule->action == POLICY_SIGNED &&
-			    ps->key != policy_key_find(p, c->sigs[j].key) &&
-			    strcmp(c->sigs[j].key, "alice2") != 0)
-				fail_msg("%s: signature %zu names key %d",
-					 c->name, j, ps->key);
-			json_decref(sigs[j].annotations);
-		}
-		if (c->reason && !strstr(v.reason, c->reason))
-			fail_msg("%s: reason '%s' lacks '%s'", c->name,
-				 v.reason, c->reason);
-		if (rc < 0)
-			assert_non_null(strstr(err_msg(), v.reason));
-		policy_verdict_release(&v);
-		assert_null(v.sigs);
-	}
+	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++)
+		run_case(p, &eval_cases[i], NULL);
+	for (i = 0; i < sizeof(chain_cases) / sizeof(chain_cases[0]); i++)
+		run_case(p, &chain_cases[i].c, chain_cases[i].chain);
 	policy_free(p);
 }
 
@@ -904,9 +961,9 @@ static void test_evaluate_pure(void **state)
 	(void)state;
 	assert_int_equal(parse(&p, eval_json, NULL), 0);
 	fill_sig(&s[0], p, &(struct sig_spec){ NULL, "alice", false, NULL,
-					       NULL });
+					       NULL }, NULL);
 	fill_sig(&s[1], p, &(struct sig_spec){ NULL, "mallory", false, NULL,
-					       NULL });
+					       NULL }, NULL);
 	assert_int_equal(policy_evaluate(&v1, p, "reg/prod/x", s, 2, NOW),
 			 ERR_VERIFY);
 	assert_int_equal(policy_evaluate(&v2, p, "reg/prod/x", s, 2, NOW),
