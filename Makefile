@@ -19,7 +19,7 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1
+PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1 libmicrohttpd
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
             -Wformat=2 -Wno-format-nonliteral
@@ -30,7 +30,7 @@ ifneq ($(P11_PROXY),)
 CPPFLAGS += -DSIGNET_P11_PROXY='"$(P11_PROXY)"'
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit -lmicrohttpd)
 LDLIBS   += -pthread
 
 # ---- the variant: which flags, which folder --------------------------------
@@ -49,7 +49,7 @@ ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS)
 B          = build/$(VARIANT)
 
 # ---- sources ----------------------------------------------------------------
-LIB_DIRS = core formats keys registry sign verify
+LIB_DIRS = core formats keys registry sign verify gate
 LIB_SRC  = $(wildcard $(LIB_DIRS:%=%/*.c))
 CLI_SRC  = $(wildcard cli/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)

@@ -26,6 +26,8 @@ static const struct cli_cmd commands[] = {
 	  cmd_save_usage, "signet-save(1)" },
 	{ "audit", cmd_audit, "verify every image of a registry",
 	  cmd_audit_usage, "signet-audit(1)" },
+	{ "gate", cmd_gate, "let dockerd run only images the policy trusts",
+	  cmd_gate_usage, "signet-gate(1)" },
 	{ "completion", cmd_completion, "print the bash completion script",
 	  cmd_completion_usage, "signet(1)" },
 	{ "version", cmd_version, "print versions", cmd_version_usage,

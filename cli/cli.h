@@ -37,8 +37,8 @@ struct cli_cmd {
 
 extern const char cmd_keys_usage[], cmd_sign_usage[], cmd_verify_usage[],
 	cmd_list_usage[], cmd_policy_usage[], cmd_run_usage[],
-	cmd_save_usage[], cmd_audit_usage[], cmd_completion_usage[],
-	cmd_version_usage[];
+	cmd_save_usage[], cmd_audit_usage[], cmd_gate_usage[],
+	cmd_completion_usage[], cmd_version_usage[];
 
 int cmd_keys(const struct cli_cmd *self, int argc, char **argv);
 int cmd_sign(const struct cli_cmd *self, int argc, char **argv);
@@ -48,6 +48,7 @@ int cmd_policy(const struct cli_cmd *self, int argc, char **argv);
 int cmd_run(const struct cli_cmd *self, int argc, char **argv);
 int cmd_save(const struct cli_cmd *self, int argc, char **argv);
 int cmd_audit(const struct cli_cmd *self, int argc, char **argv);
+int cmd_gate(const struct cli_cmd *self, int argc, char **argv);
 int cmd_completion(const struct cli_cmd *self, int argc, char **argv);
 int cmd_version(const struct cli_cmd *self, int argc, char **argv);
 

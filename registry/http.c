@@ -236,16 +236,24 @@ static void global_init(void)
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* Clients may live in several threads (audit); each has its own handle. */
-int registry_new(struct registry **out, const struct registry_opts *opts)
+int registry_global_init(void)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	struct registry *reg;
 
-	*out = NULL;
 	pthread_once(&once, global_init);
 	if (global_rc != CURLE_OK)
 		return err_set(ERR_NET, "cannot initialise libcurl");
+	return 0;
+}
+
+/* Clients may live in several threads (audit); each has its own handle. */
+int registry_new(struct registry **out, const struct registry_opts *opts)
+{
+	struct registry *reg;
+
+	*out = NULL;
+	if (registry_global_init() < 0)
+		return ERR_NET;
 	reg = calloc(1, sizeof(*reg));
 	if (!reg)
 		return err_set(ERR_NOMEM, "out of memory");

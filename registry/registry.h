@@ -67,6 +67,18 @@ struct registry_opts {
 
 struct registry;
 
+/* libcurl's global set-up, once per process (registry_new does it):
+ * call it before threads start. ERR_NET when libcurl cannot start. */
+int registry_global_init(void);
+
+/* GET @path ("/images/NAME/json") from the Docker engine listening on
+ * the Unix socket @socket: the body into @out (its cap applies), the
+ * HTTP status into @status. @path must be made of the characters of
+ * image and container names only (ERR_USAGE). ERR_NET when the engine
+ * cannot be reached within @timeout seconds (0: 30). */
+int registry_engine_get(struct buf *out, long *status, const char *socket,
+			const char *path, long timeout);
+
 /* One client per process: one curl handle, connections reused. New. */
 int registry_new(struct registry **out, const struct registry_opts *opts);
 void registry_free(struct registry *reg);
