@@ -78,6 +78,7 @@ enum {
 	OPT_DEADLINE,
 	OPT_JOBS,
 	OPT_REPO,
+	OPT_SIGNED_IDENTITY,
 };
 
 /* The options every registry command takes; cli_opt_default handles
@@ -152,6 +153,7 @@ struct cli_verify_args {
 	struct cli_trust trust;
 	struct verify_opts vo;		/* points at the above */
 	const char *policy_file;	/* --policy */
+	struct signed_identity identity;	/* --signed-identity */
 	bool as_json;
 	char **images;			/* the operands; run: docker's argv */
 	int n_images;

@@ -97,9 +97,27 @@ static void show_kv(const char *label, const struct kvlist *l,
 	printf("\n");
 }
 
-/* What rule @ru requires. */
+/* The repository cosign signatures for @repo must name under @ru, when a
+ * "signed-identity" makes it another than @repo's own. */
+static void show_identity(const struct policy_rule *ru, const char *repo)
+{
+	char want[SIGNED_IDENTITY_MAX];
+
+	if (signed_identity_strict(ru->identity))
+		return;
+	if (signed_identity_expect(want, sizeof(want), ru->identity,
+				   repo) < 0) {
+		printf("  signed for:  none: %s\n", err_msg());
+		err_clear();
+	} else {
+		printf("  signed for:  %s (cosign signatures; "
+		       "signed-identity)\n", want);
+	}
+}
+
+/* What rule @ru requires of @repo. */
 static void show_rule(const struct policy *pol, const struct policy_rule *ru,
-		      time_t now)
+		      const char *repo, time_t now)
 {
 	char fmts[64];
 	size_t j;
@@ -126,6 +144,7 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 	printf("  formats:     %s\n", fmts);
 	show_kv("annotations:", &ru->annotations, ", ");
 	show_kv("subject:", &ru->subject, ", ");
+	show_identity(ru, repo);
 }
 
 static int policy_show_cmd(const struct cli_cmd *self, int argc,
@@ -163,7 +182,7 @@ static int policy_show_cmd(const struct cli_cmd *self, int argc,
 		}
 		printf("%s%s\n  policy:      %s\n", i > optind ? "\n" : "",
 		       repo, pol->path);
-		show_rule(pol, policy_match(pol, repo), now);
+		show_rule(pol, policy_match(pol, repo), repo, now);
 	}
 	fflush(stdout);
 	policy_free(pol);

@@ -11,7 +11,8 @@
 
 const char cmd_run_usage[] =
 	"signet run [--key FILE]... [-a KEY=VALUE]... "
-	"[--format cosign|sigstore-bundle|notation]... [--policy FILE] "
+	"[--format cosign|sigstore-bundle|notation]... "
+	"[--signed-identity REPO] [--policy FILE] "
 	"[options] -- docker run|create|pull [DOCKER-OPTIONS] IMAGE [ARG...]";
 
 /* Verify @image; say why not on failure. The digest verified goes to

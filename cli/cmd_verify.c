@@ -12,12 +12,12 @@
 
 const char cmd_verify_usage[] =
 	"signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
-	"[--format cosign|sigstore-bundle|notation]... [--json] [options] "
-	"IMAGE...\n"
+	"[--format cosign|sigstore-bundle|notation]... "
+	"[--signed-identity REPO] [--json] [options] IMAGE...\n"
 	"       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
 	"       signet verify --offline DIR [--key FILE]... "
 	"[-a KEY=VALUE]... [--format cosign|sigstore-bundle|notation]... "
-	"[--policy FILE] [--json] [IMAGE]";
+	"[--signed-identity REPO] [--policy FILE] [--json] [IMAGE]";
 
 const char cmd_list_usage[] =
 	"signet list [--key FILE]... [--json] [options] IMAGE...\n"
@@ -46,6 +46,15 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 		return -1;
 	case OPT_OFFLINE:
 		va->c.ropts.layout = optarg;
+		return -1;
+	case OPT_SIGNED_IDENTITY:
+		if (signed_identity_repository(va->identity.repository,
+					       sizeof(va->identity.repository),
+					       optarg, false) < 0)
+			return cli_usage_error(self, "--signed-identity: %s",
+					       err_msg());
+		va->identity.type = SIGNED_IDENTITY_REPOSITORY;
+		va->vo.identity = &va->identity;
 		return -1;
 	case OPT_FORMAT:
 		if (!format_by_name(&f, optarg))
@@ -76,6 +85,12 @@ static int verify_check(const struct cli_cmd *self,
 		return cli_usage_error(self, "%s: -a and --format go with "
 				       "--key; under a policy its rule sets "
 				       "them", name);
+	if (va->vo.identity && (mode == CLI_MODE_LIST || !n_keys))
+		return cli_usage_error(self, mode == CLI_MODE_LIST ?
+				       "%s: --signed-identity is for verify "
+				       "and run" : "%s: --signed-identity goes "
+				       "with --key; under a policy the rule's "
+				       "\"signed-identity\" says it", name);
 	if (mode == CLI_MODE_RUN && va->as_json)
 		return cli_usage_error(self, "run: --json is for verify%s",
 				       NULL);
@@ -117,6 +132,8 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "offline", required_argument, NULL, OPT_OFFLINE },
+		{ "signed-identity", required_argument, NULL,
+		  OPT_SIGNED_IDENTITY },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	int opt, r;

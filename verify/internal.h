@@ -13,6 +13,14 @@
  * globs)? Pure. */
 bool scope_overlap(const char *a, const char *b);
 
+/* ---- signed identity (identity.c) ---------------------------------------- */
+
+/* Read a rule's "signed-identity" object @v at JSON path @jp into @out,
+ * reporting every problem to @r, and doubts given the rule's @scope (may
+ * be NULL). 0, or ERR_FORMAT after an error. */
+int signed_identity_read(struct signed_identity *out, struct jp_reader *r,
+			 const json_t *v, const char *jp, const char *scope);
+
 /* ---- the image (resolve.c, verify.c) ------------------------------------ */
 
 /* Fetch the manifest @ref names into @man, or use @given (borrowed:

@@ -566,15 +566,32 @@ static void rule_checks(struct pctx *c, const char *jp,
 		     "notation signatures, which the rule does not accept");
 }
 
+/* "signed-identity" (identity.c reads it): for cosign signatures only. */
+static void rule_identity(struct pctx *c, const json_t *v, const char *jp,
+			  struct policy_rule *r)
+{
+	if (!(r->identity = calloc(1, sizeof(*r->identity)))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	if (signed_identity_read(r->identity, &c->r, v, jp, r->scope) < 0)
+		return;
+	if (!(r->formats & FORMAT_BIT(FORMAT_COSIGN)))
+		diag(c, ERR_FORMAT, jp, "applies to cosign signatures, which "
+		     "the rule does not accept (sigstore-bundle and notation "
+		     "bind only the digest)");
+}
+
 static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 {
 	static const char *const fields[] = {
 		"scope", "keys", "threshold", "annotations", "formats",
-		"subject", "reject", "insecure-accept-anything", "comment",
-		NULL
+		"subject", "signed-identity", "reject",
+		"insecure-accept-anything", "comment", NULL
 	};
 	static const char *const signed_only[] = {
-		"keys", "threshold", "annotations", "formats", "subject", NULL
+		"keys", "threshold", "annotations", "formats", "subject",
+		"signed-identity", NULL
 	};
 	struct policy_rule *r = &c->p->rules[c->p->n_rules];
 	const char *scope, *const *f;
@@ -591,8 +608,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		return;
 	}
 	jp_only_fields(&c->r, v, jp, fields, "scope, keys, threshold, "
-		       "annotations, formats, subject, reject, "
-		       "insecure-accept-anything, comment");
+		       "annotations, formats, subject, signed-identity, "
+		       "reject, insecure-accept-anything, comment");
 	jp_get_str(&c->r, v, "comment", jp, false);
 	scope = jp_get_str(&c->r, v, "scope", jp, true);
 	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r) &&
@@ -636,6 +653,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		rule_formats(c, json_object_get(v, "formats"),
 			     jp_key(sub, jp, "formats"), r);
 	jp_get_kv(&c->r, v, "subject", jp, &r->subject, subject_field);
+	if ((t = json_object_get(v, "signed-identity")))
+		rule_identity(c, t, jp_key(sub, jp, "signed-identity"), r);
 	if (r->n_keys)
 		rule_checks(c, jp, r);
 }
@@ -896,6 +915,7 @@ void policy_free(struct policy *p)
 		free(p->rules[i].keys);
 		kvlist_release(&p->rules[i].annotations);
 		kvlist_release(&p->rules[i].subject);
+		free(p->rules[i].identity);
 	}
 	for (i = 0; i < p->n_pkeys; i++)
 		EVP_PKEY_free(p->pkeys[i]);
@@ -1254,6 +1274,7 @@ int policy_verify(struct registry *reg, const char *image,
 	o.now = now;
 	o.annotations = NULL;
 	o.exhaustive = true;
+	o.identity = r->identity;
 	rc = verify_image_ref(reg, &ref, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)
 		return rc;

@@ -89,6 +89,34 @@ static bool key_verifies(const struct verify_opts *o, const struct buf *data,
 	return false;
 }
 
+/* Does the payload's docker-reference @claim name the repository that
+ * o->identity expects for @repo? If not, the reason says which it names
+ * and, by default, how to accept a copy. */
+static bool identity_ok(const struct verify_opts *o, const char *claim,
+			const char *repo, struct sig_report *s)
+{
+	char want[SIGNED_IDENTITY_MAX], got[SIGNED_IDENTITY_MAX];
+
+	if (signed_identity_expect(want, sizeof(want), o->identity,
+				   repo) < 0) {
+		reason(s, err_msg());
+		return false;
+	}
+	if (ref_normalize_repo(got, sizeof(got), claim) == 0 &&
+	    strcmp(got, want) == 0)
+		return true;
+	str_sanitize(got, sizeof(got), claim);
+	if (signed_identity_strict(o->identity))
+		reasonf(s, "payload is for repository '%.180s', not '%.180s' "
+			"(for a copy or mirror, name the repository it was "
+			"signed for: --signed-identity, or \"signed-identity\" "
+			"in a policy rule)", got, want);
+	else
+		reasonf(s, "payload is for repository '%.180s', not '%.180s' "
+			"as the signed identity requires", got, want);
+	return false;
+}
+
 int verify_simplesign(const void *payload, size_t payload_len,
 		      const char *sig_b64, const struct digest *image,
 		      const char *repo, const struct verify_opts *o,
@@ -97,7 +125,6 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	struct buf data = { (unsigned char *)payload, payload_len, 0, 0 };
 	struct buf sig;
 	struct simplesign p = { 0 };
-	char claim[REF_HOST_MAX + REF_REPO_MAX + 2];
 
 	report_as(s, FORMAT_COSIGN);
 	digest_of(&s->payload, payload, payload_len);
@@ -127,12 +154,8 @@ int verify_simplesign(const void *payload, size_t payload_len,
 		reasonf(s, "payload is for %s, not this image", p.image.str);
 		goto out;
 	}
-	if (ref_normalize_repo(claim, sizeof(claim), p.docker_ref) < 0 ||
-	    strcmp(claim, repo) != 0) {
-		str_sanitize(claim, sizeof(claim), p.docker_ref);
-		reasonf(s, "payload is for repository '%.200s'", claim);
+	if (!identity_ok(o, p.docker_ref, repo, s))
 		goto out;
-	}
 	s->claims_ok = s->key_index >= 0;
 	if (!annotations_ok(o, p.optional, s))
 		goto out;

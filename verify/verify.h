@@ -9,6 +9,44 @@
 #include "../formats/formats.h"
 #include "../registry/registry.h"
 
+/* ---- the repository a cosign signature names (identity.c) -------------- */
+
+#define SIGNED_IDENTITY_MAX (REF_HOST_MAX + REF_REPO_MAX + 2)
+
+/* Which repository the docker-reference of a cosign simple-signing payload
+ * must name (signet-policy(5) "signed-identity"). Sigstore bundles and
+ * Notary signatures bind only the digest: this does not apply to them. */
+enum signed_identity_type {
+	SIGNED_IDENTITY_SAME,		/* the image's own: the default */
+	SIGNED_IDENTITY_REPOSITORY,	/* @repository, whatever the image */
+	SIGNED_IDENTITY_REMAP,		/* the image's with @prefix replaced
+					 * by @signed_prefix; outside @prefix
+					 * the image's own */
+};
+
+struct signed_identity {
+	enum signed_identity_type type;
+	char repository[SIGNED_IDENTITY_MAX];	/* "registry/repository" */
+	char prefix[SIGNED_IDENTITY_MAX];	/* "host[:port][/path]" */
+	char signed_prefix[SIGNED_IDENTITY_MAX];
+};
+
+/* The repository ("registry/repository") a signature for an image of
+ * @repo must name under @id (NULL: the image's own) into @out. The remap
+ * matches whole path components (@prefix, then '/' or the end) and reads
+ * the result as docker does ("docker.io/alpine" is
+ * docker.io/library/alpine). ERR_VERIFY when the remap gives no valid
+ * repository name. Pure. */
+int signed_identity_expect(char *out, size_t outsz,
+			   const struct signed_identity *id, const char *repo);
+/* Is @id the default (the image's own repository)? NULL is. */
+bool signed_identity_strict(const struct signed_identity *id);
+/* @s as a repository without tag or digest, normalised as image names
+ * are ("alpine" is docker.io/library/alpine) into @out; with @expanded,
+ * @s must already be written that way. ERR_USAGE saying why not. */
+int signed_identity_repository(char *out, size_t outsz, const char *s,
+			       bool expanded);
+
 struct verify_opts {
 	unsigned formats;		/* FORMAT_BIT() set; 0: all */
 	EVP_PKEY *const *keys;		/* trusted keys (borrowed) */
@@ -21,6 +59,9 @@ struct verify_opts {
 	size_t max_signatures;		/* 0: 100 */
 	bool exhaustive;		/* check every format even after a
 					 * valid signature (thresholds) */
+	const struct signed_identity *identity;	/* the repository cosign
+					 * signatures must name; NULL: the
+					 * image's own */
 };
 
 /* One signature found for the image, and what became of it. */
@@ -70,8 +111,9 @@ void verify_result_release(struct verify_result *r);
 
 /* Check one cosign simple-signing signature, no network: @sig_b64 over the
  * exact @payload bytes with one of o->keys, then the payload's claims: the
- * digest is @image, the docker-reference names @repo ("registry/repo"),
- * required annotations. Fills @s; 0 when valid, ERR_VERIFY otherwise. */
+ * digest is @image, the docker-reference names the repository
+ * o->identity expects for @repo ("registry/repo"; by default @repo
+ * itself), required annotations. Fills @s; 0 when valid, ERR_VERIFY otherwise. */
 int verify_simplesign(const void *payload, size_t payload_len,
 		      const char *sig_b64, const struct digest *image,
 		      const char *repo, const struct verify_opts *o,
@@ -124,6 +166,8 @@ struct policy_rule {
 	struct kvlist subject;		/* required subject fields (C, ST, L, O,
 					 * OU, CN) of a notation signer's
 					 * certificate; not checked yet */
+	struct signed_identity *identity;	/* "signed-identity", or NULL:
+					 * the image's own repository */
 	size_t literals;		/* specificity: see policy_match */
 	size_t wildcards;
 	size_t globstars;

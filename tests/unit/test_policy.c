@@ -981,6 +981,273 @@ static void test_evaluate_pure(void **state)
 	policy_free(p);
 }
 
+/* ---- signed identity (identity.c) ---------------------------------------- */
+
+/* Which repository a cosign signature must name: the default, one named
+ * repository, or a remapped prefix matching whole path components. */
+static void test_signed_identity_expect(void **state)
+{
+	static const struct signed_identity exact = {
+		SIGNED_IDENTITY_REPOSITORY, "docker.io/library/alpine", "", ""
+	};
+	static const struct signed_identity hub = {
+		SIGNED_IDENTITY_REMAP, "", "mirror.local:5000/hub", "docker.io"
+	};
+	static const struct signed_identity host = {
+		SIGNED_IDENTITY_REMAP, "", "localhost:5000", "127.0.0.1:5000"
+	};
+	static const struct signed_identity repo = {
+		SIGNED_IDENTITY_REMAP, "", "m.example/app", "r.example/ns/app"
+	};
+	static const struct signed_identity to_host = {
+		SIGNED_IDENTITY_REMAP, "", "m.example/app", "r.example"
+	};
+	static const struct signed_identity same = { SIGNED_IDENTITY_SAME,
+						      "", "", "" };
+	static const struct {
+		const struct signed_identity *id;
+		const char *repo, *want;	/* want NULL: an error */
+	} cases[] = {
+		{ NULL, "reg/app", "reg/app" },
+		{ &same, "reg/app", "reg/app" },
+		{ &exact, "mirror.local/hub/alpine", "docker.io/library/alpine" },
+		{ &exact, "docker.io/library/alpine",
+		  "docker.io/library/alpine" },
+		/* docker's reading of the result: library/ added */
+		{ &hub, "mirror.local:5000/hub/alpine",
+		  "docker.io/library/alpine" },
+		{ &hub, "mirror.local:5000/hub/library/alpine",
+		  "docker.io/library/alpine" },
+		{ &hub, "mirror.local:5000/hub/team/app",
+		  "docker.io/team/app" },
+		/* whole components only; outside the prefix, the default */
+		{ &hub, "mirror.local:5000/hubx/alpine",
+		  "mirror.local:5000/hubx/alpine" },
+		{ &hub, "mirror.local:5000/alpine", "mirror.local:5000/alpine" },
+		{ &hub, "mirror.local:50001/hub/alpine",
+		  "mirror.local:50001/hub/alpine" },
+		{ &hub, "mirror.local/hub/alpine", "mirror.local/hub/alpine" },
+		{ &host, "localhost:5000/t/app", "127.0.0.1:5000/t/app" },
+		{ &host, "localhost:50000/t/app", "localhost:50000/t/app" },
+		{ &repo, "m.example/app", "r.example/ns/app" },
+		{ &repo, "m.example/app/sub", "r.example/ns/app/sub" },
+		{ &repo, "m.example/apps", "m.example/apps" },
+		{ &to_host, "m.example/app/x", "r.example/x" },
+		{ &to_host, "m.example/app", NULL },	/* a host, no repo */
+	};
+	char out[SIGNED_IDENTITY_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = signed_identity_expect(out, sizeof(out), cases[i].id,
+						cases[i].repo);
+
+		if (!cases[i].want) {
+			if (rc != ERR_VERIFY)
+				fail_msg("case %zu: rc %d, want ERR_VERIFY",
+					 i, rc);
+			err_clear();
+			continue;
+		}
+		if (rc != 0 || strcmp(out, cases[i].want) != 0)
+			fail_msg("case %zu: '%s' -> rc %d '%s', want '%s'", i,
+				 cases[i].repo, rc, rc ? "" : out,
+				 cases[i].want);
+	}
+	assert_true(signed_identity_strict(NULL));
+	assert_true(signed_identity_strict(&same));
+	assert_false(signed_identity_strict(&exact));
+	assert_false(signed_identity_strict(&hub));
+}
+
+/* The command line's REPO: read as an image name, no tag or digest. */
+static void test_signed_identity_repository(void **state)
+{
+	static const struct {
+		const char *in;
+		bool expanded;
+		const char *want;	/* NULL: ERR_USAGE */
+	} cases[] = {
+		{ "alpine", false, "docker.io/library/alpine" },
+		{ "reg.example/a/b", false, "reg.example/a/b" },
+		{ "localhost:5000/app", false, "localhost:5000/app" },
+		{ "docker.io/library/alpine", true, "docker.io/library/alpine" },
+		{ "alpine", true, NULL },	/* not in full */
+		{ "reg.example/a:v1", false, NULL },
+		{ "reg.example/a@sha256:0123", false, NULL },
+		{ "alpine:3", false, NULL },
+		{ "Reg/App", false, NULL },
+		{ "", false, NULL },
+	};
+	char out[SIGNED_IDENTITY_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = signed_identity_repository(out, sizeof(out),
+						    cases[i].in,
+						    cases[i].expanded);
+
+		if (!cases[i].want) {
+			if (rc != ERR_USAGE)
+				fail_msg("'%s': rc %d, want ERR_USAGE",
+					 cases[i].in, rc);
+			err_clear();
+		} else if (rc != 0 || strcmp(out, cases[i].want) != 0) {
+			fail_msg("'%s': rc %d '%s', want '%s'", cases[i].in,
+				 rc, rc ? err_msg() : out, cases[i].want);
+		}
+	}
+}
+
+#define SID(scope, id) R1("{\"scope\":\"" scope "\",\"keys\":[\"alice\"]," \
+			  "\"signed-identity\":" id "}")
+
+/* A rule's "signed-identity": read strictly, with its doubts, and given
+ * to verification by the rule that matches. */
+static void test_signed_identity_parse(void **state)
+{
+	static const struct {
+		const char *name, *json;
+		const char *msg;	/* NULL: valid */
+	} cases[] = {
+		{ "same", SID("reg.example/app", "{\"type\":\"same-repository\"}"),
+		  NULL },
+		{ "exact", SID("m.example/app", "{\"type\":\"exact-repository\","
+		  "\"repository\":\"docker.io/library/alpine\"}"), NULL },
+		{ "remap", SID("m.example/hub/**", "{\"type\":\"remap\","
+		  "\"prefix\":\"m.example/hub\",\"signed-prefix\":"
+		  "\"docker.io\"}"), NULL },
+		{ "not object", SID("m.example/app", "\"docker.io/x/y\""),
+		  ".rules[0].signed-identity: expected an object" },
+		{ "no type", SID("m.example/app", "{}"),
+		  ".rules[0].signed-identity.type: missing" },
+		{ "unknown type", SID("m.example/app", "{\"type\":"
+		  "\"matchRepository\"}"), ".type: unknown type" },
+		{ "unknown field", SID("m.example/app", "{\"type\":"
+		  "\"same-repository\",\"dockerRepository\":\"a\"}"),
+		  ".signed-identity.dockerRepository: unknown field" },
+		{ "same with repository", SID("m.example/app", "{\"type\":"
+		  "\"same-repository\",\"repository\":\"r.example/a\"}"),
+		  "type 'same-repository' takes no \"repository\"" },
+		{ "exact with prefix", SID("m.example/app", "{\"type\":"
+		  "\"exact-repository\",\"repository\":\"r.example/a\","
+		  "\"prefix\":\"m.example\"}"), "takes no \"prefix\"" },
+		{ "exact without repository", SID("m.example/app", "{\"type\":"
+		  "\"exact-repository\"}"), ".repository: missing" },
+		{ "exact tag", SID("m.example/app", "{\"type\":"
+		  "\"exact-repository\",\"repository\":\"r.example/a:1\"}"),
+		  "without tag or digest" },
+		{ "exact short", SID("m.example/app", "{\"type\":"
+		  "\"exact-repository\",\"repository\":\"alpine\"}"),
+		  "as 'docker.io/library/alpine'" },
+		{ "exact glob", SID("m.example/app", "{\"type\":"
+		  "\"exact-repository\",\"repository\":\"r.example/*\"}"),
+		  ".signed-identity.repository: " },
+		{ "remap no host", SID("m.example/app", "{\"type\":\"remap\","
+		  "\"prefix\":\"hub\",\"signed-prefix\":\"docker.io\"}"),
+		  ".signed-identity.prefix: 'hub' does not begin with a "
+		  "registry host" },
+		{ "remap trailing slash", SID("m.example/app", "{\"type\":"
+		  "\"remap\",\"prefix\":\"m.example/\",\"signed-prefix\":"
+		  "\"docker.io\"}"), ".prefix: 'm.example/' is not" },
+		{ "remap tag", SID("m.example/app", "{\"type\":\"remap\","
+		  "\"prefix\":\"m.example/a:1\",\"signed-prefix\":"
+		  "\"docker.io\"}"), ".prefix: 'm.example/a:1' is not" },
+		{ "remap wildcard", SID("m.example/app", "{\"type\":\"remap\","
+		  "\"prefix\":\"m.example/*\",\"signed-prefix\":"
+		  "\"docker.io\"}"), ".prefix: 'm.example/*' is not" },
+		{ "remap bad path", SID("m.example/app", "{\"type\":\"remap\","
+		  "\"prefix\":\"m.example\",\"signed-prefix\":"
+		  "\"docker.io/Lib\"}"), ".signed-prefix: 'docker.io/Lib'" },
+		{ "remap missing", SID("m.example/app", "{\"type\":\"remap\","
+		  "\"prefix\":\"m.example\"}"),
+		  ".signed-identity.signed-prefix: missing" },
+		{ "not cosign", R1("{\"scope\":\"m.example/app\",\"keys\":["
+		  "\"alice\"],\"formats\":[\"sigstore-bundle\"],"
+		  "\"signed-identity\":{\"type\":\"same-repository\"}}"),
+		  ".rules[0].signed-identity: applies to cosign signatures" },
+		{ "reject", R1("{\"scope\":\"m.example/app\",\"reject\":true,"
+		  "\"signed-identity\":{\"type\":\"same-repository\"}}"),
+		  "a rule with \"reject\" takes no \"signed-identity\"" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy *p = NULL;
+		int rc = parse(&p, cases[i].json, NULL);
+
+		if (!cases[i].msg) {
+			if (rc != 0)
+				fail_msg("%s: rc %d (%s)", cases[i].name, rc,
+					 err_msg());
+			policy_free(p);
+			continue;
+		}
+		if (rc != ERR_FORMAT || p)
+			fail_msg("%s: rc %d, want ERR_FORMAT", cases[i].name,
+				 rc);
+		if (!strstr(err_msg(), cases[i].msg))
+			fail_msg("%s: message '%s' lacks '%s'", cases[i].name,
+				 err_msg(), cases[i].msg);
+		err_clear();
+	}
+}
+
+/* What the rule holds, and the doubts policy check prints. */
+static void test_signed_identity_model(void **state)
+{
+	static const char *json = R1(
+		"{\"scope\":\"m.example/hub/**\",\"keys\":[\"alice\"],"
+		"\"signed-identity\":{\"type\":\"remap\",\"prefix\":"
+		"\"m.example/hub\",\"signed-prefix\":\"docker.io\"}},"
+		"{\"scope\":\"m.example/**\",\"keys\":[\"alice\"],"
+		"\"signed-identity\":{\"type\":\"remap\",\"prefix\":"
+		"\"m.example/hub\",\"signed-prefix\":\"docker.io\"}},"
+		"{\"scope\":\"c.example/*\",\"keys\":[\"bob\"],"
+		"\"signed-identity\":{\"type\":\"exact-repository\","
+		"\"repository\":\"r.example/app\"}},"
+		"{\"scope\":\"c.example/app\",\"keys\":[\"bob\"]}");
+	struct policy_diags d = { 0 };
+	const struct policy_rule *r;
+	struct policy *p;
+	char out[SIGNED_IDENTITY_MAX];
+	size_t i, outside = 0, wide = 0;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), 0);
+	for (i = 0; i < d.n; i++) {
+		assert_true(d.items[i].warning);
+		outside += strstr(d.items[i].msg, ".rules[1].signed-identity: "
+				  "scope 'm.example/**' matches images "
+				  "outside prefix 'm.example/hub'") != NULL;
+		wide += strstr(d.items[i].msg, ".rules[2].signed-identity: "
+			       "signatures for 'r.example/app' count for "
+			       "every image") != NULL;
+	}
+	assert_int_equal(outside, 1);
+	assert_int_equal(wide, 1);
+	r = policy_match(p, "m.example/hub/alpine");
+	assert_non_null(r);
+	assert_non_null(r->identity);
+	assert_int_equal(r->identity->type, SIGNED_IDENTITY_REMAP);
+	assert_string_equal(r->identity->prefix, "m.example/hub");
+	assert_string_equal(r->identity->signed_prefix, "docker.io");
+	assert_int_equal(signed_identity_expect(out, sizeof(out), r->identity,
+						"m.example/hub/alpine"), 0);
+	assert_string_equal(out, "docker.io/library/alpine");
+	r = policy_match(p, "c.example/other");
+	assert_int_equal(r->identity->type, SIGNED_IDENTITY_REPOSITORY);
+	assert_string_equal(r->identity->repository, "r.example/app");
+	r = policy_match(p, "c.example/app");	/* no signed-identity */
+	assert_null(r->identity);
+	assert_true(signed_identity_strict(r->identity));
+	policy_diags_release(&d);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -995,6 +1262,10 @@ int main(void)
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_evaluate),
 		cmocka_unit_test(test_evaluate_pure),
+		cmocka_unit_test(test_signed_identity_expect),
+		cmocka_unit_test(test_signed_identity_repository),
+		cmocka_unit_test(test_signed_identity_parse),
+		cmocka_unit_test(test_signed_identity_model),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
