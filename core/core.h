@@ -89,6 +89,10 @@ char *buf_detach(struct buf *b, size_t *len);
  * @out is as it was. */
 int file_read(struct buf *out, const char *path, size_t max,
 	      unsigned flags, const char *what);
+/* file_read, and what fstat said of the file read into @st. */
+struct stat;
+int file_read_stat(struct buf *out, struct stat *st, const char *path,
+		   size_t max, unsigned flags, const char *what);
 
 /* ---- programs signet starts (core/exec.c) ------------------------------- */
 
