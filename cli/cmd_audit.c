@@ -252,7 +252,7 @@ static int audit_parse(const struct cli_cmd *self, struct audit_args *aa,
 	if (aa->policy_file && aa->trust.n_keys)
 		return cli_usage_error(self, "audit: give --key or --policy, "
 				       "not both%s", NULL);
-	return -1;
+	return cli_policy_lock_check(aa->trust.n_keys > 0, aa->policy_file);
 }
 
 /* ---- the command --------------------------------------------------------- */

@@ -170,6 +170,8 @@ static int policy_show_cmd(const struct cli_cmd *self, int argc,
 	if (optind >= argc)
 		return cli_usage_error(self, "policy show: give at least one "
 				       "IMAGE%s", NULL);
+	if ((r = cli_policy_lock_check(false, file)) >= 0)
+		return r;
 	if ((rc = cli_policy_load(&pol, NULL, 0, file, NULL)) < 0)
 		return cli_fail(rc);
 	for (i = optind; i < argc; i++) {

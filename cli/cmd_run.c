@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,32 @@ out:
 	return rc < 0 ? cli_fail(rc) : 0;
 }
 
+/* Start docker with @argv (argv[0] "docker"): found on PATH as the
+ * credential helpers are, so never from the current folder, and without
+ * the signing secrets in its environment, which docker would hand to its
+ * plugins and, with "-e NAME", to the container. Returns only on error. */
+static int run_docker(char **argv)
+{
+	char path[4096];
+	char **env;
+
+	if (!exec_find_program(path, sizeof(path), argv[0])) {
+		fprintf(stderr, "signet: cannot run '%s': not found in an "
+			"absolute PATH entry\n", argv[0]);
+		return 2;
+	}
+	if (!(env = exec_env_clean())) {
+		fprintf(stderr, "signet: out of memory\n");
+		return 2;
+	}
+	fflush(NULL);
+	execve(path, argv, env);
+	fprintf(stderr, "signet: cannot run '%s': %s\n", path,
+		strerror(errno));
+	free(env);
+	return 2;
+}
+
 int cmd_run(const struct cli_cmd *self, int argc, char **argv)
 {
 	char pinned[sizeof(((struct verify_result *)0)->pinned)];
@@ -60,11 +87,7 @@ int cmd_run(const struct cli_cmd *self, int argc, char **argv)
 	/* docker gets the digest that was verified, never the tag: a tag
 	 * moved between here and the pull cannot slip in */
 	va.images[at] = pinned;
-	fflush(NULL);
-	execvp(va.images[0], va.images);
-	fprintf(stderr, "signet: cannot run '%s': %s\n", va.images[0],
-		strerror(errno));
-	return 2;
+	return run_docker(va.images);
 out:
 	cli_verify_args_release(&va);
 	return status;

@@ -100,6 +100,8 @@ static int verify_check(const struct cli_cmd *self,
 		 * the caller, never from the (untrusted) layout */
 		return cli_usage_error(self, "verify --offline: give the IMAGE "
 				       "name when a policy decides%s", NULL);
+	if (mode != CLI_MODE_LIST)
+		return cli_policy_lock_check(n_keys > 0, va->policy_file);
 	return -1;
 }
 

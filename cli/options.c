@@ -196,6 +196,24 @@ void cli_trust_release(struct cli_trust *t)
 	t->n_keys = 0;
 }
 
+int cli_policy_lock_check(bool by_key, const char *policy_file)
+{
+	int rc;
+
+	if (!by_key && !policy_file)
+		return -1;
+	if ((rc = policy_system_locked()) < 0)
+		return cli_fail(rc);
+	if (rc == 0)
+		return -1;
+	/* root too: root changes the file itself; the lock is there so
+	 * that no command line, environment or home folder can */
+	fprintf(stderr, "signet: %s is locked: images are verified by it "
+		"alone, so %s is refused (see signet-policy(5))\n",
+		POLICY_SYSTEM, by_key ? "--key" : "--policy");
+	return 2;
+}
+
 int cli_policy_load(struct policy **out, char *path, size_t path_sz,
 		    const char *file, struct policy_diags *diags)
 {

@@ -89,6 +89,21 @@ char *buf_detach(struct buf *b, size_t *len);
  * @out is as it was. */
 int file_read(struct buf *out, const char *path, size_t max,
 	      unsigned flags, const char *what);
+/* file_read, and what fstat said of the file read into @st. */
+struct stat;
+int file_read_stat(struct buf *out, struct stat *st, const char *path,
+		   size_t max, unsigned flags, const char *what);
+
+/* ---- programs signet starts (core/exec.c) ------------------------------- */
+
+/* A new array (free it; the strings are borrowed from environ): our
+ * environment without SIGNET_PASSWORD, COSIGN_PASSWORD and
+ * SIGNET_PKCS11_PIN. NULL when out of memory. */
+char **exec_env_clean(void);
+/* @prog (a bare name) in an absolute PATH entry, as docker finds its
+ * helpers: empty and relative entries, the current folder, are skipped.
+ * The full path into @out; false when there is none. */
+bool exec_find_program(char *out, size_t outsz, const char *prog);
 
 /* ---- RFC 3339 times (core/rfc3339.c) ------------------------------------ */
 

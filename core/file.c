@@ -107,6 +107,12 @@ static int open_file(const struct named *f, unsigned flags)
 int file_read(struct buf *out, const char *path, size_t max,
 	      unsigned flags, const char *what)
 {
+	return file_read_stat(out, NULL, path, max, flags, what);
+}
+
+int file_read_stat(struct buf *out, struct stat *st_out, const char *path,
+		   size_t max, unsigned flags, const char *what)
+{
 	struct named f = { path, what ? what : "", what ? " " : "" };
 	size_t start = out->len;
 	struct stat st;
@@ -124,6 +130,8 @@ int file_read(struct buf *out, const char *path, size_t max,
 	else
 		rc = read_capped(out, fd, max, (size_t)st.st_size, &f);
 	close(fd);
+	if (rc == 0 && st_out)
+		*st_out = st;
 	if (rc < 0 && out->data) {
 		/* as it was: what was read of the file goes, wiped */
 		secure_wipe(out->data + start, out->len - start);

@@ -14,17 +14,20 @@
 
 #include "internal.h"
 
-int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
-		   bool nofollow)
+static int read_key(unsigned char **out, size_t *outlen, mode_t *mode,
+		    const char *path, bool nofollow)
 {
+	struct stat st;
 	struct buf b;
 	int rc;
 
 	*out = NULL;
 	*outlen = 0;
 	buf_init(&b, KEYS_FILE_MAX);
-	rc = file_read(&b, path, KEYS_FILE_MAX, nofollow ? 0 : FILE_FOLLOW,
-		       NULL);
+	rc = file_read_stat(&b, &st, path, KEYS_FILE_MAX,
+			    nofollow ? 0 : FILE_FOLLOW, NULL);
+	if (rc == 0 && mode)
+		*mode = st.st_mode;
 	if (rc < 0) {
 		buf_release_secret(&b);
 		/* a missing key file is a local file problem, as any other
@@ -36,6 +39,29 @@ int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
 		return ERR_NOMEM;
 	}
 	return 0;
+}
+
+int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
+		   bool nofollow)
+{
+	return read_key(out, outlen, NULL, path, nofollow);
+}
+
+int keys_file_read_private(unsigned char **out, size_t *outlen,
+			   mode_t *mode, const char *path)
+{
+	return read_key(out, outlen, mode, path, true);
+}
+
+int keys_file_mode_ok(const char *path, mode_t mode)
+{
+	if (!(mode & 077))
+		return 0;
+	/* as ssh: a key others can read is no longer only ours, and one
+	 * they can write may be swapped for theirs */
+	return err_set(ERR_IO, "private key '%s' is open to other users "
+		       "(mode %04o); run 'chmod 600 %s'", path,
+		       (unsigned)(mode & 07777), path);
 }
 
 void keys_file_free(unsigned char *data, size_t len)

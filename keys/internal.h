@@ -43,6 +43,11 @@ int keys_pass_get(char out[KEYS_PASS_MAX], size_t *outlen,
 		  const struct pass_source *src, enum pass_purpose why,
 		  const char *path);
 
+/* From here on the process leaves no core dump and is not dumpable
+ * (RLIMIT_CORE 0, PR_SET_DUMPABLE 0): called before a passphrase, PIN or
+ * private key comes into memory. keys_pass_get and keys_pin_get call it. */
+void keys_no_core_dumps(void);
+
 /* The PIN of a PKCS#11 token: the URI's pin-source (a "file:" URI or an
  * absolute path; first line), else SIGNET_PKCS11_PIN, else /dev/tty with
  * echo off. Never empty. Wiped on error, like keys_pass_get. */
@@ -56,6 +61,13 @@ int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
  * @nofollow a symbolic link is refused. */
 int keys_file_read(unsigned char **out, size_t *outlen, const char *path,
 		   bool nofollow);
+/* keys_file_read of a private key file (never a link), and its mode
+ * into @mode. */
+int keys_file_read_private(unsigned char **out, size_t *outlen,
+			   mode_t *mode, const char *path);
+/* 0 when only the owner may read or write a private key file of @mode;
+ * else ERR_IO saying which 'chmod' to run, as ssh refuses such keys. */
+int keys_file_mode_ok(const char *path, mode_t mode);
 void keys_file_free(unsigned char *data, size_t len);
 
 /* ERR_IO "'PATH' exists; use --force to overwrite" when anything (even a

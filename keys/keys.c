@@ -281,15 +281,23 @@ static int load_private_pw(EVP_PKEY **out, const char *path,
 	struct pem pem = { 0 };
 	EVP_PKEY *key = NULL;
 	size_t flen = 0;
+	mode_t mode = 0;
 	int rc;
 
 	*out = NULL;
 	*pwlen = 0;
 	*had_pw = false;
 	pw[0] = '\0';
-	if ((rc = keys_file_read(&file, &flen, path, true)) < 0)
+	keys_no_core_dumps();
+	if ((rc = keys_file_read_private(&file, &flen, &mode, path)) < 0)
 		return rc;
 	if ((rc = pem_first(&pem, file, flen, path)) < 0)
+		goto out;
+	/* before any passphrase is asked for; a key we cannot read anyway
+	 * (public, SEC1) gets its own message below */
+	if ((strcmp(pem.name, "ENCRYPTED PRIVATE KEY") == 0 ||
+	     strcmp(pem.name, "PRIVATE KEY") == 0 || is_cosign_pem(pem.name)) &&
+	    (rc = keys_file_mode_ok(path, mode)) < 0)
 		goto out;
 	if (strcmp(pem.name, "ENCRYPTED PRIVATE KEY") == 0) {
 		*had_pw = true;
@@ -566,6 +574,7 @@ int keys_generate(const char *name, const struct keygen_opts *opts)
 	int rc;
 
 	pw[0] = '\0';
+	keys_no_core_dumps();
 	if ((rc = pair_paths(keypath, pubpath, name)) < 0)
 		return rc;
 	if (snprintf(crtpath, sizeof(crtpath), "%s.crt", name) >=

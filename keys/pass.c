@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "internal.h"
 
@@ -81,6 +83,17 @@ static int from_file(char *out, size_t *outlen, const char *path)
 out:
 	close(fd);
 	return rc;
+}
+
+void keys_no_core_dumps(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
+	/* best effort: a sandbox that forbids either still signs. The
+	 * rlimit alone does not stop a core_pattern pipe (systemd-coredump,
+	 * apport); not dumpable does, and keeps ptrace of our uid out */
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* ---- terminal ---------------------------------------------------------- */
@@ -238,6 +251,7 @@ int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
 	const char *v;
 	int fd, rc;
 
+	keys_no_core_dumps();
 	*outlen = 0;
 	out[0] = '\0';
 	if (pin_source) {
@@ -288,6 +302,7 @@ int keys_pass_get(char out[KEYS_PASS_MAX], size_t *outlen,
 	const char *v;
 	int rc;
 
+	keys_no_core_dumps();
 	*outlen = 0;
 	out[0] = '\0';
 	if ((v = getenv("SIGNET_PASSWORD")))

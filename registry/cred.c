@@ -17,7 +17,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "internal.h"
@@ -25,8 +24,6 @@
 #define CONFIG_MAX (1u << 20)
 #define HELPER_OUT_MAX (64u * 1024)	/* a helper's answer */
 #define HELPER_TIMEOUT_MS 30000		/* it may ask the user */
-
-extern char **environ;
 
 /* docker's config.json into @out; 1 when there is none. Links are
  * followed, as docker does: the file is often a config mount's link. */
@@ -74,53 +71,6 @@ static long long mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* The helper program on PATH, as docker finds it: only absolute PATH
- * entries count, so a helper in the current folder is never run. */
-static bool helper_path(char *out, size_t outsz, const char *prog)
-{
-	const char *path = getenv("PATH"), *p, *e;
-	struct stat st;
-
-	for (p = path ? path : ""; *p; p = *e ? e + 1 : e) {
-		e = strchr(p, ':');
-		if (!e)
-			e = p + strlen(p);
-		if (*p != '/' ||
-		    snprintf(out, outsz, "%.*s/%s", (int)(e - p), p, prog) >=
-		    (int)outsz)
-			continue;
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Our environment without the secrets signet reads from it: a helper
- * has no business with the signing passphrase or the token's PIN. */
-static char **helper_env(void)
-{
-	static const char *const drop[] = { "SIGNET_PASSWORD=",
-		"COSIGN_PASSWORD=", "SIGNET_PKCS11_PIN=", NULL };
-	size_t n = 0, i, k = 0;
-	char **env;
-
-	while (environ[n])
-		n++;
-	if (!(env = calloc(n + 1, sizeof(*env))))
-		return NULL;
-	for (i = 0; i < n; i++) {
-		size_t d;
-
-		for (d = 0; drop[d]; d++)
-			if (strncmp(environ[i], drop[d], strlen(drop[d])) == 0)
-				break;
-		if (!drop[d])
-			env[k++] = environ[i];
-	}
-	return env;
 }
 
 /* Wait for @pid until @end (monotonic ms), then kill it. */
@@ -259,11 +209,12 @@ static int helper_run(struct buf *out, const char *name, const char *server,
 	pid_t pid = -1;
 
 	snprintf(prog, sizeof(prog), "docker-credential-%s", name);
-	if (!helper_path(path, sizeof(path), prog))
+	if (!exec_find_program(path, sizeof(path), prog))
 		return err_set(ERR_AUTH, "cannot run credential helper '%s' "
 			       "(docker config names it): not found on PATH",
 			       prog);
-	if (!(env = helper_env()))
+	/* no signing passphrase or token PIN for a helper */
+	if (!(env = exec_env_clean()))
 		return err_set(ERR_NOMEM, "out of memory");
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
 		rc = err_set_errno(ERR_IO, "cannot run '%s'", prog);

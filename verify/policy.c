@@ -765,7 +765,7 @@ static void check_unused(struct pctx *c)
 static void parse_doc(struct pctx *c, const json_t *doc)
 {
 	static const char *const fields[] = { "version", "comment", "keys",
-					      "rules", NULL };
+					      "rules", "locked", NULL };
 	json_t *v, *keys, *rules, *m;
 	char jp[JP_MAX];
 	const char *name;
@@ -777,8 +777,12 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 		return;
 	}
 	jp_only_fields(&c->r, doc, "", fields, "version, comment, keys, "
-		       "rules");
+		       "rules, locked");
 	jp_get_str(&c->r, doc, "comment", "", false);
+	if (jp_get_bool(&c->r, doc, "locked", "") &&
+	    strcmp(c->path, POLICY_SYSTEM) != 0)
+		diag(c, 0, ".locked", "only %s can lock; here it does "
+		     "nothing", POLICY_SYSTEM);
 	v = json_object_get(doc, "version");
 	if (!v)
 		diag(c, ERR_FORMAT, ".version", "missing; write "
@@ -834,8 +838,11 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 
 /* ---- load and free ------------------------------------------------------ */
 
-int policy_parse(struct policy **out, const void *json, size_t len,
-		 const char *path, struct policy_diags *diags)
+/* policy_parse, with key files relative to the folder of @real, the
+ * file @path resolves to. */
+static int parse_at(struct policy **out, const void *json, size_t len,
+		    const char *path, const char *real,
+		    struct policy_diags *diags)
 {
 	struct pctx c = { 0 };
 	json_t *doc = NULL;
@@ -852,7 +859,7 @@ int policy_parse(struct policy **out, const void *json, size_t len,
 		free(c.p);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	snprintf(c.dir, sizeof(c.dir), "%s", path);
+	snprintf(c.dir, sizeof(c.dir), "%s", real);
 	if ((slash = strrchr(c.dir, '/')))
 		slash[slash == c.dir] = '\0';	/* "/x" -> "/" */
 	else
@@ -871,17 +878,29 @@ int policy_parse(struct policy **out, const void *json, size_t len,
 	return 0;
 }
 
+int policy_parse(struct policy **out, const void *json, size_t len,
+		 const char *path, struct policy_diags *diags)
+{
+	return parse_at(out, json, len, path, path, diags);
+}
+
 int policy_load(struct policy **out, const char *path,
 		struct policy_diags *diags)
 {
+	char real[PATH_MAX];
 	struct buf b;
 	struct stat st;
 	int rc;
 
 	*out = NULL;
 	buf_init(&b, POLICY_FILE_MAX);
-	/* links followed: a policy is often a config mount's link */
-	rc = file_read(&b, path, POLICY_FILE_MAX, FILE_FOLLOW, "policy");
+	/* links followed: a policy is often a config mount's link. Key
+	 * paths are relative to where it really is, and that file is the
+	 * one read, so a mount's "..data" switched over in between cannot
+	 * pair one version's policy with another's keys */
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);	/* says why */
+	rc = file_read(&b, real, POLICY_FILE_MAX, FILE_FOLLOW, "policy");
 	if (rc == ERR_NOTFOUND)
 		rc = ERR_IO;	/* named by the user: a local file problem */
 	if (rc < 0) {
@@ -889,7 +908,7 @@ int policy_load(struct policy **out, const char *path,
 			diags_add(diags, false, err_msg());
 		goto out;
 	}
-	rc = policy_parse(out, b.data, b.len, path, diags);
+	rc = parse_at(out, b.data, b.len, path, real, diags);
 	/* a warning only: stat after reading does no harm */
 	if (diags && stat(path, &st) == 0 && (st.st_mode & S_IWOTH))
 		diags_add(diags, true, "the policy file is writable by "
@@ -945,6 +964,13 @@ int policy_locate(char *out, size_t outsz, const char *given)
 	char user[PATH_MAX] = "";
 	int n;
 
+	if (!given && (n = policy_system_locked()) != 0) {
+		/* $SIGNET_POLICY and the user's own are not asked */
+		if (n < 0)
+			return n;
+		snprintf(out, outsz, "%s", POLICY_SYSTEM);
+		return 0;
+	}
 	if (!given && env && *env)
 		given = env;
 	if (given) {
@@ -964,8 +990,8 @@ int policy_locate(char *out, size_t outsz, const char *given)
 		return n < 0 || (size_t)n >= outsz ?
 		       err_set(ERR_USAGE, "policy file name too long") : 0;
 	}
-	if (present("/etc/signet/policy.json")) {
-		snprintf(out, outsz, "/etc/signet/policy.json");
+	if (present(POLICY_SYSTEM)) {
+		snprintf(out, outsz, "%s", POLICY_SYSTEM);
 		return 0;
 	}
 	return err_set(ERR_NOTFOUND, "no trust policy: give --key FILE, or "

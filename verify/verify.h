@@ -202,17 +202,30 @@ struct policy_diags {
 
 void policy_diags_release(struct policy_diags *d);
 
+#define POLICY_SYSTEM "/etc/signet/policy.json"
+
 /* The policy file to use: @given (--policy) when not NULL, else
+ * POLICY_SYSTEM when it is locked (policy_system_locked), else
  * $SIGNET_POLICY when set and not empty, else the first of
  * $XDG_CONFIG_HOME/signet/policy.json (~/.config without it) and
- * /etc/signet/policy.json that exists. ERR_NOTFOUND, saying where it
- * looked, when there is none. Reads nothing but the environment. */
+ * POLICY_SYSTEM that exists. ERR_NOTFOUND, saying where it looked, when
+ * there is none. Reads the environment and, for its lock, POLICY_SYSTEM.
+ * Refusing --policy under a lock is the caller's part: policy check FILE
+ * may look at any file. */
 int policy_locate(char *out, size_t outsz, const char *given);
+
+/* 1 when POLICY_SYSTEM says "locked": true: it is then the one trust
+ * policy, whatever $SIGNET_POLICY, the user's policy, --policy or --key
+ * say. 0 when it does not or there is none; ERR_IO / ERR_FORMAT when it is
+ * there but cannot be read as JSON, since then no one can tell. */
+int policy_system_locked(void);
 
 /* Read the policy at @path strictly (unknown fields, duplicate keys and
  * wrong types are errors naming the JSON path) and load every key and
  * certificate file it names, relative to the policy's folder; a symbolic
- * link is refused. Every problem, and doubts such as rules of equal
+ * link is refused. When @path is itself a link, the folder is that of the
+ * file it resolves to (a config mount's link, a checkout linked into
+ * /etc/signet), and that file is what is read. Every problem, and doubts such as rules of equal
  * specificity that overlap, go to @diags (may be NULL). 0 when there is
  * no error; else the code of the first error, whose message is recorded.
  * Nothing is fetched. New policy, NULL on error: policy_free. */

@@ -143,6 +143,54 @@ t80_argv_replacement() {
 		"$T80/docker-signet" signet verify --key "$KEY_A.pub" "$R80/app:evil"
 }
 
+# docker gets no signing secret, and is found only in absolute PATH entries
+t80_env_and_path() {
+	local R=$R80/app d=$T80/envcheck
+	mkdir -p "$d/bin" "$d/cwd/rel" "$d/good"
+	# a docker that writes its environment, one variable a line
+	printf '#!/bin/sh\nenv >"%s"\n' "$d/env" >"$d/bin/docker"
+	chmod +x "$d/bin/docker"
+	expect_exit 0 "run: docker started with the secrets set" -- env \
+		SIGNET_PASSWORD="$SIGNET_PASSWORD" COSIGN_PASSWORD=t80-cosign-pw \
+		SIGNET_PKCS11_PIN=t80-pin T80_MARK=kept PATH="$d/bin:$PATH" \
+		"$SIGNET" run --key "$KEY_A.pub" -- docker run "$R:1"
+	check "run: docker ran" -- test -s "$d/env"
+	check "run: docker gets no SIGNET_PASSWORD" -- \
+		not grep -q '^SIGNET_PASSWORD=' "$d/env"
+	check "run: docker gets no COSIGN_PASSWORD" -- \
+		not grep -q '^COSIGN_PASSWORD=' "$d/env"
+	check "run: docker gets no SIGNET_PKCS11_PIN" -- \
+		not grep -q '^SIGNET_PKCS11_PIN=' "$d/env"
+	check "run: the rest of the environment is kept" -- \
+		grep -qx 'T80_MARK=kept' "$d/env"
+
+	# a docker planted in the current folder: PATH's "." and empty
+	# entries name it, and it must never run
+	printf '#!/bin/sh\n: >"%s"\n' "$d/planted-ran" >"$d/cwd/docker"
+	cp "$d/cwd/docker" "$d/cwd/rel/docker"
+	chmod +x "$d/cwd/docker" "$d/cwd/rel/docker"
+	printf '#!/bin/sh\n: >"%s"\n' "$d/good-ran" >"$d/good/docker"
+	chmod +x "$d/good/docker"
+	local p
+	for p in ".:$d/good" ":$d/good" "rel:$d/good" "$d/good:"; do
+		rm -f "$d/planted-ran" "$d/good-ran"
+		expect_exit 0 "run: PATH=$p" -- sh -c 'cd "$1" && shift &&
+			exec env PATH="$@"' sh "$d/cwd" "$p" "$SIGNET" run \
+			--key "$KEY_A.pub" -- docker run "$R:1"
+		check "run: PATH=$p: the docker in the current folder not run" -- \
+			test ! -e "$d/planted-ran"
+		check "run: PATH=$p: the docker in the absolute entry ran" -- \
+			test -e "$d/good-ran"
+	done
+	expect_exit 2 "run: docker only in the current folder" -- sh -c \
+		'cd "$1" && shift && exec env PATH="$@"' sh "$d/cwd" ".:rel:" \
+		"$SIGNET" run --key "$KEY_A.pub" -- docker run "$R:1"
+	expect_error_message "run: only a relative docker: says it is not found" \
+		"cannot run 'docker'"
+	check "run: only a relative docker: it did not run" -- \
+		test ! -e "$d/planted-ran"
+}
+
 # ---- save and verify --offline ---------------------------------------------
 
 # t80_layout_ok DIR: an OCI layout whose every blob hashes to its name and
@@ -301,14 +349,14 @@ t80_docker_cleanup() {
 	T80_IMAGES=()
 }
 
-# t80_push_runnable REF WORD: an image whose entrypoint prints
-# "signet-t80: WORD"; echo its digest.
+# t80_push_runnable REF WORD [BINARY]: an image whose entrypoint (BINARY,
+# else $T80/hello) gets WORD and prints "signet-t80: WORD"; echo its digest.
 t80_push_runnable() {
-	local ref=$1 word=$2 d ldg cdg diffid arch
+	local ref=$1 word=$2 bin=${3:-$T80/hello} d ldg cdg diffid arch
 	split_ref "$ref"
 	d=$(mktemp -d "$WORK/run.XXXXXX") || return 1
 	mkdir -p "$d/root"
-	cp "$T80/hello" "$d/root/hello" || return 1
+	cp "$bin" "$d/root/hello" || return 1
 	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
 		-C "$d/root" -cf "$d/layer.tar" hello || return 1
 	gzip -n -c "$d/layer.tar" >"$d/layer.tar.gz" || return 1
@@ -325,6 +373,35 @@ t80_push_runnable() {
 		"$ldg" "$(stat -c %s "$d/layer.tar.gz")" >"$d/manifest.json"
 	cp "$d/manifest.json" "$T80/manifest-$word.json"
 	reg_put_manifest "$SR_HOST" "$SR_REPO" "$SR_TAG" "$d/manifest.json"
+}
+
+# The real docker CLI passes "-e NAME" on from its own environment: the
+# container shows whether signet handed docker the signing secrets.
+t80_docker_secrets() {
+	local R=$R80/envimg dg
+	printf '#include <stdio.h>\n#include <stdlib.h>\nint main(int c, char **v)\n{\n\tconst char *p = getenv(c > 1 ? v[1] : "-");\n\tprintf("signet-t80: %%s %%s\\n", c > 1 ? v[1] : "-", p ? p : "(unset)");\n\treturn 0;\n}\n' \
+		>"$T80/envprint.c"
+	check "docker: build the env printer" -- gcc -static -O2 -s \
+		-o "$T80/envprint" "$T80/envprint.c" || return
+	dg=$(t80_push_runnable "$R:1" env "$T80/envprint") ||
+		{ fail "push the env printer"; return; }
+	T80_IMAGES+=("$R@$dg")
+	expect_exit 0 "docker: sign envimg:1" -- "$SIGNET" sign \
+		--key "$KEY_A.key" "$R:1"
+	local v
+	for v in SIGNET_PASSWORD COSIGN_PASSWORD SIGNET_PKCS11_PIN; do
+		expect_exit 0 "docker: run -e $v" -- env \
+			COSIGN_PASSWORD=t80-cosign SIGNET_PKCS11_PIN=t80-pin \
+			"$SIGNET" run --key "$KEY_A.pub" -- docker run --rm \
+			--label "$T80_LABEL" -e "$v" "$R:1" "$v"
+		expect_stdout_eq "signet-t80: $v (unset)" \
+			"docker: $v does not reach the container"
+	done
+	expect_exit 0 "docker: run -e of another variable" -- env \
+		T80_MARK=kept "$SIGNET" run --key "$KEY_A.pub" -- docker run \
+		--rm --label "$T80_LABEL" -e T80_MARK "$R:1" T80_MARK
+	expect_stdout_eq "signet-t80: T80_MARK kept" \
+		"docker: other variables still reach it"
 }
 
 t80_docker() {
@@ -414,6 +491,8 @@ t80_docker() {
 	expect_stdout_match '^  signet\*? +Sign and verify images' \
 		"plugin: docker --help lists it with its description"
 
+	t80_docker_secrets
+
 	t80_docker_cleanup
 	trap lib_cleanup EXIT
 	check "docker: no container left behind" -- test -z \
@@ -421,6 +500,7 @@ t80_docker() {
 }
 
 t80_argv_replacement
+t80_env_and_path
 t80_save_offline
 if docker info >/dev/null 2>&1; then
 	t80_docker

@@ -542,6 +542,7 @@ tc_keys() {
 	check "import, wrong SIGNET_PASSWORD: no files written" -- \
 		not test -e "$d/bad2.key" -o -e "$d/bad2.pub"
 	head -c "$(($(stat -c %s "$TC_C1.key") / 2))" "$TC_C1.key" >"$d/trunc.key"
+	chmod 600 "$d/trunc.key"	# owner-only, or the mode is refused first
 	expect_exit 2 "import a truncated cosign key" -- \
 		env -u SIGNET_PASSWORD COSIGN_PASSWORD="$TC_PASS" \
 		"$SIGNET" keys import --cosign "$d/trunc.key" "$d/bad3" &&
@@ -550,6 +551,7 @@ tc_keys() {
 		not test -e "$d/bad3.key" -o -e "$d/bad3.pub"
 	# the whole PEM but its base64 body cut short
 	sed '2,$ { /-----END/! { 3,$d } }' "$TC_C1.key" >"$d/cut.key"
+	chmod 600 "$d/cut.key"
 	expect_exit 2 "import a cosign key with a cut body" -- \
 		env -u SIGNET_PASSWORD COSIGN_PASSWORD="$TC_PASS" \
 		"$SIGNET" keys import --cosign "$d/cut.key" "$d/bad4"

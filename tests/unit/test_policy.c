@@ -504,7 +504,7 @@ static void test_parse_collects_all(void **state)
 	assert_int_equal(errors, 3);
 	assert_int_equal(d.n_errors, 3);
 	assert_string_equal(d.items[0].msg, ".extra: unknown field (known: "
-			    "version, comment, keys, rules)");
+			    "version, comment, keys, rules, locked)");
 	assert_non_null(strstr(d.items[1].msg, ".keys.alice.public-key: "
 			       "cannot use '"));
 	assert_non_null(strstr(d.items[2].msg, ".rules[0].treshold"));
