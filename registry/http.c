@@ -133,17 +133,33 @@ static bool host_is_loopback(const char *hostport)
 	return false;
 }
 
-/* May @name be reached over plain HTTP: loopback or --insecure-registry. */
+/* May @name be reached over plain HTTP: loopback or --insecure-registry
+ * (both sides compared as ref_canonical_host writes them). */
 static bool host_plain_ok(const struct registry *reg, const char *name)
 {
+	char want[REF_HOST_MAX], have[REF_HOST_MAX];
 	size_t i;
 
 	if (host_is_loopback(name))
 		return true;
+	if (strlen(name) >= sizeof(have))
+		return false;
+	ref_canonical_host(have, sizeof(have), name);
 	for (i = 0; i < reg->opts.n_insecure; i++)
-		if (strcasecmp(reg->opts.insecure[i], name) == 0)
+		if (strlen(reg->opts.insecure[i]) < sizeof(want) &&
+		    ref_canonical_host(want, sizeof(want),
+				       reg->opts.insecure[i]) == 0 &&
+		    strcmp(want, have) == 0)
 			return true;
 	return false;
+}
+
+/* Does "host[:port]" @name give a port? */
+static bool host_has_port(const char *name)
+{
+	const char *close = name[0] == '[' ? strchr(name, ']') : NULL;
+
+	return close ? close[1] == ':' : strchr(name, ':') != NULL;
 }
 
 /* The cache entry of registry host @name, made when missing. Making one
@@ -776,9 +792,12 @@ static int scheme_probe(struct registry *reg, const struct http_req *req,
 			const struct http_resp *resp)
 {
 	char why[768];
+	/* a name without a port is HTTPS's port 443 (ref_canonical_host
+	 * drops ":443"): nothing on HTTP's 80 sends us there */
 	bool tls_hint = rc == ERR_NET ?
 		(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
-		 cc == CURLE_SEND_ERROR) :
+		 cc == CURLE_SEND_ERROR ||
+		 (cc == CURLE_COULDNT_CONNECT && !host_has_port(h->name))) :
 		rc == 0 && resp->status == 400;
 
 	if (tls_hint) {
