@@ -229,33 +229,43 @@ static const char *weaker_trust(const struct policy_rule *a,
 
 /* Names that differ only by DNS (localhost and 127.0.0.1, a CNAME)
  * cannot be proven one registry: such a name of a host-specific rule's
- * registry falls to a catch-all beside it. Warn when that one trusts
- * less. */
+ * registry falls to a catch-all beside it. Warn, once per catch-all,
+ * when that one trusts less. */
 static void check_catchalls(struct pctx *c)
 {
 	const struct policy *p = c->p;
-	char jb[JP_MAX];
-	const char *how;
-	size_t i, j;
+	char jb[JP_MAX], more[64];
+	const char *how, *first_how = NULL;
+	size_t i, j, first = 0, n;
 
-	for (i = 0; i < p->n_rules; i++)
-		for (j = 0; j < p->n_rules; j++) {
+	for (j = 0; j < p->n_rules; j++) {
+		const struct policy_rule *b = &p->rules[j];
+
+		for (i = n = 0; i < p->n_rules && b->scope; i++) {
 			const struct policy_rule *a = &p->rules[i];
-			const struct policy_rule *b = &p->rules[j];
 
-			if (i == j || !a->scope || !b->scope ||
+			if (i == j || !a->scope ||
 			    !scope_host_literal(a->scope) ||
 			    !scope_other_hosts(b->scope, a->scope) ||
 			    !(how = weaker_trust(a, b)))
 				continue;
-			diag(c, 0, jp_idx(jb, ".rules", j), "scope '%s' %s, "
-			     "and matches what .rules[%zu] ('%s') covers under "
-			     "any other name of that registry (another DNS "
-			     "name, its address): signet cannot tell such "
-			     "names are one registry; narrow this scope or "
-			     "give it \"reject\": true", b->scope, how, i,
-			     a->scope);
+			if (n++ == 0) {
+				first = i;
+				first_how = how;
+			}
 		}
+		if (!n)
+			continue;
+		more[0] = '\0';
+		if (n > 1)
+			snprintf(more, sizeof(more), " (and %zu more)", n - 1);
+		diag(c, 0, jp_idx(jb, ".rules", j), "scope '%s' %s, and "
+		     "matches what .rules[%zu] ('%s')%s covers under any other "
+		     "name of that registry (another DNS name, its address): "
+		     "signet cannot tell such names are one registry; narrow "
+		     "this scope or give it \"reject\": true", b->scope,
+		     first_how, first, p->rules[first].scope, more);
+	}
 }
 
 /* ---- files -------------------------------------------------------------- */

@@ -345,6 +345,29 @@ static void test_host_warnings(void **state)
 	}
 }
 
+/* One warning per catch-all, however many rules it shadows. */
+static void test_host_warning_once(void **state)
+{
+	static const char *json =
+		"{\"version\":1,\"keys\":{"
+		"\"alice\":{\"public-key\":\"alice.pub\"}},\"rules\":["
+		"{\"scope\":\"localhost:5000/**\",\"keys\":[\"alice\"]},"
+		"{\"scope\":\"reg.example.com/a\",\"keys\":[\"alice\"]},"
+		"{\"scope\":\"reg.example.com/b/*\",\"reject\":true},"
+		"{\"scope\":\"**\",\"insecure-accept-anything\":true}]}";
+	struct policy_diags d = { 0 };
+	struct policy *p;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.items[0].msg, ".rules[3]: scope '**' accepts "
+			       "anything, and matches what .rules[0] "
+			       "('localhost:5000/**') (and 2 more) covers"));
+	policy_diags_release(&d);
+	policy_free(p);
+}
+
 /* Scopes are kept as references write hosts; policy check says so. */
 static void test_scope_hosts(void **state)
 {
@@ -1108,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_overlap_warnings),
 		cmocka_unit_test(test_host_warnings),
+		cmocka_unit_test(test_host_warning_once),
 		cmocka_unit_test(test_scope_hosts),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_collects_all),
