@@ -65,6 +65,7 @@ struct registry {
 	char expired_msg[768];	/* what was going on when it passed */
 	bool last_transient;	/* see http_transient */
 	long hint_ms;		/* Retry-After of the last 429/503, or -1 */
+	struct curl_slist *routes;	/* SIGNET_TEST_CONNECT_TO, or NULL */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -257,6 +258,7 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct registry *reg;
+	int rc;
 
 	*out = NULL;
 	pthread_once(&once, global_init);
@@ -287,9 +289,12 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 		free(reg);
 		return err_set(ERR_NET, "cannot create a curl handle");
 	}
+	if ((rc = http_test_routes(&reg->routes)) < 0) {
+		registry_free(reg);
+		return rc;
+	}
 	if (reg->opts.layout) {
-		int rc = layout_open(&reg->layout, reg->opts.layout);
-
+		rc = layout_open(&reg->layout, reg->opts.layout);
 		if (rc < 0) {
 			registry_free(reg);
 			return rc;
@@ -311,6 +316,7 @@ void registry_free(struct registry *reg)
 	for (i = 0; i < reg->n_hosts; i++)
 		cred_release(&reg->hosts[i].cred);
 	layout_free(reg->layout);
+	curl_slist_free_all(reg->routes);
 	curl_easy_cleanup(reg->curl);
 	free(reg);
 }
@@ -545,6 +551,8 @@ static void perform_setup(struct registry *reg, const struct http_req *req,
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	if (at->ca_file && *at->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, at->ca_file);
+	if (reg->routes)	/* tests only: see testroute.c */
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, reg->routes);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -936,7 +944,7 @@ static int redirect_follow(struct registry *reg, const struct http_req *req,
 		return err_set(ERR_NET, "%s: refusing redirect from HTTPS to "
 			       "HTTP", req->what);
 	snprintf(x->path, sizeof(x->path), "%s", npath);
-	if (strcmp(rhost, x->h->name) == 0)
+	if (strcmp(rhost, ref_endpoint(x->h->name)) == 0)
 		return AGAIN;
 	return redirect_away(reg, req, x, ns, rhost, resp);
 }
@@ -954,7 +962,7 @@ int http_do(struct registry *reg, const struct http_req *req,
 	x.h = host_get(reg, req->host);
 	snprintf(x.path, sizeof(x.path), "%s", req->path);
 	scope_of(x.scope, sizeof(x.scope), req);
-	x.at.host = x.h->name;
+	x.at.host = ref_endpoint(x.h->name);	/* Hub: registry-1 */
 	x.at.path = x.path;
 	x.at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : x.h->ca_file;
 	do {

@@ -195,7 +195,7 @@ static bool domain_ok(const char *p, size_t n, const char **why)
 	return true;
 }
 
-/* ---- the one spelling of a registry host ---------------------------------- */
+/* ---- the one spelling of a registry host ------------------------------- */
 
 #define HUB "docker.io"
 #define HUB_ENDPOINT "registry-1.docker.io"

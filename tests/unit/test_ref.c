@@ -1,4 +1,6 @@
-/* test_ref.c - image reference parsing, normalisation and formatting. */
+/* test_ref.c - image reference parsing, normalisation and formatting, and
+ * the names behind a reference: Docker Hub's API host, docker's
+ * credential keys, the tests' connection routes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 
 #include <stdlib.h>
 #include <unistd.h>
+#include <curl/curl.h>
 
 #include "../../registry/internal.h"
 
@@ -465,6 +468,54 @@ static void test_cred_keys(void **state)
 	unsetenv("DOCKER_CONFIG");
 }
 
+/* SIGNET_TEST_CONNECT_TO: with SIGNET_DEBUG only, to loopback only. */
+static void test_test_routes(void **state)
+{
+	static const char *const bad[] = {
+		"registry-1.docker.io:443:192.0.2.1:443",	/* elsewhere */
+		"registry-1.docker.io:443:localhost:5000",	/* a name */
+		"registry-1.docker.io:443:127.0.0.1",
+		"registry-1.docker.io::127.0.0.1:5000",
+		":443:127.0.0.1:5000",
+		"a:443:127.0.0.1:5000:6",
+		"a:443:127.0.0.1:5x00",
+		"a:1:127.0.0.1:1,b:1:127.0.0.1:1,c:1:127.0.0.1:1,"
+		"d:1:127.0.0.1:1,e:1:127.0.0.1:1",		/* over 4 */
+	};
+	struct curl_slist *l = (void *)1;
+	size_t i;
+
+	(void)state;
+	setenv("SIGNET_TEST_CONNECT_TO", "registry-1.docker.io:443:"
+	       "127.0.0.1:5000", 1);
+	unsetenv("SIGNET_DEBUG");
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_null(l);			/* ignored without SIGNET_DEBUG */
+	setenv("SIGNET_DEBUG", "0", 1);
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_null(l);
+	setenv("SIGNET_DEBUG", "1", 1);
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_non_null(l);
+	assert_string_equal(l->data, "registry-1.docker.io:443:127.0.0.1:5000");
+	assert_null(l->next);
+	curl_slist_free_all(l);
+	setenv("SIGNET_TEST_CONNECT_TO", "a:443:127.0.0.2:1,b:443:127.1.2.3:2",
+	       1);
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_non_null(l);
+	assert_non_null(l->next);
+	curl_slist_free_all(l);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("SIGNET_TEST_CONNECT_TO", bad[i], 1);
+		if (http_test_routes(&l) != ERR_USAGE)
+			fail_msg("route '%s' taken", bad[i]);
+		assert_null(l);
+	}
+	unsetenv("SIGNET_TEST_CONNECT_TO");
+	unsetenv("SIGNET_DEBUG");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_ref_canonical_host),
 		cmocka_unit_test(test_ref_endpoint),
 		cmocka_unit_test(test_cred_keys),
+		cmocka_unit_test(test_test_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
