@@ -229,6 +229,19 @@ t52_hub_cases() {
 		"$SIGNET" verify --key "$KEY_A.pub" t52alpine
 	expect_stderr_match "SIGNET_TEST_CONNECT_TO: expected" \
 		"t52: the refused route is named"
+	# --insecure-registry is matched in the same spelling: the main
+	# (plain HTTP) registry behind reg.example.com:80
+	expect_exit 0 "t52: --insecure-registry REG.EXAMPLE.COM:0080 names reg.example.com:80" -- \
+		env SIGNET_DEBUG=1 \
+		SIGNET_TEST_CONNECT_TO="reg.example.com:80:127.0.0.1:$P52" \
+		"$SIGNET" list --insecure-registry REG.EXAMPLE.COM:0080 \
+		reg.example.com:80/t52/app:unsigned
+	expect_stderr_match "GET http://reg.example.com:80/v2/" \
+		"t52: plain HTTP to the insecure registry"
+	expect_exit 2 "t52: without --insecure-registry it is HTTPS only" -- \
+		env SIGNET_DEBUG=1 \
+		SIGNET_TEST_CONNECT_TO="reg.example.com:80:127.0.0.1:$P52" \
+		"$SIGNET" list reg.example.com:80/t52/app:unsigned
 	# wrong credentials under Hub's key: the registry says no
 	printf '{"auths":{"https://index.docker.io/v1/":{"auth":"%s"}}}\n' \
 		"$(printf '%s' "$HUB_USER:wrong" | base64 -w0)" \
