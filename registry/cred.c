@@ -38,9 +38,12 @@ static int read_config(struct buf *out, const char *path)
 	return rc;
 }
 
-/* Does an "auths" key name @host? Keys may be bare hosts or URLs. */
+/* Does an "auths" key name @host? Keys may be bare hosts or URLs; their
+ * host is compared as ref_canonical_host writes it, so Docker Hub's
+ * "https://index.docker.io/v1/" names docker.io. */
 static bool key_matches(const char *key, const char *host)
 {
+	char kh[REF_HOST_MAX];
 	size_t n;
 
 	if (strncasecmp(key, "https://", 8) == 0)
@@ -48,11 +51,12 @@ static bool key_matches(const char *key, const char *host)
 	else if (strncasecmp(key, "http://", 7) == 0)
 		key += 7;
 	n = strcspn(key, "/");
-	if (strlen(host) == n && strncasecmp(key, host, n) == 0)
-		return true;
-	/* Docker Hub is stored under index.docker.io */
-	return strcmp(host, "docker.io") == 0 && n == 15 &&
-	       strncasecmp(key, "index.docker.io", 15) == 0;
+	if (n == 0 || n >= sizeof(kh))
+		return false;
+	memcpy(kh, key, n);
+	kh[n] = '\0';
+	return ref_canonical_host(kh, sizeof(kh), kh) == 0 &&
+	       strcmp(kh, host) == 0;
 }
 
 /* A helper name as docker allows it: it becomes part of a program name,
@@ -329,6 +333,10 @@ int cred_lookup(struct cred *cred, const char *host, long limit_ms)
 		goto out;
 	/* a helper first: the host's own, else the store for all hosts */
 	helper = jx_str(json_object_get(doc, "credHelpers"), host);
+	/* docker login keys Docker Hub by its v1 URL */
+	if (!helper && strcmp(host, "docker.io") == 0)
+		helper = jx_str(json_object_get(doc, "credHelpers"),
+				"https://index.docker.io/v1/");
 	if (!helper && strcmp(host, "docker.io") == 0)
 		helper = jx_str(json_object_get(doc, "credHelpers"),
 				"index.docker.io");

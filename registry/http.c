@@ -65,6 +65,7 @@ struct registry {
 	char expired_msg[768];	/* what was going on when it passed */
 	bool last_transient;	/* see http_transient */
 	long hint_ms;		/* Retry-After of the last 429/503, or -1 */
+	struct curl_slist *routes;	/* SIGNET_TEST_CONNECT_TO, or NULL */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -133,17 +134,33 @@ static bool host_is_loopback(const char *hostport)
 	return false;
 }
 
-/* May @name be reached over plain HTTP: loopback or --insecure-registry. */
+/* May @name be reached over plain HTTP: loopback or --insecure-registry
+ * (both sides compared as ref_canonical_host writes them). */
 static bool host_plain_ok(const struct registry *reg, const char *name)
 {
+	char want[REF_HOST_MAX], have[REF_HOST_MAX];
 	size_t i;
 
 	if (host_is_loopback(name))
 		return true;
+	if (strlen(name) >= sizeof(have))
+		return false;
+	ref_canonical_host(have, sizeof(have), name);
 	for (i = 0; i < reg->opts.n_insecure; i++)
-		if (strcasecmp(reg->opts.insecure[i], name) == 0)
+		if (strlen(reg->opts.insecure[i]) < sizeof(want) &&
+		    ref_canonical_host(want, sizeof(want),
+				       reg->opts.insecure[i]) == 0 &&
+		    strcmp(want, have) == 0)
 			return true;
 	return false;
+}
+
+/* Does "host[:port]" @name give a port? */
+static bool host_has_port(const char *name)
+{
+	const char *close = name[0] == '[' ? strchr(name, ']') : NULL;
+
+	return close ? close[1] == ':' : strchr(name, ':') != NULL;
 }
 
 /* The cache entry of registry host @name, made when missing. Making one
@@ -250,6 +267,7 @@ int registry_global_init(void)
 int registry_new(struct registry **out, const struct registry_opts *opts)
 {
 	struct registry *reg;
+	int rc;
 
 	*out = NULL;
 	if (registry_global_init() < 0)
@@ -279,9 +297,12 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 		free(reg);
 		return err_set(ERR_NET, "cannot create a curl handle");
 	}
+	if ((rc = http_test_routes(&reg->routes)) < 0) {
+		registry_free(reg);
+		return rc;
+	}
 	if (reg->opts.layout) {
-		int rc = layout_open(&reg->layout, reg->opts.layout);
-
+		rc = layout_open(&reg->layout, reg->opts.layout);
 		if (rc < 0) {
 			registry_free(reg);
 			return rc;
@@ -303,6 +324,7 @@ void registry_free(struct registry *reg)
 	for (i = 0; i < reg->n_hosts; i++)
 		cred_release(&reg->hosts[i].cred);
 	layout_free(reg->layout);
+	curl_slist_free_all(reg->routes);
 	curl_easy_cleanup(reg->curl);
 	free(reg);
 }
@@ -537,6 +559,8 @@ static void perform_setup(struct registry *reg, const struct http_req *req,
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	if (at->ca_file && *at->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, at->ca_file);
+	if (reg->routes)	/* tests only: see testroute.c */
+		curl_easy_setopt(c, CURLOPT_CONNECT_TO, reg->routes);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -784,9 +808,12 @@ static int scheme_probe(struct registry *reg, const struct http_req *req,
 			const struct http_resp *resp)
 {
 	char why[768];
+	/* a name without a port is HTTPS's port 443 (ref_canonical_host
+	 * drops ":443"): nothing on HTTP's 80 sends us there */
 	bool tls_hint = rc == ERR_NET ?
 		(cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR ||
-		 cc == CURLE_SEND_ERROR) :
+		 cc == CURLE_SEND_ERROR ||
+		 (cc == CURLE_COULDNT_CONNECT && !host_has_port(h->name))) :
 		rc == 0 && resp->status == 400;
 
 	if (tls_hint) {
@@ -925,7 +952,7 @@ static int redirect_follow(struct registry *reg, const struct http_req *req,
 		return err_set(ERR_NET, "%s: refusing redirect from HTTPS to "
 			       "HTTP", req->what);
 	snprintf(x->path, sizeof(x->path), "%s", npath);
-	if (strcmp(rhost, x->h->name) == 0)
+	if (strcmp(rhost, ref_endpoint(x->h->name)) == 0)
 		return AGAIN;
 	return redirect_away(reg, req, x, ns, rhost, resp);
 }
@@ -943,7 +970,7 @@ int http_do(struct registry *reg, const struct http_req *req,
 	x.h = host_get(reg, req->host);
 	snprintf(x.path, sizeof(x.path), "%s", req->path);
 	scope_of(x.scope, sizeof(x.scope), req);
-	x.at.host = x.h->name;
+	x.at.host = ref_endpoint(x.h->name);	/* Hub: registry-1 */
 	x.at.path = x.path;
 	x.at.ca_file = reg->opts.ca_file ? reg->opts.ca_file : x.h->ca_file;
 	do {

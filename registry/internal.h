@@ -54,6 +54,12 @@ long http_backoff(const struct registry *reg, int attempt);
  * ...". Every wait in registry/ goes through here. */
 int http_pause(struct registry *reg, long ms, const char *why);
 
+/* The routes of SIGNET_TEST_CONNECT_TO (tests only; testroute.c) for
+ * CURLOPT_CONNECT_TO, new, or NULL when unset or SIGNET_DEBUG is off.
+ * ERR_USAGE when malformed or leading off loopback. */
+struct curl_slist;
+int http_test_routes(struct curl_slist **out);
+
 /* Credentials from docker's config for one registry host. */
 struct cred {
 	char *basic;		/* base64("user:pass"), wiped on release */

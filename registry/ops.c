@@ -303,9 +303,10 @@ static int put_blob_once(struct registry *reg, const struct image_ref *repo,
 	/* The upload URL is ours to finish; it must stay on this registry. */
 	if (resp.location[0] != '/') {
 		const char *p = strstr(resp.location, "://");
-		size_t hl = strlen(repo->registry);
+		const char *ep = ref_endpoint(repo->registry);
+		size_t hl = strlen(ep);
 
-		if (!p || strncasecmp(p + 3, repo->registry, hl) != 0 ||
+		if (!p || strncasecmp(p + 3, ep, hl) != 0 ||
 		    p[3 + hl] != '/') {
 			rc = err_set(ERR_NET, "%s: upload location on another "
 				     "host", what);

@@ -12,10 +12,17 @@
  * "localhost"; otherwise the registry is docker.io, where one-element names
  * get "library/". Signature claims are normalised by the same parser so a
  * claim and a command-line reference can never be read differently.
+ *
+ * The registry host is written one way only (ref_canonical_host): lower
+ * case, no ":443", IPv6 as inet_ntop writes it, and Docker Hub's other
+ * names (index.docker.io, registry-1.docker.io) as docker.io. Every name
+ * signet matches, prints or hands to docker comes from here, so a policy
+ * scope cannot be escaped by spelling the host another way.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "registry.h"
@@ -188,6 +195,94 @@ static bool domain_ok(const char *p, size_t n, const char **why)
 	return true;
 }
 
+/* ---- the one spelling of a registry host ------------------------------- */
+
+#define HUB "docker.io"
+#define HUB_ENDPOINT "registry-1.docker.io"
+
+/* Docker Hub's other names: the same registry, written docker.io. */
+static const char *const hub_aliases[] = { "index.docker.io", HUB_ENDPOINT,
+					   NULL };
+
+/* The ':' before the port of @host, or NULL. */
+static char *port_colon(char *host)
+{
+	char *close;
+
+	if (host[0] != '[')
+		return strchr(host, ':');
+	close = strchr(host, ']');
+	return close && close[1] == ':' ? close + 1 : NULL;
+}
+
+/* "[0:0::1]" -> "[::1]"; left alone unless inet_ntop's form is one
+ * docker's grammar takes (no dotted IPv4 tail). */
+static void canonical_ipv6(char *host, size_t hostsz)
+{
+	char addr[64], text[INET6_ADDRSTRLEN], *close = strchr(host, ']');
+	unsigned char bin[16];
+	size_t n;
+
+	if (!close || (n = (size_t)(close - host - 1)) >= sizeof(addr))
+		return;
+	memcpy(addr, host + 1, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET6, addr, bin) != 1 ||
+	    !inet_ntop(AF_INET6, bin, text, sizeof(text)) ||
+	    strchr(text, '.') ||
+	    strlen(text) + 2 + strlen(close + 1) >= hostsz)
+		return;
+	memmove(host + strlen(text) + 2, close + 1, strlen(close + 1) + 1);
+	memcpy(host + 1, text, strlen(text));
+	host[strlen(text) + 1] = ']';
+}
+
+/* The port without leading zeros, and none at all for 443 (HTTPS, the
+ * scheme a registry name stands for). ":80" stays: a name without a
+ * port is reached over HTTPS on 443, so "host:80" is another endpoint. */
+static void canonical_port(char *host)
+{
+	char *colon = port_colon(host);
+	unsigned long port;
+	size_t n;
+
+	if (!colon)
+		return;
+	n = strlen(colon + 1);
+	if (n == 0 || n > 5 || strspn(colon + 1, "0123456789") != n)
+		return;		/* a pattern's "*", or not a port */
+	port = strtoul(colon + 1, NULL, 10);
+	if (port == 443)
+		*colon = '\0';
+	else if (port > 0 && port <= 65535)
+		snprintf(colon + 1, 6, "%lu", port);
+}
+
+int ref_canonical_host(char *out, size_t outsz, const char *host)
+{
+	size_t i, n = strlen(host);
+
+	if (n >= outsz || n >= REF_HOST_MAX)
+		return err_set(ERR_FORMAT, "registry host too long");
+	for (i = 0; i < n; i++)
+		out[i] = is_upper(host[i]) ? (char)(host[i] - 'A' + 'a') :
+			 host[i];
+	out[n] = '\0';
+	canonical_port(out);
+	if (out[0] == '[')
+		canonical_ipv6(out, outsz);
+	for (i = 0; hub_aliases[i]; i++)
+		if (strcmp(out, hub_aliases[i]) == 0)
+			snprintf(out, outsz, "%s", HUB);
+	return 0;
+}
+
+const char *ref_endpoint(const char *registry)
+{
+	/* docker.io names the registry; its API answers elsewhere */
+	return strcmp(registry, HUB) == 0 ? HUB_ENDPOINT : registry;
+}
+
 static bool tag_ok(const char *p, size_t n)
 {
 	size_t i;
@@ -291,7 +386,7 @@ static int parse_fields(struct image_ref *out, const char *s,
 {
 	const char *at, *name, *tag = NULL, *p, *path;
 	size_t namelen, pathlen, hostlen, tlen = 0, total;
-	const char *host;
+	char host[REF_HOST_MAX];
 	bool library = false;
 	int rc;
 
@@ -334,8 +429,7 @@ static int parse_fields(struct image_ref *out, const char *s,
 
 	/* domain or first path component? */
 	p = memchr(name, '/', namelen);
-	host = "docker.io";
-	hostlen = strlen(host);
+	snprintf(host, sizeof(host), "%s", HUB);
 	path = name;
 	pathlen = namelen;
 	if (p) {
@@ -348,11 +442,12 @@ static int parse_fields(struct image_ref *out, const char *s,
 
 			if (!domain_ok(name, first, &why))
 				return ref_fail(c, "%s", why);
-			if (!(first == 15 &&
-			      memcmp(name, "index.docker.io", 15) == 0)) {
-				host = name;
-				hostlen = first;
-			}
+			/* first < namelen <= NAME_TOTAL_MAX: it fits */
+			memcpy(host, name, first);
+			host[first] = '\0';
+			if ((rc = ref_canonical_host(host, sizeof(host),
+						     host)) < 0)
+				return rc;
 			path = p + 1;
 			pathlen = namelen - first - 1;
 			if (pathlen == 0)
@@ -361,8 +456,8 @@ static int parse_fields(struct image_ref *out, const char *s,
 	}
 	if ((rc = parse_path(c, path, pathlen)) < 0)
 		return rc;
-	if (hostlen == 9 && memcmp(host, "docker.io", 9) == 0 &&
-	    !memchr(path, '/', pathlen))
+	hostlen = strlen(host);
+	if (strcmp(host, HUB) == 0 && !memchr(path, '/', pathlen))
 		library = true;
 
 	total = hostlen + 1 + (library ? 8 : 0) + pathlen;

@@ -38,6 +38,17 @@ int ref_format_pinned(char *out, size_t outsz, const struct image_ref *r,
 /* Normalise "index.docker.io/x", "docker.io/x" (adds library/) and tags off
  * a docker-reference claim for comparison with ref_format_repo(). */
 int ref_normalize_repo(char *out, size_t outsz, const char *claim);
+/* The one spelling of registry host @host ("HOST[:PORT]") into @out (may
+ * be @host itself): lower case, the port without leading zeros and
+ * dropped when 443, an IPv6 address as inet_ntop writes it, Docker Hub's
+ * aliases (index.docker.io, registry-1.docker.io) as "docker.io".
+ * ref_parse writes every registry this way. A scope pattern's host part
+ * may go through it too: wildcards are left as they are. ERR_FORMAT when
+ * @host does not fit. */
+int ref_canonical_host(char *out, size_t outsz, const char *host);
+/* The host the registry API of @registry (canonical) answers on:
+ * "registry-1.docker.io" for "docker.io", else @registry. Borrowed. */
+const char *ref_endpoint(const char *registry);
 
 /* ---- client ----------------------------------------------------------- */
 

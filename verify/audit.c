@@ -684,22 +684,25 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 	struct registry *cat = NULL;
 	struct registry_opts ropts = { 0 };
 	struct image_ref probe;
-	char full[REF_HOST_MAX + 8], msg[1024] = "";
+	struct audit_opts co = *o;	/* o with the registry canonical */
+	char full[REF_HOST_MAX + 8], host[REF_HOST_MAX], msg[1024] = "";
 	unsigned jobs = o->jobs ? o->jobs : JOBS_DEFAULT, i, started = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
-	a.o = o;
+	a.o = &co;
 	a.now = time(NULL);
 	if (jobs > JOBS_MAX)
 		return err_set(ERR_USAGE, "at most %d jobs", JOBS_MAX);
 	if (!o->policy && (!o->verify || !o->verify->n_keys))
 		return err_set(ERR_USAGE, "give keys or a policy");
+	/* a host, written from here on as every reference writes it */
 	snprintf(full, sizeof(full), "%s/x", o->registry);
 	if (strlen(o->registry) >= REF_HOST_MAX ||
 	    ref_parse(&probe, full) < 0 ||
-	    strcmp(probe.registry, o->registry) != 0) {
+	    ref_canonical_host(host, sizeof(host), o->registry) < 0 ||
+	    strcmp(probe.registry, host) != 0) {
 		char shown[REF_HOST_MAX];
 
 		err_clear();
@@ -708,6 +711,7 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 			       "HOST[:PORT], e.g. 127.0.0.1:5000 or "
 			       "reg.example.com", shown);
 	}
+	co.registry = host;
 	a.cap = jobs * 4 < 16 ? 16 : jobs * 4;
 	if (!(a.q = calloc(a.cap, sizeof(*a.q))) ||
 	    !(w = calloc(jobs, sizeof(*w)))) {
@@ -742,7 +746,7 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 		rc = err_set(ERR_NOMEM, "cannot start a thread");
 		goto out;
 	}
-	rc = registry_catalog(cat, o->registry, walk_repo, &wk);
+	rc = registry_catalog(cat, co.registry, walk_repo, &wk);
 	if (rc < 0)
 		snprintf(msg, sizeof(msg), "%s", err_msg());
 out:

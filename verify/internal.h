@@ -12,6 +12,15 @@
 /* Can some repository name match both scopes (policy_scope_match's
  * globs)? Pure. */
 bool scope_overlap(const char *a, const char *b);
+/* @scope with its host part (before the first '/') written as
+ * ref_canonical_host writes registry hosts, wildcards left alone. New;
+ * NULL when out of memory. */
+char *scope_canonical(const char *scope);
+/* Does @scope name one registry host, without a wildcard? */
+bool scope_host_literal(const char *scope);
+/* Can @catchall, whose host part has a wildcard, match a repository of
+ * @specific under another host name? Pure. */
+bool scope_other_hosts(const char *catchall, const char *specific);
 
 /* ---- signed identity (identity.c) ---------------------------------------- */
 

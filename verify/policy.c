@@ -190,6 +190,84 @@ static bool check_scope(struct pctx *c, const char *jp, const char *s,
 	return true;
 }
 
+/* The rule's scope with its host written as references write theirs
+ * (scope.c), so "REG.example.com:443/app" is the scope of the image
+ * reg.example.com/app. Saying so when that changes it. */
+static void canonical_scope(struct pctx *c, const char *jp, const char *s,
+			    struct policy_rule *r)
+{
+	if (!(r->scope = scope_canonical(s))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	if (strcmp(r->scope, s) != 0)
+		diag(c, 0, jp, "scope '%s' is read as '%s': registry hosts "
+		     "are matched in lower case, without ':443', Docker Hub "
+		     "as docker.io", s, r->scope);
+}
+
+/* Is @b's trust weaker than @a's: would it accept an image @a refuses? */
+static const char *weaker_trust(const struct policy_rule *a,
+				const struct policy_rule *b)
+{
+	size_t i, j;
+
+	if (a->action == POLICY_ACCEPT_ANYTHING || b->action == POLICY_REJECT)
+		return NULL;
+	if (b->action == POLICY_ACCEPT_ANYTHING)
+		return "accepts anything";
+	if (a->action == POLICY_REJECT)
+		return "accepts signed images";
+	for (i = 0; i < b->n_keys; i++) {
+		for (j = 0; j < a->n_keys && a->keys[j] != b->keys[i]; j++)
+			;
+		if (j == a->n_keys)
+			return "trusts other keys";
+	}
+	return b->threshold < a->threshold ? "needs fewer signatures" : NULL;
+}
+
+/* Names that differ only by DNS (localhost and 127.0.0.1, a CNAME)
+ * cannot be proven one registry: such a name of a host-specific rule's
+ * registry falls to a catch-all beside it. Warn, once per catch-all,
+ * when that one trusts less. */
+static void check_catchalls(struct pctx *c)
+{
+	const struct policy *p = c->p;
+	char jb[JP_MAX], more[64];
+	const char *how, *first_how = NULL;
+	size_t i, j, first = 0, n;
+
+	for (j = 0; j < p->n_rules; j++) {
+		const struct policy_rule *b = &p->rules[j];
+
+		for (i = n = 0; i < p->n_rules && b->scope; i++) {
+			const struct policy_rule *a = &p->rules[i];
+
+			if (i == j || !a->scope ||
+			    !scope_host_literal(a->scope) ||
+			    !scope_other_hosts(b->scope, a->scope) ||
+			    !(how = weaker_trust(a, b)))
+				continue;
+			if (n++ == 0) {
+				first = i;
+				first_how = how;
+			}
+		}
+		if (!n)
+			continue;
+		more[0] = '\0';
+		if (n > 1)
+			snprintf(more, sizeof(more), " (and %zu more)", n - 1);
+		diag(c, 0, jp_idx(jb, ".rules", j), "scope '%s' %s, and "
+		     "matches what .rules[%zu] ('%s')%s covers under any other "
+		     "name of that registry (another DNS name, its address): "
+		     "signet cannot tell such names are one registry; narrow "
+		     "this scope or give it \"reject\": true", b->scope,
+		     first_how, first, p->rules[first].scope, more);
+	}
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 /* Resolve @rel against the policy's folder, then check what is there:
@@ -612,9 +690,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 		       "reject, insecure-accept-anything, comment");
 	jp_get_str(&c->r, v, "comment", jp, false);
 	scope = jp_get_str(&c->r, v, "scope", jp, true);
-	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r) &&
-	    !(r->scope = strdup(scope)))
-		diag(c, ERR_NOMEM, NULL, "out of memory");
+	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r))
+		canonical_scope(c, sub, scope, r);
 	reject = jp_get_bool(&c->r, v, "reject", jp);
 	accept = jp_get_bool(&c->r, v, "insecure-accept-anything", jp);
 	if (reject && accept) {
@@ -833,6 +910,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	json_array_foreach(rules, i, m)
 		parse_rule(c, m, jp_idx(jp, ".rules", i));
 	check_overlaps(c);
+	check_catchalls(c);
 	check_unused(c);
 }
 

@@ -181,3 +181,51 @@ out:
 	free(k.stack);
 	return ok;
 }
+
+/* ---- the host part of a scope -------------------------------------------- */
+
+char *scope_canonical(const char *scope)
+{
+	const char *slash = strchr(scope, '/');
+	size_t hn = slash ? (size_t)(slash - scope) : strlen(scope);
+	char host[REF_HOST_MAX], *out;
+	size_t h, rest = strlen(scope + hn);
+
+	if (hn >= sizeof(host))
+		return strdup(scope);	/* check_scope caps the whole */
+	memcpy(host, scope, hn);
+	host[hn] = '\0';
+	if (ref_canonical_host(host, sizeof(host), host) < 0)
+		return strdup(scope);
+	h = strlen(host);
+	if (!(out = malloc(h + rest + 1)))
+		return NULL;
+	memcpy(out, host, h);
+	memcpy(out + h, scope + hn, rest + 1);
+	return out;
+}
+
+bool scope_host_literal(const char *scope)
+{
+	const char *slash = strchr(scope, '/');
+
+	return slash && !memchr(scope, '*', (size_t)(slash - scope));
+}
+
+bool scope_other_hosts(const char *catchall, const char *specific)
+{
+	const char *slash = strchr(specific, '/');
+	char *any;
+	bool ok;
+
+	if (scope_host_literal(catchall) || !slash)
+		return false;
+	/* the specific scope's repositories under any host at all */
+	if (!(any = malloc(strlen(slash) + 2)))
+		return false;
+	any[0] = '*';
+	memcpy(any + 1, slash, strlen(slash) + 1);
+	ok = scope_overlap(catchall, any);
+	free(any);
+	return ok;
+}

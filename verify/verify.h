@@ -321,7 +321,7 @@ const char *audit_status_name(enum audit_status s);
  * registry are not sanitised. */
 struct audit_item {
 	enum audit_status status;
-	const char *registry;		/* as given */
+	const char *registry;		/* canonical: ref_canonical_host */
 	const char *repository;
 	const char *tag;		/* NULL: a platform manifest, or a
 					 * repository whose tags could not be

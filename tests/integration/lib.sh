@@ -67,9 +67,10 @@ log() {
 # ---- registries -------------------------------------------------------------
 
 # Make a test CA and a server certificate for 127.0.0.1 / localhost (EC
-# P-256) in folder $1: ca.crt, server.crt, server.key.
+# P-256) in folder $1: ca.crt, server.crt, server.key. $2: more
+# subjectAltName entries ("DNS:a,DNS:b"), optional.
 make_test_ca() {
-	local d=$1
+	local d=$1 san=${2:+,$2}
 	mkdir -p "$d"
 	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 		-nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 2 \
@@ -84,25 +85,26 @@ make_test_ca() {
 	basicConstraints=critical,CA:FALSE
 	keyUsage=critical,digitalSignature
 	extendedKeyUsage=serverAuth
-	subjectAltName=IP:127.0.0.1,DNS:localhost
+	subjectAltName=IP:127.0.0.1,DNS:localhost$san
 	EOF
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" \
 		-CAkey "$d/ca.key" -CAcreateserial -days 2 \
 		-extfile "$d/server.ext" -out "$d/server.crt" >/dev/null 2>&1
 }
 
-# reg_start NAME [--tls] [--auth USER:PASS]
+# reg_start NAME [--tls [--san DNS:NAME,...]] [--auth USER:PASS]
 # Starts docker-registry on a free 127.0.0.1 port and exports
 #   REG_<NAME>       127.0.0.1:PORT
 #   REG_<NAME>_ROOT  storage root (…/docker/registry/v2/… below it)
 #   REG_<NAME>_CA    CA certificate (--tls only)
 #   REG_<NAME>_PID   the registry's process id
 reg_start() {
-	local name=$1 tls=0 auth='' up var dir conf port pid tries code
+	local name=$1 tls=0 auth='' san='' up var dir conf port pid tries code
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--tls) tls=1 ;;
+		--san) san=$2; shift ;;	# more subjectAltName entries
 		--auth) auth=$2; shift ;;
 		*) log "reg_start: unknown option '$1'"; return 2 ;;
 		esac
@@ -113,7 +115,7 @@ reg_start() {
 	dir=$WORK/registry-$name
 	mkdir -p "$dir/storage"
 	if [ "$tls" = 1 ]; then
-		make_test_ca "$dir/tls" || { log "reg_start: openssl failed"; return 2; }
+		make_test_ca "$dir/tls" "$san" || { log "reg_start: openssl failed"; return 2; }
 	fi
 	if [ -n "$auth" ]; then
 		htpasswd -Bbn "${auth%%:*}" "${auth#*:}" >"$dir/htpasswd" 2>/dev/null ||

@@ -355,8 +355,12 @@ t50_check() {
 	mkdir -p "$f"
 	cp -r "$P50/keys" "$f/"
 	expect_exit 0 "policy check: a good policy" -- "$SIGNET" policy check "$POL"
-	expect_stdout_eq "$POL: ok: 4 keys, 9 rules, 2 warnings" \
+	expect_stdout_eq "$POL: ok: 4 keys, 9 rules, 3 warnings" \
 		"policy check: ok, with counts"
+	# */t50/glob/* trusts bob for what rules 2 and 3 give carol and
+	# alice, under another name of the registry (issue 14)
+	expect_stderr_match "warning: .*rules\[4\]: scope '\*/t50/glob/\*' trusts other keys.*\(and 1 more\)" \
+		"policy check: warns of the catch-all beside host rules"
 	expect_stderr_match "warning: .*alice-again.*same key as 'alice'" \
 		"policy check: warns that two names are one key"
 

@@ -280,6 +280,132 @@ static void test_overlap_warnings(void **state)
 	}
 }
 
+/* Hosts of scopes are normalised, and a catch-all that trusts less
+ * beside a host-specific rule is pointed out: another name of that host
+ * (an address, another DNS name) falls to it (issue 14). */
+static void test_host_warnings(void **state)
+{
+	static const struct {
+		const char *specific, *catchall;
+		const char *warn;	/* in the warning, or NULL: none */
+	} cases[] = {
+		{ "{\"scope\":\"localhost:5000/**\",\"keys\":[\"alice\"]}",
+		  "{\"scope\":\"**\",\"insecure-accept-anything\":true}",
+		  ".rules[1]: scope '**' accepts anything, and matches what "
+		  ".rules[0] ('localhost:5000/**') covers" },
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"keys\":[\"alice\"]}",
+		  "{\"scope\":\"*/**\",\"keys\":[\"bob\"]}",
+		  "trusts other keys" },
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"keys\":[\"alice\","
+		  "\"bob\"],\"threshold\":2}",
+		  "{\"scope\":\"*.example.com/prod/*\",\"keys\":[\"alice\"]}",
+		  "needs fewer signatures" },
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"reject\":true}",
+		  "{\"scope\":\"**\",\"keys\":[\"alice\"]}",
+		  "accepts signed images" },
+		/* as strict, or stricter: nothing to say */
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"keys\":[\"alice\"]}",
+		  "{\"scope\":\"**\",\"reject\":true}", NULL },
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"keys\":[\"alice\","
+		  "\"bob\"]}",
+		  "{\"scope\":\"**\",\"keys\":[\"alice\"]}", NULL },
+		{ "{\"scope\":\"reg.example.com/prod/*\","
+		  "\"insecure-accept-anything\":true}",
+		  "{\"scope\":\"**\",\"keys\":[\"alice\"]}", NULL },
+		/* another host by name, or other repositories only */
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"keys\":[\"alice\"]}",
+		  "{\"scope\":\"other.example.com/**\","
+		  "\"insecure-accept-anything\":true}", NULL },
+		{ "{\"scope\":\"reg.example.com/prod/*\",\"keys\":[\"alice\"]}",
+		  "{\"scope\":\"*/dev/**\",\"insecure-accept-anything\":true}",
+		  NULL },
+	};
+	char json[1024];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_diags d = { 0 };
+		struct policy *p;
+		const char *hit = NULL;
+
+		snprintf(json, sizeof(json), "{\"version\":1,\"keys\":{"
+			 "\"alice\":{\"public-key\":\"alice.pub\"},"
+			 "\"bob\":{\"public-key\":\"bob.pub\"}},\"rules\":["
+			 "%s,%s]}", cases[i].specific, cases[i].catchall);
+		assert_int_equal(parse(&p, json, &d), 0);
+		for (j = 0; j < d.n; j++)
+			if (strstr(d.items[j].msg, "cannot tell"))
+				hit = d.items[j].msg;
+		if (!cases[i].warn != !hit ||
+		    (hit && !strstr(hit, cases[i].warn)))
+			fail_msg("case %zu: warning '%s'", i, hit ? hit : "");
+		policy_diags_release(&d);
+		policy_free(p);
+	}
+}
+
+/* One warning per catch-all, however many rules it shadows. */
+static void test_host_warning_once(void **state)
+{
+	static const char *json =
+		"{\"version\":1,\"keys\":{"
+		"\"alice\":{\"public-key\":\"alice.pub\"}},\"rules\":["
+		"{\"scope\":\"localhost:5000/**\",\"keys\":[\"alice\"]},"
+		"{\"scope\":\"reg.example.com/a\",\"keys\":[\"alice\"]},"
+		"{\"scope\":\"reg.example.com/b/*\",\"reject\":true},"
+		"{\"scope\":\"**\",\"insecure-accept-anything\":true}]}";
+	struct policy_diags d = { 0 };
+	struct policy *p;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.items[0].msg, ".rules[3]: scope '**' accepts "
+			       "anything, and matches what .rules[0] "
+			       "('localhost:5000/**') (and 2 more) covers"));
+	policy_diags_release(&d);
+	policy_free(p);
+}
+
+/* Scopes are kept as references write hosts; policy check says so. */
+static void test_scope_hosts(void **state)
+{
+	static const char *json =
+		"{\"version\":1,\"rules\":["
+		"{\"scope\":\"REG.Example.com:443/prod/*\",\"reject\":true},"
+		"{\"scope\":\"index.docker.io/library/*\",\"reject\":true},"
+		"{\"scope\":\"[0:0::1]:5000/**\",\"reject\":true},"
+		"{\"scope\":\"reg.example.com/dev/*\",\"reject\":true}]}";
+	static const char *const dup =
+		"{\"version\":1,\"rules\":["
+		"{\"scope\":\"reg.example.com/a\",\"reject\":true},"
+		"{\"scope\":\"REG.EXAMPLE.COM:443/a\",\"reject\":true}]}";
+	struct policy_diags d = { 0 };
+	struct policy *p;
+
+	(void)state;
+	assert_int_equal(parse(&p, json, &d), 0);
+	assert_string_equal(p->rules[0].scope, "reg.example.com/prod/*");
+	assert_string_equal(p->rules[1].scope, "docker.io/library/*");
+	assert_string_equal(p->rules[2].scope, "[::1]:5000/**");
+	assert_string_equal(p->rules[3].scope, "reg.example.com/dev/*");
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.items[0].msg, ".rules[0].scope: scope "
+			    "'REG.Example.com:443/prod/*' is read as "
+			    "'reg.example.com/prod/*': registry hosts are "
+			    "matched in lower case, without ':443', Docker "
+			    "Hub as docker.io");
+	assert_int_equal(policy_match(p, "reg.example.com/prod/x")->index, 0);
+	assert_int_equal(policy_match(p, "docker.io/library/x")->index, 1);
+	policy_diags_release(&d);
+	policy_free(p);
+	/* two spellings of one scope are one scope */
+	assert_int_equal(parse(&p, dup, &d), ERR_FORMAT);
+	assert_non_null(strstr(err_msg(), "same scope"));
+	policy_diags_release(&d);
+}
+
 /* ---- strict parsing ----------------------------------------------------- */
 
 #define KA "\"alice\":{\"public-key\":\"alice.pub\"}"
@@ -736,7 +862,10 @@ static const char *eval_json =
 	"{\"scope\":\"reg/open/**\",\"insecure-accept-anything\":true},"
 	"{\"scope\":\"reg/mal/*\",\"keys\":[\"mallory\"]},"		/* 9 */
 	"{\"scope\":\"reg/chain/*\",\"keys\":[\"ca\"],\"formats\":["
-	"\"notation\"]}"						/* 10 */
+	"\"notation\"]},"						/* 10 */
+	"{\"scope\":\"Reg.Example.COM:443/strict/*\",\"keys\":[\"alice\"]},"
+	"{\"scope\":\"registry-1.docker.io/library/*\",\"keys\":[\"bob\"]},"
+	"{\"scope\":\"LOCALHOST:5000/**\",\"reject\":true}"		/* 13 */
 	"]}";
 
 struct sig_spec {
@@ -825,6 +954,20 @@ static const struct eval_case eval_cases[] = {
 	{ "no rule", "other/app", NOW, ERR_VERIFY, -1, 0,
 	  { { NULL, "alice", false, NULL, "no rule matches" } },
 	  "matches 'other/app'" },
+	/* scope hosts are read as references write theirs (issue 14) */
+	{ "scope host in another case, with :443",
+	  "reg.example.com/strict/app", NOW, 0, 11, 1, { OK("alice") },
+	  "(scope 'reg.example.com/strict/*')" },
+	{ "scope host in another case, wrong key",
+	  "reg.example.com/strict/app", NOW, ERR_VERIFY, 11, 0,
+	  { { NULL, "bob", false, NULL, "does not trust" } }, NULL },
+	{ "scope of Docker Hub's API host", "docker.io/library/alpine", NOW,
+	  0, 12, 1, { OK("bob") }, NULL },
+	{ "scope of Docker Hub's API host, wrong key",
+	  "docker.io/library/alpine", NOW, ERR_VERIFY, 12, 0,
+	  { { NULL, "alice", false, NULL, "does not trust" } }, NULL },
+	{ "scope host upper case", "localhost:5000/x", NOW, ERR_VERIFY, 13, 0,
+	  { { NULL, "alice", false, NULL, "rejects" } }, NULL },
 };
 
 /* Notation signatures whose chain is [leaf, ca], or [leaf2, ca]: each
@@ -1254,6 +1397,9 @@ int main(void)
 		cmocka_unit_test(test_scope_match),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_overlap_warnings),
+		cmocka_unit_test(test_host_warnings),
+		cmocka_unit_test(test_host_warning_once),
+		cmocka_unit_test(test_scope_hosts),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_collects_all),
 		cmocka_unit_test(test_parse_model),

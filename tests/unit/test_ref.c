@@ -1,4 +1,6 @@
-/* test_ref.c - image reference parsing, normalisation and formatting. */
+/* test_ref.c - image reference parsing, normalisation and formatting, and
+ * the names behind a reference: Docker Hub's API host, docker's
+ * credential keys, the tests' connection routes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +9,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../registry/registry.h"
+#include <stdlib.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "../../registry/internal.h"
 
 #define HEX "0123456789abcdef0123456789abcdef" \
 	    "0123456789abcdef0123456789abcdef"
@@ -48,16 +54,23 @@ static const struct ref_case ref_cases[] = {
 	   "latest", ""),
 	OK("index.docker.io/ubuntu", "docker.io", "library/ubuntu", "latest",
 	   ""),
-	OK("registry-1.docker.io/x/y", "registry-1.docker.io", "x/y",
+	/* Docker Hub's API host is Docker Hub (issue 14) */
+	OK("registry-1.docker.io/x/y", "docker.io", "x/y", "latest", ""),
+	OK("registry-1.docker.io/alpine", "docker.io", "library/alpine",
 	   "latest", ""),
+	OK("Index.Docker.IO:443/alpine", "docker.io", "library/alpine",
+	   "latest", ""),
+	OK("docker.io:443/x/y", "docker.io", "x/y", "latest", ""),
 	OK("myuser/myrepo", "docker.io", "myuser/myrepo", "latest", ""),
 	OK("localhost/a", "localhost", "a", "latest", ""),
 	OK("localhost:5000/a/b:t", "localhost:5000", "a/b", "t", ""),
 	OK("127.0.0.1:5000/x@" D, "127.0.0.1:5000", "x", "", D),
 	OK("[::1]:5000/x:y", "[::1]:5000", "x", "y", ""),
 	OK("[::1]/x", "[::1]", "x", "latest", ""),
-	OK("[2001:db8::1]:443/a/b", "[2001:db8::1]:443", "a/b", "latest",
+	OK("[2001:db8::1]:443/a/b", "[2001:db8::1]", "a/b", "latest", ""),
+	OK("[2001:DB8:0:0::1]:5000/a", "[2001:db8::1]:5000", "a", "latest",
 	   ""),
+	OK("[0:0:0:0:0:0:0:1]/a", "[::1]", "a", "latest", ""),
 	OK("gcr.io/a/b/c:t@" D, "gcr.io", "a/b/c", "t", D),
 	OK("ubuntu@" D, "docker.io", "library/ubuntu", "", D),
 	OK("a__b", "docker.io", "library/a__b", "latest", ""),
@@ -66,8 +79,19 @@ static const struct ref_case ref_cases[] = {
 	OK("a_b.c-d", "docker.io", "library/a_b.c-d", "latest", ""),
 	OK("ghcr.io/owner/repo:v1.2.3-rc_1", "ghcr.io", "owner/repo",
 	   "v1.2.3-rc_1", ""),
-	OK("Registry.Example.COM:443/team/app", "Registry.Example.COM:443",
+	/* one spelling of each host: lower case, no :443 (issue 14) */
+	OK("Registry.Example.COM:443/team/app", "registry.example.com",
 	   "team/app", "latest", ""),
+	OK("REG.EXAMPLE.COM/a", "reg.example.com", "a", "latest", ""),
+	OK("reg.example.com:0443/a", "reg.example.com", "a", "latest", ""),
+	OK("LOCALHOST:5000/a", "localhost:5000", "a", "latest", ""),
+	OK("localhost:05000/a", "localhost:5000", "a", "latest", ""),
+	OK("localhost:443/a", "localhost", "a", "latest", ""),
+	OK("reg.example.com:80/a", "reg.example.com:80", "a", "latest", ""),
+	OK("reg.example.com:8443/a", "reg.example.com:8443", "a", "latest",
+	   ""),
+	OK("docker.io.example.com/a", "docker.io.example.com", "a",
+	   "latest", ""),
 	OK("my-registry.local:5000/ns/img", "my-registry.local:5000",
 	   "ns/img", "latest", ""),
 	OK("quay.io/a/b/c/d/e", "quay.io", "a/b/c/d/e", "latest", ""),
@@ -86,6 +110,8 @@ static const struct ref_case ref_cases[] = {
 	BAD("Ubuntu:tag", "repository name must be lowercase"),
 	BAD("gcr.io/A/b", "repository name must be lowercase"),
 	BAD("Foo/bar", "repository name must be lowercase"),
+	/* no '.' or ':': a path component, as in docker */
+	BAD("LOCALHOST/a", "repository name must be lowercase"),
 	BAD("a//b", "'//'"),
 	BAD("/a", "must not start with '/'"),
 	BAD("a/", "must not end with '/'"),
@@ -225,6 +251,8 @@ static const struct norm_case norm_cases[] = {
 	{ "localhost:5000/x", 0, "localhost:5000/x" },
 	{ "[::1]:5000/x:y", 0, "[::1]:5000/x" },
 	{ "quay.io/x/y", 0, "quay.io/x/y" },
+	{ "Quay.IO:443/x/y", 0, "quay.io/x/y" },
+	{ "registry-1.docker.io/ubuntu", 0, "docker.io/library/ubuntu" },
 	{ "", ERR_FORMAT, NULL },
 	{ "Quay.io/X/y", ERR_FORMAT, NULL },
 	{ "https://quay.io/x/y", ERR_FORMAT, NULL },
@@ -333,6 +361,161 @@ static void test_sigtag_for(void **state)
 	}
 }
 
+/* ref_canonical_host, also on the host part of scope patterns. */
+static void test_ref_canonical_host(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "REG.Example.com", "reg.example.com" },
+		{ "reg.example.com:443", "reg.example.com" },
+		{ "reg.example.com:00443", "reg.example.com" },
+		{ "reg.example.com:80", "reg.example.com:80" },
+		{ "reg.example.com:0080", "reg.example.com:80" },
+		{ "LOCALHOST:5000", "localhost:5000" },
+		{ "127.0.0.1:443", "127.0.0.1" },
+		{ "[::1]:443", "[::1]" },
+		{ "[0:0::1]:5000", "[::1]:5000" },
+		{ "[::FFFF:7F00:1]", "[::ffff:7f00:1]" },	/* no dots */
+		{ "index.docker.io", "docker.io" },
+		{ "INDEX.docker.io:443", "docker.io" },
+		{ "registry-1.docker.io", "docker.io" },
+		{ "registry-1.docker.io:5000", "registry-1.docker.io:5000" },
+		{ "docker.io", "docker.io" },
+		/* scope patterns: wildcards stay */
+		{ "*.EXAMPLE.com:443", "*.example.com" },
+		{ "reg.example.com:*", "reg.example.com:*" },
+		{ "**", "**" },
+		{ "", "" },
+	};
+	char out[REF_HOST_MAX], small[8];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ref_canonical_host(out, sizeof(out),
+						    cases[i][0]), 0);
+		if (strcmp(out, cases[i][1]) != 0)
+			fail_msg("'%s': '%s', want '%s'", cases[i][0], out,
+				 cases[i][1]);
+		/* idempotent, and in place */
+		assert_int_equal(ref_canonical_host(out, sizeof(out), out), 0);
+		assert_string_equal(out, cases[i][1]);
+	}
+	assert_int_equal(ref_canonical_host(small, sizeof(small),
+					    "reg.example.com"), ERR_FORMAT);
+}
+
+/* Docker Hub: docker.io in names, registry-1.docker.io on the wire
+ * (issue 13). */
+static void test_ref_endpoint(void **state)
+{
+	struct image_ref r;
+
+	(void)state;
+	assert_string_equal(ref_endpoint("docker.io"), "registry-1.docker.io");
+	assert_string_equal(ref_endpoint("localhost:5000"), "localhost:5000");
+	assert_string_equal(ref_endpoint("ghcr.io"), "ghcr.io");
+	assert_int_equal(ref_parse(&r, "alpine"), 0);
+	assert_string_equal(ref_endpoint(r.registry), "registry-1.docker.io");
+	assert_int_equal(ref_parse(&r, "index.docker.io/library/alpine"), 0);
+	assert_string_equal(ref_endpoint(r.registry), "registry-1.docker.io");
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* docker login keys Docker Hub "https://index.docker.io/v1/"; other
+ * keys match by their canonical host. */
+static void test_cred_keys(void **state)
+{
+	char dir[] = "/tmp/signet-test-cred-XXXXXX", path[64];
+	struct cred c = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	setenv("DOCKER_CONFIG", dir, 1);
+	write_file(path, "{\"auths\":{"
+		   "\"https://index.docker.io/v1/\":{\"auth\":\"aHViOnB3\"},"
+		   "\"REG.example.com:443\":{\"auth\":\"cmVnOnB3\"}}}");
+	assert_int_equal(cred_lookup(&c, "docker.io", 1000), 0);
+	assert_non_null(c.basic);
+	assert_string_equal(c.basic, "aHViOnB3");	/* hub:pw */
+	cred_release(&c);
+	assert_int_equal(cred_lookup(&c, "reg.example.com", 1000), 0);
+	assert_non_null(c.basic);
+	assert_string_equal(c.basic, "cmVnOnB3");	/* reg:pw */
+	cred_release(&c);
+	assert_int_equal(cred_lookup(&c, "registry-1.docker.io:5000", 1000), 0);
+	assert_null(c.basic);
+
+	/* a helper named for Hub's key is the one asked */
+	write_file(path, "{\"credHelpers\":{\"https://index.docker.io/v1/\":"
+		   "\"signet-test-absent\"}}");
+	assert_int_equal(cred_lookup(&c, "docker.io", 1000), ERR_AUTH);
+	assert_non_null(strstr(err_msg(), "docker-credential-signet-test-"
+			       "absent"));
+	assert_null(c.basic);
+	assert_int_equal(cred_lookup(&c, "ghcr.io", 1000), 0);
+	assert_null(c.basic);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("DOCKER_CONFIG");
+}
+
+/* SIGNET_TEST_CONNECT_TO: with SIGNET_DEBUG only, to loopback only. */
+static void test_test_routes(void **state)
+{
+	static const char *const bad[] = {
+		"registry-1.docker.io:443:192.0.2.1:443",	/* elsewhere */
+		"registry-1.docker.io:443:localhost:5000",	/* a name */
+		"registry-1.docker.io:443:127.0.0.1",
+		"registry-1.docker.io::127.0.0.1:5000",
+		":443:127.0.0.1:5000",
+		"a:443:127.0.0.1:5000:6",
+		"a:443:127.0.0.1:5x00",
+		"a:1:127.0.0.1:1,b:1:127.0.0.1:1,c:1:127.0.0.1:1,"
+		"d:1:127.0.0.1:1,e:1:127.0.0.1:1",		/* over 4 */
+	};
+	struct curl_slist *l = (void *)1;
+	size_t i;
+
+	(void)state;
+	setenv("SIGNET_TEST_CONNECT_TO", "registry-1.docker.io:443:"
+	       "127.0.0.1:5000", 1);
+	unsetenv("SIGNET_DEBUG");
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_null(l);			/* ignored without SIGNET_DEBUG */
+	setenv("SIGNET_DEBUG", "0", 1);
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_null(l);
+	setenv("SIGNET_DEBUG", "1", 1);
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_non_null(l);
+	assert_string_equal(l->data, "registry-1.docker.io:443:127.0.0.1:5000");
+	assert_null(l->next);
+	curl_slist_free_all(l);
+	setenv("SIGNET_TEST_CONNECT_TO", "a:443:127.0.0.2:1,b:443:127.1.2.3:2",
+	       1);
+	assert_int_equal(http_test_routes(&l), 0);
+	assert_non_null(l);
+	assert_non_null(l->next);
+	curl_slist_free_all(l);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("SIGNET_TEST_CONNECT_TO", bad[i], 1);
+		if (http_test_routes(&l) != ERR_USAGE)
+			fail_msg("route '%s' taken", bad[i]);
+		assert_null(l);
+	}
+	unsetenv("SIGNET_TEST_CONNECT_TO");
+	unsetenv("SIGNET_DEBUG");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +526,10 @@ int main(void)
 		cmocka_unit_test(test_ref_normalize_agrees),
 		cmocka_unit_test(test_ref_format),
 		cmocka_unit_test(test_sigtag_for),
+		cmocka_unit_test(test_ref_canonical_host),
+		cmocka_unit_test(test_ref_endpoint),
+		cmocka_unit_test(test_cred_keys),
+		cmocka_unit_test(test_test_routes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
