@@ -19,7 +19,8 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1 libmicrohttpd
+PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1 libmicrohttpd \
+            libcbor
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
             -Wformat=2 -Wno-format-nonliteral
@@ -30,7 +31,7 @@ ifneq ($(P11_PROXY),)
 CPPFLAGS += -DSIGNET_P11_PROXY='"$(P11_PROXY)"'
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit -lmicrohttpd)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit -lmicrohttpd -lcbor)
 LDLIBS   += -pthread
 
 # ---- the variant: which flags, which folder --------------------------------
@@ -141,7 +142,8 @@ VALGRIND_TESTS = t_20_sign_verify.sh t_30_forgery.sh t_40_tls_auth.sh
 # `make fuzz` builds libFuzzer binaries with clang from objects of their own
 # in build/fuzz/; `make fuzz-replay` (part of check) runs every corpus
 # through the same targets built with $(CC) in the current variant.
-FUZZ_TARGETS = ref manifest simplesign bundle jws keys wwwauth b64 referrer
+FUZZ_TARGETS = ref manifest simplesign bundle jws keys wwwauth b64 referrer \
+               cose
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 FUZZ_CC      = clang
 FUZZ_DIR     = build/fuzz

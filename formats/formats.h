@@ -2,9 +2,10 @@
  * formats.h - the byte formats signatures travel in, each built and parsed
  * in one file so the two can never drift apart: cosign's simple-signing
  * payload (simplesign.c), the Notary Project JWS envelope and its payload
- * (jws.c), the DSSE envelope in a Sigstore bundle (bundle.c), the OCI
- * manifest that stores the last two as referrers of an image (referrer.c),
- * and the names of the three (names.c). Pure functions: no network, no
+ * (jws.c) and its COSE envelope (cose.c), the DSSE envelope in a Sigstore
+ * bundle (bundle.c), the OCI manifest that stores the last two as
+ * referrers of an image (referrer.c), and the names of the three
+ * (names.c). Pure functions: no network, no
  * files, no X.509 parsing (keys/ does that); signing goes through
  * callbacks.
  */
@@ -95,8 +96,9 @@ enum jws_scheme {
 	JWS_SCHEME_SIGNING_AUTHORITY,	/* "notary.x509.signingAuthority" */
 };
 
-/* A parsed envelope. Nothing in it is trusted until the signature over
- * signing_input verifies with the key of certs[0] and the chain does. */
+/* A parsed envelope, JWS or COSE (cose_parse fills it too). Nothing in it
+ * is trusted until the signature over signing_input verifies with the key
+ * of certs[0] and the chain does. */
 struct jws {
 	json_t *doc;			/* the envelope; owns the strings */
 	json_t *protected_header;	/* decoded "protected" object */
@@ -125,6 +127,21 @@ struct jws {
  * the reason otherwise. Release @out with jws_release even on error. */
 int jws_parse(struct jws *out, const void *data, size_t len);
 void jws_release(struct jws *j);
+
+/* ---- Notary Project signatures in COSE (cose.c) ------------------------- */
+
+#define COSE_MEDIA_TYPE "application/cose"
+
+/* Strict parse of a COSE_Sign1_Tagged envelope as notation writes it
+ * (`notation sign --signature-format cose`) into the struct a JWS
+ * envelope fills, so that one verifier judges both: alg by its JWS name,
+ * the same signing scheme, times, crit and certificate rules, and
+ * signing_input = the encoded Sig_structure ["Signature1", protected,
+ * h'', payload]. Definite lengths only, no duplicate map keys, no
+ * trailing bytes, no unprotected header but x5chain (label 33), the
+ * signing agent and the timestamp. ERR_FORMAT with the reason otherwise.
+ * Release @out with jws_release even on error. */
+int cose_parse(struct jws *out, const void *data, size_t len);
 
 /* Produce the raw signature over @data (for ES* fixed-width R||S) and
  * append it to @sig_raw. Returns 0 or an error code (message set). */
@@ -294,8 +311,9 @@ bool referrer_manifest_claims(const struct referrer_manifest *m,
 
 /* Check that @m is an OCI image manifest whose subject is @subject and
  * whose one layer is a signature blob of format @f (a valid digest, a
- * size; for notation a JWS envelope of at most JWS_MAX bytes, not COSE),
- * and set m->layer. ERR_FORMAT saying what is wrong otherwise. */
+ * size; for notation a JWS or COSE envelope, by its media type, of at
+ * most JWS_MAX bytes), and set m->layer. ERR_FORMAT saying what is wrong
+ * otherwise. */
 int referrer_manifest_layer(struct referrer_manifest *m, enum sig_format f,
 			    const struct digest *subject);
 

@@ -232,11 +232,12 @@ int referrer_manifest_layer(struct referrer_manifest *m, enum sig_format f,
 	if (f != FORMAT_NOTATION)
 		return err_set(ERR_USAGE, "%s signatures are not referrers",
 			       format_name(f));
-	/* said first: a COSE signature is not a broken JWS one */
+	/* the layer's media type tells the two envelopes apart */
 	l0 = json_array_get(json_object_get(m->doc, "layers"), 0);
-	if (str_is(jx_str(l0, "mediaType"), "application/cose"))
-		return err_set(ERR_FORMAT, "COSE envelopes are not supported");
-	if ((rc = one_layer(m, JWS_MEDIA_TYPE, subject)) < 0)
+	if ((rc = one_layer(m, str_is(jx_str(l0, "mediaType"),
+				      COSE_MEDIA_TYPE) ?
+			       COSE_MEDIA_TYPE : JWS_MEDIA_TYPE,
+			    subject)) < 0)
 		return rc;
 	if (m->layer.size > JWS_MAX)
 		return err_set(ERR_FORMAT, "envelope is over 32 MiB");

@@ -3,7 +3,7 @@
 # quick when everything is there. Run as root (apt-get update first).
 set -eu
 pkgs="build-essential pkg-config libssl-dev libcurl4-openssl-dev libjansson-dev
-libsodium-dev libmicrohttpd-dev libcmocka-dev docker-registry apache2-utils mandoc openssl curl
+libsodium-dev libmicrohttpd-dev libcbor-dev libcmocka-dev docker-registry apache2-utils mandoc openssl curl
 jq python3 ca-certificates valgrind libp11-dev libp11-kit-dev p11-kit-modules softhsm2 pass gnupg"
 missing=
 for p in $pkgs; do

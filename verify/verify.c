@@ -210,11 +210,12 @@ static int settle(struct sig_report *s, int rc)
 }
 
 /* Fetch referrer @r and, when it is a signature in format @f whose one
- * layer names @image, the signature blob into @blob. 1 when it is not
+ * layer names @image, the signature blob into @blob; *@cose (when not
+ * NULL) says whether that layer is a COSE envelope. 1 when it is not
  * such a signature. */
 static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
 			  const struct digest *image, const struct referrer *r,
-			  enum sig_format f, struct buf *blob)
+			  enum sig_format f, struct buf *blob, bool *cose)
 {
 	struct manifest man = { 0 };
 	struct referrer_manifest m = { 0 };
@@ -236,6 +237,8 @@ static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
 	layer.digest = m.layer.digest;
 	layer.size = m.layer.size;
 	layer.media_type = m.layer.media_type;
+	if (cose)
+		*cose = strcmp(m.layer.media_type, COSE_MEDIA_TYPE) == 0;
 	rc = sigs_get_payload(reg, ref, &layer, blob);
 out:
 	referrer_manifest_release(&m);
@@ -258,7 +261,7 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	s->payload = r->digest;
 	buf_init(&blob, SIGBLOB_MAX);
 	if ((rc = fetch_referrer(reg, ref, image, r, FORMAT_BUNDLE,
-				 &blob)) != 0 ||
+				 &blob, NULL)) != 0 ||
 	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0)
 		goto out;
 	if (o->n_keys && !key_verifies(o, &b.pae, &b.sig, s)) {
@@ -426,6 +429,15 @@ static int notary_judge(const struct notary_sig *n,
 	return 0;
 }
 
+/* A Notary Project envelope, JWS or COSE by its layer's media type,
+ * into the one struct both fill. */
+static int notary_parse(struct jws *out, bool cose, const struct buf *blob)
+{
+	if (cose)
+		return cose_parse(out, blob->data, blob->len);
+	return jws_parse(out, blob->data, blob->len);
+}
+
 /* Check one Notary Project signature referrer; fills @s. < 0 only for
  * errors that end the whole verification; 1 when not a Notary
  * signature. */
@@ -436,6 +448,7 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 	struct notary_sig n = { 0 };
 	struct buf blob;
 	time_t now = o->now ? o->now : time(NULL);
+	bool cose = false;
 	int rc = 0;
 
 	report_as(s, FORMAT_NOTATION);
@@ -446,8 +459,8 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 		goto out;
 	}
 	if ((rc = fetch_referrer(reg, ref, &image->digest, r,
-				 FORMAT_NOTATION, &blob)) != 0 ||
-	    (rc = jws_parse(&n.env, blob.data, blob.len)) < 0 ||
+				 FORMAT_NOTATION, &blob, &cose)) != 0 ||
+	    (rc = notary_parse(&n.env, cose, &blob)) < 0 ||
 	    (rc = keys_certs_from_der(&n.chain, &n.n_chain, n.env.certs,
 				      n.env.n_certs)) < 0)
 		goto out;

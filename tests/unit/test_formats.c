@@ -191,15 +191,22 @@ struct layer_case {
 #define SUBJ "\"subject\":{\"digest\":\"" D1 "\"}"
 #define JWS_LAYER(size) "\"layers\":[{\"mediaType\":\"" JWS_MEDIA_TYPE \
 	"\",\"digest\":\"" D2 "\",\"size\":" size "}]"
+#define COSE_LAYER(size) "\"layers\":[{\"mediaType\":\"" COSE_MEDIA_TYPE \
+	"\",\"digest\":\"" D2 "\",\"size\":" size "}]"
 
 static void layer_table(void **state)
 {
 	static const struct layer_case cases[] = {
 		{ "notation", FORMAT_NOTATION, "{\"mediaType\":" OCI ","
 		  NOTARY_CFG "," SUBJ "," JWS_LAYER("9") "}", NULL },
-		{ "cose first", FORMAT_NOTATION, "{\"mediaType\":\"x\","
-		  "\"layers\":[{\"mediaType\":\"application/cose\"}]}",
-		  "COSE envelopes are not supported" },
+		{ "cose", FORMAT_NOTATION, "{\"mediaType\":" OCI ","
+		  NOTARY_CFG "," SUBJ "," COSE_LAYER("9") "}", NULL },
+		{ "cose over 32 MiB", FORMAT_NOTATION, "{\"mediaType\":" OCI
+		  "," SUBJ "," COSE_LAYER("33554433") "}",
+		  "envelope is over 32 MiB" },
+		{ "cose bundle", FORMAT_BUNDLE, "{\"mediaType\":" OCI ","
+		  SUBJ "," COSE_LAYER("9") "}", "signature layer is '"
+		  COSE_MEDIA_TYPE "', not '" MT_SIGSTORE_BUNDLE "'" },
 		{ "docker", FORMAT_NOTATION, "{\"mediaType\":\""
 		  MT_DOCKER_MANIFEST "\"," SUBJ "," JWS_LAYER("9") "}",
 		  "referrer is not an OCI manifest" },
