@@ -180,6 +180,8 @@ struct cli_verifier {
 	struct registry *reg;
 	struct policy *pol;		/* NULL: by --key */
 	const struct verify_opts *vo;
+	bool per_image;			/* no --deadline: each image gets
+					 * its own REGISTRY_IMAGE_DEADLINE */
 };
 
 /* The policy (when no --key) and a registry client. 0, or the error

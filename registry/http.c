@@ -10,6 +10,14 @@
  * runs past it: a request gets at most the time left, and a wait that
  * would leave none is not started. Once the deadline has passed, every
  * request fails at once with the same message.
+ *
+ * Pace: a request that stalls or trickles ends long before its own limit
+ * (pace_check): no byte may move either way for ANSWER_WAIT_MS (before
+ * the answer or within it), and after its first RATE_GRACE_MS the answer
+ * must average MIN_RATE bytes a second: bytes so far against the time
+ * since the first. The grace lets a registry send its headers and then
+ * open the blob it streams. A request that times out (by its limit or by
+ * pace) is sent again once at most.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -30,6 +38,11 @@
 #define MAX_HOSTS 8
 #define MAX_TOKENS 16
 #define MAX_REDIRECTS 5
+#define MIN_RATE 1024		/* bytes a second an answer must average */
+#define RATE_GRACE_MS 3000	/* after the first byte, before MIN_RATE */
+#define ANSWER_WAIT_MS 20000	/* longest silence, the first byte's too */
+#define TIMEOUT_RETRIES 1	/* a timed-out request is sent again once */
+#define URL_MAX 4096
 
 enum scheme { SCHEME_UNKNOWN, SCHEME_HTTPS, SCHEME_HTTP };
 
@@ -64,6 +77,7 @@ struct registry {
 	bool expired;		/* the deadline has passed: send nothing */
 	char expired_msg[768];	/* what was going on when it passed */
 	bool last_transient;	/* see http_transient */
+	bool last_timed_out;	/* see http_timed_out */
 	long hint_ms;		/* Retry-After of the last 429/503, or -1 */
 	struct curl_slist *routes;	/* SIGNET_TEST_CONNECT_TO, or NULL */
 };
@@ -104,6 +118,7 @@ static int deadline_exceeded(struct registry *reg, const char *why,
 				 why, s, reg->opts.deadline);
 	}
 	reg->last_transient = false;
+	reg->last_timed_out = false;
 	return err_set(ERR_NET, "%s", reg->expired_msg);
 }
 
@@ -347,17 +362,66 @@ void http_resp_release(struct http_resp *r)
 
 /* ---- curl callbacks ------------------------------------------------------ */
 
+enum pace { PACE_OK, PACE_SILENT, PACE_SLOW };
+
+/* Where one exchange's answer goes, and how fast it comes (pace_check). */
 struct sink {
 	struct http_resp *resp;
 	bool overflow;
 	bool head;
+	enum pace pace;		/* why pace_check ended the transfer */
+	long first_ms;		/* the answer began; 0: not yet */
+	long last_ms;		/* a byte last moved, either way */
+	curl_off_t got;		/* answer bytes, headers included */
+	curl_off_t sent;	/* bytes of the request body sent */
 };
+
+/* A byte of the answer came (@len of them). */
+static void sink_got(struct sink *s, size_t len)
+{
+	long now = now_ms();
+
+	if (!s->first_ms)
+		s->first_ms = now;
+	s->last_ms = now;
+	s->got += (curl_off_t)len;
+}
+
+/* libcurl's progress callback, called at least once a second: end an
+ * exchange whose answer does not begin, stops, or trickles (see the top
+ * of this file). The per-request limit and the deadline are libcurl's. */
+static int pace_check(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+		      curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct sink *s = ctx;
+	long now = now_ms(), since;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	if (ulnow > s->sent) {
+		s->sent = ulnow;
+		s->last_ms = now;
+	}
+	if (now - s->last_ms > ANSWER_WAIT_MS) {
+		s->pace = PACE_SILENT;
+		return 1;
+	}
+	since = s->first_ms ? now - s->first_ms : 0;
+	if (since > RATE_GRACE_MS &&
+	    s->got < (curl_off_t)(since - RATE_GRACE_MS) * MIN_RATE / 1000) {
+		s->pace = PACE_SLOW;
+		return 1;
+	}
+	return 0;
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct sink *s = ctx;
 	size_t len = size * n;
 
+	sink_got(s, len);
 	if (s->head)
 		return len;
 	if (len > s->resp->body.max - s->resp->body.len) {
@@ -393,9 +457,19 @@ static bool header_value(const char *line, size_t len, const char *name,
 
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	struct http_resp *r = ctx;
+	struct sink *s = ctx;
+	struct http_resp *r = s->resp;
 	size_t len = size * n;
-	char tmp[8];
+	char tmp[32];
+
+	sink_got(s, len);
+	/* a body that cannot fit is not waited for */
+	if (!s->head && header_value(data, len, "Content-Length", tmp,
+				     sizeof(tmp)) &&
+	    strtoull(tmp, NULL, 10) > r->body.max) {
+		s->overflow = true;
+		return 0;
+	}
 
 	/* a new status line (after a 100 Continue) starts over */
 	if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
@@ -552,9 +626,11 @@ static void perform_setup(struct registry *reg, const struct http_req *req,
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, c_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t_ms);
-	/* a drip-fed body is a stalled body */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, reg->opts.connect_timeout * 3);
+	/* a drip-fed answer is a stalled answer */
+	sink->last_ms = now_ms();
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, pace_check);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, sink);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "signet/" SIGNET_VERSION);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	if (at->ca_file && *at->ca_file)
@@ -564,7 +640,7 @@ static void perform_setup(struct registry *reg, const struct http_req *req,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, sink->resp);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, sink);
 	/* libcurl sends a request again by itself when a reused connection
 	 * turns out dead before any answer: never one we would not repeat */
 	if (!may_repeat(req))
@@ -581,6 +657,27 @@ static void perform_setup(struct registry *reg, const struct http_req *req,
 	}
 }
 
+/* The error of an exchange pace_check ended. */
+static int pace_error(const struct http_req *req, const struct attempt *at,
+		      const struct sink *s)
+{
+	long now = now_ms();
+
+	if (s->pace == PACE_SLOW)
+		return err_set(ERR_NET, "%s %s: timed out: '%s' sent %lld "
+			       "bytes in %ld ms, under the minimum of %d "
+			       "bytes/s", req->method, req->what, at->host,
+			       (long long)s->got, now - s->first_ms,
+			       MIN_RATE);
+	if (!s->first_ms)
+		return err_set(ERR_NET, "%s %s: timed out: no answer from "
+			       "'%s' in %d s", req->method, req->what,
+			       at->host, ANSWER_WAIT_MS / 1000);
+	return err_set(ERR_NET, "%s %s: timed out: '%s' stopped sending "
+		       "for %d s", req->method, req->what, at->host,
+		       ANSWER_WAIT_MS / 1000);
+}
+
 /* What the exchange that just ended means: an error for a body over its
  * cap, a deadline that cut it short, or a transport failure; and whether
  * it is worth another try (http_transient, http_backoff). */
@@ -595,6 +692,8 @@ static int perform_outcome(struct registry *reg, const struct http_req *req,
 	if (sink->overflow) {
 		rc = err_set(ERR_FORMAT, "response from '%s' exceeds %zu bytes",
 			     at->host, resp->body.max);
+	} else if (cc == CURLE_ABORTED_BY_CALLBACK && sink->pace) {
+		rc = pace_error(req, at, sink);
 	} else if (cc == CURLE_OPERATION_TIMEDOUT && left_ms(reg) < 100) {
 		/* cut short by the deadline, not by its own limit */
 		snprintf(why, sizeof(why), "%s %s: no answer from '%s'",
@@ -606,11 +705,29 @@ static int perform_outcome(struct registry *reg, const struct http_req *req,
 			     curl_easy_strerror(cc));
 	}
 	if (!reg->expired) {
-		reg->last_transient = transient(rc, cc, resp->status);
+		reg->last_timed_out = cc == CURLE_OPERATION_TIMEDOUT ||
+				      (cc == CURLE_ABORTED_BY_CALLBACK &&
+				       sink->pace);
+		reg->last_transient = reg->last_timed_out ||
+				      transient(rc, cc, resp->status);
 		if (resp->status == 429 || resp->status == 503)
 			reg->hint_ms = retry_after_ms(resp->retry_after);
 	}
 	return rc;
+}
+
+/* Cut @url's query and fragment for the debug trace: a pre-signed
+ * storage URL carries its credentials there (X-Amz-Signature, sig=...),
+ * an upload location its state, a token realm whatever it was given. */
+static void url_redact(char *url)
+{
+	static const char mark[] = "?<redacted>";
+	size_t n = strcspn(url, "?#");
+
+	if (url[n] && n + sizeof(mark) <= URL_MAX)
+		memcpy(url + n, mark, sizeof(mark));
+	else
+		url[n] = '\0';
 }
 
 static int perform(struct registry *reg, const struct http_req *req,
@@ -618,13 +735,14 @@ static int perform(struct registry *reg, const struct http_req *req,
 		   CURLcode *ccode)
 {
 	struct curl_slist *hdrs = NULL;
-	struct sink sink = { resp, false, false };
-	char url[4096], why[1024];
+	struct sink sink = { .resp = resp };
+	char url[URL_MAX], why[1024];
 	long left = left_ms(reg), t_ms, c_ms;
 	int rc;
 
 	*ccode = CURLE_OK;
 	reg->last_transient = false;
+	reg->last_timed_out = false;
 	reg->hint_ms = -1;
 	if (reg->expired || left <= 0) {
 		snprintf(why, sizeof(why), "%s %s", req->method, req->what);
@@ -651,6 +769,7 @@ static int perform(struct registry *reg, const struct http_req *req,
 	reg->nreq++;
 	*ccode = curl_easy_perform(reg->curl);
 	curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	url_redact(url);
 	debugf("%s %s -> %ld%s", req->method, url, resp->status,
 	       *ccode ? " (transport error)" : "");
 	rc = perform_outcome(reg, req, at, &sink, *ccode);
@@ -661,6 +780,20 @@ static int perform(struct registry *reg, const struct http_req *req,
 bool http_transient(const struct registry *reg)
 {
 	return reg->last_transient;
+}
+
+bool http_timed_out(const struct registry *reg)
+{
+	return reg->last_timed_out;
+}
+
+void registry_deadline_restart(struct registry *reg)
+{
+	reg->start_ms = now_ms();
+	reg->end_ms = reg->opts.deadline > 0 ?
+		      reg->start_ms + reg->opts.deadline * 1000 : 0;
+	reg->expired = false;
+	reg->expired_msg[0] = '\0';
 }
 
 int http_retries(const struct registry *reg)
@@ -701,18 +834,22 @@ static int status_error(const struct http_req *req,
 
 /* perform() again after transient failures, when the request may be
  * repeated: capped exponential backoff with full jitter, Retry-After
- * honoured (up to 30 s), all within the deadline. */
+ * honoured (up to 30 s), all within the deadline. A timeout is tried
+ * again TIMEOUT_RETRIES times at most: a registry that did not answer in
+ * time twice will not in the third. */
 static int perform_retry(struct registry *reg, const struct http_req *req,
 			 const struct attempt *at, struct http_resp *resp,
 			 CURLcode *cc)
 {
 	char why[768];
-	int attempt, rc;
+	int attempt, rc, timeouts = 0;
 
 	for (attempt = 0;; attempt++) {
 		rc = perform(reg, req, at, resp, cc);
 		if (!reg->last_transient || !may_repeat(req) ||
 		    attempt >= reg->opts.retries)
+			return rc;
+		if (reg->last_timed_out && ++timeouts > TIMEOUT_RETRIES)
 			return rc;
 		if (rc == 0)
 			status_error(req, resp);	/* names the failure */

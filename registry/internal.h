@@ -43,6 +43,10 @@ int http_do(struct registry *reg, const struct http_req *req,
  * connection broke or timed out, or the registry answered 429 or 5xx.
  * False once the deadline has passed. */
 bool http_transient(const struct registry *reg);
+/* Whether that failure was a timeout: the request's own limit, or an
+ * answer that did not begin, stopped, or came too slowly. Such a request
+ * is sent again once at most. */
+bool http_timed_out(const struct registry *reg);
 /* Tries after the first that a failed request gets (registry_opts). */
 int http_retries(const struct registry *reg);
 /* Milliseconds to wait before try @attempt + 1 (@attempt >= 1): the

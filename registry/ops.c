@@ -360,7 +360,7 @@ int registry_put_blob(struct registry *reg, const struct image_ref *repo,
 	char why[1024];
 	struct digest d;
 	bool restart;
-	int rc, attempt;
+	int rc, attempt, timeouts = 0;
 
 	digest_of(&d, data, len);
 	if (out_digest)
@@ -368,6 +368,9 @@ int registry_put_blob(struct registry *reg, const struct image_ref *repo,
 	for (attempt = 0;; attempt++) {
 		rc = put_blob_once(reg, repo, data, len, &d, &restart);
 		if (!restart || attempt >= http_retries(reg))
+			return rc;
+		/* as http.c does for one request: one more try at most */
+		if (http_timed_out(reg) && timeouts++)
 			return rc;
 		snprintf(why, sizeof(why), "%s", err_msg());
 		debugf("%s; starting the upload over", why);

@@ -75,6 +75,10 @@ struct registry_opts {
 };
 
 #define REGISTRY_DEADLINE 600
+/* What verify, list and run give one image when no --deadline is given
+ * (or the --timeout, when longer): a deploy gate does not hang on a sick
+ * registry. */
+#define REGISTRY_IMAGE_DEADLINE 60
 
 struct registry;
 
@@ -93,6 +97,9 @@ int registry_engine_get(struct buf *out, long *status, const char *socket,
 /* One client per process: one curl handle, connections reused. New. */
 int registry_new(struct registry **out, const struct registry_opts *opts);
 void registry_free(struct registry *reg);
+/* Count the deadline from now on, as for a new client: the next image's
+ * own REGISTRY_IMAGE_DEADLINE. */
+void registry_deadline_restart(struct registry *reg);
 /* Number of HTTP requests sent so far (token fetches included). */
 unsigned long registry_request_count(const struct registry *reg);
 

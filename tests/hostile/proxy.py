@@ -56,7 +56,11 @@ and how the answer is sent (one of):
   oversize_mib   a body of N MiB of filler (chunked when "chunked": true)
   endless        a chunked body that never ends (until the client leaves,
                  or 1 GiB)
-  drip           the body at N bytes per second (at most 300 s)
+  drip           the body at N bytes per second (at most 300 s), in
+                 writes of drip_step bytes (default: N, at least 1);
+                 with drip_endless: true the body never ends (chunked,
+                 filler after it); with drip_headers: true the status
+                 line and headers trickle out at that pace too
   close_after    the headers (full Content-Length), N bytes of the body,
                  then the connection dropped
 
@@ -350,7 +354,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if rule.get("endless"):
             return self.send_filler(status, headers, MAX_ENDLESS, True)
         if "drip" in rule:
-            return self.send_drip(status, headers, body, float(rule["drip"]))
+            return self.send_drip(status, headers, body, rule)
         if "close_after" in rule:
             return self.send_cut(status, headers, body,
                                  int(rule["close_after"]))
@@ -403,15 +407,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
-    def send_drip(self, status, headers, body, rate):
+    def head_bytes(self, status, headers, length, chunked):
+        """What start() would send, as bytes, to trickle out."""
+        lines = ["HTTP/1.1 %d %s" % (status, self.responses.get(
+            status, ("",))[0])]
+        for k, v in headers:
+            if k.lower() not in ("content-length", "transfer-encoding",
+                                 "date", "server"):
+                lines.append("%s: %s" % (k, v))
+        lines.append("Transfer-Encoding: chunked" if chunked else
+                     "Content-Length: %d" % length)
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def send_drip(self, status, headers, body, rule):
+        rate = float(rule["drip"])
+        step = max(1, int(rule.get("drip_step", rate)))
+        endless = bool(rule.get("drip_endless"))
         self.close_connection = True
-        self.start(status, headers, len(body))
-        step = max(1, int(rate))
+        raw = b""
+        if self.command == "HEAD":
+            body = b""
+            endless = False
+        if rule.get("drip_headers"):
+            raw = self.head_bytes(status, headers, len(body), endless)
+        else:
+            self.start(status, headers, len(body), endless)
         t_end = time.time() + MAX_DRIP_SECONDS
-        for i in range(0, len(body), step):
+
+        def pieces():
+            for i in range(0, len(raw), step):
+                yield raw[i:i + step], False
+            for i in range(0, len(body), step):
+                yield body[i:i + step], endless
+            while endless:
+                yield FILLER[:step], True
+
+        for piece, framed in pieces():
             if time.time() > t_end:
                 break
-            self.wfile.write(body[i:i + step])
+            if framed:
+                piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+            self.wfile.write(piece)
             self.wfile.flush()
             time.sleep(step / rate)
 

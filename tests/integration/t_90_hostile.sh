@@ -531,13 +531,16 @@ t90_network() {
 		'timed out|timeout' -- "$SIGNET" verify --timeout 2 \
 		--key "$KEY_A.pub" "$PM/t90/app:v1"
 	t90_within 8000 "drip-fed manifest"
-	# a later request is retried: 5 attempts of 1 s, plus backoff
+	# a later request is retried, but a timeout once only: 2 attempts
+	# of 1 s, plus backoff (t_91 has the drips that outlast a --timeout)
 	t90_rules m "[{\"method\": \"GET\", \"path\": \"/manifests/$tag\$\",
 		\"drip\": 2}]"
 	t90_expect 2 ".sig manifest drip-fed (--timeout 1, retried)" \
 		'timed out|timeout' -- "$SIGNET" verify --timeout 1 \
 		--key "$KEY_A.pub" "$PM/t90/app:v1"
 	t90_within 15000 "drip-fed .sig manifest, with retries"
+	check "drip-fed .sig manifest: timed out, sent again once, no more" -- \
+		test "$(t90_seen m ".path | endswith(\"$tag\")")" = 2
 	t90_rules m '[{"method": "GET", "path": "/manifests/v1$", "delay": 60}]'
 	t90_expect 2 "no answer for 60 s (--timeout 2)" 'timed out|timeout' -- \
 		"$SIGNET" verify --timeout 2 --key "$KEY_A.pub" "$PM/t90/app:v1"
