@@ -317,4 +317,71 @@ bool referrer_manifest_claims(const struct referrer_manifest *m,
 int referrer_manifest_layer(struct referrer_manifest *m, enum sig_format f,
 			    const struct digest *subject);
 
+/* ---- Sigstore trusted root (trustedroot.c) ------------------------------ */
+
+#define MT_TRUSTED_ROOT \
+	"application/vnd.dev.sigstore.trustedroot+json;version=0.1"
+/* The most bytes of a trusted root we read, entries of one list we
+ * accept, and certificates of one chain. */
+#define TRUSTEDROOT_MAX (4 * 1024 * 1024)
+#define TR_ITEMS_MAX 64
+#define TR_CHAIN_MAX 10
+
+/* The key kinds a trusted root names in keyDetails that signet accepts. */
+enum tr_key_kind {
+	TR_KEY_ECDSA_P256,	/* PKIX_ECDSA_P256_SHA_256 */
+	TR_KEY_ECDSA_P384,	/* PKIX_ECDSA_P384_SHA_384 */
+	TR_KEY_ECDSA_P521,	/* PKIX_ECDSA_P521_SHA_512 */
+	TR_KEY_ED25519,		/* PKIX_ED25519 */
+	TR_KEY_RSA_PKCS1,	/* PKIX_RSA_PKCS1V15_{2048,3072,4096}_SHA256 */
+};
+
+/* A validity window: from start on, up to and including end when
+ * has_end (an open end otherwise). */
+struct tr_window {
+	time_t start;
+	time_t end;
+	bool has_end;
+};
+
+/* A transparency log or a certificate transparency log. */
+struct tr_log {
+	const char *base_url;		/* borrowed from doc; may be NULL */
+	enum tr_key_kind kind;
+	struct buf spki;		/* DER SubjectPublicKeyInfo */
+	struct tr_window valid;		/* publicKey.validFor */
+	struct buf log_id;		/* logId.keyId, 1 to 64 bytes */
+};
+
+/* A certificate authority (Fulcio) or a timestamp authority. */
+struct tr_ca {
+	const char *uri;		/* borrowed; may be NULL */
+	struct buf certs[TR_CHAIN_MAX];	/* DER, as listed (leaf first) */
+	size_t n_certs;			/* 1 ... TR_CHAIN_MAX */
+	struct tr_window valid;		/* validFor */
+};
+
+struct trustedroot {
+	json_t *doc;			/* owns the strings above */
+	struct tr_log *tlogs, *ctlogs;
+	size_t n_tlogs, n_ctlogs;
+	struct tr_ca *cas, *tsas;	/* certificateAuthorities,
+					 * timestampAuthorities */
+	size_t n_cas, n_tsas;
+};
+
+/* Strict parse of a Sigstore trusted root (MT_TRUSTED_ROOT): every
+ * member known (protobuf-specs' TrustedRoot), duplicate keys refused,
+ * base64 and RFC 3339 times strict, hashAlgorithm SHA2_256, a key kind
+ * of enum tr_key_kind, validFor.start present, end not before start.
+ * Each problem is reported to @r (NULL: none but the first) with its
+ * JSON path (".tlogs[0].publicKey.validFor.start: ..."); the first one
+ * is also the recorded message, returned as ERR_FORMAT. No X.509 or key
+ * parsing here (keys/ does that). Release @out even on error. */
+int trustedroot_parse(struct trustedroot *out, struct jp_reader *r,
+		      const void *data, size_t len);
+void trustedroot_release(struct trustedroot *t);
+/* Is @t within @w? */
+bool tr_window_has(const struct tr_window *w, time_t t);
+
 #endif

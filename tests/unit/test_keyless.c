@@ -1,0 +1,249 @@
+/* test_keyless.c - the foundation of keyless verification, offline:
+ * Sigstore trusted roots (formats/trustedroot.c, keys/trustroot.c),
+ * against real public-good data in tests/data/keyless/ (see SOURCE
+ * there). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "../../core/core.h"
+#include "../../formats/formats.h"
+#include "../../keys/keys.h"
+
+#define DATA "tests/data/keyless/"
+#define PROD_ROOT DATA "production_trusted_root.json"
+#define SIGSTORE_JS DATA "sigstore.js@2.0.0-provenance.sigstore.json"
+#define T2022 1656633600	/* 2022-07-01T00:00:00Z */
+#define T2024 1717200000	/* 2024-06-01T00:00:00Z */
+#define T2020 1577836800	/* 2020-01-01T00:00:00Z */
+#define T2026 1767225600	/* 2026-01-01T00:00:00Z */
+
+static char *slurp(const char *path, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(file_read(&b, path, 8 << 20, 0, NULL), 0);
+	return buf_detach(&b, len);
+}
+
+/* @s with the first @from replaced by @to (new string). */
+static char *mutate(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+	size_t n;
+	char *out;
+
+	assert_non_null(at);
+	n = strlen(s) - strlen(from) + strlen(to);
+	out = malloc(n + 1);
+	assert_non_null(out);
+	memcpy(out, s, (size_t)(at - s));
+	memcpy(out + (at - s), to, strlen(to));
+	memcpy(out + (at - s) + strlen(to), at + strlen(from),
+	       strlen(at + strlen(from)) + 1);
+	return out;
+}
+
+static struct keys_trustroot *load_root_text(const char *text)
+{
+	struct trustedroot tr;
+	struct keys_trustroot *t = NULL;
+
+	assert_int_equal(trustedroot_parse(&tr, NULL, text, strlen(text)), 0);
+	assert_int_equal(keys_trustroot_new(&t, &tr), 0);
+	trustedroot_release(&tr);
+	return t;
+}
+
+static struct keys_trustroot *load_root(const char *path)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	struct keys_trustroot *t = load_root_text(text);
+
+	free(text);
+	return t;
+}
+
+/* ---- trusted roots -------------------------------------------------- */
+
+static void test_production_root(void **state)
+{
+	struct trustedroot tr;
+	struct keys_trustroot *t;
+	const struct keys_log *log;
+	const struct keys_ca *cas[4];
+	size_t len;
+	char *text = slurp(PROD_ROOT, &len);
+
+	(void)state;
+	assert_int_equal(trustedroot_parse(&tr, NULL, text, len), 0);
+	assert_int_equal(tr.n_tlogs, 2);
+	assert_int_equal(tr.n_cas, 2);
+	assert_int_equal(tr.n_ctlogs, 2);
+	assert_int_equal(tr.n_tsas, 1);
+	assert_string_equal(tr.tlogs[0].base_url, "https://rekor.sigstore.dev");
+	assert_int_equal(tr.tlogs[1].kind, TR_KEY_ED25519);
+	assert_true(tr.cas[0].valid.has_end);
+	assert_false(tr.tlogs[0].valid.has_end);
+	assert_int_equal(keys_trustroot_new(&t, &tr), 0);
+	/* Rekor v1: the log id is the SHA-256 of the key's SPKI */
+	assert_int_equal(t->tlogs[0].id_len, 32);
+	assert_memory_equal(t->tlogs[0].id, t->tlogs[0].spki_sha256, 32);
+	assert_int_equal(keys_trustroot_log(&log, t, false, t->tlogs[0].id,
+					    32, T2022), 0);
+	assert_ptr_equal(log, &t->tlogs[0]);
+	assert_int_equal(keys_trustroot_log(&log, t, false, t->tlogs[0].id,
+					    32, T2020), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "was not valid at "
+			       "2020-01-01T00:00:00Z"));
+	assert_int_equal(keys_trustroot_log(&log, t, true, t->tlogs[0].id, 32,
+					    T2022), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "no certificate transparency log"));
+	/* the first Fulcio CA ended with 2022, the second began then */
+	assert_int_equal(keys_trustroot_cas_at(cas, 4, t, false, T2022), 2);
+	assert_int_equal(keys_trustroot_cas_at(cas, 4, t, false, T2024), 1);
+	assert_ptr_equal(cas[0], &t->cas[1]);
+	assert_int_equal(keys_trustroot_cas_at(cas, 4, t, false, T2020), 0);
+	assert_int_equal(keys_trustroot_cas_at(cas, 4, t, true, T2024), 0);
+	assert_int_equal(keys_trustroot_cas_at(cas, 4, t, true, T2026), 1);
+	keys_trustroot_free(t);
+	trustedroot_release(&tr);
+	free(text);
+	keys_trustroot_free(load_root(DATA "scaffolding_trusted_root.json"));
+}
+
+static const struct {
+	const char *from, *to, *want;
+} bad_roots[] = {
+	{ "\"start\": \"2021-01-12T11:53:27Z\"", "\"start\": \"yesterday\"",
+	  ".tlogs[0].publicKey.validFor.start: not an RFC 3339 time" },
+	{ "\"hashAlgorithm\": \"SHA2_256\"", "\"hashAlgorithm\": \"SHA1\"",
+	  ".tlogs[0].hashAlgorithm: 'SHA1' not supported" },
+	{ "PKIX_ECDSA_P256_SHA_256", "PKIX_DSA",
+	  ".tlogs[0].publicKey.keyDetails: key kind 'PKIX_DSA' not "
+	  "supported" },
+	{ "\"rawBytes\": \"MFkw", "\"rawBytes\": \"!MFkw",
+	  ".tlogs[0].publicKey.rawBytes: not standard base64" },
+	{ "\"baseUrl\"", "\"baseURL\"", ".tlogs[0].baseURL: unknown field" },
+	{ "\"keyId\": \"wNI9", "\"keyID\": \"wNI9",
+	  ".tlogs[0].logId.keyID: unknown field" },
+	{ "trustedroot+json;version=0.1", "trustedroot+json;version=0.9",
+	  ".mediaType: 'application/vnd.dev.sigstore.trustedroot+json;"
+	  "version=0.9' is not a trusted root" },
+	{ "\"end\": \"2022-12-31T23:59:59.999Z\"",
+	  "\"end\": \"2020-12-31T23:59:59.999Z\"",
+	  ".certificateAuthorities[0].validFor.end: before start" },
+	{ "\"validFor\": {\n          \"start\": \"2021-01-12T11:53:27Z\"\n"
+	  "        }", "\"validFor\": {}",
+	  ".tlogs[0].publicKey.validFor.start: missing" },
+	{ "\"mediaType\":", "\"mediaType\": \"x\", \"mediaType\":",
+	  ".mediaType: duplicate key" },
+	{ "\"commonName\": \"sigstore\"",
+	  "\"commonName\": \"sigstore\", \"commonName\": \"x\"",
+	  ".certificateAuthorities[0].subject.commonName: duplicate key" },
+};
+
+#define MT "{\"mediaType\": \"" MT_TRUSTED_ROOT "\", "
+
+static const struct {
+	const char *json, *want;
+} small[] = {
+	{ MT "\"tlogs\": 3}",
+	  "trusted root: .tlogs: expected an array of at most 64 entries" },
+	{ MT "\"certificateAuthorities\": [{\"certChain\": {\"certificates\""
+	  ": []}, \"validFor\": {\"start\": \"2021-01-01T00:00:00Z\"}}]}",
+	  "trusted root: .certificateAuthorities[0].certChain.certificates: "
+	  "expected an array of 1 to 10 certificates" },
+	{ MT "\"ctlogs\": [{}]}", "trusted root: .ctlogs[0].hashAlgorithm: "
+	  "missing" },
+	{ "{}", "trusted root: .mediaType: missing" },
+};
+
+static void test_bad_roots(void **state)
+{
+	struct trustedroot tr;
+	size_t len, i;
+	char *text = slurp(PROD_ROOT, &len);
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_roots) / sizeof(bad_roots[0]); i++) {
+		char *bad = mutate(text, bad_roots[i].from, bad_roots[i].to);
+		int rc = trustedroot_parse(&tr, NULL, bad, strlen(bad));
+
+		if (rc != ERR_FORMAT || !strstr(err_msg(), bad_roots[i].want))
+			fail_msg("case %zu: rc %d, message '%s'", i, rc,
+				 err_msg());
+		assert_int_equal(strncmp(err_msg(), "trusted root: ", 14), 0);
+		trustedroot_release(&tr);
+		free(bad);
+	}
+	for (i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+		assert_int_equal(trustedroot_parse(&tr, NULL, small[i].json,
+						   strlen(small[i].json)),
+				 ERR_FORMAT);
+		assert_string_equal(err_msg(), small[i].want);
+		trustedroot_release(&tr);
+	}
+	assert_int_equal(trustedroot_parse(&tr, NULL, "[]", 2), ERR_FORMAT);
+	trustedroot_release(&tr);
+	assert_int_equal(trustedroot_parse(&tr, NULL, "{", 1), ERR_FORMAT);
+	trustedroot_release(&tr);
+	free(text);
+}
+
+/* What the keys/ side refuses though the JSON is well formed. */
+static void test_bad_root_keys(void **state)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+		{ "\"rawBytes\": \"MFkw", "\"rawBytes\": \"AAAAMFkw",
+		  ".tlogs[0].publicKey.rawBytes: not one DER public key" },
+		{ "PKIX_ECDSA_P256_SHA_256", "PKIX_ED25519",
+		  ".tlogs[0].publicKey.rawBytes: not the kind of key" },
+		{ "PKIX_ED25519", "PKIX_ECDSA_P384_SHA_384",
+		  ".tlogs[1].publicKey.rawBytes: not the kind of key" },
+		{ "\"rawBytes\": \"MIIB+DCC", "\"rawBytes\": \"AAAA",
+		  ".certificateAuthorities[0].certChain: certificate 1 of "
+		  "the chain is not one DER certificate" },
+	};
+	struct trustedroot tr;
+	struct keys_trustroot *t;
+	size_t len, i;
+	char *text = slurp(PROD_ROOT, &len);
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *bad = mutate(text, cases[i].from, cases[i].to);
+
+		assert_int_equal(trustedroot_parse(&tr, NULL, bad,
+						   strlen(bad)), 0);
+		if (keys_trustroot_new(&t, &tr) != ERR_FORMAT ||
+		    !strstr(err_msg(), cases[i].want))
+			fail_msg("case %zu: '%s'", i, err_msg());
+		assert_null(t);
+		trustedroot_release(&tr);
+		free(bad);
+	}
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_production_root),
+		cmocka_unit_test(test_bad_roots),
+		cmocka_unit_test(test_bad_root_keys),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
