@@ -384,4 +384,88 @@ void trustedroot_release(struct trustedroot *t);
 /* Is @t within @w? */
 bool tr_window_has(const struct tr_window *w, time_t t);
 
+/* ---- Rekor transparency log entries and checkpoints (rekor.c) ----------- */
+
+#define REKOR_BODY_MAX (4 * 1024 * 1024)	/* canonicalized body */
+#define REKOR_PROOF_MAX 64	/* hashes of an inclusion proof */
+#define NOTE_MAX 65536		/* a checkpoint's signed note */
+#define NOTE_SIGS_MAX 16	/* signature lines of one note */
+#define ANN_COSIGN_BUNDLE "dev.sigstore.cosign/bundle"
+
+/* An RFC 6962 inclusion proof, as a Sigstore bundle carries it. */
+struct rekor_proof {
+	int64_t log_index;		/* the leaf's index in this tree */
+	int64_t tree_size;
+	unsigned char root[32];
+	unsigned char hashes[REKOR_PROOF_MAX][32];
+	size_t n_hashes;
+	const char *checkpoint;		/* checkpoint.envelope (borrowed) */
+};
+
+/* One transparency log entry. Nothing in it is trusted until its SET or
+ * its inclusion proof and checkpoint verify with a log's key (verify/
+ * tlog.c). */
+struct rekor_entry {
+	json_t *doc;			/* owns the strings */
+	int64_t log_index;
+	struct buf log_id;		/* logId.keyId / logID, raw bytes */
+	const char *kind, *version;	/* kindVersion; NULL from cosign's
+					 * annotation */
+	int64_t integrated_time;	/* 0 when absent (Rekor v2) */
+	struct buf set;			/* signedEntryTimestamp; len 0 when
+					 * the entry has none */
+	struct buf body;		/* the canonicalized body's bytes */
+	bool has_proof;
+	struct rekor_proof proof;
+};
+
+/* Strict parse of a TransparencyLogEntry of a Sigstore bundle
+ * (verificationMaterial.tlogEntries[i], protobuf-specs JSON: 64-bit
+ * integers as a string or a number, null for an absent message): only
+ * known members, canonicalizedBody and logId required, an inclusion
+ * proof complete with its checkpoint. ERR_FORMAT naming the JSON path
+ * ("tlog entry: .inclusionProof.rootHash: ..."). Takes a reference on
+ * @tle. Release @out even on error. */
+int rekor_entry_from_json(struct rekor_entry *out, json_t *tle);
+/* The same from JSON bytes. */
+int rekor_entry_parse(struct rekor_entry *out, const void *data,
+		      size_t len);
+/* Strict parse of cosign's ANN_COSIGN_BUNDLE annotation:
+ * {"SignedEntryTimestamp": base64, "Payload": {"body": base64,
+ * "integratedTime", "logIndex", "logID": 64 hex}}. No kind, no proof. */
+int rekor_entry_parse_cosign(struct rekor_entry *out, const void *data,
+			     size_t len);
+void rekor_entry_release(struct rekor_entry *e);
+/* Append the bytes a SET signs: the canonical JSON of {body (base64),
+ * integratedTime, logID (hex), logIndex} of @e. */
+int rekor_set_payload(struct buf *out, const struct rekor_entry *e);
+
+/* ---- checkpoints in signed notes (checkpoint.c) ----------------------- */
+
+/* One signature line of a signed note: "— NAME BASE64(hint || sig)". */
+struct note_sig {
+	char name[128];
+	unsigned char hint[4];		/* key hint, big-endian as written */
+	struct buf sig;
+};
+
+/* A checkpoint (C2SP tlog-checkpoint) in a signed note (C2SP
+ * signed-note). */
+struct checkpoint {
+	struct buf text;		/* the signed text, through its last
+					 * newline (what signatures cover) */
+	char origin[256];		/* first line */
+	int64_t tree_size;		/* second line */
+	unsigned char root[32];		/* third line, base64 */
+	struct note_sig sigs[NOTE_SIGS_MAX];
+	size_t n_sigs;			/* 1 ... NOTE_SIGS_MAX */
+};
+
+/* Strict parse of a signed note holding a checkpoint: the text (no
+ * control characters but newlines), one blank line, then one or more
+ * signature lines, each ending in a newline. ERR_FORMAT saying which
+ * line is wrong. Release @out even on error. */
+int checkpoint_parse(struct checkpoint *out, const void *data, size_t len);
+void checkpoint_release(struct checkpoint *c);
+
 #endif

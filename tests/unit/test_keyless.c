@@ -1,5 +1,6 @@
 /* test_keyless.c - the foundation of keyless verification, offline:
  * Sigstore trusted roots (formats/trustedroot.c, keys/trustroot.c),
+ * Rekor entries and checkpoints (formats/rekor.c, formats/checkpoint.c),
  * against real public-good data in tests/data/keyless/ (see SOURCE
  * there). */
 #include <setjmp.h>
@@ -237,12 +238,138 @@ static void test_bad_root_keys(void **state)
 	free(text);
 }
 
+/* ---- Rekor entries ----------------------------------------- */
+
+/* The cosign annotation of a real public-good keyless signature. */
+static void cosign_entry(struct rekor_entry *e)
+{
+	size_t len;
+	char *text = slurp(DATA "rekor-set", &len);
+
+	assert_int_equal(rekor_entry_parse_cosign(e, text, len), 0);
+	free(text);
+}
+
+static void test_cosign_annotation(void **state)
+{
+	struct rekor_entry e;
+	struct buf p;
+
+	(void)state;
+	cosign_entry(&e);
+	assert_int_equal(e.integrated_time, 1670870899);
+	assert_int_equal(e.log_index, 8949589);
+	assert_int_equal(e.log_id.len, 32);
+	assert_int_equal(e.log_id.data[0], 0xc0);
+	assert_null(e.kind);
+	assert_false(e.has_proof);
+	assert_non_null(memmem(e.body.data, e.body.len, "hashedrekord", 12));
+	buf_init(&p, 0);
+	assert_int_equal(rekor_set_payload(&p, &e), 0);
+	assert_int_equal(strncmp((char *)p.data, "{\"body\":\"eyJhcGlW", 16),
+			 0);
+	assert_non_null(strstr((char *)p.data, "\",\"integratedTime\":"
+			       "1670870899,\"logID\":\"c0d23d6ad406973f9559f3ba"
+			       "2d1ca01f84147d8ffc5b8445c224f98b9591801d\","
+			       "\"logIndex\":8949589}"));
+	buf_release(&p);
+	rekor_entry_release(&e);
+}
+
+/* ---- parsers' refusals -------------------------------------------------- */
+
+static void test_checkpoint_parse(void **state)
+{
+	static const struct {
+		const char *note, *want;
+	} bad[] = {
+		{ "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n",
+		  "no signature line" },
+		{ "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+		  "\xe2\x80\x94 name AAAAAAA=",
+		  "the last does not end in a newline" },
+		{ "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+		  "- name AAAAAAA=\n", "signature line 1 is not" },
+		{ "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+		  "\xe2\x80\x94 name AAAA\n", "signature line 1: not a base64" },
+		{ "o\n01\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+		  "\xe2\x80\x94 name AAAAAAA=\n", "line 2 is not a tree size" },
+		{ "o\n1\nAAAA\n\n\xe2\x80\x94 name AAAAAAA=\n",
+		  "line 3 is not a base64 SHA-256 root hash" },
+		{ "o\x01\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+		  "\xe2\x80\x94 name AAAAAAA=\n", "control characters" },
+		{ "\n\n\xe2\x80\x94 name AAAAAAA=\n", "no origin line" },
+	};
+	struct checkpoint c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(checkpoint_parse(&c, bad[i].note,
+						  strlen(bad[i].note)),
+				 ERR_FORMAT);
+		if (!strstr(err_msg(), bad[i].want))
+			fail_msg("case %zu: '%s'", i, err_msg());
+		checkpoint_release(&c);
+	}
+	assert_int_equal(checkpoint_parse(&c, "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAA"
+		"AAAAAAAAAAAAAAAAAAA=\next\n\n\xe2\x80\x94 a AAAAAAA=\n"
+		"\xe2\x80\x94 b BBBBBBA=\n", 84), 0);
+	assert_int_equal(c.n_sigs, 2);
+	assert_string_equal(c.sigs[1].name, "b");
+	assert_int_equal(c.text.len, 53);
+	checkpoint_release(&c);
+}
+
+static void test_entry_parse(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} bad[] = {
+		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
+		  "\"k\",\"version\":\"v\"}}", ".canonicalizedBody: missing" },
+		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
+		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
+		  "\"logIndex\":\"-1\"}", ".logIndex: expected a non-negative" },
+		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
+		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
+		  "\"inclusionProof\":{\"treeSize\":\"2\",\"rootHash\":\"AA==\""
+		  ",\"checkpoint\":{\"envelope\":\"x\"}}}",
+		  ".inclusionProof.rootHash: 1 bytes" },
+		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
+		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
+		  "\"extra\":1}", ".extra: unknown field" },
+		{ "{\"logId\":{\"keyId\":\"AA==\"},\"logId\":{}}",
+		  ".logId: duplicate key" },
+	};
+	struct rekor_entry e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(rekor_entry_parse(&e, bad[i].json,
+						   strlen(bad[i].json)),
+				 ERR_FORMAT);
+		if (!strstr(err_msg(), bad[i].want))
+			fail_msg("case %zu: '%s'", i, err_msg());
+		rekor_entry_release(&e);
+	}
+	assert_int_equal(rekor_entry_parse_cosign(&e, "{\"Payload\":{}}", 14),
+			 ERR_FORMAT);
+	assert_non_null(strstr(err_msg(), "rekor bundle: .SignedEntryTimestamp"
+			       ": missing"));
+	rekor_entry_release(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_production_root),
 		cmocka_unit_test(test_bad_roots),
 		cmocka_unit_test(test_bad_root_keys),
+		cmocka_unit_test(test_cosign_annotation),
+		cmocka_unit_test(test_checkpoint_parse),
+		cmocka_unit_test(test_entry_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
