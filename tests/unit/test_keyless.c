@@ -1,8 +1,9 @@
 /* test_keyless.c - the foundation of keyless verification, offline:
  * Sigstore trusted roots (formats/trustedroot.c, keys/trustroot.c),
- * Rekor entries and checkpoints (formats/rekor.c, formats/checkpoint.c),
- * against real public-good data in tests/data/keyless/ (see SOURCE
- * there). */
+ * Rekor entries and checkpoints (formats/rekor.c, formats/checkpoint.c)
+ * and the transparency log checks (verify/tlog.c), against real
+ * public-good data in tests/data/keyless/ (see SOURCE there): each check
+ * passes on the real vector and fails, naming itself, on a forgery. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include "../../core/core.h"
 #include "../../formats/formats.h"
 #include "../../keys/keys.h"
+#include "../../verify/verify.h"
 
 #define DATA "tests/data/keyless/"
 #define PROD_ROOT DATA "production_trusted_root.json"
@@ -238,7 +240,7 @@ static void test_bad_root_keys(void **state)
 	free(text);
 }
 
-/* ---- Rekor entries ----------------------------------------- */
+/* ---- Rekor entries and the SET ----------------------------------------- */
 
 /* The cosign annotation of a real public-good keyless signature. */
 static void cosign_entry(struct rekor_entry *e)
@@ -247,6 +249,21 @@ static void cosign_entry(struct rekor_entry *e)
 	char *text = slurp(DATA "rekor-set", &len);
 
 	assert_int_equal(rekor_entry_parse_cosign(e, text, len), 0);
+	free(text);
+}
+
+/* tlogEntries[0] of a Sigstore bundle. */
+static void bundle_entry(struct rekor_entry *e, const char *path)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	json_t *doc, *tle;
+
+	assert_int_equal(jx_parse(&doc, text, len, "bundle"), 0);
+	tle = json_array_get(json_object_get(json_object_get(doc,
+		"verificationMaterial"), "tlogEntries"), 0);
+	assert_int_equal(rekor_entry_from_json(e, tle), 0);
+	json_decref(doc);
 	free(text);
 }
 
@@ -274,6 +291,330 @@ static void test_cosign_annotation(void **state)
 			       "\"logIndex\":8949589}"));
 	buf_release(&p);
 	rekor_entry_release(&e);
+}
+
+static void test_set(void **state)
+{
+	struct keys_trustroot *t = load_root(PROD_ROOT);
+	struct rekor_entry e;
+
+	(void)state;
+	cosign_entry(&e);
+	assert_int_equal(tlog_verify_set(t, &e), 0);
+	/* forgeries: each names the SET check */
+	e.body.data[10] ^= 1;
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "SET: signature does not verify"));
+	e.body.data[10] ^= 1;
+	e.integrated_time++;
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	e.integrated_time--;
+	e.log_index++;
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	e.log_index--;
+	e.set.data[e.set.len - 1] ^= 1;
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "SET: "));
+	e.set.data[e.set.len - 1] ^= 1;
+	e.log_id.data[0] ^= 1;
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "SET: no transparency log with "
+			       "key id c1d2"));
+	e.log_id.data[0] ^= 1;
+	assert_int_equal(tlog_verify_set(t, &e), 0);
+	e.set.len = 0;
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	assert_string_equal(err_msg(), "SET: the log entry has none");
+	rekor_entry_release(&e);
+	keys_trustroot_free(t);
+}
+
+/* The log key's validity window decides, not only its signature. */
+static void test_set_key_window(void **state)
+{
+	size_t len;
+	char *text = slurp(PROD_ROOT, &len);
+	char *late = mutate(text, "\"start\": \"2021-01-12T11:53:27Z\"",
+			    "\"start\": \"2023-01-01T00:00:00Z\"");
+	char *ended = mutate(text, "\"start\": \"2021-01-12T11:53:27Z\"",
+			     "\"start\": \"2021-01-12T11:53:27Z\", "
+			     "\"end\": \"2022-01-01T00:00:00Z\"");
+	struct keys_trustroot *t1 = load_root_text(late);
+	struct keys_trustroot *t2 = load_root_text(ended);
+	struct rekor_entry e;
+
+	(void)state;
+	cosign_entry(&e);
+	assert_int_equal(tlog_verify_set(t1, &e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "SET: the key of transparency log "
+			       "c0d23d6a"));
+	assert_non_null(strstr(err_msg(), "was not valid at "
+			       "2022-12-12T18:48:19Z"));
+	assert_int_equal(tlog_verify_set(t2, &e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "to 2022-01-01T00:00:00Z"));
+	rekor_entry_release(&e);
+	keys_trustroot_free(t1);
+	keys_trustroot_free(t2);
+	free(late);
+	free(ended);
+	free(text);
+}
+
+/* The SET of the layer annotation of the image signature in
+ * dir-img-cosign-fulcio-rekor-valid. */
+static void test_set_image_signature(void **state)
+{
+	struct keys_trustroot *t = load_root(PROD_ROOT);
+	struct rekor_entry e;
+	size_t len;
+	char *text = slurp(DATA "dir-img-cosign-fulcio-rekor-valid/"
+			   "signature-1", &len);
+	json_t *doc;
+	const char *ann;
+
+	(void)state;
+	assert_true(len > 15);
+	assert_int_equal(jx_parse(&doc, text + 15, len - 15, "sig"), 0);
+	ann = jx_str(json_object_get(doc, "annotations"), ANN_COSIGN_BUNDLE);
+	assert_non_null(ann);
+	assert_int_equal(rekor_entry_parse_cosign(&e, ann, strlen(ann)), 0);
+	assert_int_equal(tlog_verify_set(t, &e), 0);
+	rekor_entry_release(&e);
+	json_decref(doc);
+	free(text);
+	keys_trustroot_free(t);
+}
+
+/* ---- inclusion proofs and checkpoints ----------------------------------- */
+
+static void test_bundle_entry(void **state)
+{
+	struct keys_trustroot *t = load_root(PROD_ROOT);
+	struct rekor_entry e;
+
+	(void)state;
+	bundle_entry(&e, SIGSTORE_JS);
+	assert_string_equal(e.kind, "intoto");
+	assert_string_equal(e.version, "0.0.2");
+	assert_int_equal(e.log_index, 31821305);
+	assert_int_equal(e.integrated_time, 1692374735);
+	assert_true(e.has_proof);
+	assert_int_equal(e.proof.log_index, 27657874);
+	assert_int_equal(e.proof.tree_size, 27657875);
+	assert_int_equal(e.proof.n_hashes, 10);
+	assert_int_equal(tlog_verify_set(t, &e), 0);
+	assert_int_equal(tlog_verify_inclusion(&e), 0);
+	assert_int_equal(tlog_verify_checkpoint(t, &e,
+						(time_t)e.integrated_time), 0);
+	rekor_entry_release(&e);
+	keys_trustroot_free(t);
+}
+
+static void test_inclusion_forgeries(void **state)
+{
+	struct rekor_entry e;
+
+	(void)state;
+	bundle_entry(&e, SIGSTORE_JS);
+	e.body.data[e.body.len / 2] ^= 1;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	assert_string_equal(err_msg(), "inclusion proof: does not lead to "
+			    "the root hash");
+	e.body.data[e.body.len / 2] ^= 1;
+	e.proof.hashes[3][7] ^= 0x80;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	e.proof.hashes[3][7] ^= 0x80;
+	e.proof.log_index ^= 1;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	e.proof.log_index ^= 1;
+	e.proof.tree_size = e.proof.log_index;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "inclusion proof: leaf index"));
+	e.proof.tree_size = 27657875;
+	e.proof.n_hashes--;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "inclusion proof: fewer hashes"));
+	e.proof.n_hashes++;
+	assert_int_equal(tlog_verify_inclusion(&e), 0);
+	e.has_proof = false;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	rekor_entry_release(&e);
+}
+
+static void test_checkpoint_forgeries(void **state)
+{
+	struct keys_trustroot *t = load_root(PROD_ROOT);
+	struct rekor_entry e;
+	const char *orig;
+	char *bad;
+
+	(void)state;
+	bundle_entry(&e, SIGSTORE_JS);
+	orig = e.proof.checkpoint;
+	/* a root hash or size that the signed checkpoint does not carry */
+	e.proof.root[0] ^= 1;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), ERR_VERIFY);
+	assert_string_equal(err_msg(), "checkpoint: root hash is not the "
+			    "inclusion proof's");
+	e.proof.root[0] ^= 1;
+	e.proof.tree_size++;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "checkpoint: tree size 27657875"));
+	e.proof.tree_size--;
+	/* the signed text changed */
+	bad = mutate(orig, "\n27657875\n", "\n27657876\n");
+	e.proof.checkpoint = bad;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), ERR_VERIFY);
+	assert_string_equal(err_msg(), "checkpoint: signature does not "
+			    "verify with the log's key");
+	free(bad);
+	/* the signature changed */
+	bad = mutate(orig, "wNI9ajBEAiAz", "wNI9ajBEAiAy");
+	e.proof.checkpoint = bad;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), ERR_VERIFY);
+	assert_string_equal(err_msg(), "checkpoint: signature does not "
+			    "verify with the log's key");
+	free(bad);
+	/* signed by some other key */
+	bad = mutate(orig, "wNI9ajBEAiAz", "AAAAajBEAiAz");
+	e.proof.checkpoint = bad;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), ERR_VERIFY);
+	assert_string_equal(err_msg(), "checkpoint: no signature by the "
+			    "log's key");
+	free(bad);
+	/* not a signed note */
+	e.proof.checkpoint = "rekor.sigstore.dev\n1\nAAAA\n";
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "checkpoint: no blank line"));
+	/* the log's key not valid then */
+	e.proof.checkpoint = orig;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2020), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "checkpoint: the key of "
+			       "transparency log"));
+	assert_int_equal(tlog_verify_checkpoint(t, &e, T2024), 0);
+	rekor_entry_release(&e);
+	keys_trustroot_free(t);
+}
+
+/* A private Sigstore instance's bundle (v0.3), with its own root. */
+static void test_scaffolding_bundle(void **state)
+{
+	struct keys_trustroot *t = load_root(DATA "scaffolding_trusted_root.json");
+	struct keys_trustroot *prod = load_root(PROD_ROOT);
+	struct rekor_entry e;
+
+	(void)state;
+	bundle_entry(&e, DATA "othername.sigstore.json");
+	assert_string_equal(e.kind, "hashedrekord");
+	assert_int_equal(tlog_verify_set(t, &e), 0);
+	assert_int_equal(tlog_verify_inclusion(&e), 0);
+	assert_int_equal(tlog_verify_checkpoint(t, &e,
+						(time_t)e.integrated_time), 0);
+	/* and not with the public-good root */
+	assert_int_equal(tlog_verify_set(prod, &e), ERR_VERIFY);
+	assert_int_equal(tlog_verify_checkpoint(prod, &e,
+						(time_t)e.integrated_time),
+			 ERR_VERIFY);
+	rekor_entry_release(&e);
+	keys_trustroot_free(t);
+	keys_trustroot_free(prod);
+}
+
+/* ---- the Merkle path against RFC 6962's own definitions ------------------ */
+
+static void leaf_hash(unsigned char out[32], unsigned i)
+{
+	unsigned char in[5] = { 0, (unsigned char)i, 'l', 'e', 'f' };
+
+	EVP_Digest(in, sizeof(in), out, NULL, EVP_sha256(), NULL);
+}
+
+static void node_hash(unsigned char out[32], const unsigned char l[32],
+		      const unsigned char r[32])
+{
+	unsigned char in[65];
+
+	in[0] = 1;
+	memcpy(in + 1, l, 32);
+	memcpy(in + 33, r, 32);
+	EVP_Digest(in, sizeof(in), out, NULL, EVP_sha256(), NULL);
+}
+
+static unsigned split(unsigned n)
+{
+	unsigned k = 1;
+
+	while (k * 2 < n)
+		k *= 2;
+	return k;
+}
+
+/* RFC 6962 2.1: MTH(D[lo:lo+n]). */
+static void mth(unsigned char out[32], unsigned lo, unsigned n)
+{
+	unsigned char a[32], b[32];
+	unsigned k;
+
+	if (n == 1) {
+		leaf_hash(out, lo);
+		return;
+	}
+	k = split(n);
+	mth(a, lo, k);
+	mth(b, lo + k, n - k);
+	node_hash(out, a, b);
+}
+
+/* RFC 6962 2.1.1: PATH(m, D[lo:lo+n]), appended to @p. */
+static void path(unsigned char (*p)[32], size_t *np, unsigned m, unsigned lo,
+		 unsigned n)
+{
+	unsigned k;
+
+	if (n == 1)
+		return;
+	k = split(n);
+	if (m < k) {
+		path(p, np, m, lo, k);
+		mth(p[(*np)++], lo + k, n - k);
+	} else {
+		path(p, np, m - k, lo + k, n - k);
+		mth(p[(*np)++], lo, k);
+	}
+}
+
+static void test_merkle_rfc6962(void **state)
+{
+	unsigned char root[32], got[32], leaf[32], p[64][32];
+	unsigned n, m;
+	size_t np;
+
+	(void)state;
+	for (n = 1; n <= 33; n++) {
+		mth(root, 0, n);
+		for (m = 0; m < n; m++) {
+			np = 0;
+			path(p, &np, m, 0, n);
+			leaf_hash(leaf, m);
+			assert_int_equal(tlog_merkle_root(got, leaf, m, n,
+					(const unsigned char (*)[32])p, np),
+					 0);
+			assert_memory_equal(got, root, 32);
+			/* one hash short or one too many never passes */
+			if (np)
+				assert_int_equal(tlog_merkle_root(got, leaf, m,
+					n, (const unsigned char (*)[32])p,
+					np - 1) == 0 &&
+					memcmp(got, root, 32) == 0, 0);
+			assert_int_equal(tlog_merkle_root(got, leaf, m, n,
+					(const unsigned char (*)[32])p,
+					np + 1), ERR_VERIFY);
+		}
+		leaf_hash(leaf, 0);
+		assert_int_equal(tlog_merkle_root(got, leaf, n, n,
+				(const unsigned char (*)[32])p, 0),
+				 ERR_VERIFY);
+	}
 }
 
 /* ---- parsers' refusals -------------------------------------------------- */
@@ -368,6 +709,14 @@ int main(void)
 		cmocka_unit_test(test_bad_roots),
 		cmocka_unit_test(test_bad_root_keys),
 		cmocka_unit_test(test_cosign_annotation),
+		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_set_key_window),
+		cmocka_unit_test(test_set_image_signature),
+		cmocka_unit_test(test_bundle_entry),
+		cmocka_unit_test(test_inclusion_forgeries),
+		cmocka_unit_test(test_checkpoint_forgeries),
+		cmocka_unit_test(test_scaffolding_bundle),
+		cmocka_unit_test(test_merkle_rfc6962),
 		cmocka_unit_test(test_checkpoint_parse),
 		cmocka_unit_test(test_entry_parse),
 	};
