@@ -334,6 +334,9 @@ enum tr_key_kind {
 	TR_KEY_ECDSA_P521,	/* PKIX_ECDSA_P521_SHA_512 */
 	TR_KEY_ED25519,		/* PKIX_ED25519 */
 	TR_KEY_RSA_PKCS1,	/* PKIX_RSA_PKCS1V15_{2048,3072,4096}_SHA256 */
+	TR_KEY_RSA_PKCS1_RAW,	/* PKCS1_RSA_PKCS1V5 (deprecated, still in
+				 * the staging root): rawBytes is a PKCS#1
+				 * RSAPublicKey, not an SPKI */
 };
 
 /* A validity window: from start on, up to and including end when
@@ -348,7 +351,8 @@ struct tr_window {
 struct tr_log {
 	const char *base_url;		/* borrowed from doc; may be NULL */
 	enum tr_key_kind kind;
-	struct buf spki;		/* DER SubjectPublicKeyInfo */
+	struct buf spki;		/* DER SubjectPublicKeyInfo (PKCS#1
+					 * for TR_KEY_RSA_PKCS1_RAW) */
 	struct tr_window valid;		/* publicKey.validFor */
 	struct buf log_id;		/* logId.keyId, 1 to 64 bytes */
 };

@@ -46,6 +46,7 @@ static const struct {
 	{ "PKIX_RSA_PKCS1V15_2048_SHA256", TR_KEY_RSA_PKCS1 },
 	{ "PKIX_RSA_PKCS1V15_3072_SHA256", TR_KEY_RSA_PKCS1 },
 	{ "PKIX_RSA_PKCS1V15_4096_SHA256", TR_KEY_RSA_PKCS1 },
+	{ "PKCS1_RSA_PKCS1V5", TR_KEY_RSA_PKCS1_RAW },
 };
 
 bool tr_window_has(const struct tr_window *w, time_t t)

@@ -24,6 +24,7 @@ static bool kind_matches(EVP_PKEY *key, enum tr_key_kind kind)
 	case TR_KEY_ED25519:
 		return EVP_PKEY_is_a(key, "ED25519");
 	case TR_KEY_RSA_PKCS1:
+	case TR_KEY_RSA_PKCS1_RAW:
 		return EVP_PKEY_is_a(key, "RSA") &&
 		       EVP_PKEY_get_bits(key) >= 2048;
 	default:
@@ -53,7 +54,11 @@ static int load_log(struct keys_log *out, const struct tr_log *in,
 	out->id_len = in->log_id.len;
 	snprintf(out->base_url, sizeof(out->base_url), "%s",
 		 in->base_url ? in->base_url : "");
-	out->key = d2i_PUBKEY(NULL, &p, (long)in->spki.len);
+	if (in->kind == TR_KEY_RSA_PKCS1_RAW)
+		out->key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p,
+					 (long)in->spki.len);
+	else
+		out->key = d2i_PUBKEY(NULL, &p, (long)in->spki.len);
 	if (!out->key || p != in->spki.data + in->spki.len)
 		return err_set_ssl(ERR_FORMAT, "trusted root: .%s[%zu]."
 				   "publicKey.rawBytes: not one DER public "

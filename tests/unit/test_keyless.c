@@ -520,6 +520,46 @@ static void test_scaffolding_bundle(void **state)
 	keys_trustroot_free(prod);
 }
 
+/* A Rekor v2 entry (staging, Ed25519 log): no SET, no integrated time;
+ * its inclusion proof and checkpoint are what count. The time is the
+ * bundle's RFC 3161 timestamp (2025-06-09T11:57:38Z). */
+static void test_rekor_v2(void **state)
+{
+	struct keys_trustroot *t = load_root(DATA "staging_trusted_root.json");
+	struct rekor_entry e;
+	const char *orig;
+	char *bad;
+
+	(void)state;
+	/* its first CT log is a deprecated PKCS#1 RSA key */
+	assert_int_equal(t->ctlogs[0].kind, TR_KEY_RSA_PKCS1_RAW);
+	assert_int_equal(t->tlogs[1].kind, TR_KEY_ED25519);
+	bundle_entry(&e, DATA "staging-rekor-v2.txt.sigstore.json");
+	assert_int_equal(e.integrated_time, 0);
+	assert_int_equal(e.set.len, 0);
+	assert_string_equal(e.version, "0.0.2");
+	assert_int_equal(tlog_verify_set(t, &e), ERR_VERIFY);
+	assert_string_equal(err_msg(), "SET: the log entry has none");
+	assert_int_equal(tlog_verify_inclusion(&e), 0);
+	assert_int_equal(tlog_verify_checkpoint(t, &e, 1749470258), 0);
+	/* the log began 2025-04-16 */
+	assert_int_equal(tlog_verify_checkpoint(t, &e, 1744761599),
+			 ERR_VERIFY);
+	orig = e.proof.checkpoint;
+	bad = mutate(orig, "\n646\n", "\n647\n");
+	e.proof.checkpoint = bad;
+	assert_int_equal(tlog_verify_checkpoint(t, &e, 1749470258),
+			 ERR_VERIFY);
+	assert_string_equal(err_msg(), "checkpoint: signature does not "
+			    "verify with the log's key");
+	free(bad);
+	e.proof.checkpoint = orig;
+	e.body.data[0] ^= 1;
+	assert_int_equal(tlog_verify_inclusion(&e), ERR_VERIFY);
+	rekor_entry_release(&e);
+	keys_trustroot_free(t);
+}
+
 /* ---- the Merkle path against RFC 6962's own definitions ------------------ */
 
 static void leaf_hash(unsigned char out[32], unsigned i)
@@ -716,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_inclusion_forgeries),
 		cmocka_unit_test(test_checkpoint_forgeries),
 		cmocka_unit_test(test_scaffolding_bundle),
+		cmocka_unit_test(test_rekor_v2),
 		cmocka_unit_test(test_merkle_rfc6962),
 		cmocka_unit_test(test_checkpoint_parse),
 		cmocka_unit_test(test_entry_parse),
