@@ -11,7 +11,8 @@
 
 #include "formats.h"
 
-#define EM_DASH "\xe2\x80\x94"	/* U+2014, which starts a signature line */
+/* U+2014, which starts a signature line */
+#define EM_DASH "\xe2\x80\x94"
 
 /* The text: printable bytes, UTF-8 and tabs allowed, no other control
  * characters but the newlines. */

@@ -499,7 +499,8 @@ static void test_checkpoint_forgeries(void **state)
 /* A private Sigstore instance's bundle (v0.3), with its own root. */
 static void test_scaffolding_bundle(void **state)
 {
-	struct keys_trustroot *t = load_root(DATA "scaffolding_trusted_root.json");
+	struct keys_trustroot *t =
+		load_root(DATA "scaffolding_trusted_root.json");
 	struct keys_trustroot *prod = load_root(PROD_ROOT);
 	struct rekor_entry e;
 
@@ -672,7 +673,8 @@ static void test_checkpoint_parse(void **state)
 		{ "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
 		  "- name AAAAAAA=\n", "signature line 1 is not" },
 		{ "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
-		  "\xe2\x80\x94 name AAAA\n", "signature line 1: not a base64" },
+		  "\xe2\x80\x94 name AAAA\n",
+		  "signature line 1: not a base64" },
 		{ "o\n01\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
 		  "\xe2\x80\x94 name AAAAAAA=\n", "line 2 is not a tree size" },
 		{ "o\n1\nAAAA\n\n\xe2\x80\x94 name AAAAAAA=\n",
@@ -711,7 +713,8 @@ static void test_entry_parse(void **state)
 		  "\"k\",\"version\":\"v\"}}", ".canonicalizedBody: missing" },
 		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
 		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
-		  "\"logIndex\":\"-1\"}", ".logIndex: expected a non-negative" },
+		  "\"logIndex\":\"-1\"}",
+		  ".logIndex: expected a non-negative" },
 		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
 		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
 		  "\"inclusionProof\":{\"treeSize\":\"2\",\"rootHash\":\"AA==\""
