@@ -472,4 +472,30 @@ struct checkpoint {
 int checkpoint_parse(struct checkpoint *out, const void *data, size_t len);
 void checkpoint_release(struct checkpoint *c);
 
+/* ---- the body of a hashedrekord log entry (hashedrekord.c) -------------- */
+
+/* What a hashedrekord entry (v0.0.1, Rekor v1; v0.0.2, Rekor v2) says
+ * was signed: a digest, the signature, and the key or certificate that
+ * verifies it. A verifier compares these with the signature it holds;
+ * nothing here is checked against anything. */
+struct hashedrekord {
+	json_t *doc;			/* owns the strings */
+	const char *version;		/* "0.0.1" or "0.0.2" (borrowed) */
+	const char *md;			/* "sha256", "sha384" or "sha512" */
+	unsigned char digest[64];
+	size_t digest_len;		/* 32, 48 or 64 */
+	struct buf sig;			/* the signature bytes */
+	struct buf verifier;		/* v0.0.1: the PEM (certificate or
+					 * public key); v0.0.2: the DER */
+	bool verifier_is_cert;		/* a certificate, not a bare key */
+};
+
+/* Strict parse of a hashedrekord canonicalized body (apiVersion, kind,
+ * spec, each with exactly the members of its schema). ERR_FORMAT naming
+ * the JSON path ("rekor body: .spec.data.hash.value: ...") otherwise, or
+ * when the body is another kind. Release @out even on error. */
+int hashedrekord_parse(struct hashedrekord *out, const void *data,
+		       size_t len);
+void hashedrekord_release(struct hashedrekord *h);
+
 #endif

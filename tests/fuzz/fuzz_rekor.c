@@ -1,9 +1,9 @@
 /*
  * fuzz_rekor.c - Rekor entries and checkpoints: the input as a bundle's
  * tlog entry (rekor_entry_parse), as cosign's bundle annotation
- * (rekor_entry_parse_cosign) and as a signed note (checkpoint_parse);
- * what parses goes through the checks of verify/tlog.c against the
- * public-good Rekor v1 log.
+ * (rekor_entry_parse_cosign), as a signed note (checkpoint_parse) and
+ * as a hashedrekord body; what parses goes through the checks of
+ * verify/tlog.c against the public-good Rekor v1 log.
  * Properties: a parsed entry's SET payload is JSON that reads back to
  * the entry's values; a parsed note has 1 to NOTE_SIGS_MAX signatures and
  * a text that ends in a newline; nothing verifies against the log's key
@@ -40,6 +40,20 @@ static void init(void)
 	trustedroot_release(&tr);
 }
 
+/* A hashedrekord body: a digest of its algorithm's length, a signature
+ * and a verifier. */
+static void check_body(const void *data, size_t size)
+{
+	struct hashedrekord h;
+
+	if (hashedrekord_parse(&h, data, size) == 0) {
+		FUZZ_CHECK(h.digest_len == 32 || h.digest_len == 48 ||
+			   h.digest_len == 64);
+		FUZZ_CHECK(h.sig.len > 0 && h.verifier.len > 0);
+	}
+	hashedrekord_release(&h);
+}
+
 static void check_entry(const struct rekor_entry *e)
 {
 	struct buf p;
@@ -55,6 +69,7 @@ static void check_entry(const struct rekor_entry *e)
 	FUZZ_CHECK(strlen(jx_str(v, "logID")) == 2 * e->log_id.len);
 	json_decref(v);
 	buf_release(&p);
+	check_body(e->body.data, e->body.len);
 	(void)tlog_verify_set(root, e);
 	if (e->has_proof) {
 		(void)tlog_verify_inclusion(e);
@@ -89,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rekor_entry_release(&e);
 	check_note(data, size);
+	check_body(data, size);
 	err_clear();
 	return 0;
 }

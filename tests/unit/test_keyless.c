@@ -561,6 +561,116 @@ static void test_rekor_v2(void **state)
 	keys_trustroot_free(t);
 }
 
+/* ---- what a hashedrekord entry says was signed -------------------------- */
+
+static void b64_file(struct buf *out, const char *path)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	buf_init(out, 0);
+	assert_int_equal(b64_decode(out, text, len), 0);
+	free(text);
+}
+
+static void test_hashedrekord(void **state)
+{
+	struct rekor_entry e;
+	struct hashedrekord h;
+	struct buf sig, want;
+	struct digest d;
+	size_t len;
+	char *payload = slurp(DATA "rekor-payload", &len);
+	char *cert, hex[65];
+	size_t i;
+
+	(void)state;
+	/* v0.0.1: the digest of the payload, its signature, the cert */
+	cosign_entry(&e);
+	assert_int_equal(hashedrekord_parse(&h, e.body.data, e.body.len), 0);
+	assert_string_equal(h.version, "0.0.1");
+	assert_string_equal(h.md, "sha256");
+	digest_of(&d, payload, len);
+	assert_int_equal(h.digest_len, 32);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h.digest[i]);
+	assert_string_equal(hex, digest_hex(&d));
+	assert_string_equal(hex, "0fd1e9832cc5a5f502e800fe9cdeefbd31362df1"
+			    "6fe8c2250d308aea3fb1fc69");
+	b64_file(&sig, DATA "rekor-sig");
+	assert_int_equal(h.sig.len, sig.len);
+	assert_memory_equal(h.sig.data, sig.data, sig.len);
+	cert = slurp(DATA "fulcio-cert", &len);
+	assert_true(h.verifier_is_cert);
+	assert_int_equal(h.verifier.len, len);
+	assert_memory_equal(h.verifier.data, cert, len);
+	free(cert);
+	buf_release(&sig);
+	hashedrekord_release(&h);
+	rekor_entry_release(&e);
+	free(payload);
+	/* v0.0.2 (Rekor v2): the bundle's digest, signature and cert */
+	bundle_entry(&e, DATA "staging-rekor-v2.txt.sigstore.json");
+	assert_int_equal(hashedrekord_parse(&h, e.body.data, e.body.len), 0);
+	assert_string_equal(h.version, "0.0.2");
+	assert_true(h.verifier_is_cert);
+	buf_init(&want, 0);
+	assert_int_equal(b64_decode(&want, "FfZyRhFZIbt8HeDn6eknXIAW3CVKDACY"
+				    "iJRLftNkSqo=", 44), 0);
+	assert_int_equal(h.digest_len, 32);
+	assert_memory_equal(h.digest, want.data, 32);
+	assert_int_equal(h.verifier.data[0], 0x30);	/* DER */
+	buf_release(&want);
+	hashedrekord_release(&h);
+	rekor_entry_release(&e);
+	/* another kind is refused, by name */
+	bundle_entry(&e, SIGSTORE_JS);
+	assert_int_equal(hashedrekord_parse(&h, e.body.data, e.body.len),
+			 ERR_FORMAT);
+	assert_string_equal(err_msg(), "rekor body: .kind: 'intoto' is not "
+			    "hashedrekord");
+	hashedrekord_release(&h);
+	rekor_entry_release(&e);
+}
+
+static void test_hashedrekord_bad(void **state)
+{
+	static const struct {
+		const char *json, *want;
+	} bad[] = {
+		{ "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\","
+		  "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"sha256\","
+		  "\"value\":\"AB\"}},\"signature\":{\"content\":\"AA==\","
+		  "\"publicKey\":{\"content\":\"AA==\"}}}}",
+		  ".spec.data.hash.value: expected 64 lower-case hex" },
+		{ "{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\","
+		  "\"spec\":{\"data\":{\"hash\":{\"algorithm\":\"md5\","
+		  "\"value\":\"AB\"}},\"signature\":{\"content\":\"AA==\","
+		  "\"publicKey\":{\"content\":\"AA==\",\"x\":1}}}}",
+		  ".spec.data.hash.algorithm: 'md5' not supported" },
+		{ "{\"apiVersion\":\"0.0.3\",\"kind\":\"hashedrekord\","
+		  "\"spec\":{}}", ".apiVersion: '0.0.3' not supported" },
+		{ "{\"apiVersion\":\"0.0.2\",\"kind\":\"hashedrekord\","
+		  "\"spec\":{\"hashedRekordV002\":{\"data\":{\"algorithm\":"
+		  "\"SHA2_256\",\"digest\":\"AA==\"}}}}",
+		  ".spec.hashedRekordV002.data.digest: not 32 bytes" },
+	};
+	struct hashedrekord h;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(hashedrekord_parse(&h, bad[i].json,
+						    strlen(bad[i].json)),
+				 ERR_FORMAT);
+		if (!strstr(err_msg(), bad[i].want))
+			fail_msg("case %zu: '%s'", i, err_msg());
+		hashedrekord_release(&h);
+	}
+}
+
 /* ---- the Merkle path against RFC 6962's own definitions ------------------ */
 
 static void leaf_hash(unsigned char out[32], unsigned i)
@@ -760,6 +870,8 @@ int main(void)
 		cmocka_unit_test(test_checkpoint_forgeries),
 		cmocka_unit_test(test_scaffolding_bundle),
 		cmocka_unit_test(test_rekor_v2),
+		cmocka_unit_test(test_hashedrekord),
+		cmocka_unit_test(test_hashedrekord_bad),
 		cmocka_unit_test(test_merkle_rfc6962),
 		cmocka_unit_test(test_checkpoint_parse),
 		cmocka_unit_test(test_entry_parse),
