@@ -317,4 +317,185 @@ bool referrer_manifest_claims(const struct referrer_manifest *m,
 int referrer_manifest_layer(struct referrer_manifest *m, enum sig_format f,
 			    const struct digest *subject);
 
+/* ---- Sigstore trusted root (trustedroot.c) ------------------------------ */
+
+#define MT_TRUSTED_ROOT \
+	"application/vnd.dev.sigstore.trustedroot+json;version=0.1"
+/* The most bytes of a trusted root we read, entries of one list we
+ * accept, and certificates of one chain. */
+#define TRUSTEDROOT_MAX (4 * 1024 * 1024)
+#define TR_ITEMS_MAX 64
+#define TR_CHAIN_MAX 10
+
+/* The key kinds a trusted root names in keyDetails that signet accepts. */
+enum tr_key_kind {
+	TR_KEY_ECDSA_P256,	/* PKIX_ECDSA_P256_SHA_256 */
+	TR_KEY_ECDSA_P384,	/* PKIX_ECDSA_P384_SHA_384 */
+	TR_KEY_ECDSA_P521,	/* PKIX_ECDSA_P521_SHA_512 */
+	TR_KEY_ED25519,		/* PKIX_ED25519 */
+	TR_KEY_RSA_PKCS1,	/* PKIX_RSA_PKCS1V15_{2048,3072,4096}_SHA256 */
+	TR_KEY_RSA_PKCS1_RAW,	/* PKCS1_RSA_PKCS1V5 (deprecated, still in
+				 * the staging root): rawBytes is a PKCS#1
+				 * RSAPublicKey, not an SPKI */
+};
+
+/* A validity window: from start on, up to and including end when
+ * has_end (an open end otherwise). */
+struct tr_window {
+	time_t start;
+	time_t end;
+	bool has_end;
+};
+
+/* A transparency log or a certificate transparency log. */
+struct tr_log {
+	const char *base_url;		/* borrowed from doc; may be NULL */
+	enum tr_key_kind kind;
+	struct buf spki;		/* DER SubjectPublicKeyInfo (PKCS#1
+					 * for TR_KEY_RSA_PKCS1_RAW) */
+	struct tr_window valid;		/* publicKey.validFor */
+	struct buf log_id;		/* logId.keyId, 1 to 64 bytes */
+};
+
+/* A certificate authority (Fulcio) or a timestamp authority. */
+struct tr_ca {
+	const char *uri;		/* borrowed; may be NULL */
+	struct buf certs[TR_CHAIN_MAX];	/* DER, as listed (leaf first) */
+	size_t n_certs;			/* 1 ... TR_CHAIN_MAX */
+	struct tr_window valid;		/* validFor */
+};
+
+struct trustedroot {
+	json_t *doc;			/* owns the strings above */
+	struct tr_log *tlogs, *ctlogs;
+	size_t n_tlogs, n_ctlogs;
+	struct tr_ca *cas, *tsas;	/* certificateAuthorities,
+					 * timestampAuthorities */
+	size_t n_cas, n_tsas;
+};
+
+/* Strict parse of a Sigstore trusted root (MT_TRUSTED_ROOT): every
+ * member known (protobuf-specs' TrustedRoot), duplicate keys refused,
+ * base64 and RFC 3339 times strict, hashAlgorithm SHA2_256, a key kind
+ * of enum tr_key_kind, validFor.start present, end not before start.
+ * Each problem is reported to @r (NULL: none but the first) with its
+ * JSON path (".tlogs[0].publicKey.validFor.start: ..."); the first one
+ * is also the recorded message, returned as ERR_FORMAT. No X.509 or key
+ * parsing here (keys/ does that). Release @out even on error. */
+int trustedroot_parse(struct trustedroot *out, struct jp_reader *r,
+		      const void *data, size_t len);
+void trustedroot_release(struct trustedroot *t);
+/* Is @t within @w? */
+bool tr_window_has(const struct tr_window *w, time_t t);
+
+/* ---- Rekor transparency log entries and checkpoints (rekor.c) ----------- */
+
+#define REKOR_BODY_MAX (4 * 1024 * 1024)	/* canonicalized body */
+#define REKOR_PROOF_MAX 64	/* hashes of an inclusion proof */
+#define NOTE_MAX 65536		/* a checkpoint's signed note */
+#define NOTE_SIGS_MAX 16	/* signature lines of one note */
+#define ANN_COSIGN_BUNDLE "dev.sigstore.cosign/bundle"
+
+/* An RFC 6962 inclusion proof, as a Sigstore bundle carries it. */
+struct rekor_proof {
+	int64_t log_index;		/* the leaf's index in this tree */
+	int64_t tree_size;
+	unsigned char root[32];
+	unsigned char hashes[REKOR_PROOF_MAX][32];
+	size_t n_hashes;
+	const char *checkpoint;		/* checkpoint.envelope (borrowed) */
+};
+
+/* One transparency log entry. Nothing in it is trusted until its SET or
+ * its inclusion proof and checkpoint verify with a log's key (verify/
+ * tlog.c). */
+struct rekor_entry {
+	json_t *doc;			/* owns the strings */
+	int64_t log_index;
+	struct buf log_id;		/* logId.keyId / logID, raw bytes */
+	const char *kind, *version;	/* kindVersion; NULL from cosign's
+					 * annotation */
+	int64_t integrated_time;	/* 0 when absent (Rekor v2) */
+	struct buf set;			/* signedEntryTimestamp; len 0 when
+					 * the entry has none */
+	struct buf body;		/* the canonicalized body's bytes */
+	bool has_proof;
+	struct rekor_proof proof;
+};
+
+/* Strict parse of a TransparencyLogEntry of a Sigstore bundle
+ * (verificationMaterial.tlogEntries[i], protobuf-specs JSON: 64-bit
+ * integers as a string or a number, null for an absent message): only
+ * known members, canonicalizedBody and logId required, an inclusion
+ * proof complete with its checkpoint. ERR_FORMAT naming the JSON path
+ * ("tlog entry: .inclusionProof.rootHash: ..."). Takes a reference on
+ * @tle. Release @out even on error. */
+int rekor_entry_from_json(struct rekor_entry *out, json_t *tle);
+/* The same from JSON bytes. */
+int rekor_entry_parse(struct rekor_entry *out, const void *data,
+		      size_t len);
+/* Strict parse of cosign's ANN_COSIGN_BUNDLE annotation:
+ * {"SignedEntryTimestamp": base64, "Payload": {"body": base64,
+ * "integratedTime", "logIndex", "logID": 64 hex}}. No kind, no proof. */
+int rekor_entry_parse_cosign(struct rekor_entry *out, const void *data,
+			     size_t len);
+void rekor_entry_release(struct rekor_entry *e);
+/* Append the bytes a SET signs: the canonical JSON of {body (base64),
+ * integratedTime, logID (hex), logIndex} of @e. */
+int rekor_set_payload(struct buf *out, const struct rekor_entry *e);
+
+/* ---- checkpoints in signed notes (checkpoint.c) ----------------------- */
+
+/* One signature line of a signed note: "— NAME BASE64(hint || sig)". */
+struct note_sig {
+	char name[128];
+	unsigned char hint[4];		/* key hint, big-endian as written */
+	struct buf sig;
+};
+
+/* A checkpoint (C2SP tlog-checkpoint) in a signed note (C2SP
+ * signed-note). */
+struct checkpoint {
+	struct buf text;		/* the signed text, through its last
+					 * newline (what signatures cover) */
+	char origin[256];		/* first line */
+	int64_t tree_size;		/* second line */
+	unsigned char root[32];		/* third line, base64 */
+	struct note_sig sigs[NOTE_SIGS_MAX];
+	size_t n_sigs;			/* 1 ... NOTE_SIGS_MAX */
+};
+
+/* Strict parse of a signed note holding a checkpoint: the text (no
+ * control characters but newlines), one blank line, then one or more
+ * signature lines, each ending in a newline. ERR_FORMAT saying which
+ * line is wrong. Release @out even on error. */
+int checkpoint_parse(struct checkpoint *out, const void *data, size_t len);
+void checkpoint_release(struct checkpoint *c);
+
+/* ---- the body of a hashedrekord log entry (hashedrekord.c) -------------- */
+
+/* What a hashedrekord entry (v0.0.1, Rekor v1; v0.0.2, Rekor v2) says
+ * was signed: a digest, the signature, and the key or certificate that
+ * verifies it. A verifier compares these with the signature it holds;
+ * nothing here is checked against anything. */
+struct hashedrekord {
+	json_t *doc;			/* owns the strings */
+	const char *version;		/* "0.0.1" or "0.0.2" (borrowed) */
+	const char *md;			/* "sha256", "sha384" or "sha512" */
+	unsigned char digest[64];
+	size_t digest_len;		/* 32, 48 or 64 */
+	struct buf sig;			/* the signature bytes */
+	struct buf verifier;		/* v0.0.1: the PEM (certificate or
+					 * public key); v0.0.2: the DER */
+	bool verifier_is_cert;		/* a certificate, not a bare key */
+};
+
+/* Strict parse of a hashedrekord canonicalized body (apiVersion, kind,
+ * spec, each with exactly the members of its schema). ERR_FORMAT naming
+ * the JSON path ("rekor body: .spec.data.hash.value: ...") otherwise, or
+ * when the body is another kind. Release @out even on error. */
+int hashedrekord_parse(struct hashedrekord *out, const void *data,
+		       size_t len);
+void hashedrekord_release(struct hashedrekord *h);
+
 #endif

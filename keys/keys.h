@@ -198,4 +198,62 @@ int keys_notary_check_chain(X509 *const *chain, size_t n,
 int keys_x509_generate(X509 **out, EVP_PKEY *key, const char *subject,
 		       int days);
 
+/* ---- Sigstore trust material (trustroot.c) ----------------------------- */
+
+#include "../formats/formats.h"
+
+/* A transparency log or CT log of a trusted root, as a key. */
+struct keys_log {
+	EVP_PKEY *key;
+	enum tr_key_kind kind;
+	unsigned char id[64];		/* logId.keyId: for Rekor v1 and CT
+					 * logs the SHA-256 of the SPKI */
+	size_t id_len;
+	unsigned char spki_sha256[32];
+	struct tr_window valid;
+	char base_url[256];		/* "" when the root names none */
+};
+
+/* A certificate authority or timestamp authority: its chain as the
+ * trusted root lists it (leaf-most first, root last). */
+struct keys_ca {
+	X509 **certs;
+	size_t n_certs;
+	struct tr_window valid;
+	char uri[256];
+};
+
+struct keys_trustroot {
+	struct keys_log *tlogs, *ctlogs;
+	size_t n_tlogs, n_ctlogs;
+	struct keys_ca *cas, *tsas;
+	size_t n_cas, n_tsas;
+};
+
+/* The OpenSSL objects of a parsed trusted root: each rawBytes strictly
+ * one DER SubjectPublicKeyInfo of the kind its keyDetails names (RSA of
+ * 2048 bits or more), each chain certificate strictly one DER
+ * certificate. ERR_FORMAT naming the JSON path of the first that is not
+ * (".tlogs[1].publicKey.rawBytes: ..."). New: keys_trustroot_free. */
+int keys_trustroot_new(struct keys_trustroot **out,
+		       const struct trustedroot *tr);
+void keys_trustroot_free(struct keys_trustroot *t);
+/* The transparency log (@ct: the CT log) whose logId.keyId is @id and
+ * whose key was valid at @at, borrowed into @out. ERR_VERIFY "no
+ * transparency log with key id HEX in the trusted root" or "... key id
+ * HEX was not valid at TIME (valid from ... to ...)" otherwise. */
+int keys_trustroot_log(const struct keys_log **out,
+		       const struct keys_trustroot *t, bool ct,
+		       const void *id, size_t id_len, time_t at);
+/* The certificate authorities (@tsa: timestamp authorities) valid at
+ * @at, borrowed into @out (at most @max); returns how many. */
+size_t keys_trustroot_cas_at(const struct keys_ca **out, size_t max,
+			     const struct keys_trustroot *t, bool tsa,
+			     time_t at);
+/* 0 when @sig is @log's signature over @data: ECDSA (ASN.1 DER) with
+ * SHA-256, SHA-384 or SHA-512 by curve (P-256, P-384, P-521), Ed25519
+ * over the bytes, RSA PKCS#1 v1.5 with SHA-256; ERR_VERIFY otherwise. */
+int keys_log_verify(const struct keys_log *log, const void *data,
+		    size_t len, const void *sig, size_t siglen);
+
 #endif

@@ -408,4 +408,31 @@ bool audit_repo_selected(const char *const *globs, size_t n,
  * characters replaced; "" when it has none. Pure. */
 void audit_platform(char *out, size_t outsz, const json_t *descriptor);
 
+/* ---- transparency log checks (tlog.c): pure, offline ------------------- */
+
+struct keys_trustroot;
+
+/* RFC 6962 / RFC 9162 2.1.3.2: the root that the audit path @hashes
+ * leads to from leaf hash @leaf at @index of a tree of @size leaves,
+ * into @out. ERR_VERIFY when the path cannot belong to such a tree (index
+ * not below size, too few or too many hashes). */
+int tlog_merkle_root(unsigned char out[32], const unsigned char leaf[32],
+		     uint64_t index, uint64_t size,
+		     const unsigned char (*hashes)[32], size_t n);
+/* The entry's Signed Entry Timestamp verifies over rekor_set_payload()
+ * with the key of the transparency log of @t that e->log_id names, valid
+ * at e->integrated_time. ERR_VERIFY "SET: ..." otherwise (no SET, no
+ * such log, key not valid then, signature invalid). */
+int tlog_verify_set(const struct keys_trustroot *t,
+		    const struct rekor_entry *e);
+/* The entry's inclusion proof leads from the leaf hash of its body
+ * (SHA-256 of 0x00 || body) to proof.root. ERR_VERIFY "inclusion proof:
+ * ..." otherwise. */
+int tlog_verify_inclusion(const struct rekor_entry *e);
+/* The inclusion proof's checkpoint is a signed note with a signature by
+ * the log e->log_id names (valid at @at), whose tree size and root hash
+ * are the proof's. ERR_VERIFY "checkpoint: ..." otherwise. */
+int tlog_verify_checkpoint(const struct keys_trustroot *t,
+			   const struct rekor_entry *e, time_t at);
+
 #endif
