@@ -80,6 +80,7 @@ struct registry {
 	bool last_timed_out;	/* see http_timed_out */
 	long hint_ms;		/* Retry-After of the last 429/503, or -1 */
 	struct curl_slist *routes;	/* SIGNET_TEST_CONNECT_TO, or NULL */
+	const struct registry_known *known;	/* borrowed, or NULL */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -342,6 +343,22 @@ void registry_free(struct registry *reg)
 	curl_slist_free_all(reg->routes);
 	curl_easy_cleanup(reg->curl);
 	free(reg);
+}
+
+void registry_set_known(struct registry *reg, const struct registry_known *k)
+{
+	reg->known = k;
+}
+
+const struct registry_known *http_known(const struct registry *reg,
+					const struct image_ref *repo)
+{
+	const struct registry_known *k = reg->known;
+
+	if (!k || strcmp(k->registry, repo->registry) != 0 ||
+	    strcmp(k->repository, repo->repository) != 0)
+		return NULL;
+	return k;
 }
 
 unsigned long registry_request_count(const struct registry *reg)

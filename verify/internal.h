@@ -40,8 +40,10 @@ int verify_resolve(struct manifest *man, bool *borrowed,
 		   struct registry *reg, const struct image_ref *ref,
 		   const struct manifest *given, struct verify_result *out);
 
-/* verify_image of an image reference already parsed. */
+/* verify_image_manifest of an image reference already parsed (@given
+ * may be NULL). */
 int verify_image_ref(struct registry *reg, const struct image_ref *ref,
+		     const struct manifest *given,
 		     const struct verify_opts *o, struct verify_result *out);
 
 #endif

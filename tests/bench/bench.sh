@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # make bench: signet against its peers on one local registry, in one run.
 # A benchmark, not a test: it prints figures and fails only when something
-# cannot run at all. RUNS=N changes the sample size (default 50).
+# cannot run at all. RUNS=N changes the sample size (default 50);
+# BENCH_PEERS=0 leaves cosign out (no Go build).
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$here/../..
 SIGNET=$top/signet
 RUNS=${RUNS:-50}
 # The peers build into the invoking user's cache (before HOME moves).
-peers_bin=$("$top/tests/interop/peers.sh" cosign) || peers_bin=
+peers_bin=
+[ "${BENCH_PEERS:-1}" = 0 ] ||
+	peers_bin=$("$top/tests/interop/peers.sh" cosign) || peers_bin=
 # shellcheck source=tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
 
