@@ -755,6 +755,7 @@ static int perform(struct registry *reg, const struct http_req *req,
 	struct sink sink = { .resp = resp };
 	char url[URL_MAX], why[1024];
 	long left = left_ms(reg), t_ms, c_ms;
+	curl_off_t took_us = 0;
 	int rc;
 
 	*ccode = CURLE_OK;
@@ -787,8 +788,11 @@ static int perform(struct registry *reg, const struct http_req *req,
 	*ccode = curl_easy_perform(reg->curl);
 	curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	url_redact(url);
-	debugf("%s %s -> %ld%s", req->method, url, resp->status,
-	       *ccode ? " (transport error)" : "");
+	/* the time it took, so that a trace shows which requests overlap
+	 * (make bench counts sequential round trips by it) */
+	curl_easy_getinfo(reg->curl, CURLINFO_TOTAL_TIME_T, &took_us);
+	debugf("%s %s -> %ld%s (%.2f ms)", req->method, url, resp->status,
+	       *ccode ? " (transport error)" : "", (double)took_us / 1e3);
 	rc = perform_outcome(reg, req, at, &sink, *ccode);
 	curl_slist_free_all(hdrs);
 	return rc;
