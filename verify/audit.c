@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "verify.h"
+#include "internal.h"
 
 #define JOBS_DEFAULT 8
 #define JOBS_MAX 64
@@ -388,21 +389,20 @@ static void judge(struct worker *w, const struct repo *r,
 		  struct verdict *v)
 {
 	const struct audit_opts *o = w->a->o;
-	char image[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
+	struct image_ref ref = r->ref;	/* parsed once, by the walker */
 	struct verify_result res = { 0 };
 	struct policy_verdict pv = { 0 };
 	const struct sig_report *tell;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	snprintf(image, sizeof(image), "%s/%s@%s", r->ref.registry,
-		 r->ref.repository, d->str);
+	ref.tag[0] = '\0';
+	ref.digest = *d;
 	if (o->policy)
-		rc = policy_verify_manifest(w->reg, image, man, o->policy,
-					    w->a->now, &res, &pv);
+		rc = policy_verify_ref(w->reg, &ref, man, o->policy,
+				       w->a->now, &res, &pv);
 	else
-		rc = verify_image_manifest(w->reg, image, man, o->verify,
-					   &res);
+		rc = verify_image_ref(w->reg, &ref, man, o->verify, &res);
 	if (rc == 0) {
 		v->status = AUDIT_SIGNED;
 		signer(v, &res, o->policy ? &pv : NULL);

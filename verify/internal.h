@@ -46,4 +46,11 @@ int verify_image_ref(struct registry *reg, const struct image_ref *ref,
 		     const struct manifest *given,
 		     const struct verify_opts *o, struct verify_result *out);
 
+/* policy_verify of an image reference already parsed; @man as for
+ * verify_image_ref. */
+int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
+		      const struct manifest *man, const struct policy *p,
+		      time_t now, struct verify_result *res,
+		      struct policy_verdict *v);
+
 #endif

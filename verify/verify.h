@@ -301,14 +301,6 @@ void policy_verdict_release(struct policy_verdict *v);
 int policy_verify(struct registry *reg, const char *image,
 		  const struct policy *p, time_t now,
 		  struct verify_result *res, struct policy_verdict *v);
-/* policy_verify for an image named by digest whose manifest @man the
- * caller already fetched, as verify_image_manifest uses it (@man may be
- * NULL). */
-int policy_verify_manifest(struct registry *reg, const char *image,
-			   const struct manifest *man,
-			   const struct policy *p, time_t now,
-			   struct verify_result *res,
-			   struct policy_verdict *v);
 
 /* ---- audit (audit.c): every image of a registry ------------------------- */
 
