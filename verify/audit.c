@@ -704,7 +704,7 @@ static int walk_tag(void *ctx, const char *tag)
 {
 	struct walk *wk = ctx;
 	struct audit *a = wk->a;
-	char *copy;
+	char *copy = NULL;
 
 	if (audit_skip_tag(tag)) {
 		pthread_mutex_lock(&a->out_lock);
@@ -741,8 +741,8 @@ static bool repo_tag_absent(void *ctx, const char *tag)
 
 	/* registry data: absence only ever means "no signature there" */
 	return sigtag_parse(&st, tag) &&
-	       !bsearch(&st, r->sigtags, r->n_sigtags, sizeof(st),
-			sigtag_cmp);
+	       (!r->n_sigtags || !bsearch(&st, r->sigtags, r->n_sigtags,
+					  sizeof(st), sigtag_cmp));
 }
 
 /* List @r's tags; its images are queued once the list is read whole,
@@ -760,8 +760,9 @@ static int list_repo(struct walk *wk, struct repo *r)
 	r->known.referrers_api = &a->referrers_api;
 	rc = registry_list_tags(wk->reg, &r->ref, walk_tag, wk);
 	if (rc == 0 && wk->holding) {
-		qsort(r->sigtags, r->n_sigtags, sizeof(*r->sigtags),
-		      sigtag_cmp);
+		if (r->n_sigtags)
+			qsort(r->sigtags, r->n_sigtags, sizeof(*r->sigtags),
+			      sigtag_cmp);
 		r->known.tag_absent = repo_tag_absent;
 		r->known.ctx = r;
 	}
