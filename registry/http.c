@@ -80,6 +80,7 @@ struct registry {
 	bool last_timed_out;	/* see http_timed_out */
 	long hint_ms;		/* Retry-After of the last 429/503, or -1 */
 	struct curl_slist *routes;	/* SIGNET_TEST_CONNECT_TO, or NULL */
+	const struct registry_known *known;	/* borrowed, or NULL */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -342,6 +343,22 @@ void registry_free(struct registry *reg)
 	curl_slist_free_all(reg->routes);
 	curl_easy_cleanup(reg->curl);
 	free(reg);
+}
+
+void registry_set_known(struct registry *reg, const struct registry_known *k)
+{
+	reg->known = k;
+}
+
+const struct registry_known *http_known(const struct registry *reg,
+					const struct image_ref *repo)
+{
+	const struct registry_known *k = reg->known;
+
+	if (!k || strcmp(k->registry, repo->registry) != 0 ||
+	    strcmp(k->repository, repo->repository) != 0)
+		return NULL;
+	return k;
 }
 
 unsigned long registry_request_count(const struct registry *reg)
@@ -738,6 +755,7 @@ static int perform(struct registry *reg, const struct http_req *req,
 	struct sink sink = { .resp = resp };
 	char url[URL_MAX], why[1024];
 	long left = left_ms(reg), t_ms, c_ms;
+	curl_off_t took_us = 0;
 	int rc;
 
 	*ccode = CURLE_OK;
@@ -770,8 +788,11 @@ static int perform(struct registry *reg, const struct http_req *req,
 	*ccode = curl_easy_perform(reg->curl);
 	curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 	url_redact(url);
-	debugf("%s %s -> %ld%s", req->method, url, resp->status,
-	       *ccode ? " (transport error)" : "");
+	/* the time it took, so that a trace shows which requests overlap
+	 * (make bench counts sequential round trips by it) */
+	curl_easy_getinfo(reg->curl, CURLINFO_TOTAL_TIME_T, &took_us);
+	debugf("%s %s -> %ld%s (%.2f ms)", req->method, url, resp->status,
+	       *ccode ? " (transport error)" : "", (double)took_us / 1e3);
 	rc = perform_outcome(reg, req, at, &sink, *ccode);
 	curl_slist_free_all(hdrs);
 	return rc;

@@ -64,6 +64,15 @@ int http_pause(struct registry *reg, long ms, const char *why);
 struct curl_slist;
 int http_test_routes(struct curl_slist **out);
 
+/* What the caller of @reg knows of @repo (registry_set_known), or NULL
+ * when nothing. Borrowed. */
+const struct registry_known *http_known(const struct registry *reg,
+					const struct image_ref *repo);
+/* Is signature tag @tag of @repo known to be absent? Then a lookup
+ * answers ERR_NOTFOUND without a request. ops.c. */
+bool registry_tag_known_absent(struct registry *reg,
+			       const struct image_ref *repo, const char *tag);
+
 /* Credentials from docker's config for one registry host. */
 struct cred {
 	char *basic;		/* base64("user:pass"), wiped on release */

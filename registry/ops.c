@@ -131,6 +131,19 @@ out:
 	return rc;
 }
 
+bool registry_tag_known_absent(struct registry *reg,
+			       const struct image_ref *repo, const char *tag)
+{
+	const struct registry_known *k = http_known(reg, repo);
+
+	if (!k || !k->tag_absent || !k->tag_absent(k->ctx, tag))
+		return false;
+	/* no " -> ": the trace counts requests by that */
+	debugf("GET /v2/%s/manifests/%s skipped: not in the tag list",
+	       repo->repository, tag);
+	return true;
+}
+
 int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 			  const char *reference, const char *media_type,
 			  const void *body, size_t len, bool *subject_seen)

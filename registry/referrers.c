@@ -66,6 +66,41 @@ int referrers_parse_index(struct referrers *out, const char *artifact_type,
 	return 0;
 }
 
+/* Has this registry shown it has no referrers API (registry_known)? */
+static bool api_known_absent(struct registry *reg,
+			     const struct image_ref *repo)
+{
+	const struct registry_known *k = http_known(reg, repo);
+
+	if (!k || !k->referrers_api ||
+	    __atomic_load_n(k->referrers_api, __ATOMIC_RELAXED) !=
+	    REFERRERS_API_ABSENT)
+		return false;
+	debugf("GET /v2/%s/referrers/... skipped: the registry has no "
+	       "referrers API", repo->repository);
+	return true;
+}
+
+/* Remember what the API's answer @status showed: the first answer
+ * decides, except that one 200 makes it present for good. */
+static void api_learn(struct registry *reg, const struct image_ref *repo,
+		      long status)
+{
+	const struct registry_known *k = http_known(reg, repo);
+	int unknown = REFERRERS_API_UNKNOWN;
+
+	if (!k || !k->referrers_api)
+		return;
+	if (status == 200)
+		__atomic_store_n(k->referrers_api, REFERRERS_API_PRESENT,
+				 __ATOMIC_RELAXED);
+	else if (status == 404)
+		__atomic_compare_exchange_n(k->referrers_api, &unknown,
+					    REFERRERS_API_ABSENT, false,
+					    __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
+}
+
 int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 			   const struct digest *subject,
 			   const char *artifact_type, struct referrers *out)
@@ -94,9 +129,13 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 		.ok_404 = true,
 	};
 	http_resp_init(&resp, MANIFEST_MAX);
-	rc = http_do(reg, &req, &resp);
-	if (rc < 0)
-		goto out;
+	if (api_known_absent(reg, repo)) {
+		resp.status = 404;
+	} else {
+		if ((rc = http_do(reg, &req, &resp)) < 0)
+			goto out;
+		api_learn(reg, repo, resp.status);
+	}
 	if (resp.status == 200) {
 		out->via_api = true;
 		if ((rc = jx_parse(&out->doc, resp.body.data, resp.body.len,
@@ -107,7 +146,8 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 	}
 	/* 404: no referrers API here; the tag schema stands in */
 	index_tag(tag, subject);
-	rc = registry_get_manifest(reg, repo, tag, &idx);
+	rc = registry_tag_known_absent(reg, repo, tag) ? ERR_NOTFOUND :
+		registry_get_manifest(reg, repo, tag, &idx);
 	if (rc == ERR_NOTFOUND) {
 		err_clear();
 		rc = 0;

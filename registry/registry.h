@@ -135,6 +135,38 @@ int registry_list_tags(struct registry *reg, const struct image_ref *repo,
 int registry_catalog(struct registry *reg, const char *registry_host,
 		     registry_name_cb cb, void *ctx);
 
+/* ---- what a caller knows already (audit) -------------------------------- */
+
+/* The referrers API of a registry, as its answers showed it. */
+enum referrers_api {
+	REFERRERS_API_UNKNOWN,
+	REFERRERS_API_ABSENT,		/* it answered 404 first */
+	REFERRERS_API_PRESENT,		/* it answered 200 once */
+};
+
+/* What a caller learnt from the registry itself that answers some
+ * lookups before they are sent: audit lists every tag of a repository
+ * before it verifies the images in it. It is registry data, like the
+ * answers it stands for, so it may only ever answer "not there" (what
+ * the registry could have said itself), never supply content. */
+struct registry_known {
+	const char *registry;		/* canonical host */
+	const char *repository;
+	/* Is signature tag @tag ("sha256-<hex>.sig" or "sha256-<hex>")
+	 * known to be absent from the repository? NULL: nothing known. */
+	bool (*tag_absent)(void *ctx, const char *tag);
+	void *ctx;
+	/* The registry's referrers API, shared by the clients of one audit
+	 * (read and written atomically; enum referrers_api), or NULL. Once
+	 * ABSENT, the tag schema is read without asking the API; a 404
+	 * after a 200 changes nothing. */
+	int *referrers_api;
+};
+
+/* Use @k (borrowed; NULL: nothing known) for the lookups that follow,
+ * in its repository only. */
+void registry_set_known(struct registry *reg, const struct registry_known *k);
+
 /* ---- an image's signatures in an OCI image layout (save.c, layout.c) --- */
 
 struct save_result {

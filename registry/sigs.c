@@ -58,7 +58,12 @@ int sigs_get(struct registry *reg, const struct image_ref *repo,
 	sigtag_for(tag, image);
 	snprintf(what, sizeof(what), "signatures of '%s/%s@%s'",
 		 repo->registry, repo->repository, image->str);
-	rc = registry_get_manifest(reg, repo, tag, &out->raw);
+	if (registry_tag_known_absent(reg, repo, tag)) {
+		buf_init(&out->raw.body, MANIFEST_MAX);
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = registry_get_manifest(reg, repo, tag, &out->raw);
+	}
 	if (rc == ERR_NOTFOUND)
 		return err_set(rc, "no signatures found for '%s/%s@%s'",
 			       repo->registry, repo->repository, image->str);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "verify.h"
+#include "internal.h"
 
 #define JOBS_DEFAULT 8
 #define JOBS_MAX 64
@@ -193,12 +194,50 @@ static void dmap_release(struct dmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* ---- a repository's signature tags, as its tag list names them ---------- */
+
+/* "sha256-<hex>.sig" (kind 's') or "sha256-<hex>" (kind 'i'). */
+struct sigtag {
+	char hex[64];
+	char kind;
+};
+
+/* @tag as a sigtag, or false when it is neither form. */
+static bool sigtag_parse(struct sigtag *out, const char *tag)
+{
+	if (!audit_skip_tag(tag))
+		return false;
+	if (strcmp(tag + 7 + 64, ".sig") == 0)
+		out->kind = 's';
+	else if (tag[7 + 64] == '\0')
+		out->kind = 'i';
+	else
+		return false;
+	memcpy(out->hex, tag + 7, 64);
+	return true;
+}
+
+static int sigtag_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sigtag));
+}
+
 /* ---- the audit ---------------------------------------------------------- */
+
+/* Tags of one repository held back until its list is read whole (so its
+ * signature tags are all known), at most this many. */
+#define HELD_MAX 100000
 
 struct repo {
 	struct image_ref ref;		/* tag: "" */
 	size_t refs;			/* the walker's, one per task */
 	struct dmap map;
+	/* Its signature tags, sorted, once the tag list was read whole;
+	 * written by the walker before the first task is queued, read
+	 * only after. known.tag_absent is NULL when not read whole. */
+	struct sigtag *sigtags;
+	size_t n_sigtags;
+	struct registry_known known;
 };
 
 struct task {
@@ -219,6 +258,8 @@ struct audit {
 	pthread_mutex_t out_lock;
 	struct audit_totals t;
 	size_t seen;
+
+	int referrers_api;		/* enum referrers_api, atomic */
 };
 
 struct worker {
@@ -237,6 +278,7 @@ static void repo_put(struct audit *a, struct repo *r)
 	pthread_mutex_unlock(&a->lock);
 	if (last) {
 		dmap_release(&r->map);
+		free(r->sigtags);
 		free(r);
 	}
 }
@@ -347,23 +389,20 @@ static void judge(struct worker *w, const struct repo *r,
 		  struct verdict *v)
 {
 	const struct audit_opts *o = w->a->o;
-	char image[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
+	struct image_ref ref = r->ref;	/* parsed once, by the walker */
 	struct verify_result res = { 0 };
 	struct policy_verdict pv = { 0 };
 	const struct sig_report *tell;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	snprintf(image, sizeof(image), "%s/%s@%s", r->ref.registry,
-		 r->ref.repository, d->str);
+	ref.tag[0] = '\0';
+	ref.digest = *d;
 	if (o->policy)
-		rc = policy_verify(w->reg, image, o->policy, w->a->now, &res,
-				   &pv);
-	else if (man)
-		rc = verify_image_manifest(w->reg, image, man, o->verify,
-					   &res);
+		rc = policy_verify_ref(w->reg, &ref, man, o->policy,
+				       w->a->now, &res, &pv);
 	else
-		rc = verify_image(w->reg, image, o->verify, &res);
+		rc = verify_image_ref(w->reg, &ref, man, o->verify, &res);
 	if (rc == 0) {
 		v->status = AUDIT_SIGNED;
 		signer(v, &res, o->policy ? &pv : NULL);
@@ -537,6 +576,7 @@ static void audit_tag(struct worker *w, struct task *t)
 	bool known;
 
 	snprintf(ref.tag, sizeof(ref.tag), "%s", t->tag);
+	registry_set_known(w->reg, &r->known);
 	if (registry_get_manifest(w->reg, &ref, t->tag, &man) < 0) {
 		char why[1024];
 
@@ -557,6 +597,7 @@ static void audit_tag(struct worker *w, struct task *t)
 	if (is_index(&man))
 		audit_children(w, r, &man, t->tag);
 out:
+	registry_set_known(w->reg, NULL);
 	manifest_release(&man);
 }
 
@@ -591,18 +632,85 @@ struct walk {
 	struct audit *a;
 	struct registry *reg;		/* for tag lists */
 	struct repo *repo;		/* the one being listed */
+	bool holding;			/* tags held until the list ends */
+	char **held;
+	size_t n_held, cap_held, cap_sigtags;
 };
+
+static void enqueue(struct audit *a, struct repo *r, const char *tag)
+{
+	struct task *t;
+
+	pthread_mutex_lock(&a->lock);
+	while (a->n == a->cap)		/* memory stays flat: wait */
+		pthread_cond_wait(&a->not_full, &a->lock);
+	t = &a->q[(a->head + a->n) % a->cap];
+	t->repo = r;
+	snprintf(t->tag, sizeof(t->tag), "%s", tag);
+	a->n++;
+	r->refs++;
+	pthread_cond_signal(&a->not_empty);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Queue the tags held so far and hold no more: what the list named
+ * after them is queued as it comes. */
+static void release_held(struct walk *wk)
+{
+	size_t i;
+
+	for (i = 0; i < wk->n_held; i++) {
+		enqueue(wk->a, wk->repo, wk->held[i]);
+		free(wk->held[i]);
+	}
+	free(wk->held);
+	wk->held = NULL;
+	wk->n_held = wk->cap_held = 0;
+	wk->holding = false;
+}
+
+/* Keep @p (of @n, room for @cap) one bigger; false when it cannot. */
+static bool grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+
+	if (n < *cap)
+		return true;
+	if (n + 1 > HELD_MAX ||
+	    !(q = realloc(*p, (*cap ? *cap * 2 : 64) * size)))
+		return false;
+	*p = q;
+	*cap = *cap ? *cap * 2 : 64;
+	return true;
+}
+
+/* Note signature tag @tag of the repository being listed. */
+static void note_sigtag(struct walk *wk, const char *tag)
+{
+	struct repo *r = wk->repo;
+	struct sigtag st;
+
+	if (!wk->holding || !sigtag_parse(&st, tag))
+		return;
+	if (!grow((void **)&r->sigtags, &wk->cap_sigtags, r->n_sigtags,
+		  sizeof(*r->sigtags))) {
+		release_held(wk);	/* too many: look each one up */
+		return;
+	}
+	r->sigtags[r->n_sigtags++] = st;
+}
 
 static int walk_tag(void *ctx, const char *tag)
 {
 	struct walk *wk = ctx;
 	struct audit *a = wk->a;
-	struct task *t;
+	char *copy = NULL;
 
 	if (audit_skip_tag(tag)) {
 		pthread_mutex_lock(&a->out_lock);
 		a->t.skipped++;
 		pthread_mutex_unlock(&a->out_lock);
+		note_sigtag(wk, tag);
 		return 0;
 	}
 	if (strlen(tag) >= REF_TAG_MAX) {
@@ -615,17 +723,52 @@ static int walk_tag(void *ctx, const char *tag)
 		return 0;
 	}
 	add_seen(a, 1);
-	pthread_mutex_lock(&a->lock);
-	while (a->n == a->cap)		/* memory stays flat: wait */
-		pthread_cond_wait(&a->not_full, &a->lock);
-	t = &a->q[(a->head + a->n) % a->cap];
-	t->repo = wk->repo;
-	snprintf(t->tag, sizeof(t->tag), "%s", tag);
-	a->n++;
-	wk->repo->refs++;
-	pthread_cond_signal(&a->not_empty);
-	pthread_mutex_unlock(&a->lock);
+	if (wk->holding &&
+	    (!grow((void **)&wk->held, &wk->cap_held, wk->n_held,
+		   sizeof(*wk->held)) || !(copy = strdup(tag))))
+		release_held(wk);	/* too many: look each one up */
+	if (wk->holding)
+		wk->held[wk->n_held++] = copy;
+	else
+		enqueue(a, wk->repo, tag);
 	return 0;
+}
+
+static bool repo_tag_absent(void *ctx, const char *tag)
+{
+	const struct repo *r = ctx;
+	struct sigtag st;
+
+	/* registry data: absence only ever means "no signature there" */
+	return sigtag_parse(&st, tag) &&
+	       (!r->n_sigtags || !bsearch(&st, r->sigtags, r->n_sigtags,
+					  sizeof(st), sigtag_cmp));
+}
+
+/* List @r's tags; its images are queued once the list is read whole,
+ * with its signature tags known. */
+static int list_repo(struct walk *wk, struct repo *r)
+{
+	struct audit *a = wk->a;
+	int rc;
+
+	wk->repo = r;
+	wk->holding = true;
+	wk->cap_sigtags = 0;
+	r->known.registry = r->ref.registry;
+	r->known.repository = r->ref.repository;
+	r->known.referrers_api = &a->referrers_api;
+	rc = registry_list_tags(wk->reg, &r->ref, walk_tag, wk);
+	if (rc == 0 && wk->holding) {
+		if (r->n_sigtags)
+			qsort(r->sigtags, r->n_sigtags, sizeof(*r->sigtags),
+			      sigtag_cmp);
+		r->known.tag_absent = repo_tag_absent;
+		r->known.ctx = r;
+	}
+	release_held(wk);
+	wk->repo = NULL;
+	return rc;
 }
 
 static int walk_repo(void *ctx, const char *name)
@@ -659,8 +802,7 @@ static int walk_repo(void *ctx, const char *name)
 		goto out;
 	}
 	r->ref.tag[0] = '\0';
-	wk->repo = r;
-	rc = registry_list_tags(wk->reg, &r->ref, walk_tag, wk);
+	rc = list_repo(wk, r);
 	if (rc == ERR_NOMEM)
 		goto out;
 	if (rc < 0) {
@@ -671,7 +813,6 @@ static int walk_repo(void *ctx, const char *name)
 		rc = 0;
 	}
 out:
-	wk->repo = NULL;
 	repo_put(a, r);
 	return rc == ERR_NOMEM ? rc : 0;
 }
@@ -680,7 +821,7 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 {
 	struct audit a;
 	struct worker *w = NULL;
-	struct walk wk = { &a, NULL, NULL };
+	struct walk wk = { .a = &a };
 	struct registry *cat = NULL;
 	struct registry_opts ropts = { 0 };
 	struct image_ref probe;

@@ -40,8 +40,17 @@ int verify_resolve(struct manifest *man, bool *borrowed,
 		   struct registry *reg, const struct image_ref *ref,
 		   const struct manifest *given, struct verify_result *out);
 
-/* verify_image of an image reference already parsed. */
+/* verify_image_manifest of an image reference already parsed (@given
+ * may be NULL). */
 int verify_image_ref(struct registry *reg, const struct image_ref *ref,
+		     const struct manifest *given,
 		     const struct verify_opts *o, struct verify_result *out);
+
+/* policy_verify of an image reference already parsed; @man as for
+ * verify_image_ref. */
+int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
+		      const struct manifest *man, const struct policy *p,
+		      time_t now, struct verify_result *res,
+		      struct policy_verdict *v);
 
 #endif

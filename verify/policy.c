@@ -1334,14 +1334,16 @@ out:
 
 /* The "insecure-accept-anything" rule: only the digest is resolved. */
 static int accept_anything(struct registry *reg, const struct image_ref *ref,
+			   const struct manifest *given,
 			   struct verify_result *res)
 {
 	struct manifest man = { 0 };
 	bool borrowed;
 	int rc;
 
-	rc = verify_resolve(&man, &borrowed, reg, ref, NULL, res);
-	manifest_release(&man);
+	rc = verify_resolve(&man, &borrowed, reg, ref, given, res);
+	if (!borrowed)
+		manifest_release(&man);
 	return rc;
 }
 
@@ -1349,23 +1351,36 @@ int policy_verify(struct registry *reg, const char *image,
 		  const struct policy *p, time_t now,
 		  struct verify_result *res, struct policy_verdict *v)
 {
-	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
-	const struct policy_rule *r;
-	struct verify_opts o = { 0 };
 	struct image_ref ref;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	memset(v, 0, sizeof(*v));
-	if ((rc = ref_parse(&ref, image)) < 0 ||
-	    (rc = ref_format_repo(repo, sizeof(repo), &ref)) < 0)
+	if ((rc = ref_parse(&ref, image)) < 0)
+		return rc;
+	return policy_verify_ref(reg, &ref, NULL, p, now, res, v);
+}
+
+int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
+		      const struct manifest *man, const struct policy *p,
+		      time_t now, struct verify_result *res,
+		      struct policy_verdict *v)
+{
+	char repo[REF_HOST_MAX + REF_REPO_MAX + 2];
+	const struct policy_rule *r;
+	struct verify_opts o = { 0 };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(v, 0, sizeof(*v));
+	if ((rc = ref_format_repo(repo, sizeof(repo), ref)) < 0)
 		return rc;
 	r = policy_match(p, repo);
 	/* decided by the name alone: not one request */
 	if (!r || r->action == POLICY_REJECT)
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	if (r->action == POLICY_ACCEPT_ANYTHING) {
-		if ((rc = accept_anything(reg, &ref, res)) < 0)
+		if ((rc = accept_anything(reg, ref, man, res)) < 0)
 			return rc;
 		return policy_evaluate(v, p, repo, NULL, 0, now);
 	}
@@ -1379,7 +1394,7 @@ int policy_verify(struct registry *reg, const char *image,
 	o.annotations = NULL;
 	o.exhaustive = true;
 	o.identity = r->identity;
-	rc = verify_image_ref(reg, &ref, &o, res);
+	rc = verify_image_ref(reg, ref, man, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)
 		return rc;
 	err_clear();

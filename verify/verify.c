@@ -647,9 +647,10 @@ int verify_image(struct registry *reg, const char *image,
 }
 
 int verify_image_ref(struct registry *reg, const struct image_ref *ref,
+		     const struct manifest *given,
 		     const struct verify_opts *o, struct verify_result *out)
 {
-	return verify_with(reg, ref, NULL, o, out);
+	return verify_with(reg, ref, given, o, out);
 }
 
 int verify_image_manifest(struct registry *reg, const char *image,

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # make bench: signet against its peers on one local registry, in one run.
 # A benchmark, not a test: it prints figures and fails only when something
-# cannot run at all. RUNS=N changes the sample size (default 50).
+# cannot run at all. RUNS=N changes the sample size (default 50);
+# BENCH_PEERS=0 leaves cosign out (no Go build); SIGNET=PATH benchmarks
+# that binary; BENCH_BEFORE=PATH puts the request counts of another
+# (an older build) beside it.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$here/../..
-SIGNET=$top/signet
+SIGNET=${SIGNET:-$top/signet}
+BEFORE=${BENCH_BEFORE:-}
 RUNS=${RUNS:-50}
 # The peers build into the invoking user's cache (before HOME moves).
-peers_bin=$("$top/tests/interop/peers.sh" cosign) || peers_bin=
+peers_bin=
+[ "${BENCH_PEERS:-1}" = 0 ] ||
+	peers_bin=$("$top/tests/interop/peers.sh" cosign) || peers_bin=
 # shellcheck source=tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
 
@@ -24,16 +30,41 @@ push_image "$img" bench >/dev/null || exit 2
 pinned=$("$SIGNET" sign --key bench.key "$img" 2>/dev/null) || exit 2
 
 echo "== signet verify, $RUNS runs, one signed image on docker-registry $REG_BENCH"
-# SIGNET_DEBUG traces each request as "METHOD URL -> STATUS"; status 0 is
-# the TLS probe a loopback registry that speaks plain HTTP costs.
-count() {
-	SIGNET_DEBUG=1 "$SIGNET" verify --key bench.pub "$1" 2>&1 >/dev/null |
-		grep -c " -> $2"
+# SIGNET_DEBUG traces each request as "METHOD URL -> STATUS (T ms)"; status
+# 0 is the TLS probe a loopback registry that speaks plain HTTP costs.
+# Sequential round trips: requests that start only after every earlier
+# one ended (overlapping requests count once); a trace without times
+# (older builds) counts each request.
+trace_counts() {
+	python3 -c '
+import re, sys
+reqs = []
+for line in sys.stdin:
+    m = re.search(r"debug: +([0-9.]+) ms: .* -> ([0-9]+)(.*)$", line)
+    if not m:
+        continue
+    t = re.search(r"\(([0-9.]+) ms\)$", m.group(3))
+    end = float(m.group(1))
+    reqs.append((end - (float(t.group(1)) if t else 0), end,
+                 m.group(2) != "0"))
+trips, last = 0, float("-inf")
+for start, end, _ in sorted(reqs):
+    if start >= last - 0.05:
+        trips += 1
+    last = max(last, end)
+n = sum(1 for r in reqs if r[2])
+print(f"{n} requests, {trips} sequential round trips"
+      f" (+{len(reqs) - n} TLS probe)")'
 }
-echo "HTTP requests per verify by tag: $(count "$img" '[1-9]')" \
-	"(+$(count "$img" 0) TLS probe)"
-echo "HTTP requests per verify by digest: $(count "$pinned" '[1-9]')" \
-	"(+$(count "$pinned" 0) TLS probe)"
+verify_counts() {
+	SIGNET_DEBUG=1 "$1" verify --key bench.pub "$2" 2>&1 >/dev/null |
+		trace_counts
+}
+for v in "by tag:$img" "by digest:$pinned"; do
+	echo "per verify ${v%%:*}: $(verify_counts "$SIGNET" "${v#*:}")"
+	[ -z "$BEFORE" ] ||
+		echo "  before ($BEFORE): $(verify_counts "$BEFORE" "${v#*:}")"
+done
 
 cmds=("signet=$SIGNET verify --key bench.pub $img")
 if [ -n "$peers_bin" ]; then
@@ -149,6 +180,17 @@ bench_audit() {
 		return 2
 	fi
 	n_req=$(grep -c ' -> [1-9]' "$WORK/audit.trace")
+	if [ -n "$BEFORE" ]; then
+		SIGNET_DEBUG=1 "$BEFORE" audit --quiet --key audit.pub "$hp" \
+			>"$WORK/audit-before.out" 2>"$WORK/audit-before.trace"
+		echo "  before ($BEFORE): $(tail -n 1 "$WORK/audit-before.out")"
+		echo "  HTTP requests per image in an audit, before:" \
+			"$(grep -c ' -> [1-9]' "$WORK/audit-before.trace" |
+			   awk -v n="$n_img" '{printf "%.2f", $1 / n}')"
+		cmp -s <(grep -v '^[0-9]' "$WORK/audit.out" | sort) \
+			<(grep -v '^[0-9]' "$WORK/audit-before.out" | sort) ||
+			echo "  VERDICTS DIFFER from before"
+	fi
 	sed -n 's/.*: GET \(http[^ ]*\) -> [1-9].*/url = "\1"\noutput = "\/dev\/null"/p' \
 		"$WORK/audit.trace" >"$WORK/audit.curl"
 

@@ -341,6 +341,95 @@ t70_secure() {
 		'catalog|auth|credential|401'
 }
 
+# ---- requests: audit asks only what it does not know (issue 17) -------------
+
+# 4 images signed and 4 not, in a repository of their own. Audit reads
+# the tag list whole before it verifies, so it knows which signature tags
+# exist. With --jobs 1: the catalog, the tag list, 3 requests per signed
+# image (its manifest, the .sig manifest, the payload), 1 per unsigned
+# image (its manifest) and one question to the referrers API, which
+# docker-registry answers 404 once for all: 19. Upper bounds, not timings.
+t70_requests() {
+	local hp=$R70 i n
+	for ((i = 0; i < 8; i++)); do
+		push_image "$hp/count:t$i" "t70-count-$i" >/dev/null ||
+			{ fail "t70: push count:t$i"; return; }
+	done
+	"$SIGNET" sign --key "$KEY_A.key" "$hp/count:t0" "$hp/count:t1" \
+		"$hp/count:t2" "$hp/count:t3" >/dev/null ||
+		{ fail "t70: sign count"; return; }
+	expect_exit 1 "audit --jobs 1, traced: 4 signed, 4 unsigned" -- \
+		env SIGNET_DEBUG=1 "$SIGNET" audit --jobs 1 --key "$KEY_A.pub" \
+		--repo count "$hp"
+	expect_stdout_match '^8 images in 1 repository: 4 signed, 4 unsigned, 0 invalid, 0 error' \
+		"audit: the same verdicts with fewer requests"
+	n=$(grep -c ' -> [1-9]' "$LAST_ERR")
+	check "audit: at most 19 requests for 8 images, half signed ($n)" -- \
+		test "$n" -le 19
+	check "audit: no .sig manifest the tag list lacks is asked for" -- \
+		not grep -q '/manifests/sha256-[0-9a-f]*\.sig -> 404' "$LAST_ERR"
+	check "audit: nor a referrers tag index the list lacks" -- \
+		not grep -Eq '/manifests/sha256-[0-9a-f]{64} -> ' "$LAST_ERR"
+	n=$(grep -c '/v2/count/referrers/sha256:.* -> 404' "$LAST_ERR")
+	check "audit: the referrers API asked once ($n)" -- test "$n" = 1
+	expect_exit 1 "audit --jobs 8, traced" -- env SIGNET_DEBUG=1 \
+		"$SIGNET" audit --key "$KEY_A.pub" --repo count "$hp"
+	n=$(grep -c ' -> [1-9]' "$LAST_ERR")
+	check "audit --jobs 8: at most 26 requests ($n)" -- test "$n" -le 26
+	expect_stdout_match '^8 images in 1 repository: 4 signed, 4 unsigned, 0 invalid, 0 error' \
+		"audit --jobs 8: the same verdicts"
+
+	# the policy is handed the manifest audit fetched: one fetch each
+	printf '{"version":1,"keys":{"a":{"public-key":"%s"}},"rules":[{"scope":"%s/**","keys":["a"]}]}\n' \
+		"$KEY_A.pub" "$hp" >"$T70/policy-count.json"
+	expect_exit 1 "audit --policy --jobs 1, traced" -- env SIGNET_DEBUG=1 \
+		"$SIGNET" audit --jobs 1 --policy "$T70/policy-count.json" \
+		--repo count "$hp"
+	expect_stdout_match '^8 images in 1 repository: 4 signed, 4 unsigned, 0 invalid, 0 error' \
+		"audit --policy: the same verdicts"
+	n=$(grep -c '/v2/count/manifests/sha256:' "$LAST_ERR")
+	check "audit --policy: no image manifest fetched again by digest ($n)" \
+		-- test "$n" = 0
+	n=$(grep -c ' -> [1-9]' "$LAST_ERR")
+	check "audit --policy: at most 19 requests ($n)" -- test "$n" -le 19
+}
+
+# The tag list is registry data: a proxy in front of the registry hides
+# every .sig tag of count and names one that does not exist. Hiding a
+# signature makes its image unsigned, never signed (forgery); a listed
+# tag the registry lacks is asked for, and is not there.
+t70_hidden_tags() {
+	local hp=$R70 d=$T70/proxy px pid i dg
+	mkdir -p "$d"
+	dg=$(reg_get_manifest "$hp" count t4 | sha256sum) || return
+	dg=${dg%% *}
+	printf '{"rules":[{"method":"GET","path":"^/v2/count/tags/list","json":"doc[\\"tags\\"] = [t for t in doc[\\"tags\\"] if not t.endswith(\\".sig\\")] + [\\"sha256-%s.sig\\"]"}]}\n' \
+		"$dg" >"$d/rules.json"
+	python3 "$(dirname "${BASH_SOURCE[0]}")/../hostile/proxy.py" \
+		--upstream "$hp" --port-file "$d/port" \
+		--evil-port-file "$d/evil" --rules "$d/rules.json" \
+		--log "$d/log" --lifetime 120 </dev/null >"$d/out" 2>&1 &
+	pid=$!
+	REG_PIDS+=("$pid")
+	for ((i = 0; i < 150; i++)); do
+		[ -s "$d/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$d/port" ] || { fail "t70: the proxy did not start"; return; }
+	px=127.0.0.1:$(cat "$d/port")
+	expect_exit 1 "audit, tag list hiding the signatures: not signed" -- \
+		env SIGNET_DEBUG=1 "$SIGNET" audit --jobs 1 --key "$KEY_A.pub" \
+		--repo count "$px"
+	expect_stdout_match '^8 images in 1 repository: 0 signed, 8 unsigned, 0 invalid, 0 error' \
+		"audit: hidden signature tags make images unsigned (forgery)"
+	check "audit: the tag the list names is asked for" -- grep -q \
+		"/manifests/sha256-$dg.sig -> 404" "$LAST_ERR"
+	check "audit: no rules error in the proxy" -- \
+		not grep -q rules_error "$d/log"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
 if reg_start audit; then
 	if t70_seed "$REG_AUDIT"; then
 		t70_table
@@ -349,6 +438,8 @@ if reg_start audit; then
 		t70_terminal
 		t70_usage
 		t70_secure
+		t70_requests
+		t70_hidden_tags
 		t70_pages
 	else
 		fail "t70: seeding the audit registry"

@@ -331,6 +331,17 @@ tn_notation_to_signet() {
 	fi
 	expect_exit 0 "$on: signet finds and verifies it" -- \
 		"$SIGNET" verify --key "$TN_NK.crt" "$TN_PIN"
+	if [ "$hp" = "$TN_RR" ]; then
+		# audit knows the tags, so it asks for no tag the list lacks;
+		# a signature in the referrers API alone it must still find
+		expect_exit 0 "$on: audit finds it through the referrers API" -- \
+			env SIGNET_DEBUG=1 "$SIGNET" audit --key "$TN_NK.crt" \
+			--repo tn-n2s/api "$hp"
+		expect_stdout_match "^signed	$hp/tn-n2s/api:v1	$TN_DG	" \
+			"$on: audit: the image is signed"
+		check "$on: audit asked the referrers API" -- grep -q \
+			"/v2/tn-n2s/api/referrers/$TN_DG -> 200" "$LAST_ERR"
+	fi
 
 	# tampered
 	dg=$(push_image "$r/tamper:t" "n2s-t-$hp") || { fail "push"; return; }
