@@ -4,7 +4,8 @@
  * key objects (pkey.c) and the cosign envelope (cosign.c).
  *
  * Calls point one way: keys.c (loading, generating, import and export) on
- * top; below it pkcs11.c, which uses x509.c; then cosign.c and x509.c; then
+ * top; below it pkcs11.c, which uses x509.c and p11dl.c (libp11 and p11-kit,
+ * opened on first use); then cosign.c and x509.c; then
  * pkey.c, file.c, pass.c and sig.c, which call no other file of keys/.
  */
 #ifndef SIGNET_KEYS_INTERNAL_H
