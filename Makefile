@@ -225,8 +225,19 @@ fuzz-run: fuzz
 interop: all
 	@SIGNET=$(CURDIR)/$(B)/signet bash tests/interop/run.sh
 
-bench: signet
-	@bash tests/bench/bench.sh
+# The start-up floors `make bench` compares `signet version` with: one
+# SHA-256 with OpenSSL, and an empty C program.
+$(B)/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $< -lcrypto
+
+$(B)/bench/empty: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -DEMPTY -o $@ $<
+
+bench: signet $(B)/bench/floor $(B)/bench/empty
+	@FLOOR=$(CURDIR)/$(B)/bench/floor EMPTY=$(CURDIR)/$(B)/bench/empty \
+		bash tests/bench/bench.sh
 
 # The README's first command: installs what is missing, builds, runs.
 demo: deps

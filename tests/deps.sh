@@ -5,7 +5,7 @@
 set -eu
 pkgs="build-essential pkg-config libssl-dev libcurl4-openssl-dev libjansson-dev
 libsodium-dev libmicrohttpd-dev libcbor-dev libcmocka-dev libnghttp2-dev
-dpkg-dev docker-registry apache2-utils mandoc openssl curl
+dpkg-dev docker-registry apache2-utils mandoc openssl curl time
 jq python3 ca-certificates valgrind libp11-dev libp11-kit-dev p11-kit-modules softhsm2 pass gnupg"
 missing=
 for p in $pkgs; do
