@@ -3,7 +3,8 @@
 #   make demo         install what is missing, build, and run the demo
 #   make check        unit + integration tests (installs what is missing)
 #   make              build ./signet
-#   make deps         install the Debian packages the project needs
+#   make deps         install the Debian packages the project needs, and
+#                     build its libcurl (tests/deps.sh)
 #   make SANITIZE=address,undefined check
 #   make valgrind     the integration tests with every signet under valgrind
 #   make fuzz         libFuzzer targets (clang); make fuzz-run FUZZ_TIME=600
