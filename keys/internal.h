@@ -55,6 +55,15 @@ void keys_no_core_dumps(void);
 int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
 		 const char *pin_source, const char *token);
 
+/* ---- what a file holds, already read ------------------------------------ */
+
+/* keys_load_public and keys_load_certs of a file's contents @data (@path
+ * names it in messages). */
+int keys_public_parse(EVP_PKEY **out, const unsigned char *data,
+		      size_t len, const char *path);
+int keys_certs_parse(X509 ***out, size_t *n, const unsigned char *data,
+		     size_t len, const char *path);
+
 /* ---- key files (file.c) ------------------------------------------------- */
 
 /* Read a whole regular file (at most KEYS_FILE_MAX bytes) into a new
