@@ -104,7 +104,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	if (!text)
 		return MHD_NO;
 	resp = mhd.response_from_buffer(strlen(text), text,
-						MHD_RESPMEM_MUST_FREE);
+				       MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
