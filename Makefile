@@ -3,7 +3,8 @@
 #   make demo         install what is missing, build, and run the demo
 #   make check        unit + integration tests (installs what is missing)
 #   make              build ./signet
-#   make deps         install the Debian packages the project needs
+#   make deps         install the Debian packages the project needs, and
+#                     build its libcurl (tests/deps.sh)
 #   make SANITIZE=address,undefined check
 #   make valgrind     the integration tests with every signet under valgrind
 #   make fuzz         libFuzzer targets (clang); make fuzz-run FUZZ_TIME=600
@@ -19,8 +20,11 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS      = openssl libcurl jansson libsodium libp11 p11-kit-1 libmicrohttpd \
-            libcbor
+PKGS      = openssl jansson libsodium libcbor
+# Headers only: PKCS#11 (libp11, p11-kit) and libmicrohttpd are opened at
+# run time by the commands that use them (keys/p11dl.c, gate/mhd.c), so
+# no other command maps them, nor GnuTLS through libmicrohttpd.
+DL_PKGS   = libp11 p11-kit-1 libmicrohttpd
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow \
             -Wformat=2 -Wno-format-nonliteral
@@ -30,9 +34,33 @@ P11_PROXY := $(shell pkg-config --variable=proxy_module p11-kit-1 2>/dev/null)
 ifneq ($(P11_PROXY),)
 CPPFLAGS += -DSIGNET_P11_PROXY='"$(P11_PROXY)"'
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lcurl -ljansson -lsodium -lp11 -lp11-kit -lmicrohttpd -lcbor)
-LDLIBS   += -pthread
+# libcurl: the one `make deps` builds for HTTP(S) over OpenSSL only and
+# links statically (tests/deps.sh says why), else Debian's shared one.
+SIGNET_DEPS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/signet-deps
+CURL_DIR := $(realpath $(SIGNET_DEPS)/curl)
+ifneq ($(wildcard $(CURL_DIR)/lib/libcurl.a),)
+CURL_PC   = PKG_CONFIG_PATH=$(CURL_DIR)/lib/pkgconfig pkg-config
+CURL_LIBS := $(CURL_DIR)/lib/libcurl.a \
+             $(filter-out -L% -lcurl,$(shell $(CURL_PC) --static --libs libcurl))
+else
+CURL_PC   = pkg-config
+CURL_DIR :=
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+endif
+# The sonames dlopen asks for: those of the libraries built against.
+soname = $(shell readelf -d $$(pkg-config --variable=libdir $(1) \
+	2>/dev/null)/$(2).so 2>/dev/null | \
+	sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+SONAMES := LIBP11=$(call soname,libp11,libp11) \
+           LIBP11KIT=$(call soname,p11-kit-1,libp11-kit) \
+           LIBMHD=$(call soname,libmicrohttpd,libmicrohttpd)
+CPPFLAGS += $(foreach s,$(SONAMES),$(if $(word 2,$(subst =, ,$(s))),\
+	-DSIGNET_$(word 1,$(subst =, ,$(s)))='"$(word 2,$(subst =, ,$(s)))"'))
+PKG_CFLAGS := $(shell $(CURL_PC) --cflags libcurl 2>/dev/null) \
+              $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
+LDLIBS   += $(CURL_LIBS)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -ljansson -lsodium -lcbor)
+LDLIBS   += -ldl -pthread
 
 # ---- the variant: which flags, which folder --------------------------------
 ifneq ($(SANITIZE),)
@@ -85,6 +113,10 @@ $(B)/libsignet-cli.a: $(CLI_OBJ)
 $(B)/signet: $(B)/main.o $(B)/libsignet-cli.a $(B)/libsignet.a
 	$(CC) $(LDFLAGS) -o $@ $(B)/main.o $(B)/libsignet-cli.a \
 		$(B)/libsignet.a $(LDLIBS)
+ifeq ($(CURL_DIR),)
+	@echo "note: linked Debian's libcurl (25 more libraries, slower" \
+		"start); 'make deps' builds the minimal one" >&2
+endif
 
 signet: build/plain/signet
 	cp -f $< $@.tmp && mv -f $@.tmp $@
@@ -194,8 +226,19 @@ fuzz-run: fuzz
 interop: all
 	@SIGNET=$(CURDIR)/$(B)/signet bash tests/interop/run.sh
 
-bench: signet
-	@bash tests/bench/bench.sh
+# The start-up floors `make bench` compares `signet version` with: one
+# SHA-256 with OpenSSL, and an empty C program.
+$(B)/bench/floor: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $< -lcrypto
+
+$(B)/bench/empty: tests/bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -DEMPTY -o $@ $<
+
+bench: signet $(B)/bench/floor $(B)/bench/empty
+	@FLOOR=$(CURDIR)/$(B)/bench/floor EMPTY=$(CURDIR)/$(B)/bench/empty \
+		bash tests/bench/bench.sh
 
 # The README's first command: installs what is missing, builds, runs.
 demo: deps

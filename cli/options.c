@@ -145,15 +145,12 @@ void cli_put_json(const json_t *doc, bool one_line)
 	free(s);
 }
 
-/* Append the certificates of @path, if it holds any, to @t's anchors. */
-static int trust_add_anchors(struct cli_trust *t, const char *path)
+/* Append @got (@n_got certificates, taken over) to @t's anchors. */
+static int trust_add_anchors(struct cli_trust *t, X509 **got, size_t n_got)
 {
-	X509 **got = NULL, **all;
-	size_t n_got = 0, i;
-	int rc;
+	X509 **all;
+	size_t i;
 
-	if ((rc = keys_load_anchors(&got, &n_got, path)) < 0)
-		return rc;
 	if (!n_got)
 		return 0;
 	all = realloc(t->certs, (t->n_certs + n_got) * sizeof(*all));
@@ -168,18 +165,23 @@ static int trust_add_anchors(struct cli_trust *t, const char *path)
 	return 0;
 }
 
+/* The key and the anchors come from one read of the file: one parse, and
+ * no file changed between two reads. */
 int cli_trust_add(const struct cli_cmd *self, struct cli_trust *t,
 		  const char *path)
 {
+	X509 **got = NULL;
+	size_t n_got = 0;
 	int rc;
 
 	if (t->n_keys == 64)
 		return cli_usage_error(self, "too many --key (at most 64)%s",
 				       NULL);
-	if ((rc = keys_load_public(&t->keys[t->n_keys], path)) < 0)
+	if ((rc = keys_load_trusted(&t->keys[t->n_keys], &got, &n_got,
+				    path)) < 0)
 		return cli_fail(rc);
 	t->n_keys++;
-	if ((rc = trust_add_anchors(t, path)) < 0)
+	if ((rc = trust_add_anchors(t, got, n_got)) < 0)
 		return cli_fail(rc);
 	return -1;
 }

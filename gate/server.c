@@ -3,7 +3,10 @@
  * POST /Plugin.Activate, /AuthZPlugin.AuthZReq and /AuthZPlugin.AuthZRes.
  * libmicrohttpd does the HTTP, one thread per connection, on a socket
  * signet creates (mode 0600); each decision is logged as one JSON line.
+ * libmicrohttpd is opened when the gate starts, not linked: no other
+ * command maps it, nor the GnuTLS it brings.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +21,20 @@
 #include "gate.h"
 
 #define CT_PLUGIN "application/vnd.docker.plugins.v1.2+json"
+
+#ifndef SIGNET_LIBMHD
+#define SIGNET_LIBMHD "libmicrohttpd.so.12"
+#endif
+
+/* The libmicrohttpd functions the gate calls, from mhd_open. */
+static struct {
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_create_response_from_buffer) *response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+} mhd;
 
 struct server {
 	struct gate *g;
@@ -86,15 +103,15 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 	json_decref(doc);
 	if (!text)
 		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text,
-					       MHD_RESPMEM_MUST_FREE);
+	resp = mhd.response_from_buffer(strlen(text), text,
+				       MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", CT_PLUGIN);
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
+	mhd.add_response_header(resp, "Content-Type", CT_PLUGIN);
+	ret = mhd.queue_response(c, status, resp);
+	mhd.destroy_response(resp);
 	return ret;
 }
 
@@ -266,10 +283,38 @@ static int listen_unix(int *out, const char *path)
 
 /* ---- serving ------------------------------------------------------------- */
 
+/* Open libmicrohttpd and find the functions in mhd; kept open until exit. */
+static int mhd_open(void)
+{
+	void *h = dlopen(SIGNET_LIBMHD, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return err_set(ERR_IO, "cannot load '%s', which the gate "
+			       "needs (Debian: libmicrohttpd12)",
+			       SIGNET_LIBMHD);
+	*(void **)&mhd.start_daemon = dlsym(h, "MHD_start_daemon");
+	*(void **)&mhd.stop_daemon = dlsym(h, "MHD_stop_daemon");
+	*(void **)&mhd.response_from_buffer =
+		dlsym(h, "MHD_create_response_from_buffer");
+	*(void **)&mhd.add_response_header =
+		dlsym(h, "MHD_add_response_header");
+	*(void **)&mhd.queue_response = dlsym(h, "MHD_queue_response");
+	*(void **)&mhd.destroy_response = dlsym(h, "MHD_destroy_response");
+	if (!mhd.start_daemon || !mhd.stop_daemon ||
+	    !mhd.response_from_buffer || !mhd.add_response_header ||
+	    !mhd.queue_response || !mhd.destroy_response) {
+		dlclose(h);
+		memset(&mhd, 0, sizeof(mhd));
+		return err_set(ERR_IO, "'%s' lacks a function the gate "
+			       "calls", SIGNET_LIBMHD);
+	}
+	return 0;
+}
+
 static struct MHD_Daemon *start(struct server *s, int fd,
 				const struct gate_server_opts *o)
 {
-	return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	return mhd.start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 				MHD_USE_INTERNAL_POLLING_THREAD |
 				MHD_USE_POLL | MHD_USE_ERROR_LOG,
 				0, NULL, NULL, on_request, s,
@@ -290,6 +335,8 @@ int gate_serve(struct gate *g, const struct gate_server_opts *o)
 	sigset_t set, old;
 	int fd = -1, sig, rc;
 
+	if ((rc = mhd_open()) < 0)
+		return rc;
 	/* every thread MHD starts inherits the mask: the signals come
 	 * here, to sigwait */
 	sigemptyset(&set);
@@ -308,7 +355,7 @@ int gate_serve(struct gate *g, const struct gate_server_opts *o)
 		goto out;
 	}
 	sigwait(&set, &sig);
-	MHD_stop_daemon(d);	/* closes the listening socket */
+	mhd.stop_daemon(d);	/* closes the listening socket */
 	unlink(o->socket_path);
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

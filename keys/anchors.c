@@ -10,28 +10,44 @@
 
 #define ANCHOR_HEAD 8191	/* bytes of the file looked at */
 
-int keys_load_anchors(X509 ***certs, size_t *n, const char *path)
+/* The anchors of a key file's contents: none unless its head, as a text,
+ * names a certificate (a certificate further in, or past a NUL, is no
+ * anchor: keys.h). */
+static int anchors_parse(X509 ***certs, size_t *n, const unsigned char *data,
+			 size_t all, const char *path)
 {
 	static const char pem[] = "-----BEGIN CERTIFICATE-----";
-	unsigned char *data, *nul;
-	size_t len, all;
-	bool has;
+	const unsigned char *nul;
+	size_t len = all > ANCHOR_HEAD ? ANCHOR_HEAD : all;
 
 	*certs = NULL;
 	*n = 0;
-	/* a file that cannot be read: keys_load_public reports it */
-	if (keys_file_read(&data, &all, path, false) < 0) {
-		err_clear();
-		return 0;
-	}
-	len = all;
-	/* only the head, as a text: a certificate further in, or past a
-	 * NUL, is no anchor (keys.h) */
-	if (len > ANCHOR_HEAD)
-		len = ANCHOR_HEAD;
 	nul = memchr(data, '\0', len);
-	has = memmem(data, nul ? (size_t)(nul - data) : len, pem,
-		     sizeof(pem) - 1) != NULL;
+	if (!memmem(data, nul ? (size_t)(nul - data) : len, pem,
+		    sizeof(pem) - 1))
+		return 0;
+	return keys_certs_parse(certs, n, data, all, path);
+}
+
+int keys_load_trusted(EVP_PKEY **key, X509 ***certs, size_t *n,
+		      const char *path)
+{
+	unsigned char *data;
+	size_t all;
+	int rc;
+
+	*key = NULL;
+	*certs = NULL;
+	*n = 0;
+	if (keys_is_pkcs11(path))	/* its message */
+		return keys_load_public(key, path);
+	if ((rc = keys_file_read(&data, &all, path, false)) < 0)
+		return rc;
+	if ((rc = keys_public_parse(key, data, all, path)) == 0 &&
+	    (rc = anchors_parse(certs, n, data, all, path)) < 0) {
+		EVP_PKEY_free(*key);
+		*key = NULL;
+	}
 	keys_file_free(data, all);
-	return has ? keys_load_certs(certs, n, path) : 0;
+	return rc;
 }

@@ -4,7 +4,8 @@
  * key objects (pkey.c) and the cosign envelope (cosign.c).
  *
  * Calls point one way: keys.c (loading, generating, import and export) on
- * top; below it pkcs11.c, which uses x509.c; then cosign.c and x509.c; then
+ * top; below it pkcs11.c, which uses x509.c and p11dl.c (libp11 and p11-kit,
+ * opened on first use); then cosign.c and x509.c; then
  * pkey.c, file.c, pass.c and sig.c, which call no other file of keys/.
  */
 #ifndef SIGNET_KEYS_INTERNAL_H
@@ -53,6 +54,15 @@ void keys_no_core_dumps(void);
  * echo off. Never empty. Wiped on error, like keys_pass_get. */
 int keys_pin_get(char out[KEYS_PASS_MAX], size_t *outlen,
 		 const char *pin_source, const char *token);
+
+/* ---- what a file holds, already read ------------------------------------ */
+
+/* keys_load_public and keys_load_certs of a file's contents @data (@path
+ * names it in messages). */
+int keys_public_parse(EVP_PKEY **out, const unsigned char *data,
+		      size_t len, const char *path);
+int keys_certs_parse(X509 ***out, size_t *n, const unsigned char *data,
+		     size_t len, const char *path);
 
 /* ---- key files (file.c) ------------------------------------------------- */
 

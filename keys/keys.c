@@ -403,7 +403,8 @@ static int read_pem(struct pem *pem, const char *path)
 
 int keys_load_public(EVP_PKEY **out, const char *path)
 {
-	struct pem pem;
+	unsigned char *file = NULL;
+	size_t flen = 0;
 	int rc;
 
 	*out = NULL;
@@ -411,7 +412,22 @@ int keys_load_public(EVP_PKEY **out, const char *path)
 		return err_set(ERR_USAGE, "a verifying key is a file: write "
 			       "the token key's public half with 'signet keys "
 			       "show --pem URI > KEY.pub' and give that");
-	if ((rc = read_pem(&pem, path)) < 0)
+	if ((rc = keys_file_read(&file, &flen, path, false)) < 0)
+		return rc;
+	rc = keys_public_parse(out, file, flen, path);
+	keys_file_free(file, flen);
+	return rc;
+}
+
+int keys_public_parse(EVP_PKEY **out, const unsigned char *data,
+		      size_t len, const char *path)
+{
+	struct pem pem;
+	int rc;
+
+	*out = NULL;
+	memset(&pem, 0, sizeof(pem));
+	if ((rc = pem_first(&pem, data, len, path)) < 0)
 		return rc;
 	if (is_public_pem(pem.name))
 		rc = parse_public(out, &pem, path);

@@ -139,10 +139,12 @@ void keys_pkcs11_release(void);
  * trust store file. At most KEYS_CERTS_MAX. ERR_IO / ERR_FORMAT naming the
  * file. New array of new certificates: keys_certs_free. */
 int keys_load_certs(X509 ***out, size_t *n, const char *path);
-/* The certificates a --key file holds, which verify trusts as Notary
- * anchors: none (and 0) when its first 8 KiB name no certificate or it
- * cannot be read, else as keys_load_certs. */
-int keys_load_anchors(X509 ***certs, size_t *n, const char *path);
+/* A --key file, read once: its public key (as keys_load_public) and the
+ * certificates it holds, which verify trusts as Notary anchors: none
+ * when its first 8 KiB name no certificate, else as keys_load_certs. New
+ * key, new array of new certificates; nothing on error. */
+int keys_load_trusted(EVP_PKEY **key, X509 ***certs, size_t *n,
+		      const char *path);
 /* The @count DER certificates of an envelope (x5c), each strictly one
  * DER certificate, into @out and @n. ERR_FORMAT naming the position.
  * New, as above. */

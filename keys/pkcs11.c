@@ -12,6 +12,7 @@
  * keys, so key pair generation calls C_GenerateKeyPair on the module's own
  * function list, in a session of the token libp11 has logged in to.
  *
+ * libp11 and p11-kit themselves are opened at the first URI (p11dl.c).
  * One module and one token per process: the first URI loads them, and they
  * are released by keys_pkcs11_release (main calls it; also at exit), after
  * every EVP_PKEY from them has been freed.
@@ -24,14 +25,12 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <libp11.h>
-#include <p11-kit/p11-kit.h>
-#include <p11-kit/uri.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
 #include "internal.h"
+#include "p11dl.h"
 
 #ifndef SIGNET_P11_PROXY
 #define SIGNET_P11_PROXY "p11-kit-proxy.so"
@@ -417,13 +416,15 @@ static int slot_find(P11KitUri *u, const char *module, const char *shown)
 static int token_open(P11KitUri **out, const char *uri,
 		      char shown[SHOWN_MAX], bool public_ok)
 {
-	P11KitUri *u = p11_kit_uri_new();
+	P11KitUri *u;
 	char module[PATH_MAX];
 	int rc;
 
 	*out = NULL;
 	uri_display(shown, SHOWN_MAX, uri);
-	if (!u)
+	if ((rc = p11dl_open()) < 0)
+		return rc;
+	if (!(u = p11_kit_uri_new()))
 		return err_set(ERR_NOMEM, "out of memory");
 	if ((rc = uri_check(u, uri, shown, public_ok)) < 0 ||
 	    (rc = module_of(module, u)) < 0 ||

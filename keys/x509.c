@@ -158,21 +158,33 @@ static int load_der(X509 ***certs, size_t *n, const unsigned char *data,
 int keys_load_certs(X509 ***out, size_t *n, const char *path)
 {
 	unsigned char *data = NULL;
-	X509 **certs = NULL;
-	size_t len = 0, count = 0;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = keys_file_read(&data, &len, path, false)) < 0)
 		return rc;
+	rc = keys_certs_parse(out, n, data, len, path);
+	keys_file_free(data, len);
+	return rc;
+}
+
+int keys_certs_parse(X509 ***out, size_t *n, const unsigned char *data,
+		     size_t len, const char *path)
+{
+	X509 **certs = NULL;
+	size_t count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
 	if (memmem(data, len, "-----BEGIN ", 11))
 		rc = load_pem(&certs, &count, data, len, path);
 	else
 		rc = load_der(&certs, &count, data, len, path);
 	if (rc == 0 && count == 0)
 		rc = err_set(ERR_FORMAT, "no certificate in '%s'", path);
-	keys_file_free(data, len);
 	if (rc < 0) {
 		keys_certs_free(certs, count);
 		return rc;

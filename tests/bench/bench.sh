@@ -29,6 +29,25 @@ img=$REG_BENCH/bench/app:1.0
 push_image "$img" bench >/dev/null || exit 2
 pinned=$("$SIGNET" sign --key bench.key "$img" 2>/dev/null) || exit 2
 
+# ---- start-up and memory -----------------------------------------------------
+# signet version against the floor of a program that links OpenSSL 3 and
+# computes one SHA-256 (tests/bench/floor.c; `make bench` builds it) and
+# against an empty C program. Goal: signet version <= 1.3 x floor; one
+# verify's peak RSS <= 8 MiB.
+if [ -x "${FLOOR:-}" ] && [ -x "${EMPTY:-}" ]; then
+	echo "== start: signet version and the floors, ${START_RUNS:-200} runs" \
+		"(load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs;" \
+		"$(ldd "$SIGNET" | grep -c '=>') shared libraries)"
+	python3 "$here/measure.py" "${START_RUNS:-200}" "floor=$FLOOR" \
+		"signet-version=$SIGNET version" "empty=$EMPTY"
+fi
+if [ -x /usr/bin/time ]; then
+	rss=$(/usr/bin/time -f %M "$SIGNET" verify --key bench.pub "$img" \
+		2>&1 >/dev/null | tail -n 1)
+	echo "peak RSS of one signet verify: $rss KiB (goal <= 8192)"
+fi
+echo
+
 echo "== signet verify, $RUNS runs, one signed image on docker-registry $REG_BENCH"
 # SIGNET_DEBUG traces each request as "METHOD URL -> STATUS (T ms)"; status
 # 0 is the TLS probe a loopback registry that speaks plain HTTP costs.

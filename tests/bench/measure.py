@@ -3,32 +3,57 @@
 
     measure.py RUNS NAME=COMMAND [NAME=COMMAND ...]
 
-Each COMMAND is run through /bin/sh, RUNS times, the commands taking turns
-so that a slow moment of the machine hits all of them alike. Prints one
-line per command: median and p90 wall time in ms, and peak RSS in KiB (the
-largest of any run), then the ratio of each median to the first one's.
-A command that exits non-zero is reported and stops the measurement.
+Each COMMAND is run RUNS times, the commands taking turns so that a slow
+moment of the machine hits all of them alike; a COMMAND without shell
+syntax is executed directly, any other through /bin/sh. Prints one line
+per command: median and p90 wall time in ms, and peak RSS in KiB, then the
+ratio of each median to the first one's. A command that exits non-zero is
+reported and stops the measurement.
+
+Peak RSS is measured in one more run under /usr/bin/time: a child forked
+from this Python process would count Python's own pages as its peak.
 """
 import os
-import resource
+import shlex
 import statistics
 import subprocess
 import sys
 import time
 
+SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[#~=%{}")
+
+
+def argv_of(cmd):
+    if SHELL_SYNTAX.intersection(cmd):
+        return ["/bin/sh", "-c", cmd]
+    return shlex.split(cmd)
+
+
+DEVNULL = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+if not os.environ.get("BENCH_STDERR"):
+    DEVNULL.append((os.POSIX_SPAWN_DUP2, 1, 2))
+
 
 def run_once(cmd):
+    """posix_spawn (vfork): a fork would copy this Python process first,
+    a cost of its own that every command would carry."""
+    argv = argv_of(cmd)
     t0 = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        if not os.environ.get("BENCH_STDERR"):
-            os.dup2(devnull, 2)
-        os.execv("/bin/sh", ["sh", "-c", cmd])
-    _, status, ru = os.wait4(pid, 0)
+    pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=DEVNULL)
+    _, status = os.waitpid(pid, 0)
     dt = time.perf_counter() - t0
-    return dt, os.waitstatus_to_exitcode(status), ru.ru_maxrss
+    return dt, os.waitstatus_to_exitcode(status)
+
+
+def peak_rss(cmd):
+    """KiB, or 0 when /usr/bin/time is missing."""
+    if not os.path.exists("/usr/bin/time"):
+        return 0
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv_of(cmd),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
+    last = r.stderr.strip().splitlines()[-1:] or ["0"]
+    return int(last[0]) if last[0].isdigit() else 0
 
 
 def main():
@@ -37,18 +62,18 @@ def main():
     times = {n: [] for n, _ in cmds}
     rss = {n: 0 for n, _ in cmds}
     for n, c in cmds:  # warm-up: caches, connections, page cache
-        _, rc, _ = run_once(c)
+        _, rc = run_once(c)
         if rc != 0:
             print(f"{n}: exits {rc}; not measured: {c}")
             return 1
+        rss[n] = peak_rss(c)
     for _ in range(runs):
         for n, c in cmds:
-            dt, rc, m = run_once(c)
+            dt, rc = run_once(c)
             if rc != 0:
                 print(f"{n}: exited {rc} during the run")
                 return 1
             times[n].append(dt * 1000)
-            rss[n] = max(rss[n], m)
     base = statistics.median(times[cmds[0][0]])
     for n, _ in cmds:
         t = sorted(times[n])

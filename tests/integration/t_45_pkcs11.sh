@@ -68,6 +68,26 @@ SIGNET_PKCS11_PIN" -- env SIGNET_PKCS11_PIN="$T45_PIN" \
 	expect_exit 0 "t45: keys show --pem URI" -- "$SIGNET" keys show --pem "$ec"
 	expect_stdout_eq "$(cat "$T45/ec.pub")" "t45: --pem prints NAME.pub"
 
+	# ---- libp11 and p11-kit are opened only for a pkcs11: URI, and use
+	# the libcrypto already in the process (a wrapper script, as under
+	# valgrind, is not looked into)
+	if [ "$(head -c 4 "$SIGNET" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+		LD_DEBUG=libs "$SIGNET" keys show "$T45/ec.pub" >/dev/null \
+			2>"$T45/ld.file"
+		check "t45: a key file maps no PKCS#11 library nor MHD" -- \
+			not grep -q 'calling init:.*\(libp11\|libmicrohttpd\)' \
+			"$T45/ld.file"
+		LD_DEBUG=libs "$SIGNET" keys show "$ec" >/dev/null \
+			2>"$T45/ld.uri"
+		check "t45: a pkcs11: URI opens libp11 and p11-kit" -- \
+			grep -q 'calling init:.*/libp11-kit\.so' "$T45/ld.uri"
+		check "t45: ... and libp11" -- \
+			grep -q 'calling init:.*/libp11\.so' "$T45/ld.uri"
+		check "t45: one libcrypto in the process, libp11's too" -- \
+			test "$(grep -c 'calling init:.*/libcrypto\.so' \
+				"$T45/ld.uri")" = 1
+	fi
+
 	# ---- signing with the token, verifying with the exported key
 	dg=$(push_image "$R45/app:v1" t45-app) || { fail "t45: push"; return; }
 	img=$R45/app@$dg
