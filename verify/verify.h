@@ -435,4 +435,43 @@ int tlog_verify_inclusion(const struct rekor_entry *e);
 int tlog_verify_checkpoint(const struct keys_trustroot *t,
 			   const struct rekor_entry *e, time_t at);
 
+/* ---- keyless certificates (fulcio.c): pure, offline -------------------- */
+
+/* @leaf chains, through the certificates of a Fulcio certificate
+ * authority of @t, to that authority's root, the authority valid (its
+ * validFor) at @at and every certificate valid at @at (X509_verify_cert
+ * at that time, strict); @leaf itself is valid at @at, not a CA, and has
+ * the code signing extended key usage. The chain a signature carries is
+ * not used: only the trusted root's. On success *@issuer is the
+ * certificate that issued @leaf (new reference: X509_free). ERR_VERIFY
+ * "certificate chain: ..." otherwise. */
+int fulcio_verify_chain(X509 **issuer, const struct keys_trustroot *t,
+			X509 *leaf, time_t at);
+
+#define FULCIO_NAME_MAX 1024
+
+/* What a keyless signer must be: exactly one of identity / identity_re,
+ * and of issuer / issuer_re. A regexp is POSIX extended and must match
+ * the whole string (it is matched as "^(RE)$"). */
+struct fulcio_identity {
+	const char *identity, *identity_re;
+	const char *issuer, *issuer_re;
+};
+
+/* The certificate's identity (its first URI subject alternative name,
+ * else its first email, else Fulcio's username otherName
+ * 1.3.6.1.4.1.57264.1.7) and OIDC issuer (extension
+ * 1.3.6.1.4.1.57264.1.8, a DER UTF8String, else the deprecated
+ * 1.3.6.1.4.1.57264.1.1, raw bytes). ERR_VERIFY "certificate identity:
+ * ..." when absent, duplicated, malformed or with control characters. */
+int fulcio_cert_identity(char san[FULCIO_NAME_MAX],
+			 char issuer[FULCIO_NAME_MAX], X509 *leaf);
+/* 0 when @value is @exact, or (@exact NULL) matches regexp @re over the
+ * whole string; ERR_VERIFY "certificate identity: @what ..." when not,
+ * ERR_USAGE when @re does not compile or neither is given. */
+int fulcio_match(const char *value, const char *exact, const char *re,
+		 const char *what);
+/* fulcio_cert_identity of @leaf matched against @want. */
+int fulcio_verify_identity(X509 *leaf, const struct fulcio_identity *want);
+
 #endif
