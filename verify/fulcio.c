@@ -20,9 +20,9 @@
 #include "../keys/keys.h"
 #include "verify.h"
 
-#define OID_ISSUER_V1 "1.3.6.1.4.1.57264.1.1"	/* raw string, deprecated */
+#define OID_ISSUER_V1 "1.3.6.1.4.1.57264.1.1"	/* raw bytes, deprecated */
 #define OID_ISSUER_V2 "1.3.6.1.4.1.57264.1.8"	/* DER UTF8String */
-#define OID_OTHERNAME "1.3.6.1.4.1.57264.1.7"	/* SAN otherName username */
+#define OID_OTHERNAME "1.3.6.1.4.1.57264.1.7"	/* SAN otherName: user */
 
 /* ---- chain ------------------------------------------------------------ */
 
@@ -137,8 +137,8 @@ int fulcio_verify_chain(X509 **issuer, const struct keys_trustroot *t,
 	if (rc == ERR_NOMEM)
 		return err_set(ERR_NOMEM, "out of memory");
 	if (rc < 0)
-		return err_set(ERR_VERIFY, "certificate chain: does not lead to "
-			       "a certificate authority of the trusted root "
+		return err_set(ERR_VERIFY, "certificate chain: does not lead "
+			       "to a certificate authority of the trusted root "
 			       "valid at %s (%s)", when, why);
 	return 0;
 }

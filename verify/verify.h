@@ -474,4 +474,25 @@ int fulcio_match(const char *value, const char *exact, const char *re,
 /* fulcio_cert_identity of @leaf matched against @want. */
 int fulcio_verify_identity(X509 *leaf, const struct fulcio_identity *want);
 
+/* ---- does a log entry log this signature (entry.c): pure --------------- */
+
+/* What was signed and by whom, as the verifier found it. */
+struct tlog_signed {
+	const char *md;			/* sha256, sha384 or sha512 */
+	const unsigned char *digest;	/* of the signed bytes */
+	size_t digest_len;
+	const void *sig;		/* the signature bytes */
+	size_t sig_len;
+	X509 *cert;			/* signing certificate, or NULL */
+	EVP_PKEY *key;			/* else the signing key */
+};
+
+/* The hashedrekord body of @e (v0.0.1 or v0.0.2; the entry's own kind
+ * and version, when it gives them, the body's) names exactly @s: its
+ * digest algorithm and digest, its signature bytes, and its certificate
+ * (the same DER) or, without one, its key. ERR_VERIFY "log entry: ..."
+ * otherwise, a malformed body included. */
+int tlog_check_hashedrekord(const struct rekor_entry *e,
+			    const struct tlog_signed *s);
+
 #endif

@@ -243,8 +243,8 @@ static void test_chain(void **state)
 static void test_chain_untrusted(void **state)
 {
 	struct keys_trustroot *prod = load_root(PROD_ROOT);
-	struct keys_trustroot *scaf = load_root(DATA
-						"scaffolding_trusted_root.json");
+	struct keys_trustroot *scaf =
+		load_root(DATA "scaffolding_trusted_root.json");
 	X509 *leaf = file_cert(DATA "fulcio-cert");
 	X509 *other = bundle_cert(OTHERNAME);
 	X509 *issuer;
@@ -454,6 +454,156 @@ static void test_identity_forged(void **state)
 	EVP_PKEY_free(k);
 }
 
+/* ---- the log entry names this signature --------------------------------- */
+
+static void cosign_entry(struct rekor_entry *e, const char *text)
+{
+	assert_int_equal(rekor_entry_parse_cosign(e, text, strlen(text)), 0);
+}
+
+/* tlogEntries[0] of a Sigstore bundle; its message signature into @sig
+ * and @digest when they are not NULL. */
+static void bundle_entry(struct rekor_entry *e, const char *path,
+			 struct buf *sig, struct buf *digest)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	json_t *doc, *ms;
+	const char *s;
+
+	assert_int_equal(jx_parse(&doc, text, len, "bundle"), 0);
+	assert_int_equal(rekor_entry_from_json(e, json_array_get(
+		json_object_get(json_object_get(doc, "verificationMaterial"),
+				"tlogEntries"), 0)), 0);
+	ms = json_object_get(doc, "messageSignature");
+	if (sig) {
+		s = jx_str(ms, "signature");
+		buf_init(sig, 0);
+		assert_int_equal(b64_decode(sig, s, strlen(s)), 0);
+	}
+	if (digest) {
+		s = jx_str(json_object_get(ms, "messageDigest"), "digest");
+		buf_init(digest, 0);
+		assert_int_equal(b64_decode(digest, s, strlen(s)), 0);
+	}
+	json_decref(doc);
+	free(text);
+}
+
+static void b64_file(struct buf *out, const char *path)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	buf_init(out, 0);
+	assert_int_equal(b64_decode(out, text, len), 0);
+	free(text);
+}
+
+static void test_entry_v1(void **state)
+{
+	struct rekor_entry e, img;
+	struct buf sig;
+	struct tlog_signed s;
+	unsigned char md[32];
+	size_t len;
+	char *payload = slurp(DATA "rekor-payload", &len);
+	char *set = slurp(DATA "rekor-set", &len);
+	char *doc = slurp(DATA "dir-img-cosign-fulcio-rekor-valid/signature-1",
+			  &len);
+	X509 *leaf = file_cert(DATA "fulcio-cert"), *other = image_cert();
+	json_t *j;
+
+	(void)state;
+	EVP_Digest(payload, strlen(payload), md, NULL, EVP_sha256(), NULL);
+	b64_file(&sig, DATA "rekor-sig");
+	s = (struct tlog_signed){ "sha256", md, 32, sig.data, sig.len, leaf,
+				  NULL };
+	cosign_entry(&e, set);
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), 0);
+	/* the body of the log entry for another signature */
+	assert_int_equal(jx_parse(&j, doc + 15, len - 15, "sig"), 0);
+	cosign_entry(&img, jx_str(json_object_get(j, "annotations"),
+				  "dev.sigstore.cosign/bundle"));
+	assert_int_equal(tlog_check_hashedrekord(&img, &s), ERR_VERIFY);
+	assert_string_equal(err_msg(), "log entry: its digest is not the "
+			    "signed sha256 digest");
+	/* another signature over the same digest, another certificate */
+	sig.data[sig.len - 1] ^= 1;
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	assert_string_equal(err_msg(), "log entry: its signature is not this "
+			    "signature");
+	sig.data[sig.len - 1] ^= 1;
+	s.cert = other;
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	assert_string_equal(err_msg(), "log entry: its certificate is not "
+			    "the signing certificate");
+	/* a key signer: the key of the certificate matches, another not */
+	s.cert = NULL;
+	s.key = X509_get0_pubkey(leaf);
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), 0);
+	s.key = X509_get0_pubkey(other);
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	assert_string_equal(err_msg(), "log entry: its key is not the "
+			    "signing key");
+	s.cert = leaf;
+	s.md = "sha512";
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	md[0] ^= 1;
+	s.md = "sha256";
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	md[0] ^= 1;
+	e.body.data[e.body.len / 2] = '!';
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	assert_int_equal(strncmp(err_msg(), "log entry: rekor body: ", 23), 0);
+	json_decref(j);
+	rekor_entry_release(&e);
+	rekor_entry_release(&img);
+	buf_release(&sig);
+	X509_free(leaf);
+	X509_free(other);
+	free(payload);
+	free(set);
+	free(doc);
+}
+
+/* Rekor v2 (hashedrekord 0.0.2): the bundle's own signature and digest;
+ * an entry of another kind is refused. */
+static void test_entry_v2(void **state)
+{
+	const char *v2 = DATA "staging-rekor-v2.txt.sigstore.json";
+	struct rekor_entry e;
+	struct buf sig, digest;
+	struct tlog_signed s;
+	X509 *leaf = bundle_cert(v2);
+	const char *orig;
+
+	(void)state;
+	bundle_entry(&e, v2, &sig, &digest);
+	s = (struct tlog_signed){ "sha256", digest.data, digest.len, sig.data,
+				  sig.len, leaf, NULL };
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), 0);
+	digest.data[31] ^= 1;
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	digest.data[31] ^= 1;
+	orig = e.version;
+	e.version = "0.0.1";
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "log entry: version '0.0.1' is not"));
+	e.version = orig;
+	rekor_entry_release(&e);
+	bundle_entry(&e, SIGSTORE_JS, NULL, NULL);
+	assert_int_equal(tlog_check_hashedrekord(&e, &s), ERR_VERIFY);
+	assert_string_equal(err_msg(), "log entry: kind 'intoto' is not "
+			    "hashedrekord");
+	rekor_entry_release(&e);
+	buf_release(&sig);
+	buf_release(&digest);
+	X509_free(leaf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +613,8 @@ int main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_identity_forged),
+		cmocka_unit_test(test_entry_v1),
+		cmocka_unit_test(test_entry_v2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
