@@ -9,10 +9,15 @@
  * entry or timestamp; nothing is fetched.
  */
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <openssl/asn1.h>
+#include <openssl/conf.h>
+#include <openssl/ct.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
@@ -320,4 +325,148 @@ int fulcio_verify_identity(X509 *leaf, const struct fulcio_identity *want)
 		return rc;
 	return fulcio_match(issuer, want->issuer, want->issuer_re,
 			    "OIDC issuer");
+}
+
+/* ---- certificate transparency ------------------------------------------- */
+
+/* OpenSSL's configuration for the CT logs of @t, each enabled. */
+static int ct_conf(struct buf *out, const struct keys_trustroot *t)
+{
+	size_t i;
+	int rc = 0;
+
+	rc = buf_appendf(out, "enabled_logs = ");
+	for (i = 0; rc == 0 && i < t->n_ctlogs; i++)
+		rc = buf_appendf(out, "%sl%zu", i ? "," : "", i);
+	for (i = 0; rc == 0 && i < t->n_ctlogs; i++) {
+		unsigned char *der = NULL;
+		int len = i2d_PUBKEY(t->ctlogs[i].key, &der);
+		char *b64 = len > 0 ? b64_encode(der, (size_t)len) : NULL;
+
+		rc = b64 ? buf_appendf(out, "\n[l%zu]\ndescription = l%zu\n"
+				       "key = %s\n", i, i, b64) :
+		     err_set_ssl(ERR_CRYPTO, "SCT: cannot encode a CT log key");
+		OPENSSL_free(der);
+		free(b64);
+	}
+	return rc;
+}
+
+/* A CTLOG_STORE of the CT logs of @t. OpenSSL loads one only from a
+ * configuration file: an anonymous in-memory file, named through /proc. */
+static int ct_store(CTLOG_STORE **out, const struct keys_trustroot *t)
+{
+	struct buf conf;
+	char path[64];
+	int fd = -1, rc;
+
+	*out = NULL;
+	buf_init(&conf, 1 << 20);
+	if ((rc = ct_conf(&conf, t)) < 0)
+		goto out;
+	if ((fd = memfd_create("signet-ctlogs", MFD_CLOEXEC)) < 0 ||
+	    write(fd, conf.data, conf.len) != (ssize_t)conf.len) {
+		rc = err_set_errno(ERR_IO, "SCT: cannot hold the CT logs");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (!(*out = CTLOG_STORE_new()) ||
+	    CTLOG_STORE_load_file(*out, path) != 1) {
+		CTLOG_STORE_free(*out);
+		*out = NULL;
+		rc = err_set_ssl(ERR_CRYPTO, "SCT: cannot load the CT logs of "
+				 "the trusted root");
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&conf);
+	return rc;
+}
+
+/* @x's notAfter in milliseconds since the epoch. */
+static uint64_t not_after_ms(X509 *x)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) != 1)
+		return 0;
+	return (uint64_t)timegm(&tm) * 1000;
+}
+
+/* Does @sct verify with a CT log of @t whose key was valid when the
+ * SCT was issued? The reason into @why when not. */
+static bool sct_ok(SCT *sct, CT_POLICY_EVAL_CTX *ctx,
+		   const struct keys_trustroot *t, char *why, size_t whysz)
+{
+	const struct keys_log *log;
+	unsigned char *id;
+	size_t n = SCT_get0_log_id(sct, &id);
+	int v = SCT_validate(sct, ctx);
+
+	ERR_clear_error();
+	if (v != 1) {
+		v = (int)SCT_get_validation_status(sct);
+		snprintf(why, whysz, "%s",
+			 v == SCT_VALIDATION_STATUS_UNKNOWN_LOG ?
+			 "from a log not in the trusted root" :
+			 v == SCT_VALIDATION_STATUS_INVALID ?
+			 "its signature does not verify" :
+			 "not a valid SCT of this certificate");
+		return false;
+	}
+	if (keys_trustroot_log(&log, t, true, id, n,
+			       (time_t)(SCT_get_timestamp(sct) / 1000)) < 0) {
+		snprintf(why, whysz, "%s", err_msg());
+		return false;
+	}
+	return true;
+}
+
+static int check_scts(STACK_OF(SCT) *scts, CT_POLICY_EVAL_CTX *ctx,
+		      const struct keys_trustroot *t)
+{
+	char why[JP_MSG_MAX] = "";
+	int i;
+
+	for (i = 0; i < sk_SCT_num(scts); i++)
+		if (sct_ok(sk_SCT_value(scts, i), ctx, t, why, sizeof(why)))
+			return 0;
+	return err_set(ERR_VERIFY, "SCT: no embedded SCT verifies with a CT "
+		       "log of the trusted root (%s)", why);
+}
+
+int fulcio_verify_sct(const struct keys_trustroot *t, X509 *leaf,
+		      X509 *issuer)
+{
+	STACK_OF(SCT) *scts;
+	CTLOG_STORE *store = NULL;
+	CT_POLICY_EVAL_CTX *ctx = NULL;
+	int crit = 0, rc;
+
+	scts = X509_get_ext_d2i(leaf, NID_ct_precert_scts, &crit, NULL);
+	ERR_clear_error();
+	if (!scts || !sk_SCT_num(scts)) {
+		SCT_LIST_free(scts);
+		return err_set(ERR_VERIFY, "SCT: the certificate has %s",
+			       crit == -2 ? "more than one SCT list" :
+			       "no embedded SCT");
+	}
+	if (!t->n_ctlogs)
+		rc = err_set(ERR_VERIFY, "SCT: the trusted root has no CT log");
+	else if ((rc = ct_store(&store, t)) < 0)
+		;
+	else if (!(ctx = CT_POLICY_EVAL_CTX_new()) ||
+		 CT_POLICY_EVAL_CTX_set1_cert(ctx, leaf) != 1 ||
+		 CT_POLICY_EVAL_CTX_set1_issuer(ctx, issuer) != 1)
+		rc = err_set_ssl(ERR_NOMEM, "SCT: out of memory");
+	else {
+		CT_POLICY_EVAL_CTX_set_shared_CTLOG_STORE(ctx, store);
+		CT_POLICY_EVAL_CTX_set_time(ctx, not_after_ms(leaf));
+		rc = check_scts(scts, ctx, t);
+	}
+	CT_POLICY_EVAL_CTX_free(ctx);
+	CTLOG_STORE_free(store);
+	SCT_LIST_free(scts);
+	return rc;
 }

@@ -473,6 +473,13 @@ int fulcio_match(const char *value, const char *exact, const char *re,
 		 const char *what);
 /* fulcio_cert_identity of @leaf matched against @want. */
 int fulcio_verify_identity(X509 *leaf, const struct fulcio_identity *want);
+/* At least one SCT embedded in @leaf (issued by @issuer, as
+ * fulcio_verify_chain found it) verifies, with OpenSSL's CT code, with a
+ * CT log of @t whose key was valid at the SCT's time; SCTs dated after
+ * the certificate's notAfter do not count. ERR_VERIFY "SCT: ..."
+ * otherwise (none, from an unknown log, signature invalid). */
+int fulcio_verify_sct(const struct keys_trustroot *t, X509 *leaf,
+		      X509 *issuer);
 
 /* ---- does a log entry log this signature (entry.c): pure --------------- */
 

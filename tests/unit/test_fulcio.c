@@ -454,6 +454,102 @@ static void test_identity_forged(void **state)
 	EVP_PKEY_free(k);
 }
 
+/* ---- certificate transparency ------------------------------------------- */
+
+/* fulcio_verify_sct of @leaf at @at, its issuer from the chain. */
+static int sct_of(const struct keys_trustroot *t, X509 *leaf, time_t at)
+{
+	struct keys_trustroot *prod = load_root(PROD_ROOT);
+	X509 *issuer;
+	int rc;
+
+	if (fulcio_verify_chain(&issuer, prod, leaf, at) < 0 &&
+	    fulcio_verify_chain(&issuer, t, leaf, at) < 0)
+		fail_msg("chain: %s", err_msg());
+	rc = fulcio_verify_sct(t, leaf, issuer);
+	X509_free(issuer);
+	keys_trustroot_free(prod);
+	return rc;
+}
+
+static void test_sct(void **state)
+{
+	struct keys_trustroot *t = load_root(PROD_ROOT);
+	X509 *leaf = file_cert(DATA "fulcio-cert"), *img = image_cert();
+	X509 *js = bundle_cert(SIGSTORE_JS);
+
+	(void)state;
+	assert_int_equal(sct_of(t, leaf, T_SIGNED), 0);
+	assert_int_equal(sct_of(t, img, 1674247893), 0);
+	assert_int_equal(sct_of(t, js, 1692374735), 0);
+	/* the wrong issuer: the SCT signs the issuer's key hash */
+	assert_int_equal(fulcio_verify_sct(t, leaf, img), ERR_VERIFY);
+	assert_string_equal(err_msg(), "SCT: no embedded SCT verifies with a "
+			    "CT log of the trusted root (its signature does "
+			    "not verify)");
+	X509_free(leaf);
+	X509_free(img);
+	X509_free(js);
+	keys_trustroot_free(t);
+}
+
+static void test_sct_forged(void **state)
+{
+	static const char *const plain[] = {
+		LEAF_COMMON, "extendedKeyUsage=codeSigning",
+		"subjectAltName=email:mitr@redhat.com", NULL
+	};
+	struct keys_trustroot *prod = load_root(PROD_ROOT);
+	struct keys_trustroot *staging =
+		load_root(DATA "staging_trusted_root.json");
+	X509 *leaf = file_cert(DATA "fulcio-cert"), *issuer;
+	time_t now = time(NULL);
+	EVP_PKEY *cak = new_key(), *k = new_key();
+	X509 *ca = make_cert(cak, NULL, NULL, "ca", now - 60, now + 600,
+			     ca_exts);
+	X509 *own = make_cert(k, ca, cak, "l", now - 60, now + 600, plain);
+	size_t n;
+
+	(void)state;
+	/* no SCT at all */
+	assert_int_equal(fulcio_verify_sct(prod, own, ca), ERR_VERIFY);
+	assert_string_equal(err_msg(), "SCT: the certificate has no embedded "
+			    "SCT");
+	/* the real SCT copied into a certificate of our own */
+	X509_add_ext(own, X509_get_ext(leaf, X509_get_ext_by_NID(leaf,
+			NID_ct_precert_scts, -1)), -1);
+	X509_sign(own, cak, EVP_sha256());
+	assert_int_equal(fulcio_verify_sct(prod, own, ca), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "its signature does not verify"));
+	/* an SCT from a log the trusted root does not hold */
+	assert_int_equal(fulcio_verify_chain(&issuer, prod, leaf, T_SIGNED),
+			 0);
+	assert_int_equal(fulcio_verify_sct(staging, leaf, issuer), ERR_VERIFY);
+	assert_string_equal(err_msg(), "SCT: no embedded SCT verifies with a "
+			    "CT log of the trusted root (from a log not in the "
+			    "trusted root)");
+	/* a trusted root without CT logs */
+	n = prod->n_ctlogs;
+	prod->n_ctlogs = 0;
+	assert_int_equal(fulcio_verify_sct(prod, leaf, issuer), ERR_VERIFY);
+	assert_string_equal(err_msg(), "SCT: the trusted root has no CT log");
+	/* the CT log's key was not yet valid when the SCT was issued */
+	prod->n_ctlogs = n;
+	prod->ctlogs[0].valid.start = T_SIGNED;
+	prod->ctlogs[1].valid.start = T_SIGNED;
+	assert_int_equal(fulcio_verify_sct(prod, leaf, issuer), ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "was not valid at "
+			       "2022-12-12T18:48:18Z"));
+	X509_free(issuer);
+	X509_free(leaf);
+	X509_free(own);
+	X509_free(ca);
+	EVP_PKEY_free(cak);
+	EVP_PKEY_free(k);
+	keys_trustroot_free(prod);
+	keys_trustroot_free(staging);
+}
+
 /* ---- the log entry names this signature --------------------------------- */
 
 static void cosign_entry(struct rekor_entry *e, const char *text)
@@ -613,6 +709,8 @@ int main(void)
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_identity_forged),
+		cmocka_unit_test(test_sct),
+		cmocka_unit_test(test_sct_forged),
 		cmocka_unit_test(test_entry_v1),
 		cmocka_unit_test(test_entry_v2),
 	};
