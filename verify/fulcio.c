@@ -470,3 +470,18 @@ int fulcio_verify_sct(const struct keys_trustroot *t, X509 *leaf,
 	SCT_LIST_free(scts);
 	return rc;
 }
+
+int fulcio_verify_cert(const struct keys_trustroot *t, X509 *leaf,
+		       time_t at, const struct fulcio_identity *want)
+{
+	X509 *issuer;
+	int rc;
+
+	if ((rc = fulcio_verify_chain(&issuer, t, leaf, at)) < 0)
+		return rc;
+	rc = fulcio_verify_sct(t, leaf, issuer);
+	X509_free(issuer);
+	if (rc < 0)
+		return rc;
+	return fulcio_verify_identity(leaf, want);
+}

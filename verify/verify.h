@@ -480,6 +480,11 @@ int fulcio_verify_identity(X509 *leaf, const struct fulcio_identity *want);
  * otherwise (none, from an unknown log, signature invalid). */
 int fulcio_verify_sct(const struct keys_trustroot *t, X509 *leaf,
 		      X509 *issuer);
+/* All three for a keyless signing certificate: fulcio_verify_chain at
+ * the signing time @at (a verified log entry's integrated time or a
+ * verified timestamp), fulcio_verify_sct, fulcio_verify_identity. */
+int fulcio_verify_cert(const struct keys_trustroot *t, X509 *leaf,
+		       time_t at, const struct fulcio_identity *want);
 
 /* ---- does a log entry log this signature (entry.c): pure --------------- */
 

@@ -550,6 +550,54 @@ static void test_sct_forged(void **state)
 	keys_trustroot_free(staging);
 }
 
+/* ---- all three, on each real certificate -------------------------------- */
+
+static void test_cert(void **state)
+{
+	static const struct {
+		const char *root, *cert;
+		time_t at;
+		struct fulcio_identity want;
+	} ok[] = {
+		{ PROD_ROOT, DATA "fulcio-cert", T_SIGNED,
+		  { "mitr@redhat.com", NULL, "https://github.com/login/oauth",
+		    NULL } },
+		{ PROD_ROOT, SIGSTORE_JS, 1692374735,
+		  { NULL, "https://github\\.com/sigstore/sigstore-js/"
+		    "\\.github/workflows/release\\.yml@refs/heads/main", NULL,
+		    "https://token\\.actions\\.githubusercontent\\.com" } },
+		/* Rekor v2: the time is the bundle's RFC 3161 timestamp */
+		{ DATA "staging_trusted_root.json",
+		  DATA "staging-rekor-v2.txt.sigstore.json", 1749470258,
+		  { "jku@goto.fi", NULL, "https://github.com/login/oauth",
+		    NULL } },
+		{ DATA "scaffolding_trusted_root.json", OTHERNAME, T_OTHER,
+		  { "foo!oidc.local", NULL, NULL, ".*" } },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct keys_trustroot *t = load_root(ok[i].root);
+		X509 *x = strstr(ok[i].cert, ".json") ?
+			  bundle_cert(ok[i].cert) : file_cert(ok[i].cert);
+		struct fulcio_identity other = ok[i].want;
+
+		if (fulcio_verify_cert(t, x, ok[i].at, &ok[i].want) < 0)
+			fail_msg("case %zu: %s", i, err_msg());
+		other.identity = "someone@example.com";
+		other.identity_re = NULL;
+		assert_int_equal(fulcio_verify_cert(t, x, ok[i].at, &other),
+				 ERR_VERIFY);
+		assert_non_null(strstr(err_msg(), "certificate identity: "));
+		assert_int_equal(fulcio_verify_cert(t, x, ok[i].at + 3600,
+						    &ok[i].want), ERR_VERIFY);
+		assert_non_null(strstr(err_msg(), "certificate chain: "));
+		X509_free(x);
+		keys_trustroot_free(t);
+	}
+}
+
 /* ---- the log entry names this signature --------------------------------- */
 
 static void cosign_entry(struct rekor_entry *e, const char *text)
@@ -711,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_identity_forged),
 		cmocka_unit_test(test_sct),
 		cmocka_unit_test(test_sct_forged),
+		cmocka_unit_test(test_cert),
 		cmocka_unit_test(test_entry_v1),
 		cmocka_unit_test(test_entry_v2),
 	};
