@@ -279,12 +279,38 @@ int fulcio_cert_identity(char san[FULCIO_NAME_MAX],
 	return 0;
 }
 
+/* Does @re match all of @value? It is compiled as "^(RE)$", and the
+ * match found must also span the whole string: glibc reads an unmatched
+ * ')' as a literal, so that "a)|(b" would otherwise undo the anchors. */
+static int regexp_whole(bool *out, const char *value, const char *re,
+			const char *what)
+{
+	regex_t rx;
+	regmatch_t m[1];
+	char *anchored, msg[200];
+	size_t n = strlen(re) + 5;
+	int rc;
+
+	if (!(anchored = malloc(n)))
+		return err_set(ERR_NOMEM, "out of memory");
+	snprintf(anchored, n, "^(%s)$", re);
+	rc = regcomp(&rx, anchored, REG_EXTENDED);
+	free(anchored);
+	if (rc != 0) {
+		regerror(rc, &rx, msg, sizeof(msg));
+		return err_set(ERR_USAGE, "certificate identity: invalid %s "
+			       "regexp '%.200s': %s", what, re, msg);
+	}
+	*out = regexec(&rx, value, 1, m, 0) == 0 && m[0].rm_so == 0 &&
+	       (size_t)m[0].rm_eo == strlen(value);
+	regfree(&rx);
+	return 0;
+}
+
 int fulcio_match(const char *value, const char *exact, const char *re,
 		 const char *what)
 {
-	regex_t rx;
-	char *anchored, msg[200];
-	size_t n;
+	bool ok;
 	int rc;
 
 	if (exact)
@@ -294,20 +320,9 @@ int fulcio_match(const char *value, const char *exact, const char *re,
 	if (!re)
 		return err_set(ERR_USAGE, "certificate identity: no %s to "
 			       "match given", what);
-	n = strlen(re) + 5;
-	if (!(anchored = malloc(n)))
-		return err_set(ERR_NOMEM, "out of memory");
-	snprintf(anchored, n, "^(%s)$", re);
-	rc = regcomp(&rx, anchored, REG_EXTENDED | REG_NOSUB);
-	free(anchored);
-	if (rc != 0) {
-		regerror(rc, &rx, msg, sizeof(msg));
-		return err_set(ERR_USAGE, "certificate identity: invalid %s "
-			       "regexp '%.200s': %s", what, re, msg);
-	}
-	rc = regexec(&rx, value, 0, NULL, 0);
-	regfree(&rx);
-	return rc == 0 ? 0 :
+	if ((rc = regexp_whole(&ok, value, re, what)) < 0)
+		return rc;
+	return ok ? 0 :
 	       err_set(ERR_VERIFY, "certificate identity: %s '%.300s' does "
 		       "not match the regexp '%.300s' (over the whole string)",
 		       what, value, re);

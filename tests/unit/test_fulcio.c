@@ -384,9 +384,16 @@ static void test_identity_match(void **state)
 		    NULL }, ERR_VERIFY, "does not match" },
 		{ { "mitr@redhat.com", NULL, NULL, "https://github\\.com" },
 		  ERR_VERIFY, "certificate identity: OIDC issuer" },
-		/* alternation cannot escape the anchors */
+		/* alternation cannot escape the anchors, nor an unmatched
+		 * parenthesis (glibc reads it as a literal) */
 		{ { NULL, "x|mitr", "https://github.com/login/oauth", NULL },
 		  ERR_VERIFY, "does not match" },
+		{ { NULL, "mitr@redhat)|(x", "https://github.com/login/oauth",
+		    NULL }, ERR_VERIFY, "does not match" },
+		{ { "mitr@redhat.com", NULL, NULL,
+		    "https://github.com)|(x" }, ERR_VERIFY, "does not match" },
+		{ { NULL, "mitr@redhat\\.com|mitr", NULL, "https://.*" }, 0,
+		  NULL },
 		{ { NULL, "(", "https://github.com/login/oauth", NULL },
 		  ERR_USAGE, "certificate identity: invalid identity regexp" },
 		{ { NULL, NULL, "https://github.com/login/oauth", NULL },
