@@ -367,24 +367,56 @@ static int ct_conf(struct buf *out, const struct keys_trustroot *t)
 	return rc;
 }
 
+/* @conf in a file OpenSSL can open by name, into @path: an anonymous
+ * in-memory file seen through /proc (*@tmp false), else a temporary file
+ * under $TMPDIR (*@tmp true: the caller unlinks it). The open file
+ * descriptor is returned. */
+static int conf_file(char *path, size_t pathsz, bool *tmp,
+		     const struct buf *conf)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	*tmp = false;
+	fd = memfd_create("signet-ctlogs", MFD_CLOEXEC);
+	snprintf(path, pathsz, "/proc/self/fd/%d", fd);
+	if (fd >= 0 && access(path, R_OK) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		*tmp = true;
+		if (snprintf(path, pathsz, "%s/signet-ctlogs-XXXXXX",
+			     dir && *dir ? dir : "/tmp") >= (int)pathsz)
+			return err_set(ERR_IO, "SCT: $TMPDIR is too long");
+		if ((fd = mkstemp(path)) < 0)
+			return err_set_errno(ERR_IO, "SCT: cannot create '%s'",
+					     path);
+	}
+	if (write(fd, conf->data, conf->len) != (ssize_t)conf->len) {
+		close(fd);
+		if (*tmp)
+			unlink(path);
+		return err_set_errno(ERR_IO, "SCT: cannot write the CT logs");
+	}
+	return fd;
+}
+
 /* A CTLOG_STORE of the CT logs of @t. OpenSSL loads one only from a
- * configuration file: an anonymous in-memory file, named through /proc. */
+ * configuration file. */
 static int ct_store(CTLOG_STORE **out, const struct keys_trustroot *t)
 {
 	struct buf conf;
-	char path[64];
+	char path[4096];
+	bool tmp = false;
 	int fd = -1, rc;
 
 	*out = NULL;
 	buf_init(&conf, 1 << 20);
-	if ((rc = ct_conf(&conf, t)) < 0)
+	if ((rc = ct_conf(&conf, t)) < 0 ||
+	    (rc = fd = conf_file(path, sizeof(path), &tmp, &conf)) < 0)
 		goto out;
-	if ((fd = memfd_create("signet-ctlogs", MFD_CLOEXEC)) < 0 ||
-	    write(fd, conf.data, conf.len) != (ssize_t)conf.len) {
-		rc = err_set_errno(ERR_IO, "SCT: cannot hold the CT logs");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rc = 0;
 	if (!(*out = CTLOG_STORE_new()) ||
 	    CTLOG_STORE_load_file(*out, path) != 1) {
 		CTLOG_STORE_free(*out);
@@ -395,6 +427,8 @@ static int ct_store(CTLOG_STORE **out, const struct keys_trustroot *t)
 out:
 	if (fd >= 0)
 		close(fd);
+	if (fd >= 0 && tmp)
+		unlink(path);
 	buf_release(&conf);
 	return rc;
 }
