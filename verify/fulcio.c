@@ -31,18 +31,14 @@
 
 /* ---- chain ------------------------------------------------------------ */
 
-static void asn1_time_text(char *out, size_t outsz, const ASN1_TIME *t)
+static void asn1_time_text(char out[RFC3339_MAX], const ASN1_TIME *t)
 {
 	struct tm tm;
-	time_t s;
 
-	if (ASN1_TIME_to_tm(t, &tm) != 1) {
-		snprintf(out, outsz, "?");
-		return;
-	}
-	s = timegm(&tm);
-	(void)rfc3339_format(out, s);
-	(void)outsz;
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		snprintf(out, RFC3339_MAX, "?");
+	else
+		(void)rfc3339_format(out, timegm(&tm));
 }
 
 /* The leaf itself: valid at @at, not a CA, code signing EKU. */
@@ -58,8 +54,8 @@ static int check_leaf(X509 *leaf, time_t at)
 	if (X509_cmp_time(X509_get0_notBefore(leaf), &t) > 0 ||
 	    X509_cmp_time(X509_get0_notAfter(leaf), &t) < 0) {
 		(void)rfc3339_format(when, at);
-		asn1_time_text(a, sizeof(a), X509_get0_notBefore(leaf));
-		asn1_time_text(b, sizeof(b), X509_get0_notAfter(leaf));
+		asn1_time_text(a, X509_get0_notBefore(leaf));
+		asn1_time_text(b, X509_get0_notAfter(leaf));
 		return err_set(ERR_VERIFY, "certificate chain: the certificate "
 			       "was not valid at the signing time %s (valid "
 			       "from %s to %s)", when, a, b);
@@ -75,7 +71,8 @@ static int check_leaf(X509 *leaf, time_t at)
 }
 
 /* X509_verify_cert of @leaf up to the last certificate of @ca (the only
- * trust anchor), through the others, every one valid at @at. */
+ * trust anchor, self-signed or not, as sigstore-go takes it), through
+ * the others, every one valid at @at. */
 static int chain_to(X509 **issuer, const struct keys_ca *ca, X509 *leaf,
 		    time_t at, char *why, size_t whysz)
 {
@@ -95,7 +92,8 @@ static int chain_to(X509 **issuer, const struct keys_ca *ca, X509 *leaf,
 	    X509_STORE_CTX_init(ctx, store, leaf, mid) != 1)
 		goto out;
 	X509_STORE_CTX_set_time(ctx, 0, at);
-	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT |
+				 X509_V_FLAG_PARTIAL_CHAIN);
 	rc = ERR_VERIFY;
 	if (X509_verify_cert(ctx) != 1) {
 		snprintf(why, whysz, "%s", X509_verify_cert_error_string(

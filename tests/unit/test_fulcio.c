@@ -248,6 +248,7 @@ static void test_chain_untrusted(void **state)
 	X509 *leaf = file_cert(DATA "fulcio-cert");
 	X509 *other = bundle_cert(OTHERNAME);
 	X509 *issuer;
+	struct keys_trustroot *mid, *top;
 
 	(void)state;
 	/* the public-good certificate against a private instance's root */
@@ -265,6 +266,18 @@ static void test_chain_untrusted(void **state)
 	/* no authority of the root was valid then */
 	assert_int_equal(fulcio_verify_chain(&issuer, prod, leaf, T2020),
 			 ERR_VERIFY);
+	/* an authority listed as its intermediate alone is its anchor; as
+	 * its root alone it lacks the intermediate (the signature's own
+	 * chain is never used) */
+	mid = root_of(prod->cas[1].certs[0], T2020);
+	top = root_of(prod->cas[1].certs[prod->cas[1].n_certs - 1], T2020);
+	assert_int_equal(prod->cas[1].n_certs, 2);
+	assert_int_equal(fulcio_verify_chain(&issuer, mid, leaf, T_SIGNED), 0);
+	X509_free(issuer);
+	assert_int_equal(fulcio_verify_chain(&issuer, top, leaf, T_SIGNED),
+			 ERR_VERIFY);
+	keys_trustroot_free(mid);
+	keys_trustroot_free(top);
 	X509_free(leaf);
 	X509_free(other);
 	keys_trustroot_free(prod);
