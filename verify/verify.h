@@ -507,4 +507,29 @@ struct tlog_signed {
 int tlog_check_hashedrekord(const struct rekor_entry *e,
 			    const struct tlog_signed *s);
 
+/* ---- a keyless cosign signature in full (keyless.c): pure -------------- */
+
+/* A cosign ".sig" layer's payload and annotations: sig_b64 is
+ * dev.cosignproject.cosign/signature, cert_pem
+ * dev.sigstore.cosign/certificate, bundle dev.sigstore.cosign/bundle
+ * (may be NULL: then the check fails). */
+struct keyless_cosign {
+	const void *payload;		/* the simple-signing payload */
+	size_t payload_len;
+	const char *sig_b64, *cert_pem, *bundle;
+};
+
+/* The signature verifies over the payload with the certificate's key;
+ * the Rekor bundle's SET verifies (tlog_verify_set) and its hashedrekord
+ * body names this signature, certificate and payload digest
+ * (tlog_check_hashedrekord); the certificate passes fulcio_verify_cert
+ * at the entry's integrated time, which goes into *@signed_at. The
+ * payload's content (digest, docker-reference) is the caller's to check.
+ * ERR_VERIFY with the failed check's message ("signature: ...", "SET:
+ * ...", "log entry: ...", "certificate chain: ...", "SCT: ...",
+ * "certificate identity: ..."); ERR_USAGE for a bad @want. */
+int keyless_verify_cosign(time_t *signed_at, const struct keys_trustroot *t,
+			  const struct keyless_cosign *in,
+			  const struct fulcio_identity *want);
+
 #endif

@@ -768,6 +768,96 @@ static void test_entry_v2(void **state)
 	X509_free(leaf);
 }
 
+/* ---- a keyless cosign image signature in full --------------------------- */
+
+struct sig_doc {
+	json_t *doc;
+	struct buf payload;
+	struct keyless_cosign in;
+};
+
+static void sig_doc_load(struct sig_doc *d)
+{
+	size_t len;
+	char *text = slurp(DATA "dir-img-cosign-fulcio-rekor-valid/"
+			   "signature-1", &len);
+	json_t *ann;
+	const char *p;
+
+	assert_int_equal(jx_parse(&d->doc, text + 15, len - 15, "sig"), 0);
+	free(text);
+	ann = json_object_get(d->doc, "annotations");
+	p = jx_str(d->doc, "payload");
+	buf_init(&d->payload, 0);
+	assert_int_equal(b64_decode(&d->payload, p, strlen(p)), 0);
+	d->in = (struct keyless_cosign){
+		d->payload.data, d->payload.len,
+		jx_str(ann, "dev.cosignproject.cosign/signature"),
+		jx_str(ann, "dev.sigstore.cosign/certificate"),
+		jx_str(ann, "dev.sigstore.cosign/bundle"),
+	};
+}
+
+static void test_cosign_keyless(void **state)
+{
+	static const struct fulcio_identity mitr = {
+		"mitr@redhat.com", NULL, "https://github.com/login/oauth", NULL
+	};
+	static const struct fulcio_identity other = {
+		"mitr@redhat.com", NULL, "https://accounts.google.com", NULL
+	};
+	struct keys_trustroot *t = load_root(PROD_ROOT);
+	struct sig_doc d;
+	struct keyless_cosign in;
+	size_t len;
+	char *set = slurp(DATA "rekor-set", &len);
+	char *cert = slurp(DATA "fulcio-cert", &len);
+	time_t at;
+
+	(void)state;
+	sig_doc_load(&d);
+	assert_int_equal(keyless_verify_cosign(&at, t, &d.in, &mitr), 0);
+	assert_int_equal(at, 1674247893);
+	assert_int_equal(keyless_verify_cosign(&at, t, &d.in, &other),
+			 ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "certificate identity: OIDC "));
+	assert_int_equal(at, 0);
+	/* the Rekor bundle of another signature */
+	in = d.in;
+	in.bundle = set;
+	assert_int_equal(keyless_verify_cosign(&at, t, &in, &mitr),
+			 ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "log entry: "));
+	in.bundle = NULL;
+	assert_int_equal(keyless_verify_cosign(&at, t, &in, &mitr),
+			 ERR_VERIFY);
+	assert_string_equal(err_msg(), "SET: the signature has no Rekor "
+			    "bundle");
+	/* another certificate: the signature does not verify with it */
+	in = d.in;
+	in.cert_pem = cert;
+	assert_int_equal(keyless_verify_cosign(&at, t, &in, &mitr),
+			 ERR_VERIFY);
+	assert_string_equal(err_msg(), "signature: does not verify with the "
+			    "certificate's key");
+	/* another payload */
+	in = d.in;
+	in.payload_len--;
+	assert_int_equal(keyless_verify_cosign(&at, t, &in, &mitr),
+			 ERR_VERIFY);
+	/* a root whose Rekor key differs: the SET fails */
+	keys_trustroot_free(t);
+	t = load_root(DATA "scaffolding_trusted_root.json");
+	assert_int_equal(keyless_verify_cosign(&at, t, &d.in, &mitr),
+			 ERR_VERIFY);
+	assert_non_null(strstr(err_msg(), "SET: "));
+	keys_trustroot_free(t);
+	json_decref(d.doc);
+	buf_release(&d.payload);
+	free(set);
+	free(cert);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -782,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_cert),
 		cmocka_unit_test(test_entry_v1),
 		cmocka_unit_test(test_entry_v2),
+		cmocka_unit_test(test_cosign_keyless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
