@@ -435,4 +435,101 @@ int tlog_verify_inclusion(const struct rekor_entry *e);
 int tlog_verify_checkpoint(const struct keys_trustroot *t,
 			   const struct rekor_entry *e, time_t at);
 
+/* ---- keyless certificates (fulcio.c): pure, offline -------------------- */
+
+/* @leaf chains, through the certificates of a Fulcio certificate
+ * authority of @t, to that authority's root, the authority valid (its
+ * validFor) at @at and every certificate valid at @at (X509_verify_cert
+ * at that time, strict); @leaf itself is valid at @at, not a CA, and has
+ * the code signing extended key usage. The chain a signature carries is
+ * not used: only the trusted root's. On success *@issuer is the
+ * certificate that issued @leaf (new reference: X509_free). ERR_VERIFY
+ * "certificate chain: ..." otherwise. */
+int fulcio_verify_chain(X509 **issuer, const struct keys_trustroot *t,
+			X509 *leaf, time_t at);
+
+#define FULCIO_NAME_MAX 1024
+
+/* What a keyless signer must be: exactly one of identity / identity_re,
+ * and of issuer / issuer_re. A regexp is POSIX extended and must match
+ * the whole string (it is matched as "^(RE)$"). */
+struct fulcio_identity {
+	const char *identity, *identity_re;
+	const char *issuer, *issuer_re;
+};
+
+/* The certificate's identity (its first URI subject alternative name,
+ * else its first email, else Fulcio's username otherName
+ * 1.3.6.1.4.1.57264.1.7) and OIDC issuer (extension
+ * 1.3.6.1.4.1.57264.1.8, a DER UTF8String, else the deprecated
+ * 1.3.6.1.4.1.57264.1.1, raw bytes). ERR_VERIFY "certificate identity:
+ * ..." when absent, duplicated, malformed or with control characters. */
+int fulcio_cert_identity(char san[FULCIO_NAME_MAX],
+			 char issuer[FULCIO_NAME_MAX], X509 *leaf);
+/* 0 when @value is @exact, or (@exact NULL) matches regexp @re over the
+ * whole string; ERR_VERIFY "certificate identity: @what ..." when not,
+ * ERR_USAGE when @re does not compile or neither is given. */
+int fulcio_match(const char *value, const char *exact, const char *re,
+		 const char *what);
+/* fulcio_cert_identity of @leaf matched against @want. */
+int fulcio_verify_identity(X509 *leaf, const struct fulcio_identity *want);
+/* At least one SCT embedded in @leaf (issued by @issuer, as
+ * fulcio_verify_chain found it) verifies, with OpenSSL's CT code, with a
+ * CT log of @t whose key was valid at the SCT's time; SCTs dated after
+ * the certificate's notAfter do not count. ERR_VERIFY "SCT: ..."
+ * otherwise (none, from an unknown log, signature invalid). */
+int fulcio_verify_sct(const struct keys_trustroot *t, X509 *leaf,
+		      X509 *issuer);
+/* All three for a keyless signing certificate: fulcio_verify_chain at
+ * the signing time @at (a verified log entry's integrated time or a
+ * verified timestamp), fulcio_verify_sct, fulcio_verify_identity. */
+int fulcio_verify_cert(const struct keys_trustroot *t, X509 *leaf,
+		       time_t at, const struct fulcio_identity *want);
+
+/* ---- does a log entry log this signature (entry.c): pure --------------- */
+
+/* What was signed and by whom, as the verifier found it. */
+struct tlog_signed {
+	const char *md;			/* sha256, sha384 or sha512 */
+	const unsigned char *digest;	/* of the signed bytes */
+	size_t digest_len;
+	const void *sig;		/* the signature bytes */
+	size_t sig_len;
+	X509 *cert;			/* signing certificate, or NULL */
+	EVP_PKEY *key;			/* else the signing key */
+};
+
+/* The hashedrekord body of @e (v0.0.1 or v0.0.2; the entry's own kind
+ * and version, when it gives them, the body's) names exactly @s: its
+ * digest algorithm and digest, its signature bytes, and its certificate
+ * (the same DER) or, without one, its key. ERR_VERIFY "log entry: ..."
+ * otherwise, a malformed body included. */
+int tlog_check_hashedrekord(const struct rekor_entry *e,
+			    const struct tlog_signed *s);
+
+/* ---- a keyless cosign signature in full (keyless.c): pure -------------- */
+
+/* A cosign ".sig" layer's payload and annotations: sig_b64 is
+ * dev.cosignproject.cosign/signature, cert_pem
+ * dev.sigstore.cosign/certificate, bundle dev.sigstore.cosign/bundle
+ * (may be NULL: then the check fails). */
+struct keyless_cosign {
+	const void *payload;		/* the simple-signing payload */
+	size_t payload_len;
+	const char *sig_b64, *cert_pem, *bundle;
+};
+
+/* The signature verifies over the payload with the certificate's key;
+ * the Rekor bundle's SET verifies (tlog_verify_set) and its hashedrekord
+ * body names this signature, certificate and payload digest
+ * (tlog_check_hashedrekord); the certificate passes fulcio_verify_cert
+ * at the entry's integrated time, which goes into *@signed_at. The
+ * payload's content (digest, docker-reference) is the caller's to check.
+ * ERR_VERIFY with the failed check's message ("signature: ...", "SET:
+ * ...", "log entry: ...", "certificate chain: ...", "SCT: ...",
+ * "certificate identity: ..."); ERR_USAGE for a bad @want. */
+int keyless_verify_cosign(time_t *signed_at, const struct keys_trustroot *t,
+			  const struct keyless_cosign *in,
+			  const struct fulcio_identity *want);
+
 #endif
