@@ -374,6 +374,9 @@ struct audit_item {
 					 * anything rule said) */
 	const char *format;		/* signed: the signature that counted */
 	const char *key;		/* and its key's fingerprint; else "" */
+	const char *warning;		/* a finding that did not stop the
+					 * verification (a foreign referrers
+					 * tag); "" or NULL when none */
 	bool reused;			/* the verdict of the same digest under
 					 * another tag of the repository */
 };
