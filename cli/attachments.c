@@ -84,15 +84,19 @@ void cli_print_attachments(const struct verify_result *res, bool keys)
 	}
 }
 
-void cli_print_findings(const struct verify_result *res, int rc, bool list)
+void cli_print_warnings(const struct verify_result *res)
 {
 	size_t i;
 
-	for (i = 0; !list && i < res->n_warnings; i++) {
+	for (i = 0; i < res->n_warnings; i++) {
 		fputs("signet: warning: ", stderr);
 		cli_put_safe(stderr, res->warnings[i]);
 		fputc('\n', stderr);
 	}
+}
+
+void cli_print_hint(const struct verify_result *res, int rc)
+{
 	if (rc == ERR_VERIFY && res->hint_recursive)
 		fprintf(stderr, "signet: hint: if '%s' is a platform manifest "
 			"of a signed index, sign the index with 'signet sign "

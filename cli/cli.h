@@ -206,10 +206,11 @@ json_t *cli_attachments_json(const struct verify_result *res, bool keys);
 json_t *cli_warnings_json(const struct verify_result *res);
 /* list's lines for the warnings and attachments of @res. */
 void cli_print_attachments(const struct verify_result *res, bool keys);
-/* On stderr: the warnings of @res (unless @list, which prints them as
- * lines) and, when @rc says no signature and that may be because only
- * an index was signed, the one-line --recursive hint. */
-void cli_print_findings(const struct verify_result *res, int rc, bool list);
+/* The warnings of @res on stderr, "signet: warning: ..." each. */
+void cli_print_warnings(const struct verify_result *res);
+/* When @rc says no valid signature and that may be because only an
+ * index was signed, the one-line --recursive hint on stderr. */
+void cli_print_hint(const struct verify_result *res, int rc);
 
 /* ---- run_args.c: docker's command line ----------------------------------- */
 

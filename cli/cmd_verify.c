@@ -383,6 +383,8 @@ static int verify_report(struct cli_verifier *vr, const char *image,
 	int rc;
 
 	rc = cli_verifier_check(vr, image, &res, &v);
+	if (!list || as_json || rc < 0)		/* else lines of the list */
+		cli_print_warnings(&res);
 	if (as_json)
 		o = image_json(vr, image, &res, &v, rc);
 	if (o)
@@ -395,7 +397,7 @@ static int verify_report(struct cli_verifier *vr, const char *image,
 		printf("%s\n", res.pinned);
 	if (rc == 0)
 		cli_verifier_warn(&res, &v);
-	cli_print_findings(&res, rc, list && !as_json && rc >= 0);
+	cli_print_hint(&res, rc);
 	fflush(stdout);
 	policy_verdict_release(&v);
 	verify_result_release(&res);

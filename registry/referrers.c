@@ -72,7 +72,7 @@ int referrers_parse_index(struct referrers *out, const char *artifact_type,
  * reason to stop reading the image's other signature locations. */
 static int foreign_tag(struct referrers *out, const char *tag)
 {
-	char why[360];
+	char why[880];
 
 	str_sanitize(why, sizeof(why), err_msg());
 	err_clear();
@@ -82,7 +82,7 @@ static int foreign_tag(struct referrers *out, const char *tag)
 	out->items = NULL;
 	out->n = 0;
 	snprintf(out->warning, sizeof(out->warning), "the referrers tag "
-		 "'%s' is not a usable referrers index, ignored: %s", tag,
+		 "'%.71s' is not a usable referrers index, ignored: %s", tag,
 		 why);
 	return 0;
 }

@@ -217,7 +217,7 @@ struct referrers {
 	struct referrer *items;
 	size_t n;
 	bool via_api;			/* from /referrers/, not the tag */
-	char warning[512];		/* "" or why the sha256-<hex> tag was
+	char warning[1024];		/* "" or why the sha256-<hex> tag was
 					 * ignored (then n == 0) */
 };
 

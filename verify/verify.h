@@ -125,7 +125,7 @@ struct verify_result {
 	size_t n_atts;
 	size_t n_fetched;		/* referrers fetched that were no
 					 * signature (same cap) */
-	char warnings[VERIFY_WARNINGS_MAX][512];	/* sanitised findings
+	char warnings[VERIFY_WARNINGS_MAX][1024];	/* sanitised findings
 					 * that did not stop verification */
 	size_t n_warnings;
 	bool hint_recursive;		/* named by digest, an image manifest,
