@@ -67,6 +67,12 @@ static bool annotations_ok(const struct verify_opts *o,
 	return false;
 }
 
+/* Does @s (may be NULL) begin with @prefix? */
+static bool str_has_prefix(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 /* Is a failure about this one signature (go on) or about us (stop)? */
 static bool per_signature(int rc)
 {
@@ -268,6 +274,52 @@ static bool attestation(const struct bundle *b, const struct verify_opts *o,
 	if (o->n_keys && key_verifies(o, &b->pae, &b->sig, s))
 		snprintf(att->key, sizeof(att->key), "%s", s->key);
 	return true;
+}
+
+/* signet list --key: does a given key verify the attestation referrer
+ * @r (a bundle whose one layer names @image)? Fills att->checked and
+ * att->key; what goes wrong leaves it unverified, or ends the whole
+ * listing (< 0) when it is not about this attestation. */
+static int check_attestation(struct registry *reg,
+			     const struct image_ref *ref,
+			     const struct digest *image,
+			     const struct referrer *r,
+			     const struct verify_opts *o,
+			     struct attachment *att)
+{
+	struct manifest man = { 0 };
+	struct referrer_manifest m = { 0 };
+	struct sig_layer layer = { 0 };
+	struct sig_report s = { .key_index = -1, .cert_index = -1 };
+	struct bundle b = { 0 };
+	struct buf blob;
+	int rc;
+
+	buf_init(&blob, SIGBLOB_MAX);
+	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
+	    (rc = referrer_manifest_parse(&m, man.body.data, man.body.len,
+					  "attestation manifest")) < 0 ||
+	    (rc = referrer_manifest_layer(&m, FORMAT_BUNDLE, image)) < 0)
+		goto out;
+	layer.digest = m.layer.digest;
+	layer.size = m.layer.size;
+	if ((rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
+	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0)
+		goto out;
+	att->checked = true;
+	if (key_verifies(o, &b.pae, &b.sig, &s))
+		snprintf(att->key, sizeof(att->key), "%s", s.key);
+out:
+	if (rc < 0 && per_signature(rc)) {
+		att->checked = true;	/* checked: not verified */
+		err_clear();
+		rc = 0;
+	}
+	bundle_release(&b);
+	buf_release(&blob);
+	referrer_manifest_release(&m);
+	manifest_release(&man);
+	return rc;
 }
 
 /* Check one cosign 3 bundle referrer; fills @s. < 0 only for errors that
@@ -583,6 +635,16 @@ static int check_referrer(struct registry *reg, const struct image_ref *ref,
 
 	a.kind = attach_classify(r->artifact_type, r->annotations, a.type,
 				 sizeof(a.type));
+	/* list --key says which attestations the keys verify, within
+	 * the attachment budget */
+	if (a.kind == ATTACH_ATTESTATION && o->attachments && o->n_keys &&
+	    str_has_prefix(r->artifact_type, MT_SIGSTORE_BUNDLE) &&
+	    attach_budget(out, o)) {
+		out->n_fetched++;
+		if ((rc = check_attestation(reg, ref, &man->digest, r, o,
+					    &a)) < 0)
+			return rc;
+	}
 	if (a.kind != ATTACH_UNKNOWN)
 		return attach_add(out, &a, o);
 	if (!may || !attach_budget(out, o))

@@ -19,6 +19,7 @@ T54_MT_EMPTY=application/vnd.oci.empty.v1+json
 T54_SLSA=https://slsa.dev/provenance/v1
 T54_SIGN=https://sigstore.dev/cosign/sign/v1
 plain_key "$KEY_A.key" "$T54/a.pem" || fail "t54: decrypt key A"
+plain_key "$KEY_B.key" "$T54/b.pem" || fail "t54: decrypt key B"
 printf '{}' >"$T54/empty.json"
 T54_EMPTY_DG=$(sha256_file "$T54/empty.json")
 
@@ -29,15 +30,16 @@ t54_requests() {
 		"$LAST_ERR"
 }
 
-# t54_bundle OUT HEX PREDICATE N: a Sigstore bundle whose DSSE statement
-# names sha256:HEX with PREDICATE (N makes it unique), signed by key A.
+# t54_bundle OUT HEX PREDICATE N [PEM]: a Sigstore bundle whose DSSE
+# statement names sha256:HEX with PREDICATE (N makes it unique), signed
+# by key A (or the private key PEM).
 t54_bundle() {
-	local out=$1 hex=$2 pt=$3 n=$4 st
+	local out=$1 hex=$2 pt=$3 n=$4 pem=${5:-$T54/a.pem} st
 	st=$(printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"t54","digest":{"sha256":"%s"}}],"predicateType":"%s","predicate":{"n":%s}}' \
 		"$hex" "$pt" "$n")
 	printf 'DSSEv1 28 application/vnd.in-toto+json %s %s' "${#st}" "$st" \
 		>"$out.pae"
-	openssl dgst -sha256 -sign "$T54/a.pem" -out "$out.sig" "$out.pae" ||
+	openssl dgst -sha256 -sign "$pem" -out "$out.sig" "$out.pae" ||
 		return 1
 	printf '{"mediaType":"%s","verificationMaterial":{"publicKey":{"hint":"t54"}},"dsseEnvelope":{"payload":"%s","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"%s"}]}}' \
 		"$T54_MT_BUNDLE" "$(printf '%s' "$st" | b64_nowrap)" \
@@ -152,12 +154,39 @@ else
 fi
 expect_exit 0 "list --json of attestations" -- \
 	"$SIGNET" list --json --key "$KEY_A.pub" "$R54/att-index:v1"
-check "list --json: 101 attestations, not checked (index only)" -- \
+check "list --json --key: 101 attestations, each verified by key A" -- \
 	jq -e '.[0].attachments | length == 101 and
-		all(.kind == "attestation" and .checked == false and
+		all(.kind == "attestation" and .checked and .verified and
+		    (.key | startswith("SHA256:")) and
 		    .type == "https://slsa.dev/provenance/v1")' "$LAST_OUT"
 check "list --json: one signature" -- \
 	jq -e '.[0].signatures | length == 1' "$LAST_OUT"
+expect_exit 0 "list --json without keys" -- \
+	"$SIGNET" list --json "$R54/att-index:v1"
+check "list --json without keys: attestations not judged" -- \
+	jq -e '.[0].attachments | length == 101 and
+		all(has("checked") | not)' "$LAST_OUT"
+
+# an attestation by key B on an image signed by key A: listed with --key
+# A as not signed by a given key, and it does not change the verdict
+DGB54=$(push_image "$R54/att-other:v1" t54-att-other)
+SZB54=$(reg_get_manifest "$REG_MAIN" t54/att-other "$DGB54" | wc -c)
+t54_bundle "$T54/other.json" "${DGB54#sha256:}" "$T54_SLSA" 0 "$T54/b.pem" &&
+	t54_blob t54/att-other "$T54/other.json" &&
+	t54_referrer t54/att-other "$DGB54" "$SZB54" "$T54_MT_BUNDLE" \
+		"$BDG54" "$BSZ54" "$T54_MT_BUNDLE" \
+		"{\"dev.sigstore.bundle.predicateType\":\"$T54_SLSA\"}" \
+		"{\"dev.sigstore.bundle.predicateType\":\"$T54_SLSA\"}" \
+		>"$T54/other.entries" &&
+	t54_index t54/att-other "$DGB54" "$T54/other.entries" ||
+	fail "t54: push an attestation by key B"
+run_cmd "$SIGNET" sign --key "$KEY_A.key" "$R54/att-other:v1"
+expect_exit 0 "list --key A: an attestation by key B" -- \
+	"$SIGNET" list --key "$KEY_A.pub" "$R54/att-other:v1"
+expect_stdout_match "	attestation	-	$T54_SLSA	not signed by any given key\$" \
+	"it is not signed by a given key"
+expect_exit 1 "verify --key B: an attestation by key B is no signature" -- \
+	"$SIGNET" verify --key "$KEY_B.pub" "$R54/att-other:v1"
 
 # ---- forgery: an attestation dressed as a signature ---------------------------
 
