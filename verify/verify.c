@@ -67,12 +67,6 @@ static bool annotations_ok(const struct verify_opts *o,
 	return false;
 }
 
-/* Does @s (may be NULL) begin with @prefix? */
-static bool str_has_prefix(const char *s, const char *prefix)
-{
-	return s && strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* Is a failure about this one signature (go on) or about us (stop)? */
 static bool per_signature(int rc)
 {
@@ -216,14 +210,21 @@ static int settle(struct sig_report *s, int rc)
 	return 0;
 }
 
+/* signet list --key: are attestations' signatures checked too? */
+static bool attestations_checked(const struct verify_opts *o)
+{
+	return o->attachments && o->n_keys;
+}
+
 /* Fetch referrer @r and, when it is a signature in format @f whose one
  * layer names @image, the signature blob into @blob; *@cose (when not
  * NULL) says whether that layer is a COSE envelope. 1 when it is not
- * such a signature: then @att says what it is. */
+ * such a signature: then @att says what it is. With @attestations, an
+ * attestation in a bundle is fetched too, for its signature's sake. */
 static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
 			  const struct digest *image, const struct referrer *r,
 			  enum sig_format f, struct buf *blob, bool *cose,
-			  struct attachment *att)
+			  struct attachment *att, bool attestations)
 {
 	struct manifest man = { 0 };
 	struct referrer_manifest m = { 0 };
@@ -237,7 +238,9 @@ static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
 					  "signature manifest")) < 0)
 		goto out;
 	if (attach_from_manifest(att, &m, referrer_manifest_claims(
-					 &m, f, r->artifact_type))) {
+					 &m, f, r->artifact_type)) &&
+	    !(attestations && f == FORMAT_BUNDLE &&
+	      att->kind == ATTACH_ATTESTATION)) {
 		rc = 1;		/* another kind of referrer */
 		goto out;
 	}
@@ -256,20 +259,23 @@ out:
 }
 
 /* Is the bundle @b an attestation (cosign attest), not a signature? Its
- * statement's predicate type says, unverified: a signature's cannot be
- * changed without breaking it. Then @att says so and, with keys, which
- * verifies it. */
+ * manifest said so (@att), or its statement's predicate type does,
+ * unverified: a signature's cannot be changed without breaking it. Then
+ * @att says so and, with keys, which verifies it. */
 static bool attestation(const struct bundle *b, const struct verify_opts *o,
 			struct sig_report *s, struct attachment *att)
 {
 	char pt[sizeof(att->type)];
 
-	if (!statement_predicate_type(pt, sizeof(pt), b->statement.data,
-				      b->statement.len) ||
-	    strcmp(pt, COSIGN_SIGN_PREDICATE) == 0)
-		return false;
-	att->kind = ATTACH_ATTESTATION;
-	snprintf(att->type, sizeof(att->type), "%s", pt);
+	if (att->kind != ATTACH_ATTESTATION) {
+		if (!statement_predicate_type(pt, sizeof(pt),
+					      b->statement.data,
+					      b->statement.len) ||
+		    strcmp(pt, COSIGN_SIGN_PREDICATE) == 0)
+			return false;
+		att->kind = ATTACH_ATTESTATION;
+		snprintf(att->type, sizeof(att->type), "%s", pt);
+	}
 	att->checked = o->n_keys > 0;
 	if (o->n_keys && key_verifies(o, &b->pae, &b->sig, s))
 		snprintf(att->key, sizeof(att->key), "%s", s->key);
@@ -339,7 +345,8 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	s->payload = r->digest;
 	buf_init(&blob, SIGBLOB_MAX);
 	if ((rc = fetch_referrer(reg, ref, image, r, FORMAT_BUNDLE,
-				 &blob, NULL, att)) != 0 ||
+				 &blob, NULL, att,
+				 attestations_checked(o))) != 0 ||
 	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0)
 		goto out;
 	if (attestation(&b, o, s, att)) {
@@ -364,6 +371,11 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	if (annotations_ok(o, st.annotations, s))
 		s->valid = o->n_keys > 0;
 out:
+	if (rc < 0 && att->kind == ATTACH_ATTESTATION && per_signature(rc)) {
+		att->checked = true;	/* a broken attestation: unverified */
+		err_clear();
+		rc = 1;
+	}
 	rc = settle(s, rc);
 	statement_release(&st);
 	bundle_release(&b);
@@ -542,7 +554,8 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 		goto out;
 	}
 	if ((rc = fetch_referrer(reg, ref, &image->digest, r,
-				 FORMAT_NOTATION, &blob, &cose, att)) != 0 ||
+				 FORMAT_NOTATION, &blob, &cose, att,
+				 false)) != 0 ||
 	    (rc = notary_parse(&n.env, cose, &blob)) < 0 ||
 	    (rc = keys_certs_from_der(&n.chain, &n.n_chain, n.env.certs,
 				      n.env.n_certs)) < 0)
@@ -637,9 +650,9 @@ static int check_referrer(struct registry *reg, const struct image_ref *ref,
 				 sizeof(a.type));
 	/* list --key says which attestations the keys verify, within
 	 * the attachment budget */
-	if (a.kind == ATTACH_ATTESTATION && o->attachments && o->n_keys &&
-	    str_has_prefix(r->artifact_type, MT_SIGSTORE_BUNDLE) &&
-	    attach_budget(out, o)) {
+	if (a.kind == ATTACH_ATTESTATION && attestations_checked(o) &&
+	    (referrer_formats(r->artifact_type) &
+	     FORMAT_BIT(FORMAT_BUNDLE)) && attach_budget(out, o)) {
 		out->n_fetched++;
 		if ((rc = check_attestation(reg, ref, &man->digest, r, o,
 					    &a)) < 0)
@@ -653,7 +666,8 @@ static int check_referrer(struct registry *reg, const struct image_ref *ref,
 		return err_set(ERR_NOMEM, "out of memory");
 	if (may & FORMAT_BIT(FORMAT_NOTATION))
 		rc = check_notary(reg, ref, man, r, o, s, &a);
-	if (rc == 1 && a.kind != ATTACH_ATTESTATION &&
+	if (rc == 1 && (a.kind != ATTACH_ATTESTATION ||
+			attestations_checked(o)) &&
 	    (may & FORMAT_BIT(FORMAT_BUNDLE))) {
 		memset(s, 0, sizeof(*s));
 		s->key_index = s->cert_index = -1;
