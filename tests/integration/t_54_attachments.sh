@@ -220,7 +220,13 @@ printf 'hello' >"$T54/readme.txt"
 	t54_blob t54/sbom "$T54/readme.txt" &&
 	t54_referrer t54/sbom "$DGS54" "$SZS54" application/vnd.example.readme \
 		"$BDG54" "$BSZ54" text/plain '{}' '{}'
-} >"$T54/sbom.entries" && t54_index t54/sbom "$DGS54" "$T54/sbom.entries" ||
+} >"$T54/sbom.entries" &&
+	# hostile: the readme listed again under a type with terminal
+	# escapes (told apart by the index alone: never fetched)
+	tail -n 1 "$T54/sbom.entries" |
+	jq -c '.artifactType = "application/x\u001b]0;pwned\u0007"' \
+		>>"$T54/sbom.entries" &&
+	t54_index t54/sbom "$DGS54" "$T54/sbom.entries" ||
 	fail "t54: push the SBOM and the readme (as oras attach does)"
 # cosign 2's .att tag: a DSSE layer per attestation, its predicate type
 # in an annotation; .sbom: the SBOM itself
@@ -250,12 +256,19 @@ expect_stdout_match "	attestation	-	$T54_SLSA	cosign's .att tag\$" \
 expect_stdout_match "	sbom	-	text/spdx\\+json	cosign's .sbom tag\$" \
 	"cosign's .sbom tag"
 expect_stdout_match "	cosign	-	" "and the signature"
+expect_stdout_match "	artifact	-	application/x\?\]0;pwned\?\$" \
+	"a hostile artifact type is listed without its escapes"
+if grep -q "$(printf '\033')" "$LAST_OUT"; then
+	fail "list printed a raw escape from the registry"
+else
+	pass "list prints no raw escape from the registry"
+fi
 expect_exit 0 "list --json: attachments" -- \
 	"$SIGNET" list --json "$R54/sbom:v1"
-check "list --json: four attachments by kind" -- \
+check "list --json: five attachments by kind" -- \
 	jq -e '[.[0].attachments[] | .kind + "@" + .where] | sort ==
-		["artifact@referrer", "attestation@.att", "sbom@.sbom",
-		 "sbom@referrer"]' "$LAST_OUT"
+		["artifact@referrer", "artifact@referrer", "attestation@.att",
+		 "sbom@.sbom", "sbom@referrer"]' "$LAST_OUT"
 expect_exit 0 "verify ignores the attachments" -- \
 	"$SIGNET" verify --key "$KEY_A.pub" "$R54/sbom:v1"
 
