@@ -132,6 +132,29 @@ for host in "$REG_MAIN" "$TA_RR"; do
 		"$what: the other artifact"
 done
 
+# ---- the case: 101 cosign attestations and one signature ----------------
+
+pin=$(ta_image "$REG_MAIN" many) || fail "101 attestations: push"
+n=0
+for ((i = 0; i < 101; i++)); do
+	printf '{"buildType":"https://example.com/t_attach","n":%s}' "$i" \
+		>"$TA/many.json"
+	run_cmd ta_cosign attest --predicate "$TA/many.json" \
+		--type slsaprovenance1 "$pin"
+	[ "$LAST_RC" = 0 ] && n=$((n + 1))
+done
+check "101 attestations: cosign attest made them all ($n)" -- test "$n" = 101
+expect_exit 0 "101 attestations: cosign sign" -- ta_cosign sign "$pin"
+SIGNET_DEBUG=1 expect_exit 0 "101 attestations: signet verify finds the signature" -- \
+	"$SIGNET" verify --key "$TA_C1.pub" "$pin"
+n=$(grep -Ec '^signet: debug: .* (GET|HEAD) [^ ]+ -> ' "$LAST_ERR")
+log "t_attach: verify with 101 cosign attestations: $n requests"
+# the tag index lists no annotations: one manifest each tells them apart
+check "101 attestations: at most 120 requests ($n)" -- test "$n" -le 120
+expect_exit 0 "101 attestations: cosign verify agrees" -- \
+	"$COSIGN" verify --key "$TA_C1.pub" --insecure-ignore-tlog=true \
+	--allow-http-registry "$pin"
+
 # ---- cosign copy ---------------------------------------------------------------
 
 pin=$(ta_image "$REG_MAIN" copy-src) || fail "cosign copy: push"
