@@ -289,6 +289,15 @@ expect_exit 1 "verify --json: warnings" -- \
 check "verify --json: the warning in 'warnings'" -- \
 	jq -e '.[0].warnings | length == 1 and
 		(.[0] | test("not an image index"))' "$LAST_OUT"
+# run: the same warning, and no docker started (a fake one records it)
+mkdir -p "$T54/fakebin"
+printf '#!/bin/sh\ntouch "%s"\n' "$T54/docker-ran" >"$T54/fakebin/docker"
+chmod +x "$T54/fakebin/docker"
+expect_exit 1 "run with a foreign referrers tag and no signature: exit 1" -- \
+	env PATH="$T54/fakebin:$PATH" "$SIGNET" run --key "$KEY_A.pub" -- \
+	docker run "$R54/copied:v1"
+expect_stderr_match "^signet: warning: the referrers tag" "run warns too"
+check "run started no docker" -- not test -e "$T54/docker-ran"
 expect_exit 1 "audit of the repository with a foreign tag" -- \
 	"$SIGNET" audit --json --key "$KEY_A.pub" --repo 't54/copied' "$REG_MAIN"
 check "audit --json: a 'warning' field" -- \
