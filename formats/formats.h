@@ -4,8 +4,9 @@
  * payload (simplesign.c), the Notary Project JWS envelope and its payload
  * (jws.c) and its COSE envelope (cose.c), the DSSE envelope in a Sigstore
  * bundle (bundle.c), the OCI manifest that stores the last two as
- * referrers of an image (referrer.c), and the names of the three
- * (names.c). Pure functions: no network, no
+ * referrers of an image (referrer.c), what else a referrer may be
+ * (attach.c: attestations, SBOMs, other artifacts), and the names of the
+ * three (names.c). Pure functions: no network, no
  * files, no X.509 parsing (keys/ does that); signing goes through
  * callbacks.
  */
