@@ -197,6 +197,21 @@ void cli_verifier_warn(const struct verify_result *res,
 		       const struct policy_verdict *v);
 void cli_verifier_close(struct cli_verifier *vr);
 
+/* ---- attachments.c: what verify and list say besides signatures ------- */
+
+/* The attachments of @res as JSON (new array); with @keys, whether each
+ * attestation's signature was checked and verified. */
+json_t *cli_attachments_json(const struct verify_result *res, bool keys);
+/* The warnings of @res as JSON (new array of strings). */
+json_t *cli_warnings_json(const struct verify_result *res);
+/* list's lines for the warnings and attachments of @res. */
+void cli_print_attachments(const struct verify_result *res, bool keys);
+/* The warnings of @res on stderr, "signet: warning: ..." each. */
+void cli_print_warnings(const struct verify_result *res);
+/* When @rc says no valid signature and that may be because only an
+ * index was signed, the one-line --recursive hint on stderr. */
+void cli_print_hint(const struct verify_result *res, int rc);
+
 /* ---- run_args.c: docker's command line ----------------------------------- */
 
 /* Find IMAGE in @argv[0..argc): argv[0] is "docker" (or a path ending in

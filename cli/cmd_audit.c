@@ -118,6 +118,8 @@ static json_t *item_json(const struct audit_item *it,
 	}
 	if (t->why[0])
 		json_object_set_new(o, "reason", json_string(t->why));
+	if (it->warning && it->warning[0])
+		json_object_set_new(o, "warning", json_string(it->warning));
 	if (it->key[0]) {
 		json_object_set_new(o, "format", json_string(it->format));
 		json_object_set_new(o, "key", json_string(it->key));
@@ -146,10 +148,17 @@ static void audit_print(void *ctx, const struct audit_item *it,
 			cli_put_json(o, true);
 		json_decref(o);
 	} else {
-		printf("%s\t%s%s%s%s\t%s\t%s\n", audit_status_name(it->status),
+		printf("%s\t%s%s%s%s\t%s\t%s", audit_status_name(it->status),
 		       t.name, it->platform ? " (" : "", t.plat,
 		       it->platform ? ")" : "", dg[0] ? dg : "-",
-		       t.why[0] ? t.why : "-");
+		       t.why[0] ? t.why : it->warning && it->warning[0] ?
+		       "" : "-");
+		/* the warning ends the reason field: still four fields */
+		if (it->warning && it->warning[0]) {
+			printf("%swarning: ", t.why[0] ? "; " : "");
+			cli_put_safe(stdout, it->warning);
+		}
+		fputc('\n', stdout);
 	}
 	fflush(stdout);
 	audit_progress(ao, p);

@@ -29,6 +29,7 @@ static int run_verify(const struct cli_verify_args *va, const char *image,
 	if ((rc = cli_verifier_open(&vr, va)) < 0)
 		goto out;
 	rc = cli_verifier_check(&vr, image, &res, &v);
+	cli_print_warnings(&res);
 	if (rc == 0)
 		cli_verifier_warn(&res, &v);
 	if (rc == 0)

@@ -257,6 +257,11 @@ static json_t *report_json(const struct verify_result *res, int rc,
 	}
 	o = json_pack("{s:s,s:s,s:o}", "image", res->pinned,
 		      "digest", res->digest.str, "signatures", sigs);
+	if (o) {
+		json_object_set_new(o, "attachments",
+				    cli_attachments_json(res, judged));
+		json_object_set_new(o, "warnings", cli_warnings_json(res));
+	}
 	if (o && judged)
 		json_object_set_new(o, "verified", json_boolean(rc == 0));
 	if (o && rc < 0)
@@ -343,8 +348,8 @@ static json_t *image_json(const struct cli_verifier *vr, const char *image,
 	return o;
 }
 
-/* list's line for each signature of @res. */
-static void print_list(const struct verify_result *res)
+/* list's line for each signature of @res, then the rest attached. */
+static void print_list(const struct verify_result *res, bool keys)
 {
 	size_t j;
 
@@ -364,6 +369,7 @@ static void print_list(const struct verify_result *res)
 		fputc('\n', stdout);
 		free(a);
 	}
+	cli_print_attachments(res, keys);
 }
 
 /* Verify one image and report it: to @all with --json, else on stdout.
@@ -377,6 +383,8 @@ static int verify_report(struct cli_verifier *vr, const char *image,
 	int rc;
 
 	rc = cli_verifier_check(vr, image, &res, &v);
+	if (!list || as_json || rc < 0)		/* else lines of the list */
+		cli_print_warnings(&res);
 	if (as_json)
 		o = image_json(vr, image, &res, &v, rc);
 	if (o)
@@ -384,11 +392,12 @@ static int verify_report(struct cli_verifier *vr, const char *image,
 	else if (rc < 0)
 		fprintf(stderr, "signet: %s\n", err_msg());
 	else if (!as_json && list)
-		print_list(&res);
+		print_list(&res, vr->vo->n_keys > 0);
 	else if (!as_json)
 		printf("%s\n", res.pinned);
 	if (rc == 0)
 		cli_verifier_warn(&res, &v);
+	cli_print_hint(&res, rc);
 	fflush(stdout);
 	policy_verdict_release(&v);
 	verify_result_release(&res);
@@ -409,6 +418,7 @@ static int verify_or_list(const struct cli_cmd *self, int argc, char **argv,
 		goto out;
 	status = 0;
 	va.vo.exhaustive = list;	/* list shows every signature */
+	va.vo.attachments = list;	/* and everything else attached */
 	if ((rc = cli_verifier_open(&vr, &va)) < 0) {
 		status = cli_fail(rc);
 		goto out;

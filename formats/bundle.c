@@ -188,3 +188,27 @@ void statement_release(struct statement *s)
 	json_decref(s->doc);
 	memset(s, 0, sizeof(*s));
 }
+
+bool statement_predicate_type(char *out, size_t outsz, const void *data,
+			      size_t len)
+{
+	json_t *doc = NULL;
+	const char *pt;
+	const char *t;
+	bool ok;
+
+	out[0] = '\0';
+	if (jx_parse(&doc, data, len, "in-toto statement") < 0) {
+		err_clear();
+		return false;
+	}
+	pt = jx_str(doc, "predicateType");
+	t = jx_str(doc, "_type");
+	/* v1 and v0.1 alike: cosign attest has written both */
+	ok = pt && t && strncmp(t, "https://in-toto.io/Statement/",
+				strlen("https://in-toto.io/Statement/")) == 0;
+	if (ok)
+		str_sanitize(out, outsz, pt);
+	json_decref(doc);
+	return ok;
+}

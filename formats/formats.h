@@ -4,8 +4,9 @@
  * payload (simplesign.c), the Notary Project JWS envelope and its payload
  * (jws.c) and its COSE envelope (cose.c), the DSSE envelope in a Sigstore
  * bundle (bundle.c), the OCI manifest that stores the last two as
- * referrers of an image (referrer.c), and the names of the three
- * (names.c). Pure functions: no network, no
+ * referrers of an image (referrer.c), what else a referrer may be
+ * (attach.c: attestations, SBOMs, other artifacts), and the names of the
+ * three (names.c). Pure functions: no network, no
  * files, no X.509 parsing (keys/ does that); signing goes through
  * callbacks.
  */
@@ -237,6 +238,46 @@ struct statement {
  * with a sha256 digest, predicateType cosign sign v1. */
 int statement_parse(struct statement *out, const void *data, size_t len);
 void statement_release(struct statement *s);
+
+/* The predicate type of the in-toto statement @data into @out
+ * (sanitised); false when @data is no statement with one. Unverified:
+ * only for telling an attestation from a signature. */
+bool statement_predicate_type(char *out, size_t outsz, const void *data,
+			      size_t len);
+
+/* ---- what else is attached to an image (attach.c) ------------------------ */
+
+/* cosign 3 annotates each bundle referrer with the predicate type of its
+ * statement: COSIGN_SIGN_PREDICATE for a signature, anything else for an
+ * attestation (cosign attest). */
+#define ANN_BUNDLE_PREDICATE "dev.sigstore.bundle.predicateType"
+
+enum attach_kind {
+	ATTACH_UNKNOWN,			/* may be a signature: look at it */
+	ATTACH_ATTESTATION,		/* an in-toto attestation */
+	ATTACH_SBOM,			/* SPDX, CycloneDX, syft */
+	ATTACH_OTHER,			/* any other artifact */
+};
+
+/* "signature" (ATTACH_UNKNOWN), "attestation", "sbom", "artifact". */
+const char *attach_kind_name(enum attach_kind k);
+
+/* What a referrer is, from its @artifact_type (may be NULL) and
+ * @annotations (object or NULL) as the referrers index or its manifest
+ * give them: an attestation when a bundle's predicate type annotation is
+ * not cosign's signature predicate, or the type is in-toto's or DSSE's;
+ * an SBOM or another artifact by its type; ATTACH_UNKNOWN when it may be
+ * a signature in one of our formats (no type, the empty config's, ours).
+ * @type gets the predicate type or the artifact type, sanitised. Pure. */
+enum attach_kind attach_classify(const char *artifact_type,
+				 const json_t *annotations, char *type,
+				 size_t typesz);
+/* The same for a layer of cosign's .att or .sbom tag manifest: an
+ * attestation by its "predicateType" annotation or media type, an SBOM
+ * by its media type; never ATTACH_UNKNOWN. */
+enum attach_kind attach_classify_layer(const char *media_type,
+				       const json_t *annotations, char *type,
+				       size_t typesz);
 
 /* ---- the referrer manifest (referrer.c) --------------------------------- */
 

@@ -101,6 +101,27 @@ static void api_learn(struct registry *reg, const struct image_ref *repo,
 					    __ATOMIC_RELAXED);
 }
 
+/* The referrers tag @tag holds something other than a referrers index
+ * (cosign copy writes the image manifest there) or a malformed one: a
+ * finding for the caller to report, with the recorded message, not a
+ * reason to stop reading the image's other signature locations. */
+static int foreign_tag(struct referrers *out, const char *tag)
+{
+	char why[880];
+
+	str_sanitize(why, sizeof(why), err_msg());
+	err_clear();
+	json_decref(out->doc);
+	free(out->items);
+	out->doc = NULL;
+	out->items = NULL;
+	out->n = 0;
+	snprintf(out->warning, sizeof(out->warning), "the referrers tag "
+		 "'%.71s' is not a usable referrers index, ignored: %s", tag,
+		 why);
+	return 0;
+}
+
 int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 			   const struct digest *subject,
 			   const char *artifact_type, struct referrers *out)
@@ -156,9 +177,10 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 	if (rc < 0)
 		goto out;
 	if ((rc = jx_parse(&out->doc, idx.body.data, idx.body.len,
-			   what)) < 0)
-		goto out;
-	rc = referrers_parse_index(out, artifact_type, what);
+			   what)) == 0)
+		rc = referrers_parse_index(out, artifact_type, what);
+	if (rc == ERR_FORMAT)
+		rc = foreign_tag(out, tag);
 out:
 	if (rc < 0)
 		referrers_release(out);

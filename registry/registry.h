@@ -249,11 +249,15 @@ struct referrers {
 	struct referrer *items;
 	size_t n;
 	bool via_api;			/* from /referrers/, not the tag */
+	char warning[1024];		/* "" or why the sha256-<hex> tag was
+					 * ignored (then n == 0) */
 };
 
 /* The manifests whose subject is @subject: GET /v2/<repo>/referrers/<d>;
  * on 404 the image index tagged sha256-<hex> (the tag schema). None at
- * all is not an error (n == 0). When @artifact_type is non-NULL, entries
+ * all is not an error (n == 0). A tag that holds no image index, or a
+ * malformed one, is not either: out->warning says so (sanitised) and n is
+ * 0; a malformed answer of the API is ERR_FORMAT. When @artifact_type is non-NULL, entries
  * of another artifact type are dropped; entries without one, or with the
  * empty config's, are kept: callers check the manifest itself. */
 int registry_get_referrers(struct registry *reg, const struct image_ref *repo,

@@ -89,6 +89,7 @@ struct verdict {
 	char reason[512];
 	char format[24];
 	char key[80];
+	char warning[256];		/* the first of verify's warnings */
 };
 
 /* A tag that resolved to a digest still being verified: reported by
@@ -349,6 +350,7 @@ static void emit_verdict(struct audit *a, const struct repo *r,
 	it.reason = v->reason;
 	it.format = v->format;
 	it.key = v->key;
+	it.warning = v->warning;
 	it.reused = reused;
 	emit(a, &it);
 }
@@ -432,6 +434,9 @@ static void judge(struct worker *w, const struct repo *r,
 		v->status = AUDIT_ERROR;
 		str_sanitize(v->reason, sizeof(v->reason), err_msg());
 	}
+	if (res.n_warnings)
+		snprintf(v->warning, sizeof(v->warning), "%.255s",
+			 res.warnings[0]);
 	err_clear();
 	policy_verdict_release(&pv);
 	verify_result_release(&res);

@@ -53,4 +53,30 @@ int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
 		      time_t now, struct verify_result *res,
 		      struct policy_verdict *v);
 
+/* ---- attachments and warnings (attach.c) -------------------------------- */
+
+/* Add a warning (sanitised) to @out; past VERIFY_WARNINGS_MAX it is
+ * dropped. */
+__attribute__((format(printf, 2, 3)))
+void verify_warn(struct verify_result *out, const char *fmt, ...);
+/* May one more referrer that is no signature be looked at (fetched)?
+ * When not, a warning says so, once. */
+bool attach_budget(struct verify_result *out, const struct verify_opts *o);
+/* Record @a (copied) unless the cap is reached. 0 or ERR_NOMEM. */
+int attach_add(struct verify_result *out, const struct attachment *a,
+	       const struct verify_opts *o);
+/* Is the referrer manifest @m no signature of ours: not @claimed as one
+ * in the format asked about, or an attestation by its own artifact type
+ * and annotations? Then @a (already naming the referrer) says what it
+ * is. */
+bool attach_from_manifest(struct attachment *a,
+			  const struct referrer_manifest *m, bool claimed);
+/* signet list: cosign's .att and .sbom tags of @image, each layer
+ * recorded as an attachment. A tag that is absent is none; one that
+ * holds no image manifest is a warning. < 0 only for errors that end
+ * the whole verification. */
+int attach_cosign_tags(struct registry *reg, const struct image_ref *ref,
+		       const struct digest *image,
+		       const struct verify_opts *o, struct verify_result *out);
+
 #endif

@@ -24,6 +24,7 @@ void verify_result_release(struct verify_result *r)
 		kvlist_release(&r->sigs[i].subject);
 	}
 	free(r->sigs);
+	free(r->atts);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -209,13 +210,21 @@ static int settle(struct sig_report *s, int rc)
 	return 0;
 }
 
+/* signet list --key: are attestations' signatures checked too? */
+static bool attestations_checked(const struct verify_opts *o)
+{
+	return o->attachments && o->n_keys;
+}
+
 /* Fetch referrer @r and, when it is a signature in format @f whose one
  * layer names @image, the signature blob into @blob; *@cose (when not
  * NULL) says whether that layer is a COSE envelope. 1 when it is not
- * such a signature. */
+ * such a signature: then @att says what it is. With @attestations, an
+ * attestation in a bundle is fetched too, for its signature's sake. */
 static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
 			  const struct digest *image, const struct referrer *r,
-			  enum sig_format f, struct buf *blob, bool *cose)
+			  enum sig_format f, struct buf *blob, bool *cose,
+			  struct attachment *att, bool attestations)
 {
 	struct manifest man = { 0 };
 	struct referrer_manifest m = { 0 };
@@ -228,7 +237,10 @@ static int fetch_referrer(struct registry *reg, const struct image_ref *ref,
 					  "bundle manifest" :
 					  "signature manifest")) < 0)
 		goto out;
-	if (!referrer_manifest_claims(&m, f, r->artifact_type)) {
+	if (attach_from_manifest(att, &m, referrer_manifest_claims(
+					 &m, f, r->artifact_type)) &&
+	    !(attestations && f == FORMAT_BUNDLE &&
+	      att->kind == ATTACH_ATTESTATION)) {
 		rc = 1;		/* another kind of referrer */
 		goto out;
 	}
@@ -246,11 +258,83 @@ out:
 	return rc;
 }
 
+/* Is the bundle @b an attestation (cosign attest), not a signature? Its
+ * manifest said so (@att), or its statement's predicate type does,
+ * unverified: a signature's cannot be changed without breaking it. Then
+ * @att says so and, with keys, which verifies it. */
+static bool attestation(const struct bundle *b, const struct verify_opts *o,
+			struct sig_report *s, struct attachment *att)
+{
+	char pt[sizeof(att->type)];
+
+	if (att->kind != ATTACH_ATTESTATION) {
+		if (!statement_predicate_type(pt, sizeof(pt),
+					      b->statement.data,
+					      b->statement.len) ||
+		    strcmp(pt, COSIGN_SIGN_PREDICATE) == 0)
+			return false;
+		att->kind = ATTACH_ATTESTATION;
+		snprintf(att->type, sizeof(att->type), "%s", pt);
+	}
+	att->checked = o->n_keys > 0;
+	if (o->n_keys && key_verifies(o, &b->pae, &b->sig, s))
+		snprintf(att->key, sizeof(att->key), "%s", s->key);
+	return true;
+}
+
+/* signet list --key: does a given key verify the attestation referrer
+ * @r (a bundle whose one layer names @image)? Fills att->checked and
+ * att->key; what goes wrong leaves it unverified, or ends the whole
+ * listing (< 0) when it is not about this attestation. */
+static int check_attestation(struct registry *reg,
+			     const struct image_ref *ref,
+			     const struct digest *image,
+			     const struct referrer *r,
+			     const struct verify_opts *o,
+			     struct attachment *att)
+{
+	struct manifest man = { 0 };
+	struct referrer_manifest m = { 0 };
+	struct sig_layer layer = { 0 };
+	struct sig_report s = { .key_index = -1, .cert_index = -1 };
+	struct bundle b = { 0 };
+	struct buf blob;
+	int rc;
+
+	buf_init(&blob, SIGBLOB_MAX);
+	if ((rc = registry_get_manifest(reg, ref, r->digest.str, &man)) < 0 ||
+	    (rc = referrer_manifest_parse(&m, man.body.data, man.body.len,
+					  "attestation manifest")) < 0 ||
+	    (rc = referrer_manifest_layer(&m, FORMAT_BUNDLE, image)) < 0)
+		goto out;
+	layer.digest = m.layer.digest;
+	layer.size = m.layer.size;
+	if ((rc = sigs_get_payload(reg, ref, &layer, &blob)) < 0 ||
+	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0)
+		goto out;
+	att->checked = true;
+	if (key_verifies(o, &b.pae, &b.sig, &s))
+		snprintf(att->key, sizeof(att->key), "%s", s.key);
+out:
+	if (rc < 0 && per_signature(rc)) {
+		att->checked = true;	/* checked: not verified */
+		err_clear();
+		rc = 0;
+	}
+	bundle_release(&b);
+	buf_release(&blob);
+	referrer_manifest_release(&m);
+	manifest_release(&man);
+	return rc;
+}
+
 /* Check one cosign 3 bundle referrer; fills @s. < 0 only for errors that
- * end the whole verification; 1 when the referrer is not a bundle. */
+ * end the whole verification; 1 when the referrer is not a bundle
+ * signature: then @att says what it is. */
 static int check_bundle(struct registry *reg, const struct image_ref *ref,
 			const struct digest *image, const struct referrer *r,
-			const struct verify_opts *o, struct sig_report *s)
+			const struct verify_opts *o, struct sig_report *s,
+			struct attachment *att)
 {
 	struct buf blob;
 	struct bundle b = { 0 };
@@ -261,9 +345,14 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	s->payload = r->digest;
 	buf_init(&blob, SIGBLOB_MAX);
 	if ((rc = fetch_referrer(reg, ref, image, r, FORMAT_BUNDLE,
-				 &blob, NULL)) != 0 ||
+				 &blob, NULL, att,
+				 attestations_checked(o))) != 0 ||
 	    (rc = bundle_parse(&b, blob.data, blob.len)) < 0)
 		goto out;
+	if (attestation(&b, o, s, att)) {
+		rc = 1;
+		goto out;
+	}
 	if (o->n_keys && !key_verifies(o, &b.pae, &b.sig, s)) {
 		reason(s, "signature does not verify with any given key");
 		goto out;
@@ -282,6 +371,11 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 	if (annotations_ok(o, st.annotations, s))
 		s->valid = o->n_keys > 0;
 out:
+	if (rc < 0 && att->kind == ATTACH_ATTESTATION && per_signature(rc)) {
+		att->checked = true;	/* a broken attestation: unverified */
+		err_clear();
+		rc = 1;
+	}
 	rc = settle(s, rc);
 	statement_release(&st);
 	bundle_release(&b);
@@ -440,10 +534,11 @@ static int notary_parse(struct jws *out, bool cose, const struct buf *blob)
 
 /* Check one Notary Project signature referrer; fills @s. < 0 only for
  * errors that end the whole verification; 1 when not a Notary
- * signature. */
+ * signature: then @att says what it is. */
 static int check_notary(struct registry *reg, const struct image_ref *ref,
 			const struct manifest *image, const struct referrer *r,
-			const struct verify_opts *o, struct sig_report *s)
+			const struct verify_opts *o, struct sig_report *s,
+			struct attachment *att)
 {
 	struct notary_sig n = { 0 };
 	struct buf blob;
@@ -459,7 +554,8 @@ static int check_notary(struct registry *reg, const struct image_ref *ref,
 		goto out;
 	}
 	if ((rc = fetch_referrer(reg, ref, &image->digest, r,
-				 FORMAT_NOTATION, &blob, &cose)) != 0 ||
+				 FORMAT_NOTATION, &blob, &cose, att,
+				 false)) != 0 ||
 	    (rc = notary_parse(&n.env, cose, &blob)) < 0 ||
 	    (rc = keys_certs_from_der(&n.chain, &n.n_chain, n.env.certs,
 				      n.env.n_certs)) < 0)
@@ -537,30 +633,50 @@ static int check_sig_tag(struct registry *reg, const struct image_ref *ref,
 }
 
 /* One referrer, tried as each format it may be in and @formats allows;
- * no report when it is none of ours. */
+ * no report when it is none of ours. An attachment its index entry names
+ * as one is recorded without a request; one that takes fetching to tell
+ * counts toward the attachment cap, never the signature cap. */
 static int check_referrer(struct registry *reg, const struct image_ref *ref,
 			  const struct manifest *man, const struct referrer *r,
 			  unsigned formats, const struct verify_opts *o,
 			  struct verify_result *out)
 {
 	unsigned may = referrer_formats(r->artifact_type) & formats;
+	struct attachment a = { .digest = r->digest, .where = "referrer" };
 	struct sig_report *s;
 	int rc = 1;
 
-	if (!may)
+	a.kind = attach_classify(r->artifact_type, r->annotations, a.type,
+				 sizeof(a.type));
+	/* list --key says which attestations the keys verify, within
+	 * the attachment budget */
+	if (a.kind == ATTACH_ATTESTATION && attestations_checked(o) &&
+	    (referrer_formats(r->artifact_type) &
+	     FORMAT_BIT(FORMAT_BUNDLE)) && attach_budget(out, o)) {
+		out->n_fetched++;
+		if ((rc = check_attestation(reg, ref, &man->digest, r, o,
+					    &a)) < 0)
+			return rc;
+	}
+	if (a.kind != ATTACH_UNKNOWN)
+		return attach_add(out, &a, o);
+	if (!may || !attach_budget(out, o))
 		return 0;
 	if (!(s = new_report(out)))
 		return err_set(ERR_NOMEM, "out of memory");
 	if (may & FORMAT_BIT(FORMAT_NOTATION))
-		rc = check_notary(reg, ref, man, r, o, s);
-	if (rc == 1 && (may & FORMAT_BIT(FORMAT_BUNDLE))) {
+		rc = check_notary(reg, ref, man, r, o, s, &a);
+	if (rc == 1 && (a.kind != ATTACH_ATTESTATION ||
+			attestations_checked(o)) &&
+	    (may & FORMAT_BIT(FORMAT_BUNDLE))) {
 		memset(s, 0, sizeof(*s));
 		s->key_index = s->cert_index = -1;
-		rc = check_bundle(reg, ref, &man->digest, r, o, s);
+		rc = check_bundle(reg, ref, &man->digest, r, o, s, &a);
 	}
 	if (rc == 1) {		/* not a signature of ours */
 		out->n_sigs--;
-		return 0;
+		out->n_fetched++;
+		return a.kind == ATTACH_UNKNOWN ? 0 : attach_add(out, &a, o);
 	}
 	if (rc == 0 && s->valid)
 		out->n_valid++;
@@ -578,6 +694,8 @@ static int check_referrers(struct registry *reg, const struct image_ref *ref,
 	int rc;
 
 	rc = registry_get_referrers(reg, ref, &man->digest, NULL, &refs);
+	if (rc == 0 && refs.warning[0])
+		verify_warn(out, "%s", refs.warning);
 	for (i = 0; rc == 0 && i < refs.n &&
 		    out->n_sigs < max_signatures(o); i++)
 		rc = check_referrer(reg, ref, man, &refs.items[i], formats, o,
@@ -632,6 +750,14 @@ static int verify_with(struct registry *reg, const struct image_ref *ref,
 	    (!o->n_keys || !out->n_valid || o->exhaustive) &&
 	    (rc = check_referrers(reg, ref, &man, formats, o, out)) < 0)
 		goto out;
+	if (o->attachments &&
+	    (rc = attach_cosign_tags(reg, ref, &man.digest, o, out)) < 0)
+		goto out;
+	/* a platform manifest of an index signed without --recursive */
+	out->hint_recursive = out->n_sigs == 0 && ref_has_digest(ref) &&
+			      (strcmp(man.media_type, MT_OCI_MANIFEST) == 0 ||
+			       strcmp(man.media_type,
+				      MT_DOCKER_MANIFEST) == 0);
 	if (o->n_keys && out->n_valid == 0)
 		rc = none_valid(out);
 out:

@@ -59,6 +59,8 @@ struct verify_opts {
 	size_t max_signatures;		/* 0: 100 */
 	bool exhaustive;		/* check every format even after a
 					 * valid signature (thresholds) */
+	bool attachments;		/* also read cosign's .att and .sbom
+					 * tags (signet list) */
 	const struct signed_identity *identity;	/* the repository cosign
 					 * signatures must name; NULL: the
 					 * image's own */
@@ -92,6 +94,24 @@ struct sig_report {
 	char reason[512];		/* why it does not count */
 };
 
+/* Something attached to the image that is not a signature: set aside
+ * before signatures are counted, shown by signet list. */
+struct attachment {
+	enum attach_kind kind;		/* never ATTACH_UNKNOWN */
+	char where[12];			/* "referrer", ".att", ".sbom" */
+	struct digest digest;		/* its manifest (referrer) or layer
+					 * (.att, .sbom) */
+	char type[256];			/* attestation: its predicate type;
+					 * else its artifact or media type;
+					 * sanitised, may be "" */
+	bool checked;			/* its signature was checked against
+					 * the given keys */
+	char key[80];			/* checked: the fingerprint of the key
+					 * that verified it, or "" */
+};
+
+#define VERIFY_WARNINGS_MAX 4
+
 struct verify_result {
 	char pinned[REF_HOST_MAX + REF_REPO_MAX + DIGEST_STR_MAX + 2];
 	struct digest digest;
@@ -99,7 +119,24 @@ struct verify_result {
 	struct sig_report *sigs;
 	size_t n_sigs;
 	size_t n_valid;
+	struct attachment *atts;	/* attachments seen, at most
+					 * VERIFY_ATTACH_FACTOR x the
+					 * signature cap */
+	size_t n_atts;
+	size_t n_fetched;		/* referrers fetched that were no
+					 * signature (same cap) */
+	char warnings[VERIFY_WARNINGS_MAX][1024];	/* sanitised findings
+					 * that did not stop verification */
+	size_t n_warnings;
+	bool hint_recursive;		/* named by digest, an image manifest,
+					 * no signature at all: perhaps only
+					 * its index was signed */
 };
+
+/* Of referrers that turn out to be no signature, how many per signature
+ * of the cap are looked at (and recorded) before the rest are skipped
+ * with a warning. */
+#define VERIFY_ATTACH_FACTOR 10
 
 /* Resolve @image, fetch its signatures and check each. 0 when at least one
  * signature is valid; ERR_VERIFY (message says why) when none is; other
@@ -337,6 +374,9 @@ struct audit_item {
 					 * anything rule said) */
 	const char *format;		/* signed: the signature that counted */
 	const char *key;		/* and its key's fingerprint; else "" */
+	const char *warning;		/* a finding that did not stop the
+					 * verification (a foreign referrers
+					 * tag); "" or NULL when none */
 	bool reused;			/* the verdict of the same digest under
 					 * another tag of the repository */
 };

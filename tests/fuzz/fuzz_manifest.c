@@ -52,7 +52,16 @@ static void check_index(json_t *doc, const char *artifact_type)
 			FUZZ_CHECK(r.n == json_array_size(list));
 		for (i = 0; i < r.n; i++) {
 			const struct referrer *e = &r.items[i];
+			char type[256];
+			enum attach_kind k;
 
+			/* what verify makes of the entry before any fetch:
+			 * a type fit to print */
+			k = attach_classify(e->artifact_type, e->annotations,
+					    type, sizeof(type));
+			FUZZ_CHECK(k <= ATTACH_OTHER);
+			FUZZ_CHECK(strlen(type) < sizeof(type));
+			FUZZ_CHECK(!strpbrk(type, "\x1b\a\n\r"));
 			FUZZ_CHECK(e->media_type != NULL);
 			FUZZ_CHECK(digest_valid(e->digest.str));
 			FUZZ_CHECK(!e->annotations ||

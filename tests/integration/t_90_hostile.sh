@@ -139,6 +139,41 @@ t90_no_escape() {
 # exactly WANT (1 or 2), stderr is exactly one line, 'signet: ...',
 # matching REGEX (grep -Ei; so no sanitizer report either), stdout is
 # empty (no pinned reference), and no escape byte is printed.
+# t90_expect_warned WANT DESC REGEX -- CMD...: like t90_expect for a
+# finding that does not stop verification: exit WANT, a 'signet:
+# warning: ...' line matching REGEX and the verdict's one 'signet: ...'
+# line on stderr, nothing on stdout, no raw escapes.
+t90_expect_warned() {
+	local want=$1 desc=$2 re=$3
+	shift 3
+	[ "${1:-}" = -- ] && shift
+	T90_CASES=$((T90_CASES + 1))
+	t90_run "$@"
+	if [ "$LAST_RC" = "$want" ]; then
+		pass "$desc: exit $LAST_RC"
+	else
+		fail "$desc (expected exit $want, got $LAST_RC)"
+		t90_detail
+		return 1
+	fi
+	if [ "$(grep -c '^signet: warning: ' "$LAST_ERR")" != 1 ] ||
+		[ "$(grep -vc '^signet: ' "$LAST_ERR")" != 0 ] ||
+		! grep -E '^signet: warning: ' "$LAST_ERR" | grep -Eqi -- "$re"
+	then
+		fail "$desc: no one warning matching /$re/ among 'signet:' lines"
+		t90_detail
+	else
+		pass "$desc: warns why"
+	fi
+	if [ -s "$LAST_OUT" ]; then
+		fail "$desc: something printed on stdout"
+		t90_detail
+	else
+		pass "$desc: nothing on stdout"
+	fi
+	t90_no_escape "$desc"
+}
+
 t90_expect() {
 	local want=$1 desc=$2 re=$3
 	shift 3
@@ -707,15 +742,20 @@ open(sys.argv[3], "w").write(s[:-1] + "," + bogus + "}")' \
 	t90_expect 1 "bundle's referrer manifest: duplicate key" 'duplicate' -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$PM/t90/bundle:v1"
 
-	# the referrers index: tag schema and API
+	# the referrers index: tag schema and API. A malformed tag index is
+	# a warning since issue 13 (cosign copy writes foreign things
+	# there), not exit 2: the other signature locations still decide,
+	# and here there are none (the bundle is only listed in that tag),
+	# so exit 1. A malformed answer of the API stays exit 2.
 	t90_rules m '[{"method": "GET", "path": "/manifests/sha256-[0-9a-f]{64}$",
 		"body": "{\"manifests\":["}]'
-	t90_expect 2 "referrers tag index: invalid JSON" 'invalid JSON' -- \
+	t90_expect_warned 1 "referrers tag index: invalid JSON" 'invalid JSON' -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$PM/t90/bundle:v1"
 	t90_rules m '[{"method": "GET", "path": "/manifests/sha256-[0-9a-f]{64}$",
 		"replace": [["{\"schemaVersion\":2,",
 		"{\"manifests\":[],\"schemaVersion\":2,"]]}]'
-	t90_expect 2 "referrers tag index: duplicate 'manifests'" 'duplicate' -- \
+	t90_expect_warned 1 "referrers tag index: duplicate 'manifests'" \
+		'duplicate' -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$PM/t90/bundle:v1"
 	t90_rules m '[{"method": "GET", "path": "/referrers/", "forward": false,
 		"status": 200, "headers": {"Content-Type":
@@ -986,7 +1026,10 @@ t90_escapes() {
 	t90_rules m '[{"method": "GET", "path": "/manifests/sha256-[0-9a-f]{64}$",
 		"forward": false, "status": 200,
 		"body": "{\"manifests\":[\u001b]0;pwned\u0007\u001b[2J]}"}]'
-	t90_expect 2 "raw escapes in the referrers index JSON" 'invalid' -- \
+	# a warning, not exit 2, since issue 13 (see the referrers index
+	# cases above)
+	t90_expect_warned 1 "raw escapes in the referrers index JSON" \
+		'invalid' -- \
 		"$SIGNET" verify --key "$KEY_A.pub" "$PM/t90/bundle:v1"
 	t90_rules m '[{"method": "GET", "path": "/manifests/v1$",
 		"redirect": "http://evil\u001b]0;pwned\u0007.example:1/x"}]'

@@ -249,6 +249,86 @@ static void layer_table(void **state)
 	}
 }
 
+/* attach_classify: what a referrer is from its listed type and
+ * annotations alone. */
+static void classify_table(void **state)
+{
+	static const struct {
+		const char *type, *ann, *want_type;
+		enum attach_kind want;
+	} t[] = {
+		/* cosign 3: the predicate type annotation decides */
+		{ MT_SIGSTORE_BUNDLE, "{\"" ANN_BUNDLE_PREDICATE "\":"
+		  "\"https://slsa.dev/provenance/v1\"}",
+		  "https://slsa.dev/provenance/v1", ATTACH_ATTESTATION },
+		{ MT_SIGSTORE_BUNDLE, "{\"" ANN_BUNDLE_PREDICATE "\":\""
+		  COSIGN_SIGN_PREDICATE "\"}", "", ATTACH_UNKNOWN },
+		{ MT_SIGSTORE_BUNDLE, NULL, "", ATTACH_UNKNOWN },
+		/* go-containerregistry lists the config's type */
+		{ MT_OCI_EMPTY, "{\"" ANN_BUNDLE_PREDICATE "\":\"x\"}", "x",
+		  ATTACH_ATTESTATION },
+		{ NULL, "{\"" ANN_BUNDLE_PREDICATE "\":\"x\"}", "x",
+		  ATTACH_ATTESTATION },
+		{ NULL, NULL, "", ATTACH_UNKNOWN },
+		{ MT_OCI_EMPTY, NULL, "", ATTACH_UNKNOWN },
+		/* a notary signature is never set aside by an annotation */
+		{ MT_NOTARY_SIGNATURE, "{\"" ANN_BUNDLE_PREDICATE "\":\"x\"}",
+		  "", ATTACH_UNKNOWN },
+		{ "application/spdx+json", NULL, "application/spdx+json",
+		  ATTACH_SBOM },
+		{ "application/vnd.cyclonedx+json", NULL,
+		  "application/vnd.cyclonedx+json", ATTACH_SBOM },
+		{ "application/vnd.in-toto+json", NULL,
+		  "application/vnd.in-toto+json", ATTACH_ATTESTATION },
+		{ "application/vnd.example.readme", NULL,
+		  "application/vnd.example.readme", ATTACH_OTHER },
+		/* control characters never reach a terminal */
+		{ "application/x\033[2J", NULL, "application/x?[2J",
+		  ATTACH_OTHER },
+	};
+	char type[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		json_t *ann = t[i].ann ? json_loads(t[i].ann, 0, NULL) : NULL;
+
+		assert_int_equal(attach_classify(t[i].type, ann, type,
+						 sizeof(type)), t[i].want);
+		if (t[i].want != ATTACH_UNKNOWN)
+			assert_string_equal(type, t[i].want_type);
+		json_decref(ann);
+	}
+}
+
+/* statement_predicate_type: in-toto v1 and v0.1, nothing else. */
+static void predicate_types(void **state)
+{
+	static const char v1[] = "{\"_type\":\"https://in-toto.io/"
+		"Statement/v1\",\"predicateType\":\"p\"}";
+	static const char v01[] = "{\"_type\":\"https://in-toto.io/"
+		"Statement/v0.1\",\"predicateType\":\"q\"}";
+	static const char other[] = "{\"_type\":\"x\",\"predicateType\":"
+		"\"p\"}";
+	static const char dup[] = "{\"_type\":\"https://in-toto.io/"
+		"Statement/v1\",\"predicateType\":\"p\",\"predicateType\":"
+		"\"q\"}";
+	char pt[64];
+
+	(void)state;
+	assert_true(statement_predicate_type(pt, sizeof(pt), v1,
+					     strlen(v1)));
+	assert_string_equal(pt, "p");
+	assert_true(statement_predicate_type(pt, sizeof(pt), v01,
+					     strlen(v01)));
+	assert_string_equal(pt, "q");
+	assert_false(statement_predicate_type(pt, sizeof(pt), other,
+					      strlen(other)));
+	assert_false(statement_predicate_type(pt, sizeof(pt), dup,
+					      strlen(dup)));
+	assert_false(statement_predicate_type(pt, sizeof(pt), "[", 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +338,8 @@ int main(void)
 		cmocka_unit_test(build_parse_round_trip),
 		cmocka_unit_test(listed_types),
 		cmocka_unit_test(layer_table),
+		cmocka_unit_test(classify_table),
+		cmocka_unit_test(predicate_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
