@@ -22,7 +22,8 @@ t51_pol() {
 
 # t51_certs: a root certificate, a leaf it issued (mallory), the same leaf
 # key certified a second time, and that key alone; alice's key as a
-# public key, as a self-signed certificate and in compressed form.
+# public key, as a self-signed certificate, in compressed form and with
+# its curve spelt out as parameters.
 t51_certs() {
 	local d=$T51 k=$P51/keys
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/root.pem" \
@@ -52,6 +53,8 @@ t51_certs() {
 	cp "$d/alice.crt" "$k/alice.crt" &&
 	openssl ec -pubin -in "$d/alice.pub" -conv_form compressed \
 		-out "$k/alice-z.pub" >/dev/null 2>&1 &&
+	openssl ec -pubin -in "$d/alice.pub" -param_enc explicit \
+		-out "$k/alice-x.pub" >/dev/null 2>&1 &&
 	check "t51: alice-z.pub is compressed (33-byte point)" -- \
 		test "$(openssl pkey -pubin -in "$k/alice-z.pub" -outform DER |
 			wc -c)" -lt "$(openssl pkey -pubin -in "$k/alice.pub" \
@@ -151,11 +154,14 @@ t51_identity() {
 	expect_exit 1 "identity: public key revoked, its certificate trusted -> refused" -- \
 		"$SIGNET" verify --policy "$P51/rev-key.json" "$pin"
 
-	# compressed and uncompressed: one key
+	# compressed, uncompressed, explicit curve parameters: one key
 	rule="{\"scope\":\"$R51/both/*\",\"keys\":[\"alice\"]}"
 	t51_pol rev-z.json "$a,${az%\}},\"revoked\":true}" "$rule"
 	expect_exit 1 "identity: compressed encoding revoked -> refused" -- \
 		"$SIGNET" verify --policy "$P51/rev-z.json" "$pin"
+	t51_pol rev-x.json "$a,\"alice-x\":{\"public-key\":\"keys/alice-x.pub\",\"revoked\":true}" "$rule"
+	expect_exit 1 "identity: curve spelt out as parameters, revoked -> refused" -- \
+		"$SIGNET" verify --policy "$P51/rev-x.json" "$pin"
 	rule="{\"scope\":\"$R51/both/*\",\"keys\":[\"alice\",\"alice-z\",\"bob\"],\"threshold\":2}"
 	t51_pol z.json "$a,$az,$b" "$rule"
 	expect_exit 0 "identity: policy check, compressed and uncompressed" -- \
