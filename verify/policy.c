@@ -1355,7 +1355,9 @@ static void consider(struct sig_keys *k, const struct policy_rule *r,
 
 /* A revoked entry holding any key of the signature (its own, or for
  * notation that of any certificate of its chain) at @now, or NULL:
- * whatever the order of the entries, a revoked key refuses it. */
+ * whatever the order of the entries, a revoked key refuses it. A
+ * signing time the signature states after @now is used instead: it is
+ * the signer's word, so it may refuse a signature but never save one. */
 static const struct policy_key *sig_revoked(const struct policy *p,
 					    const struct sig_report *s,
 					    const struct sig_keys *k,
@@ -1363,6 +1365,9 @@ static const struct policy_key *sig_revoked(const struct policy *p,
 {
 	const struct policy_key *rev;
 	size_t i;
+
+	if (s->signed_at > now)
+		now = s->signed_at;
 
 	if ((rev = revoked_holder(p, k->signer, NULL, REVOKED_AT, now)) ||
 	    (rev = revoked_holder(p, k->anchor, NULL, REVOKED_AT, now)))
@@ -1372,7 +1377,8 @@ static const struct policy_key *sig_revoked(const struct policy *p,
 					  REVOKED_AT, now)))
 			return rev;
 	for (i = 0; i < s->n_in_chain && i < JWS_CERTS_MAX; i++)
-		if (s->in_chain[i] >= 0 && (size_t)s->in_chain[i] < p->n_certs &&
+		if (s->in_chain[i] >= 0 &&
+		    (size_t)s->in_chain[i] < p->n_certs &&
 		    (rev = revoked_holder(p, p->cert_keys[s->in_chain[i]],
 					  NULL, REVOKED_AT, now)))
 			return rev;

@@ -348,8 +348,8 @@ static void trusted_in_chain(X509 *const *chain, size_t n,
 	for (i = s->n_chain_keys = 0; i < n && i < JWS_CERTS_MAX; i++) {
 		key = X509_get0_pubkey(chain[i]);
 		if (!key || keys_fingerprint(s->chain_keys[i], key) < 0) {
-			err_clear();
-			return;	/* a key we cannot name: trusted by none */
+			err_clear();	/* a key we cannot name: */
+			return;		/* trusted by none */
 		}
 		s->n_chain_keys++;
 	}
@@ -412,6 +412,7 @@ static int notary_judge(const struct notary_sig *n,
 		return 0;
 	}
 	trusted_in_chain(n->chain, n->n_chain, o, s);
+	s->signed_at = n->env.signing_time;
 	keys_fingerprint(s->key, leaf);
 	subject_fields(&s->subject, n->chain[0]);
 	if (n->env.has_expiry && now > n->env.expiry) {

@@ -85,6 +85,8 @@ struct sig_report {
 					 * key revoked under any name refuses
 					 * it */
 	size_t n_chain_keys;
+	time_t signed_at;		/* Notary: the signing time it states
+					 * (the signer's word), or 0 */
 	int key_index;			/* that key's index in opts->keys,
 					 * or -1 */
 	bool claims_ok;			/* verified by a key, and names this
@@ -192,8 +194,8 @@ struct policy {
 	size_t n_pkeys;
 	X509 **certs;			/* distinct certificates (owned): give
 					 * as verify_opts.certs */
-	char (*cert_keys)[80];		/* keys_fingerprint of each one's key,
-					 * parallel to certs */
+	char (*cert_keys)[80];		/* keys_fingerprint of each one's
+					 * key, parallel to certs */
 	size_t n_certs;
 };
 
@@ -299,11 +301,13 @@ struct policy_verdict {
  * notation a certificate of s->in_chain in p->certs) belongs to an entry
  * the rule trusts, no entry holding its key (for notation: the key of
  * any certificate of its chain, s->chain_keys and s->in_chain) is
- * revoked at @now, its claims hold (s->claims_ok) and it carries the
- * rule's annotations. Keys count once: a signature counts only when
- * neither its signing key nor the trusted key it counts for (the same,
- * but for notation's anchor) has counted already, so no key counts
- * twice whatever its names (greedy: it may count fewer than could).
+ * revoked at @now (or at s->signed_at when later: a stated time can
+ * refuse a signature, never save one), its claims hold (s->claims_ok)
+ * and it carries the rule's annotations. Keys count once: a signature
+ * counts only when neither its signing key nor the trusted key it counts
+ * for (the same, but for notation's anchor) has counted already, so no
+ * key counts twice whatever its names (greedy: it may count fewer than
+ * could).
  * Pure: no I/O. 0 when trusted; ERR_VERIFY with out->reason (also the
  * recorded message) when not; ERR_NOMEM. */
 int policy_evaluate(struct policy_verdict *out, const struct policy *p,

@@ -1147,15 +1147,17 @@ static void test_evaluate_pure(void **state)
  * is run with the policy's keys in the order given and reversed. */
 struct id_sig {
 	const char *format;	/* NULL: cosign */
-	const char *key;	/* cosign, sigstore-bundle: the signer's entry */
-	const char *chain[2];	/* notation: certificate files, leaf first */
+	const char *key;	/* cosign, bundle: the signer's entry */
+	const char *chain[2];	/* notation: certificate files, leaf 1st */
 	const char *why;	/* expected in why; NULL: counted */
+	time_t signed_at;	/* notation: the signing time it states */
 };
 
 struct id_case {
 	const char *name;
 	const char *keys[3];	/* members of "keys" */
 	const char *rule;	/* the rule for reg/id/any, no scope */
+	time_t now;		/* 0: NOW */
 	int rc;
 	size_t counted;
 	struct id_sig sigs[3];
@@ -1170,63 +1172,77 @@ struct id_case {
 #define E_LEAF_KEY "\"leaf-key\":{\"public-key\":\"leaf-key.pub\""
 #define REV ",\"revoked\":true}"
 #define REV2030 ",\"revoked\":\"2030-01-01T00:00:00Z\"}"
-#define NOTATION(leaf, root, why) { "notation", NULL, { leaf, root }, why }
+#define NOTATION(leaf, root, why) { "notation", NULL, { leaf, root }, why, 0 }
+#define NOTATION_AT(leaf, root, why, at) \
+	{ "notation", NULL, { leaf, root }, why, at }
+#define T2020 1577836800	/* 2020-01-01T00:00:00Z */
+#define T2031 1924992000	/* 2031-01-01T00:00:00Z */
 
 static const struct id_case id_cases[] = {
 	{ "public key and certificate of one key: 1 of 2",
 	  { E_ALICE "}", E_ALICE_CERT "}", E_BOB },
 	  "\"keys\":[\"alice\",\"alice-cert\",\"bob\"],\"threshold\":2",
-	  ERR_VERIFY, 1, { { NULL, "alice", { 0 }, NULL },
+	  0, ERR_VERIFY, 1, { { NULL, "alice", { 0 }, NULL, 0 },
 			   NOTATION("alice.crt", NULL, "already counted as "
 				    "'alice' (a duplicate key") } },
 	{ "public key and certificate of one key, and bob: 2 of 2",
 	  { E_ALICE "}", E_ALICE_CERT "}", E_BOB },
 	  "\"keys\":[\"alice\",\"alice-cert\",\"bob\"],\"threshold\":2",
-	  0, 2, { { NULL, "alice", { 0 }, NULL },
+	  0, 0, 2, { { NULL, "alice", { 0 }, NULL, 0 },
 		  NOTATION("alice.crt", NULL, "already counted"),
-		  { NULL, "bob", { 0 }, NULL } } },
+		  { NULL, "bob", { 0 }, NULL, 0 } } },
 	{ "certificate revoked: its key refused as a public key",
 	  { E_ALICE "}", E_ALICE_CERT REV }, "\"keys\":[\"alice\"]",
-	  ERR_VERIFY, 0, { { NULL, "alice", { 0 },
-			     "key 'alice' is revoked as 'alice-cert'" } } },
+	  0, ERR_VERIFY, 0, { { NULL, "alice", { 0 },
+			     "key 'alice' is revoked as 'alice-cert'", 0 } } },
 	{ "public key revoked: its certificate refused",
 	  { E_ALICE REV, E_ALICE_CERT "}" },
 	  "\"keys\":[\"alice-cert\"],\"formats\":[\"notation\"]",
-	  ERR_VERIFY, 0, { NOTATION("alice.crt", NULL,
+	  0, ERR_VERIFY, 0, { NOTATION("alice.crt", NULL,
 				    "key 'alice' is revoked") } },
 	{ "compressed revoked: uncompressed refused",
 	  { E_ALICE "}", E_ALICE_Z REV }, "\"keys\":[\"alice\"]",
-	  ERR_VERIFY, 0, { { NULL, "alice", { 0 },
-			     "key 'alice' is revoked as 'alice-z'" } } },
+	  0, ERR_VERIFY, 0, { { NULL, "alice", { 0 },
+			     "key 'alice' is revoked as 'alice-z'", 0 } } },
 	{ "uncompressed revoked: compressed refused",
 	  { E_ALICE REV, E_ALICE_Z "}" }, "\"keys\":[\"alice-z\"]",
-	  ERR_VERIFY, 0, { { NULL, "alice-z", { 0 },
-			     "key 'alice-z' is revoked as 'alice'" } } },
+	  0, ERR_VERIFY, 0, { { NULL, "alice-z", { 0 },
+			     "key 'alice-z' is revoked as 'alice'", 0 } } },
 	{ "compressed and uncompressed: 1 of 2",
 	  { E_ALICE "}", E_ALICE_Z "}", E_BOB },
 	  "\"keys\":[\"alice\",\"alice-z\",\"bob\"],\"threshold\":2",
-	  ERR_VERIFY, 1, { { NULL, "alice", { 0 }, NULL },
+	  0, ERR_VERIFY, 1, { { NULL, "alice", { 0 }, NULL, 0 },
 			   { "sigstore-bundle", "alice-z", { 0 },
-			     "already counted" } } },
+			     "already counted", 0 } } },
 	{ "leaf key revoked as a public key: its chain refused",
 	  { E_CA, E_LEAF_KEY REV },
-	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", ERR_VERIFY, 0,
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, ERR_VERIFY, 0,
 	  { NOTATION("leaf.pem", "ca.pem", "key 'leaf-key' is revoked (in "
 		     "its certificate chain)") } },
 	{ "leaf key revoked since 2030: its chain refused then",
 	  { E_CA, E_LEAF_KEY REV2030 },
-	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, 1,
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, 0, 1,
 	  { NOTATION("leaf.pem", "ca.pem", NULL) } },
+	{ "leaf key revoked since 2030, signed in 2031 by its word: refused",
+	  { E_CA, E_LEAF_KEY REV2030 },
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, ERR_VERIFY, 0,
+	  { NOTATION_AT("leaf.pem", "ca.pem", "key 'leaf-key' is revoked "
+			"since 2030-01-01T00:00:00Z", T2031) } },
+	{ "leaf key revoked since 2030, in 2031, backdated to 2020: refused",
+	  { E_CA, E_LEAF_KEY REV2030 },
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", T2031,
+	  ERR_VERIFY, 0, { NOTATION_AT("leaf.pem", "ca.pem", "revoked",
+				       T2020) } },
 	{ "one signing key under two trusted roots: 1 of 2",
 	  { E_CA, E_CA2 },
 	  "\"keys\":[\"ca\",\"ca2\"],\"threshold\":2,\"formats\":"
-	  "[\"notation\"]", ERR_VERIFY, 1,
+	  "[\"notation\"]", 0, ERR_VERIFY, 1,
 	  { NOTATION("leaf.pem", "ca.pem", NULL),
 	    NOTATION("leaf.pem", "leaf2.pem", "already counted") } },
 	{ "two signing keys under two trusted roots: 2 of 2",
 	  { E_CA, E_CA2 },
 	  "\"keys\":[\"ca\",\"ca2\"],\"threshold\":2,\"formats\":"
-	  "[\"notation\"]", 0, 2,
+	  "[\"notation\"]", 0, 0, 2,
 	  { NOTATION("alice.crt", "ca.pem", NULL),
 	    NOTATION("leaf.pem", "leaf2.pem", NULL) } },
 };
@@ -1267,6 +1283,7 @@ static void fill_id_sig(struct sig_report *s, const struct policy *p,
 	}
 	if (g->chain[0])
 		snprintf(s->key, sizeof(s->key), "%s", s->chain_keys[0]);
+	s->signed_at = g->signed_at;
 	s->claims_ok = s->key_index >= 0 || s->cert_index >= 0;
 }
 
@@ -1293,7 +1310,8 @@ static void run_id_case(const struct id_case *c, bool reversed)
 		fail_msg("%s: %s", c->name, err_msg());
 	for (n = 0; n < 3 && (c->sigs[n].key || c->sigs[n].chain[0]); n++)
 		fill_id_sig(&sigs[n], p, &c->sigs[n]);
-	rc = policy_evaluate(&v, p, "reg/id/app", sigs, n, NOW);
+	rc = policy_evaluate(&v, p, "reg/id/app", sigs, n,
+			     c->now ? c->now : NOW);
 	if (rc != c->rc || v.counted != c->counted)
 		fail_msg("%s%s: rc %d, counted %zu (%s)", c->name, reversed ?
 			 " (keys reversed)" : "", rc, v.counted, v.reason);
