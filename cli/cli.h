@@ -131,6 +131,8 @@ struct cli_trust {
 
 /* --key PATH: its public key, and the certificates the file holds, if
  * any, as trust anchors (its first certificate's key is the cosign key).
+ * A key already given (keys_fingerprint: in any encoding or certificate)
+ * or a certificate already given is kept once; at most 64 distinct keys.
  * -1 to go on, else the exit status (after saying why). */
 int cli_trust_add(const struct cli_cmd *self, struct cli_trust *t,
 		  const char *path);

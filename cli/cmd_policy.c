@@ -61,6 +61,7 @@ static int policy_check_cmd(const struct cli_cmd *self, int argc,
 static void show_key(const struct policy *p, const struct policy_key *k,
 		     time_t now)
 {
+	const struct policy_key *o = policy_key_revoked_as(p, k);
 	char desc[64];
 
 	if (k->certificate) {
@@ -77,6 +78,14 @@ static void show_key(const struct policy *p, const struct policy_key *k,
 		printf(", revoked since %s", k->revoked_since);
 	else if (k->revoked)
 		printf(", to be revoked at %s", k->revoked_since);
+	/* one key, many names: revoked under one, revoked under all */
+	else if (o && !o->revoked_timed)
+		printf(", revoked as %s", o->name);
+	else if (o && policy_key_revoked(o, now))
+		printf(", revoked as %s since %s", o->name, o->revoked_since);
+	else if (o)
+		printf(", to be revoked as %s at %s", o->name,
+		       o->revoked_since);
 	printf("\n");
 }
 

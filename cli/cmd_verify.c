@@ -243,6 +243,10 @@ static json_t *report_json(const struct verify_result *res, int rc,
 			      "valid", s->valid);
 		if (!o)
 			continue;
+		/* verified: by a trusted key, whatever it claims; counted:
+		 * toward the verdict (a policy's overrides it) */
+		json_object_set_new(o, "verified", json_boolean(s->key[0]));
+		json_object_set_new(o, "counted", json_boolean(s->valid));
 		if (s->key[0])
 			json_object_set_new(o, "key", json_string(s->key));
 		if (s->docker_ref)
@@ -314,13 +318,20 @@ static void policy_json(json_t *o, const struct policy *p,
 		const struct policy_sig *ps = &v->sigs[i];
 		json_t *s = json_array_get(sigs, i);
 
+		/* under a policy, valid is counted: a signature by a
+		 * revoked or untrusted key is not valid, though verified */
 		json_object_set_new(s, "counted", json_boolean(ps->counted));
+		json_object_set_new(s, "valid", json_boolean(ps->counted));
 		if (ps->key >= 0)
 			json_object_set_new(s, "keyName",
 					    json_string(p->keys[ps->key].name));
-		if (!ps->counted)
+		if (!ps->counted) {
+			json_object_set_new(s, "reason", json_string(ps->why));
 			json_object_set_new(s, "whyNotCounted",
 					    json_string(ps->why));
+		} else {
+			json_object_del(s, "reason");
+		}
 	}
 }
 

@@ -158,29 +158,60 @@ static int trust_add_anchors(struct cli_trust *t, X509 **got, size_t n_got)
 		keys_certs_free(got, n_got);
 		return err_set(ERR_NOMEM, "out of memory");
 	}
-	for (i = 0; i < n_got; i++)
-		all[t->n_certs++] = got[i];
+	for (i = 0; i < n_got; i++) {
+		size_t j;
+
+		for (j = 0; j < t->n_certs && X509_cmp(all[j], got[i]); j++)
+			;
+		if (j < t->n_certs)
+			X509_free(got[i]);	/* that certificate again */
+		else
+			all[t->n_certs++] = got[i];
+	}
 	free(got);
 	t->certs = all;
 	return 0;
 }
 
+/* Is @key one of @t's already, by its fingerprint (keys_fingerprint: the
+ * same key in any encoding, or from a certificate, is the same key)? */
+static bool trust_has_key(const struct cli_trust *t, EVP_PKEY *key)
+{
+	char fp[80], have[80];
+	size_t i;
+
+	if (keys_fingerprint(fp, key) < 0)
+		return false;
+	for (i = 0; i < t->n_keys; i++)
+		if (keys_fingerprint(have, t->keys[i]) == 0 &&
+		    strcmp(fp, have) == 0)
+			return true;
+	return false;
+}
+
 /* The key and the anchors come from one read of the file: one parse, and
- * no file changed between two reads. */
+ * no file changed between two reads. A key given twice (in any encoding,
+ * or in a certificate) is kept once. */
 int cli_trust_add(const struct cli_cmd *self, struct cli_trust *t,
 		  const char *path)
 {
+	EVP_PKEY *key = NULL;
 	X509 **got = NULL;
 	size_t n_got = 0;
 	int rc;
 
-	if (t->n_keys == 64)
-		return cli_usage_error(self, "too many --key (at most 64)%s",
-				       NULL);
-	if ((rc = keys_load_trusted(&t->keys[t->n_keys], &got, &n_got,
-				    path)) < 0)
+	if ((rc = keys_load_trusted(&key, &got, &n_got, path)) < 0)
 		return cli_fail(rc);
-	t->n_keys++;
+	if (trust_has_key(t, key)) {
+		EVP_PKEY_free(key);	/* one key, given twice */
+	} else if (t->n_keys == 64) {
+		EVP_PKEY_free(key);
+		keys_certs_free(got, n_got);
+		return cli_usage_error(self, "too many --key (at most 64 "
+				       "distinct keys)%s", NULL);
+	} else {
+		t->keys[t->n_keys++] = key;
+	}
 	if ((rc = trust_add_anchors(t, got, n_got)) < 0)
 		return cli_fail(rc);
 	return -1;

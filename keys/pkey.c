@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -124,14 +125,53 @@ void keys_describe(char *out, size_t outsz, EVP_PKEY *key)
 	type_name(out, outsz, key);
 }
 
+/* An EC key's SPKI as everyone writes it, whatever form it came in: the
+ * curve by name, the point uncompressed. A point may be sent compressed,
+ * and a curve spelt out as parameters; one key must have one encoding,
+ * or it would have two fingerprints (two identities in a policy). @der
+ * is replaced when the key re-encodes. */
+static int ec_canonical(unsigned char **der, int n)
+{
+	static const char *form = OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT;
+	static const char *unc =
+		OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED;
+	const unsigned char *p = *der;
+	unsigned char *again = NULL;
+	EVP_PKEY *copy = d2i_PUBKEY(NULL, &p, n);
+	int m = -1;
+
+	/* a curve without a name stays as it is: keys_check_acceptable
+	 * refuses it for use anyway */
+	if (copy && EVP_PKEY_set_utf8_string_param(copy, form, unc) == 1 &&
+	    (keys_curve_nid(copy) == NID_undef ||
+	     EVP_PKEY_set_utf8_string_param(copy, OSSL_PKEY_PARAM_EC_ENCODING,
+					    OSSL_PKEY_EC_ENCODING_GROUP) == 1))
+		m = i2d_PUBKEY(copy, &again);
+	EVP_PKEY_free(copy);
+	if (m <= 0) {
+		OPENSSL_free(again);
+		return -1;
+	}
+	OPENSSL_free(*der);
+	*der = again;
+	return m;
+}
+
+/* The DER SubjectPublicKeyInfo of @key, canonical (ec_canonical): what
+ * fingerprints and key identity are computed over. */
 static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
 {
 	int n;
 
 	*der = NULL;
 	n = key ? i2d_PUBKEY(key, der) : -1;
-	if (n <= 0)
+	if (n > 0 && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
+		n = ec_canonical(der, n);
+	if (n <= 0) {
+		OPENSSL_free(*der);
+		*der = NULL;
 		return err_set_ssl(ERR_CRYPTO, "cannot encode the public key");
+	}
 	*len = (size_t)n;
 	return 0;
 }

@@ -340,16 +340,14 @@ static void load_public(struct pctx *c, const char *jp,
 		EVP_PKEY_free(key);
 		return;
 	}
-	/* one public key, one identity, whatever it is called */
+	/* one public key, one identity, whatever it is called
+	 * (check_same_keys says so) */
 	for (i = 0; i < p->n_keys; i++) {
 		const struct policy_key *o = &p->keys[i];
 
 		if (o != k && !o->certificate && o->key_index >= 0 &&
 		    strcmp(o->fingerprint, k->fingerprint) == 0) {
 			k->key_index = o->key_index;
-			diag(c, 0, jp, "the same key as '%s' (%s); the two "
-			     "names count as one key", o->name,
-			     k->fingerprint);
 			EVP_PKEY_free(key);
 			return;
 		}
@@ -369,6 +367,7 @@ static void load_certs(struct pctx *c, const char *jp, struct policy_key *k)
 {
 	struct policy *p = c->p;
 	X509 **got = NULL, **all;
+	char (*fps)[80];
 	size_t n = 0, i, j;
 	char tp[65], tq[65];
 	int rc;
@@ -384,10 +383,13 @@ static void load_certs(struct pctx *c, const char *jp, struct policy_key *k)
 		goto out;
 	}
 	all = realloc(p->certs, (p->n_certs + n) * sizeof(*all));
-	k->cert_index = calloc(n, sizeof(*k->cert_index));
 	if (all)
 		p->certs = all;
-	if (!all || !k->cert_index) {
+	fps = realloc(p->cert_keys, (p->n_certs + n) * sizeof(*fps));
+	if (fps)
+		p->cert_keys = fps;
+	k->cert_index = calloc(n, sizeof(*k->cert_index));
+	if (!all || !fps || !k->cert_index) {
 		diag(c, ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -401,6 +403,13 @@ static void load_certs(struct pctx *c, const char *jp, struct policy_key *k)
 			    strcmp(tp, tq) == 0)
 				break;
 		if (j == p->n_certs) {
+			/* its key's identity, as for public-key entries */
+			if (keys_fingerprint(fps[j],
+					     X509_get0_pubkey(got[i])) < 0) {
+				diag(c, ERR_CRYPTO, jp, "certificate %zu: %s",
+				     i + 1, err_msg());
+				goto out;
+			}
 			p->certs[p->n_certs++] = got[i];
 			got[i] = NULL;
 		}
@@ -492,6 +501,111 @@ int policy_key_find(const struct policy *p, const char *name)
 	return -1;
 }
 
+/* ---- key identity ------------------------------------------------------- */
+
+/* How many keys entry @k holds: its public key, or its certificates'. */
+static size_t entry_n_keys(const struct policy_key *k)
+{
+	if (k->certificate)
+		return k->n_certs;
+	return k->key_index >= 0 ? 1 : 0;
+}
+
+/* The fingerprint of the @i-th key of entry @k. */
+static const char *entry_key(const struct policy *p,
+			     const struct policy_key *k, size_t i)
+{
+	return k->certificate ? p->cert_keys[k->cert_index[i]] :
+	       k->fingerprint;
+}
+
+/* Does entry @k hold the key @fp, whatever the form? */
+static bool holds_key(const struct policy *p, const struct policy_key *k,
+		      const char *fp)
+{
+	size_t i;
+
+	for (i = 0; fp && fp[0] && i < entry_n_keys(k); i++)
+		if (strcmp(entry_key(p, k, i), fp) == 0)
+			return true;
+	return false;
+}
+
+enum revoked_when {
+	REVOKED_AT,			/* revoked at a given time */
+	REVOKED_EVER,			/* revoked, or to be */
+	REVOKED_ALWAYS,			/* "revoked": true */
+};
+
+/* The first entry other than @skip (may be NULL) that holds key @fp and
+ * is revoked as @when says (at @now), or NULL. */
+static const struct policy_key *revoked_holder(const struct policy *p,
+					       const char *fp,
+					       const struct policy_key *skip,
+					       enum revoked_when when,
+					       time_t now)
+{
+	const struct policy_key *k;
+	size_t i;
+
+	for (i = 0; i < p->n_keys; i++) {
+		k = &p->keys[i];
+		if (k == skip || !k->revoked || !holds_key(p, k, fp))
+			continue;
+		if (when == REVOKED_EVER ||
+		    (when == REVOKED_ALWAYS && !k->revoked_timed) ||
+		    (when == REVOKED_AT && policy_key_revoked(k, now)))
+			return k;
+	}
+	return NULL;
+}
+
+const struct policy_key *policy_key_revoked_as(const struct policy *p,
+					       const struct policy_key *k)
+{
+	const struct policy_key *o = NULL;
+	size_t i;
+
+	for (i = 0; !o && i < entry_n_keys(k); i++)
+		o = revoked_holder(p, entry_key(p, k, i), k, REVOKED_EVER, 0);
+	return o;
+}
+
+/* The first key entries @a and @b both hold, or NULL. */
+static const char *shared_key(const struct policy *p,
+			      const struct policy_key *a,
+			      const struct policy_key *b)
+{
+	size_t i;
+
+	for (i = 0; i < entry_n_keys(a); i++)
+		if (holds_key(p, b, entry_key(p, a, i)))
+			return entry_key(p, a, i);
+	return NULL;
+}
+
+/* Two names for one key are allowed (a key kept as a public key and in
+ * a certificate, a rotation half done), but they are one key: say so,
+ * once for each pair. */
+static void check_same_keys(struct pctx *c)
+{
+	const struct policy *p = c->p;
+	const char *fp;
+	char jp[JP_MAX];
+	size_t i, j;
+
+	for (j = 0; j < p->n_keys; j++)
+		for (i = 0; i < j; i++) {
+			if (!(fp = shared_key(p, &p->keys[i], &p->keys[j])))
+				continue;
+			diag(c, 0, jp_key(jp, ".keys", p->keys[j].name),
+			     "'%s' holds the same key as '%s' (%s): the two "
+			     "names count as one key, and revoking either "
+			     "revokes both", p->keys[j].name, p->keys[i].name,
+			     fp);
+		}
+}
+
 /* ---- rules -------------------------------------------------------------- */
 
 static unsigned format_bit(const char *name)
@@ -574,52 +688,86 @@ static void rule_formats(struct pctx *c, const json_t *v, const char *jp,
 	}
 }
 
+/* Say so when entry @k of a rule is revoked for good, under its own
+ * name or, for one of its keys, another's. */
+static void revoked_in_rule(struct pctx *c, const char *jp,
+			    const struct policy_key *k)
+{
+	const struct policy_key *o = NULL;
+	char sub[JP_MAX];
+	size_t i;
+
+	jp_key(sub, jp, "keys");
+	if (k->revoked && !k->revoked_timed) {
+		if (k->certificate)
+			diag(c, 0, sub, "certificate '%s' is revoked; no "
+			     "signature whose chain holds it counts",
+			     k->name);
+		else
+			diag(c, 0, sub, "key '%s' is revoked; its signatures "
+			     "never count", k->name);
+		return;
+	}
+	for (i = 0; !o && i < entry_n_keys(k); i++)
+		o = revoked_holder(c->p, entry_key(c->p, k, i), k,
+				   REVOKED_ALWAYS, 0);
+	if (o)
+		diag(c, 0, sub, "%s '%s' holds a key revoked as '%s'; no "
+		     "signature by that key counts", k->certificate ?
+		     "certificate" : "key", k->name, o->name);
+}
+
 /* Doubts about a signed rule that parsed: revoked keys, thresholds that
- * cannot be met, keys that can never count for its formats. */
+ * cannot be met, keys that can never count for its formats. Keys are
+ * counted by identity: the distinct keys the rule's entries hold. */
 static void rule_checks(struct pctx *c, const char *jp,
 			struct policy_rule *r)
 {
 	const struct policy *p = c->p;
-	size_t i, j, ids = 0, live = 0, certs = 0, pubs = 0;
+	size_t i, j, m, n = 0, ids = 0, live = 0, certs = 0, pubs = 0;
+	size_t unloaded = 0, *owner;
+	const char **fps;
 	char sub[JP_MAX];
 
+	for (i = 0; i < r->n_keys; i++)
+		n += entry_n_keys(&p->keys[r->keys[i]]);
+	fps = calloc(n + 1, sizeof(*fps));
+	owner = calloc(n + 1, sizeof(*owner));
+	if (!fps || !owner) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < r->n_keys; i++) {
 		const struct policy_key *k = &p->keys[r->keys[i]];
-		bool dup = false;
+		bool said = false;
 
-		if (k->certificate) {
+		if (k->certificate)
 			certs++;
-			ids += k->n_certs;
-			if (!(k->revoked && !k->revoked_timed))
-				live += k->n_certs;
-			else
-				diag(c, 0, jp_key(sub, jp, "keys"),
-				     "certificate '%s' is revoked; no "
-				     "signature whose chain holds it "
-				     "counts", k->name);
-			continue;
-		}
-		pubs++;
-		for (j = 0; j < i; j++) {
-			const struct policy_key *o = &p->keys[r->keys[j]];
+		else
+			pubs++;
+		revoked_in_rule(c, jp, k);
+		if (!entry_n_keys(k))
+			unloaded++;	/* its error is said: no more */
+		for (m = 0; m < entry_n_keys(k); m++) {
+			const char *fp = entry_key(p, k, m);
 
-			if (!o->certificate && o->key_index >= 0 &&
-			    o->key_index == k->key_index) {
+			for (j = 0; j < ids && strcmp(fps[j], fp) != 0; j++)
+				;
+			if (j < ids && !said && owner[j] != i)
 				diag(c, 0, jp_key(sub, jp, "keys"), "'%s' and "
 				     "'%s' are the same key; they count once",
-				     o->name, k->name);
-				dup = true;
-			}
+				     p->keys[r->keys[owner[j]]].name, k->name);
+			said |= j < ids && owner[j] != i;
+			if (j < ids)
+				continue;	/* one key, two names */
+			owner[ids] = i;
+			fps[ids++] = fp;
+			if (!revoked_holder(p, fp, NULL, REVOKED_ALWAYS, 0))
+				live++;
 		}
-		if (dup)
-			continue;
-		ids++;
-		if (k->revoked && !k->revoked_timed)
-			diag(c, 0, jp_key(sub, jp, "keys"), "key '%s' is "
-			     "revoked; its signatures never count", k->name);
-		else
-			live++;
 	}
+	ids += unloaded;
+	live += unloaded;
 	if (r->threshold > ids) {
 		diag(c, ERR_FORMAT, jp_key(sub, jp, "threshold"), "%zu, but "
 		     "the rule trusts only %zu distinct key%s", r->threshold,
@@ -642,6 +790,9 @@ static void rule_checks(struct pctx *c, const char *jp,
 	if (r->subject.n && !(r->formats & FORMAT_BIT(FORMAT_NOTATION)))
 		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
 		     "notation signatures, which the rule does not accept");
+out:
+	free(fps);
+	free(owner);
 }
 
 /* "signed-identity" (identity.c reads it): for cosign signatures only. */
@@ -833,7 +984,15 @@ static void check_unused(struct pctx *c)
 			for (k = 0; k < r->n_keys; k++)
 				used |= r->keys[k] == i;
 		}
-		if (!used && !revoked_cert_used(c, i))
+		if (used || revoked_cert_used(c, i))
+			continue;
+		if (c->p->keys[i].revoked)
+			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
+			     "'%s' is revoked and no rule names it: its key "
+			     "refuses every signature it made, and every "
+			     "notation chain holding a certificate for it, "
+			     "whatever the rule", c->p->keys[i].name);
+		else
 			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
 			     "no rule uses this key");
 	}
@@ -885,6 +1044,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	if (keys)
 		json_object_foreach(keys, name, m)
 			parse_key(c, name, m, jp_key(jp, ".keys", name));
+	check_same_keys(c);
 	rules = json_object_get(doc, "rules");
 	if (!rules) {
 		diag(c, ERR_FORMAT, ".rules", "missing: without rules every "
@@ -1017,6 +1177,7 @@ void policy_free(struct policy *p)
 	for (i = 0; i < p->n_pkeys; i++)
 		EVP_PKEY_free(p->pkeys[i]);
 	keys_certs_free(p->certs, p->n_certs);
+	free(p->cert_keys);
 	free(p->pkeys);
 	free(p->keys);
 	free(p->rules);
@@ -1134,113 +1295,211 @@ static bool subject_matches(const struct kvlist *want,
 	return true;
 }
 
-/* Does entry @k hold public key @pk (>= 0) or certificate @ci (>= 0)? */
-static bool entry_holds(const struct policy_key *k, int pk, int ci)
+/* Does certificate entry @k hold certificate @ci of p->certs? */
+static bool entry_holds_cert(const struct policy_key *k, size_t ci)
 {
 	size_t i;
 
-	if (pk >= 0)
-		return !k->certificate && k->key_index == pk;
-	for (i = 0; i < k->n_certs; i++)
-		if (k->cert_index[i] == (size_t)ci)
+	for (i = 0; k->certificate && i < k->n_certs; i++)
+		if (k->cert_index[i] == ci)
 			return true;
 	return false;
 }
 
-/* An entry revoked at @now that holds a certificate of @s's chain, or
- * NULL. Any of them refuses the signature: a revoked leaf under a
- * trusted root is refused whichever of the two cert_index names. */
-static const struct policy_key *chain_revoked(const struct policy *p,
-					      const struct sig_report *s,
-					      time_t now)
-{
-	size_t i, j;
+/* The keys that have counted, each with the entry it counted under. */
+struct tally {
+	const char **fps;
+	size_t *entry;
+	size_t n;
+};
 
-	for (i = 0; i < s->n_in_chain && i < JWS_CERTS_MAX; i++) {
-		if (s->in_chain[i] < 0 || (size_t)s->in_chain[i] >= p->n_certs)
-			continue;
-		for (j = 0; j < p->n_keys; j++)
-			if (p->keys[j].certificate &&
-			    entry_holds(&p->keys[j], -1, s->in_chain[i]) &&
-			    policy_key_revoked(&p->keys[j], now))
-				return &p->keys[j];
+/* The entry key @fp counted under, or -1. */
+static int tally_find(const struct tally *t, const char *fp)
+{
+	size_t i;
+
+	for (i = 0; fp && i < t->n; i++)
+		if (strcmp(t->fps[i], fp) == 0)
+			return (int)t->entry[i];
+	return -1;
+}
+
+/* What a signature is, in the policy's terms. */
+struct sig_keys {
+	const char *signer;		/* the signing key's fingerprint */
+	int entry;			/* the entry it counts for, or -1 */
+	const char *anchor;		/* that entry's key it counts as */
+	bool trusted;			/* the rule trusts that entry */
+	bool notation;			/* counts by its chain */
+	const struct policy_key *revoked;	/* an entry revoking one of
+					 * its keys, or NULL */
+};
+
+/* Is @cand (entry @i, counting as key @fp) a better entry for the
+ * signature than the one @k holds: trusted by the rule first, then one
+ * whose key has not counted yet? The earliest on a tie. */
+static void consider(struct sig_keys *k, const struct policy_rule *r,
+		     const struct tally *t, size_t i, const char *fp)
+{
+	bool trusted = rule_trusts(r, i);
+	int score = 2 * trusted + (tally_find(t, fp) < 0);
+	int best = k->entry < 0 ? -1 : 2 * k->trusted +
+		   (tally_find(t, k->anchor) < 0);
+
+	if (score > best) {
+		k->entry = (int)i;
+		k->anchor = fp;
+		k->trusted = trusted;
 	}
+}
+
+/* A revoked entry holding any key of the signature (its own, or for
+ * notation that of any certificate of its chain) at @now, or NULL:
+ * whatever the order of the entries, a revoked key refuses it. A
+ * signing time the signature states after @now is used instead: it is
+ * the signer's word, so it may refuse a signature but never save one. */
+static const struct policy_key *sig_revoked(const struct policy *p,
+					    const struct sig_report *s,
+					    const struct sig_keys *k,
+					    time_t now)
+{
+	const struct policy_key *rev;
+	size_t i;
+
+	if (s->signed_at > now)
+		now = s->signed_at;
+
+	if ((rev = revoked_holder(p, k->signer, NULL, REVOKED_AT, now)) ||
+	    (rev = revoked_holder(p, k->anchor, NULL, REVOKED_AT, now)))
+		return rev;
+	for (i = 0; i < s->n_chain_keys && i < JWS_CERTS_MAX; i++)
+		if ((rev = revoked_holder(p, s->chain_keys[i], NULL,
+					  REVOKED_AT, now)))
+			return rev;
+	for (i = 0; i < s->n_in_chain && i < JWS_CERTS_MAX; i++)
+		if (s->in_chain[i] >= 0 &&
+		    (size_t)s->in_chain[i] < p->n_certs &&
+		    (rev = revoked_holder(p, p->cert_keys[s->in_chain[i]],
+					  NULL, REVOKED_AT, now)))
+			return rev;
 	return NULL;
 }
 
-static void judge(const struct policy *p, const struct policy_rule *r,
-		  const struct sig_report *s, time_t now, bool *seen_k,
-		  bool *seen_c, struct policy_verdict *out,
-		  struct policy_sig *ps)
+/* The signature's keys and the entry it counts for. false when no
+ * entry of the policy holds its key. */
+static bool sig_keys(struct sig_keys *k, const struct policy *p,
+		     const struct policy_rule *r, const struct sig_report *s,
+		     const struct tally *t, time_t now)
 {
-	int pk = -1, ci = -1;
-	const struct policy_key *signer = NULL, *revoked = NULL;
-	const char *missing = NULL;
-	bool trusted = false, *seen;
-	size_t i;
+	bool notation = strcmp(s->format, format_name(FORMAT_NOTATION)) == 0;
+	size_t i, j;
+	int ci;
 
-	if (s->key_index >= 0 && (size_t)s->key_index < p->n_pkeys)
-		pk = s->key_index;
-	else if (strcmp(s->format, format_name(FORMAT_NOTATION)) == 0 &&
-		 s->cert_index >= 0 &&
-		 (size_t)s->cert_index < p->n_certs)
-		ci = s->cert_index;
-	if (pk < 0 && ci < 0) {
+	memset(k, 0, sizeof(*k));
+	k->entry = -1;
+	k->notation = notation;
+	for (i = 0; i < p->n_keys; i++) {
+		const struct policy_key *e = &p->keys[i];
+
+		if (!notation && !e->certificate && s->key_index >= 0 &&
+		    e->key_index == s->key_index)
+			consider(k, r, t, i, e->fingerprint);
+		for (j = 0; notation && e->certificate &&
+			    j < s->n_in_chain && j < JWS_CERTS_MAX; j++) {
+			ci = s->in_chain[j];
+			if (ci >= 0 && (size_t)ci < p->n_certs &&
+			    entry_holds_cert(e, (size_t)ci))
+				consider(k, r, t, i, p->cert_keys[ci]);
+		}
+	}
+	if (k->entry < 0)
+		return false;
+	/* who signed: the key itself, or the leaf of the chain */
+	k->signer = !notation ? k->anchor : s->n_chain_keys ?
+		    s->chain_keys[0] : s->key[0] ? s->key : k->anchor;
+	k->revoked = sig_revoked(p, s, k, now);
+	return true;
+}
+
+/* Why a signature with keys @k, one of them revoked, does not count. */
+static void revoked_why(struct policy_sig *ps, const struct policy *p,
+			const struct sig_keys *k)
+{
+	const struct policy_key *rev = k->revoked;
+	const struct policy_key *signer = &p->keys[k->entry];
+	char since[48] = "";
+
+	if (rev->revoked_timed)
+		snprintf(since, sizeof(since), " since %s",
+			 rev->revoked_since);
+	if (rev == signer)
+		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked%s",
+			 rev->name, since);
+	else if (k->notation)
+		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked%s (in "
+			 "its certificate chain)", rev->name, since);
+	else
+		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked as "
+			 "'%s'%s", signer->name, rev->name, since);
+}
+
+/* Count @s: its signing key and the key it counts as are used up. */
+static void tally_add(struct tally *t, const struct sig_keys *k)
+{
+	t->fps[t->n] = k->signer;
+	t->entry[t->n++] = (size_t)k->entry;
+	if (strcmp(k->anchor, k->signer) != 0) {
+		t->fps[t->n] = k->anchor;
+		t->entry[t->n++] = (size_t)k->entry;
+	}
+}
+
+static void judge(const struct policy *p, const struct policy_rule *r,
+		  const struct sig_report *s, time_t now, struct tally *t,
+		  struct policy_verdict *out, struct policy_sig *ps)
+{
+	const struct policy_key *signer;
+	const char *missing = NULL;
+	struct sig_keys k;
+	int dup;
+
+	if (!sig_keys(&k, p, r, s, t, now)) {
 		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
 			 "the policy%s%.200s", s->reason[0] ? ": " : "",
 			 s->reason);
 		return;
 	}
-	/* the key's names: the one the rule trusts, else the first */
-	for (i = 0; i < p->n_keys; i++) {
-		const struct policy_key *k = &p->keys[i];
-
-		if (!entry_holds(k, pk, ci))
-			continue;
-		if (!signer || (!trusted && rule_trusts(r, i))) {
-			signer = k;
-			ps->key = (int)i;
-			trusted = rule_trusts(r, i);
-		}
-		if (!revoked && policy_key_revoked(k, now))
-			revoked = k;
-	}
-	if (!signer) {
-		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
-			 "the policy");
-		return;
-	}
-	if (ci >= 0 && !revoked)
-		revoked = chain_revoked(p, s, now);
-	seen = pk >= 0 ? &seen_k[pk] : &seen_c[ci];
+	signer = &p->keys[k.entry];
+	ps->key = k.entry;
+	if ((dup = tally_find(t, k.signer)) < 0)
+		dup = tally_find(t, k.anchor);
 	if (!(r->formats & format_bit(s->format)))
 		snprintf(ps->why, sizeof(ps->why), "format '%s' is not "
 			 "accepted by the rule", s->format);
-	else if (!trusted && !(ci >= 0 && revoked))
+	else if (!k.trusted && !k.revoked)
 		snprintf(ps->why, sizeof(ps->why), "signed by '%s', which the "
 			 "rule does not trust", signer->name);
-	else if (revoked && revoked->revoked_timed)
-		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked since "
-			 "%s", revoked->name, revoked->revoked_since);
-	else if (revoked)
-		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked",
-			 revoked->name);
+	else if (k.revoked)
+		revoked_why(ps, p, &k);
 	else if (!s->claims_ok)
 		snprintf(ps->why, sizeof(ps->why), "%.280s", s->reason[0] ?
 			 s->reason : "its claims do not hold for this image");
-	else if (ci >= 0 && !subject_matches(&r->subject, &s->subject,
-					     &missing))
+	else if (k.notation && !subject_matches(&r->subject, &s->subject,
+						&missing))
 		snprintf(ps->why, sizeof(ps->why), "the signing certificate's "
 			 "subject lacks %.200s", missing);
 	else if (!kvlist_matched_by(&r->annotations, s->annotations,
 				    &missing))
 		snprintf(ps->why, sizeof(ps->why), "annotation '%.200s' "
 			 "missing or different", missing);
-	else if (*seen)
-		snprintf(ps->why, sizeof(ps->why), "key '%s' already counted "
-			 "(a key counts once)", signer->name);
+	else if (dup >= 0)
+		snprintf(ps->why, sizeof(ps->why), "key '%s' already counted"
+			 "%s%s%s (a duplicate key: a key counts once, under "
+			 "any name)", signer->name, dup != k.entry ? " as '" :
+			 "", dup != k.entry ? p->keys[dup].name : "",
+			 dup != k.entry ? "'" : "");
 	else {
-		*seen = true;
+		tally_add(t, &k);
 		ps->counted = true;
 		out->counted++;
 	}
@@ -1251,7 +1510,7 @@ int policy_evaluate(struct policy_verdict *out, const struct policy *p,
 		    size_t n_sigs, time_t now)
 {
 	const struct policy_rule *r = policy_match(p, repo);
-	bool *seen_k = NULL, *seen_c = NULL;
+	struct tally t = { 0 };
 	const struct policy_sig *tell = NULL;
 	char fmts[128] = "";
 	size_t i;
@@ -1282,15 +1541,15 @@ int policy_evaluate(struct policy_verdict *out, const struct policy *p,
 		out->trusted = true;
 		goto done;
 	}
-	seen_k = calloc(p->n_pkeys + 1, sizeof(bool));
-	seen_c = calloc(p->n_certs + 1, sizeof(bool));
-	if (!seen_k || !seen_c) {
+	/* each signature counted uses up at most two keys */
+	t.fps = calloc(2 * n_sigs + 1, sizeof(*t.fps));
+	t.entry = calloc(2 * n_sigs + 1, sizeof(*t.entry));
+	if (!t.fps || !t.entry) {
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n_sigs; i++)
-		judge(p, r, &sigs[i], now, seen_k, seen_c, out,
-		      &out->sigs[i]);
+		judge(p, r, &sigs[i], now, &t, out, &out->sigs[i]);
 	out->trusted = out->counted >= r->threshold;
 	if (!n_sigs && (r->formats & FORMAT_ALL) != FORMAT_ALL) {
 		/* policy_verify fetches only these: say so */
@@ -1327,8 +1586,8 @@ done:
 	else
 		rc = err_set(ERR_VERIFY, "%s", out->reason);
 out:
-	free(seen_k);
-	free(seen_c);
+	free(t.fps);
+	free(t.entry);
 	return rc;
 }
 

@@ -427,16 +427,26 @@ static void subject_fields(struct kvlist *out, X509 *cert)
 }
 
 /* Which trusted certificates appear in @chain (byte-equal): all of
- * them into s->in_chain, for revocation; the first in o->certs into
- * s->cert_index (-1: none), the one the signature is counted for. */
+ * them into s->in_chain, for counting and revocation; the first in
+ * o->certs into s->cert_index (-1: none). The key of every certificate
+ * into s->chain_keys: a key revoked under any name refuses the chain. */
 static void trusted_in_chain(X509 *const *chain, size_t n,
 			     const struct verify_opts *o,
 			     struct sig_report *s)
 {
+	EVP_PKEY *key;
 	size_t i, j;
 
 	s->cert_index = -1;
 	s->n_in_chain = 0;
+	for (i = s->n_chain_keys = 0; i < n && i < JWS_CERTS_MAX; i++) {
+		key = X509_get0_pubkey(chain[i]);
+		if (!key || keys_fingerprint(s->chain_keys[i], key) < 0) {
+			err_clear();	/* a key we cannot name: */
+			return;		/* trusted by none */
+		}
+		s->n_chain_keys++;
+	}
 	for (j = 0; j < o->n_certs; j++)
 		for (i = 0; i < n; i++)
 			if (X509_cmp(chain[i], o->certs[j]) == 0 &&
@@ -496,6 +506,7 @@ static int notary_judge(const struct notary_sig *n,
 		return 0;
 	}
 	trusted_in_chain(n->chain, n->n_chain, o, s);
+	s->signed_at = n->env.signing_time;
 	keys_fingerprint(s->key, leaf);
 	subject_fields(&s->subject, n->chain[0]);
 	if (n->env.has_expiry && now > n->env.expiry) {

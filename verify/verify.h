@@ -81,6 +81,14 @@ struct sig_report {
 					 * a revoked one is seen whatever
 					 * cert_index is */
 	size_t n_in_chain;
+	char chain_keys[JWS_CERTS_MAX][80];	/* Notary: the key
+					 * fingerprint of each certificate of
+					 * its chain, leaf first, so that a
+					 * key revoked under any name refuses
+					 * it */
+	size_t n_chain_keys;
+	time_t signed_at;		/* Notary: the signing time it states
+					 * (the signer's word), or 0 */
 	int key_index;			/* that key's index in opts->keys,
 					 * or -1 */
 	bool claims_ok;			/* verified by a key, and names this
@@ -173,8 +181,10 @@ enum policy_action {
 };
 
 /* One entry of "keys": a public key, or certificates anchoring Notary
- * signature chains. Signatures are counted by key identity: the same
- * public key under two names is one key (policy->pkeys holds it once). */
+ * signature chains. A key is its public key (keys_fingerprint, over the
+ * canonical SubjectPublicKeyInfo): the same key under two names, as a
+ * public key or in a certificate, in any encoding, is one key for
+ * thresholds and for revocation (policy->pkeys holds it once). */
 struct policy_key {
 	char *name;
 	char *file;			/* resolved against the policy's
@@ -221,6 +231,8 @@ struct policy {
 	size_t n_pkeys;
 	X509 **certs;			/* distinct certificates (owned): give
 					 * as verify_opts.certs */
+	char (*cert_keys)[80];		/* keys_fingerprint of each one's
+					 * key, parallel to certs */
 	size_t n_certs;
 };
 
@@ -292,6 +304,11 @@ int policy_key_find(const struct policy *p, const char *name);
  * (cosign signatures carry no trusted time, so the time of verifying is
  * what counts). */
 bool policy_key_revoked(const struct policy_key *k, time_t now);
+/* Another entry that revokes @k's key (or for a certificate entry, the
+ * key of one of its certificates), revoked or to be revoked at some
+ * time, or NULL: policy show's "revoked as NAME". Borrowed. */
+const struct policy_key *policy_key_revoked_as(const struct policy *p,
+					       const struct policy_key *k);
 /* Strict RFC 3339 (rfc3339_parse): "2026-01-31T12:00:00Z", fraction and
  * numeric offset allowed ("...T12:00:00.5+01:00"; the fraction is
  * dropped), "t" and "z" too; nothing before 1970. */
@@ -318,12 +335,18 @@ struct policy_verdict {
 /* Judge the signatures found for @repo ("registry/repository") by the
  * rule policy_match picks, at time @now. A signature counts when its
  * format is accepted, its key (s->key_index into p->pkeys, or for
- * notation s->cert_index into p->certs) belongs to an entry the rule
- * trusts and no entry with that key (for notation: with any certificate
- * of s->in_chain) is revoked at @now, its claims hold
- * (s->claims_ok) and it carries the rule's annotations; each distinct
- * key counts once. Pure: no I/O. 0 when trusted; ERR_VERIFY with
- * out->reason (also the recorded message) when not; ERR_NOMEM. */
+ * notation a certificate of s->in_chain in p->certs) belongs to an entry
+ * the rule trusts, no entry holding its key (for notation: the key of
+ * any certificate of its chain, s->chain_keys and s->in_chain) is
+ * revoked at @now (or at s->signed_at when later: a stated time can
+ * refuse a signature, never save one), its claims hold (s->claims_ok)
+ * and it carries the rule's annotations. Keys count once: a signature
+ * counts only when neither its signing key nor the trusted key it counts
+ * for (the same, but for notation's anchor) has counted already, so no
+ * key counts twice whatever its names (greedy: it may count fewer than
+ * could).
+ * Pure: no I/O. 0 when trusted; ERR_VERIFY with out->reason (also the
+ * recorded message) when not; ERR_NOMEM. */
 int policy_evaluate(struct policy_verdict *out, const struct policy *p,
 		    const char *repo, const struct sig_report *sigs,
 		    size_t n_sigs, time_t now);

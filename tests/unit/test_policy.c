@@ -60,9 +60,11 @@ static void write_pub(const char *name, EVP_PKEY *k)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* alice (and a copy under another file name), bob, carol, dave, mallory;
- * a private key file; a link to bob's; self-signed certificates: ca,
- * leaf and leaf2 (the evaluator never looks at who issued what). */
+/* alice (and a copy under another file name, compressed as alice-z.pub,
+ * certified as alice.crt), bob, carol, dave, mallory; a private key file;
+ * a link to bob's; self-signed certificates: ca, leaf (its key alone as
+ * leaf-key.pub) and leaf2 (the evaluator never looks at who issued
+ * what). */
 static int setup(void **state)
 {
 	const char *names[] = { "alice.pub", "bob.pub", "carol.pub",
@@ -85,6 +87,16 @@ static int setup(void **state)
 			EVP_PKEY_free(k);
 	}
 	write_pub("alice-copy.pub", alice);
+	/* alice's key, compressed, and in a certificate (issue 14) */
+	if (keys_x509_generate(&cert, alice, "CN=alice", 2) < 0 ||
+	    keys_save_cert(tpath("alice.crt"), cert, false) < 0)
+		return -1;
+	X509_free(cert);
+	cert = NULL;
+	if (EVP_PKEY_set_utf8_string_param(alice, "point-format",
+					   "compressed") != 1)
+		return -1;
+	write_pub("alice-z.pub", alice);
 	f = fopen(tpath("private.pem"), "w");
 	if (!f || PEM_write_PrivateKey(f, alice, NULL, NULL, 0, NULL,
 				       NULL) != 1)
@@ -99,6 +111,8 @@ static int setup(void **state)
 				       2) < 0 ||
 		    keys_save_cert(tpath(certs[i]), cert, false) < 0)
 			return -1;
+		if (i == 1)	/* the leaf's key alone */
+			write_pub("leaf-key.pub", k);
 		X509_free(cert);
 		EVP_PKEY_free(k);
 	}
@@ -1062,7 +1076,8 @@ static void run_case(const struct policy *p, const struct eval_case *c,
 			fail_msg("%s: signature %zu: counted %d, why "
 				 "'%s'", c->name, j, ps->counted,
 				 ps->why);
-		if (c->sigs[j].key && c->rule >= 0 &&
+		/* with a chain, the entry the rule trusts is named */
+		if (c->sigs[j].key && c->rule >= 0 && !chain &&
 		    v.rule->action == POLICY_SIGNED &&
 		    ps->key != policy_key_find(p, c->sigs[j].key) &&
 		    strcmp(c->sigs[j].key, "alice2") != 0)
@@ -1122,6 +1137,264 @@ static void test_evaluate_pure(void **state)
 	policy_free(NULL);
 	policy_diags_release(NULL);
 	policy_free(p);
+}
+
+/* ---- key identity (issue 14) -------------------------------------------- */
+
+/* A key is its public key: as a public key or in a certificate, in any
+ * encoding, under any name, it counts once and is revoked under all its
+ * names; a revoked key anywhere in a notation chain refuses it. Each case
+ * is run with the policy's keys in the order given and reversed. */
+struct id_sig {
+	const char *format;	/* NULL: cosign */
+	const char *key;	/* cosign, bundle: the signer's entry */
+	const char *chain[2];	/* notation: certificate files, leaf 1st */
+	const char *why;	/* expected in why; NULL: counted */
+	time_t signed_at;	/* notation: the signing time it states */
+};
+
+struct id_case {
+	const char *name;
+	const char *keys[3];	/* members of "keys" */
+	const char *rule;	/* the rule for reg/id/any, no scope */
+	time_t now;		/* 0: NOW */
+	int rc;
+	size_t counted;
+	struct id_sig sigs[3];
+};
+
+#define E_ALICE "\"alice\":{\"public-key\":\"alice.pub\""
+#define E_ALICE_Z "\"alice-z\":{\"public-key\":\"alice-z.pub\""
+#define E_ALICE_CERT "\"alice-cert\":{\"certificate\":\"alice.crt\""
+#define E_BOB "\"bob\":{\"public-key\":\"bob.pub\"}"
+#define E_CA "\"ca\":{\"certificate\":\"ca.pem\"}"
+#define E_CA2 "\"ca2\":{\"certificate\":\"leaf2.pem\"}"
+#define E_LEAF_KEY "\"leaf-key\":{\"public-key\":\"leaf-key.pub\""
+#define REV ",\"revoked\":true}"
+#define REV2030 ",\"revoked\":\"2030-01-01T00:00:00Z\"}"
+#define NOTATION(leaf, root, why) { "notation", NULL, { leaf, root }, why, 0 }
+#define NOTATION_AT(leaf, root, why, at) \
+	{ "notation", NULL, { leaf, root }, why, at }
+#define T2020 1577836800	/* 2020-01-01T00:00:00Z */
+#define T2031 1924992000	/* 2031-01-01T00:00:00Z */
+
+static const struct id_case id_cases[] = {
+	{ "public key and certificate of one key: 1 of 2",
+	  { E_ALICE "}", E_ALICE_CERT "}", E_BOB },
+	  "\"keys\":[\"alice\",\"alice-cert\",\"bob\"],\"threshold\":2",
+	  0, ERR_VERIFY, 1, { { NULL, "alice", { 0 }, NULL, 0 },
+			   NOTATION("alice.crt", NULL, "already counted as "
+				    "'alice' (a duplicate key") } },
+	{ "public key and certificate of one key, and bob: 2 of 2",
+	  { E_ALICE "}", E_ALICE_CERT "}", E_BOB },
+	  "\"keys\":[\"alice\",\"alice-cert\",\"bob\"],\"threshold\":2",
+	  0, 0, 2, { { NULL, "alice", { 0 }, NULL, 0 },
+		  NOTATION("alice.crt", NULL, "already counted"),
+		  { NULL, "bob", { 0 }, NULL, 0 } } },
+	{ "certificate revoked: its key refused as a public key",
+	  { E_ALICE "}", E_ALICE_CERT REV }, "\"keys\":[\"alice\"]",
+	  0, ERR_VERIFY, 0, { { NULL, "alice", { 0 },
+			     "key 'alice' is revoked as 'alice-cert'", 0 } } },
+	{ "public key revoked: its certificate refused",
+	  { E_ALICE REV, E_ALICE_CERT "}" },
+	  "\"keys\":[\"alice-cert\"],\"formats\":[\"notation\"]",
+	  0, ERR_VERIFY, 0, { NOTATION("alice.crt", NULL,
+				    "key 'alice' is revoked") } },
+	{ "compressed revoked: uncompressed refused",
+	  { E_ALICE "}", E_ALICE_Z REV }, "\"keys\":[\"alice\"]",
+	  0, ERR_VERIFY, 0, { { NULL, "alice", { 0 },
+			     "key 'alice' is revoked as 'alice-z'", 0 } } },
+	{ "uncompressed revoked: compressed refused",
+	  { E_ALICE REV, E_ALICE_Z "}" }, "\"keys\":[\"alice-z\"]",
+	  0, ERR_VERIFY, 0, { { NULL, "alice-z", { 0 },
+			     "key 'alice-z' is revoked as 'alice'", 0 } } },
+	{ "compressed and uncompressed: 1 of 2",
+	  { E_ALICE "}", E_ALICE_Z "}", E_BOB },
+	  "\"keys\":[\"alice\",\"alice-z\",\"bob\"],\"threshold\":2",
+	  0, ERR_VERIFY, 1, { { NULL, "alice", { 0 }, NULL, 0 },
+			   { "sigstore-bundle", "alice-z", { 0 },
+			     "already counted", 0 } } },
+	{ "leaf key revoked as a public key: its chain refused",
+	  { E_CA, E_LEAF_KEY REV },
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, ERR_VERIFY, 0,
+	  { NOTATION("leaf.pem", "ca.pem", "key 'leaf-key' is revoked (in "
+		     "its certificate chain)") } },
+	{ "leaf key revoked since 2030: its chain refused then",
+	  { E_CA, E_LEAF_KEY REV2030 },
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, 0, 1,
+	  { NOTATION("leaf.pem", "ca.pem", NULL) } },
+	{ "leaf key revoked since 2030, signed in 2031 by its word: refused",
+	  { E_CA, E_LEAF_KEY REV2030 },
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", 0, ERR_VERIFY, 0,
+	  { NOTATION_AT("leaf.pem", "ca.pem", "key 'leaf-key' is revoked "
+			"since 2030-01-01T00:00:00Z", T2031) } },
+	{ "leaf key revoked since 2030, in 2031, backdated to 2020: refused",
+	  { E_CA, E_LEAF_KEY REV2030 },
+	  "\"keys\":[\"ca\"],\"formats\":[\"notation\"]", T2031,
+	  ERR_VERIFY, 0, { NOTATION_AT("leaf.pem", "ca.pem", "revoked",
+				       T2020) } },
+	{ "one signing key under two trusted roots: 1 of 2",
+	  { E_CA, E_CA2 },
+	  "\"keys\":[\"ca\",\"ca2\"],\"threshold\":2,\"formats\":"
+	  "[\"notation\"]", 0, ERR_VERIFY, 1,
+	  { NOTATION("leaf.pem", "ca.pem", NULL),
+	    NOTATION("leaf.pem", "leaf2.pem", "already counted") } },
+	{ "two signing keys under two trusted roots: 2 of 2",
+	  { E_CA, E_CA2 },
+	  "\"keys\":[\"ca\",\"ca2\"],\"threshold\":2,\"formats\":"
+	  "[\"notation\"]", 0, 0, 2,
+	  { NOTATION("alice.crt", "ca.pem", NULL),
+	    NOTATION("leaf.pem", "leaf2.pem", NULL) } },
+};
+
+/* A signature as verify reports it: by the key of entry @g->key, or for
+ * notation by a chain of certificate files, each certificate of the
+ * policy found in it (byte-equal) and every certificate's key. */
+static void fill_id_sig(struct sig_report *s, const struct policy *p,
+			const struct id_sig *g)
+{
+	X509 **certs = NULL;
+	size_t n = 0, i, j;
+	int k;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->format, sizeof(s->format), "%s",
+		 g->format ? g->format : "cosign");
+	s->key_index = s->cert_index = -1;
+	if (g->key) {
+		assert_true((k = policy_key_find(p, g->key)) >= 0);
+		s->key_index = p->keys[k].key_index;
+		assert_int_equal(keys_fingerprint(s->key,
+						  p->pkeys[s->key_index]), 0);
+	}
+	for (i = 0; i < 2 && g->chain[i]; i++) {
+		assert_int_equal(keys_load_certs(&certs, &n,
+						 tpath(g->chain[i])), 0);
+		assert_int_equal(keys_fingerprint(s->chain_keys[i],
+				 X509_get0_pubkey(certs[0])), 0);
+		s->n_chain_keys++;
+		for (j = 0; j < p->n_certs; j++)
+			if (X509_cmp(p->certs[j], certs[0]) == 0) {
+				if (s->cert_index < 0)
+					s->cert_index = (int)j;
+				s->in_chain[s->n_in_chain++] = (int)j;
+			}
+		keys_certs_free(certs, n);
+	}
+	if (g->chain[0])
+		snprintf(s->key, sizeof(s->key), "%s", s->chain_keys[0]);
+	s->signed_at = g->signed_at;
+	s->claims_ok = s->key_index >= 0 || s->cert_index >= 0;
+}
+
+static void run_id_case(const struct id_case *c, bool reversed)
+{
+	struct sig_report sigs[3];
+	struct policy_verdict v;
+	struct policy *p;
+	char json[2048];
+	size_t n, i, nk;
+	int rc, len;
+
+	for (nk = 0; nk < 3 && c->keys[nk]; nk++)
+		;
+	len = snprintf(json, sizeof(json), "{\"version\":1,\"keys\":{");
+	for (i = 0; i < nk; i++)
+		len += snprintf(json + len, sizeof(json) - (size_t)len, "%s%s",
+				i ? "," : "",
+				c->keys[reversed ? nk - 1 - i : i]);
+	len += snprintf(json + len, sizeof(json) - (size_t)len, "},\"rules\""
+			":[{\"scope\":\"reg/id/*\",%s}]}", c->rule);
+	assert_true(len < (int)sizeof(json));
+	if (parse(&p, json, NULL) != 0)
+		fail_msg("%s: %s", c->name, err_msg());
+	for (n = 0; n < 3 && (c->sigs[n].key || c->sigs[n].chain[0]); n++)
+		fill_id_sig(&sigs[n], p, &c->sigs[n]);
+	rc = policy_evaluate(&v, p, "reg/id/app", sigs, n,
+			     c->now ? c->now : NOW);
+	if (rc != c->rc || v.counted != c->counted)
+		fail_msg("%s%s: rc %d, counted %zu (%s)", c->name, reversed ?
+			 " (keys reversed)" : "", rc, v.counted, v.reason);
+	for (i = 0; i < n; i++) {
+		const char *want = c->sigs[i].why;
+
+		if (v.sigs[i].counted != !want ||
+		    (want && !strstr(v.sigs[i].why, want)))
+			fail_msg("%s%s: signature %zu: counted %d, why '%s'",
+				 c->name, reversed ? " (keys reversed)" : "",
+				 i, v.sigs[i].counted, v.sigs[i].why);
+	}
+	policy_verdict_release(&v);
+	policy_free(p);
+}
+
+static void test_key_identity(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(id_cases) / sizeof(id_cases[0]); i++) {
+		run_id_case(&id_cases[i], false);
+		run_id_case(&id_cases[i], true);
+	}
+}
+
+/* policy check: two names of one key are a warning; thresholds and
+ * revocations are by key. */
+static void test_key_identity_check(void **state)
+{
+	static const struct {
+		const char *keys, *rule;
+		int rc;
+		const char *msg;	/* in some diagnostic */
+		size_t n_pkeys;
+	} cases[] = {
+		{ E_ALICE "}," E_ALICE_Z "}," E_BOB,
+		  "\"keys\":[\"alice\",\"alice-z\",\"bob\"],\"threshold\":2",
+		  0, "'alice-z' holds the same key as 'alice'", 2 },
+		{ E_ALICE "}," E_ALICE_CERT "}," E_BOB,
+		  "\"keys\":[\"alice\",\"alice-cert\",\"bob\"],"
+		  "\"threshold\":2", 0,
+		  "'alice-cert' holds the same key as 'alice'", 2 },
+		{ E_ALICE "}," E_ALICE_CERT "}",
+		  "\"keys\":[\"alice\",\"alice-cert\"],\"threshold\":2",
+		  ERR_FORMAT, "2, but the rule trusts only 1 distinct key",
+		  0 },
+		{ E_ALICE "}," E_ALICE_Z "}",
+		  "\"keys\":[\"alice\",\"alice-z\"],\"threshold\":2",
+		  ERR_FORMAT, "2, but the rule trusts only 1 distinct key",
+		  0 },
+		{ E_ALICE "}," E_ALICE_CERT REV "," E_BOB,
+		  "\"keys\":[\"alice\",\"bob\"],\"threshold\":2", 0,
+		  "key 'alice' holds a key revoked as 'alice-cert'", 2 },
+		{ E_ALICE "}," E_ALICE_CERT REV "," E_BOB,
+		  "\"keys\":[\"alice\",\"bob\"],\"threshold\":2", 0,
+		  "2 can never be met: only 1 of the rule's keys", 2 },
+	};
+	struct policy_diags d;
+	struct policy *p;
+	char json[1024];
+	size_t i, j;
+	bool found;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		snprintf(json, sizeof(json), "{\"version\":1,\"keys\":{%s},"
+			 "\"rules\":[{\"scope\":\"reg/id/*\",%s}]}",
+			 cases[i].keys, cases[i].rule);
+		rc = parse(&p, json, &d);
+		for (j = 0, found = false; j < d.n; j++)
+			found |= strstr(d.items[j].msg, cases[i].msg) != NULL;
+		if (rc != cases[i].rc || !found)
+			fail_msg("case %zu: rc %d, '%s' %s", i, rc,
+				 cases[i].msg, found ? "said" : "not said");
+		if (p)
+			assert_int_equal(p->n_pkeys, cases[i].n_pkeys);
+		policy_free(p);
+		policy_diags_release(&d);
+	}
 }
 
 /* ---- signed identity (identity.c) ---------------------------------------- */
@@ -1408,6 +1681,8 @@ int main(void)
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_evaluate),
 		cmocka_unit_test(test_evaluate_pure),
+		cmocka_unit_test(test_key_identity),
+		cmocka_unit_test(test_key_identity_check),
 		cmocka_unit_test(test_signed_identity_expect),
 		cmocka_unit_test(test_signed_identity_repository),
 		cmocka_unit_test(test_signed_identity_parse),
