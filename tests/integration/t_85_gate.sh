@@ -349,6 +349,15 @@ EOF2
 		-- "$T85/ns" docker start dev1
 	expect_stderr_match "authorization denied by plugin signet: 'dev.local/tool:1' has no registry digest" \
 		"gate: start denied: the reason"
+	# a legacy link names dev1 "web/dev" too: dockerd starts it by that
+	# name, so the gate must judge it by that name
+	expect_exit 0 "gate: create a container linking to dev1" -- \
+		"$T85/ns" docker create --network none --name web \
+		--link dev1:dev "$app"
+	expect_exit 1 "gate: start through a link name" -- "$T85/ns" docker \
+		start web/dev
+	expect_stderr_match "authorization denied by plugin signet: 'dev.local/tool:1' has no registry digest" \
+		"gate: start through a link name: judged by its image"
 
 	# the gate stopped: dockerd refuses everything (after its retries)
 	t85_gate_stop
