@@ -384,8 +384,9 @@ static void decide_start(struct gate *g, const char *container,
 	if (engine_inspect(g, "containers", container, &ctr) < 0)
 		goto error;
 	if (!ctr) {
-		say(out, true, "no container '%.200s': nothing to start",
-		    container);
+		/* dockerd would say so too, unless a rename made one
+		 * appear since: that one was never judged */
+		say(out, false, "no container '%.200s'", container);
 		return;
 	}
 	id = jx_str(ctr, "Image");

@@ -409,6 +409,12 @@ EOF2
 	expect_stderr_match "authorization denied by plugin signet: 'dev.local/tool:1' has no registry digest" \
 		"gate: start through a link name: judged by its image"
 	t85_rename_race
+	# no such container: denied, as a rename could make one appear
+	# between the gate's look and dockerd's
+	expect_exit 1 "gate: start of no container" -- "$T85/ns" docker \
+		start nosuch
+	expect_stderr_match "authorization denied by plugin signet: no container 'nosuch'" \
+		"gate: start of no container: denied by the gate"
 
 	# the gate stopped: dockerd refuses everything (after its retries)
 	t85_gate_stop
