@@ -356,6 +356,12 @@ void gate_classify(struct gate_request *out, const char *method,
 	out->kind = GATE_PASS;
 	if (strcasecmp(method, "POST") != 0)
 		return;
+	/* dockerd routes "http://h/containers/x/start" (absolute form) by
+	 * its path: only a path can be read as its router reads it */
+	if (uri[0] != '/') {
+		refuse(out, "the request's URI is not a path");
+		return;
+	}
 	if (!unescape(path, sizeof(path), uri,
 		      q ? (size_t)(q - uri) : strlen(uri), false) ||
 	    !clean_path(path)) {

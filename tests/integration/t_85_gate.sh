@@ -408,6 +408,15 @@ EOF2
 		start web/dev
 	expect_stderr_match "authorization denied by plugin signet: 'dev.local/tool:1' has no registry digest" \
 		"gate: start through a link name: judged by its image"
+	# an absolute-form request target (RequestUri "http://h/...") is
+	# routed by its path all the same: judged, not passed
+	run_cmd "$T85/ns" curl -s -o /dev/null -w '%{http_code}' -X POST \
+		--unix-socket "$T85/d/docker.sock" --request-target \
+		"http://docker/v1.41/containers/dev1/start" http://docker/
+	check "gate: absolute-form start of dev1: not started" -- \
+		not grep -q '^204$' "$LAST_OUT"
+	check "gate: absolute-form start: dev1 never ran" -- grep -q '^0001-' \
+		<("$T85/ns" docker inspect -f '{{.State.StartedAt}}' dev1)
 	t85_rename_race
 	# no such container: denied, as a rename could make one appear
 	# between the gate's look and dockerd's

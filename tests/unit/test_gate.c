@@ -56,6 +56,12 @@ static const struct gate_case cases[] = {
 	  "{\"Image\":\"x\"}", GATE_CREATE, "x" },
 	{ "POST", "/v1.41/containers/create%", J, "{\"Image\":\"x\"}",
 	  GATE_REFUSE, "path" },
+	/* absolute form: dockerd routes it by its path */
+	{ "POST", "http://docker/v1.41/containers/x/start", NULL, NULL,
+	  GATE_REFUSE, "not a path" },
+	{ "POST", "x:/containers/create", J, "{\"Image\":\"x\"}",
+	  GATE_REFUSE, "not a path" },
+	{ "POST", "*", NULL, NULL, GATE_REFUSE, "not a path" },
 	/* create bodies that cannot be judged */
 	{ "POST", "/containers/create", NULL, NULL, GATE_REFUSE,
 	  "no container config" },
