@@ -123,6 +123,8 @@ int cmd_gate(const struct cli_cmd *self, int argc, char **argv)
 
 	if ((r = gate_parse(&ga, self, argc, argv)) >= 0)
 		return r;
+	if ((r = cli_policy_lock_check(false, ga.policy_file)) >= 0)
+		return r;
 	if ((rc = cli_policy_load(&pol, path, sizeof(path), ga.policy_file,
 				  NULL)) < 0)
 		return cli_fail(rc);

@@ -5,6 +5,7 @@
  * "— NAME BASE64(key hint || signature)"), as Rekor puts it in an
  * inclusion proof. Pure: verify/tlog.c checks the signatures.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,11 @@ static int parse_body(struct checkpoint *out)
 
 	if (!text_line(out->origin, sizeof(out->origin), &out->text, 0))
 		return err_set(ERR_FORMAT, "checkpoint: no origin line");
+	errno = 0;
 	if (!text_line(line, sizeof(line), &out->text, 1) ||
 	    line[0] < '0' || line[0] > '9' || (line[0] == '0' && line[1]) ||
-	    strlen(line) > 19 || (n = strtoll(line, &end, 10)) < 0 || *end)
+	    strlen(line) > 19 || (n = strtoll(line, &end, 10)) < 0 || *end ||
+	    errno == ERANGE)
 		return err_set(ERR_FORMAT, "checkpoint: line 2 is not a tree "
 			       "size");
 	out->tree_size = n;

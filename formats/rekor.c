@@ -6,6 +6,7 @@
  * checkpoint, a signed note, an inclusion proof leads to. Pure: no I/O,
  * no crypto; verify/tlog.c checks what is parsed here.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +98,9 @@ static int64_t member_i64(struct jp_reader *r, const json_t *obj,
 	if (json_is_string(v) && s[0] >= '0' && s[0] <= '9' &&
 	    (s[0] != '0' || !s[1]) && strlen(s) <= 19 &&
 	    strlen(s) == json_string_length(v)) {
+		errno = 0;
 		n = strtoll(s, &end, 10);
-		if (!*end && n >= 0)
+		if (!*end && n >= 0 && errno != ERANGE)
 			return n;
 	}
 	jp_report(r, ERR_FORMAT, sub, "expected a non-negative integer");

@@ -354,6 +354,25 @@ static void decide_create(struct gate *g, const char *name,
 	json_decref(img);
 }
 
+/* Is @container still the container @cid? dockerd looks the name up
+ * again after the gate answers: a rename while the image was judged
+ * would have it start another container than the one judged. */
+static bool same_container(struct gate *g, const char *container,
+			   const char *cid)
+{
+	json_t *ctr = NULL;
+	const char *now;
+	bool same;
+
+	if (!cid || engine_inspect(g, "containers", container, &ctr) < 0 ||
+	    !ctr)
+		same = false;
+	else
+		same = (now = jx_str(ctr, "Id")) && strcmp(now, cid) == 0;
+	json_decref(ctr);
+	return same;
+}
+
 /* A container's image is fixed by ID when it is created: judge that
  * image as the name it was created with. */
 static void decide_start(struct gate *g, const char *container,
@@ -365,8 +384,9 @@ static void decide_start(struct gate *g, const char *container,
 	if (engine_inspect(g, "containers", container, &ctr) < 0)
 		goto error;
 	if (!ctr) {
-		say(out, true, "no container '%.200s': nothing to start",
-		    container);
+		/* dockerd would say so too, unless a rename made one
+		 * appear since: that one was never judged */
+		say(out, false, "no container '%.200s'", container);
 		return;
 	}
 	id = jx_str(ctr, "Image");
@@ -383,6 +403,9 @@ static void decide_start(struct gate *g, const char *container,
 		    container);
 	else
 		judge_record(g, name, img, out);
+	if (out->allow && !same_container(g, container, jx_str(ctr, "Id")))
+		say(out, false, "container '%.200s' changed while it was "
+		    "being checked: start it again", container);
 	goto out;
 error:
 	say(out, false, "cannot ask the docker engine about container "

@@ -314,19 +314,35 @@ static void pull_image(struct gate_request *out, const char *q,
 		out->kind = GATE_PULL;
 }
 
-/* "/containers/NAME/start" or ".../restart": NAME. */
+/* Does @s end with @suffix? */
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* "/containers/NAME/start" or ".../restart": NAME. dockerd's route is
+ * "/containers/{name:.*}/start": NAME may hold '/', as a legacy link's
+ * name does ("web/db" is container db, linked from web). */
 static bool start_name(char *out, size_t outsz, const char *p)
 {
-	const char *name, *end;
+	const char *name;
+	size_t n;
 
 	if (strncmp(p, "/containers/", 12) != 0)
 		return false;
 	name = p + 12;
-	if (!(end = strchr(name, '/')) || end == name ||
-	    (strcmp(end, "/start") != 0 && strcmp(end, "/restart") != 0))
+	if (ends_with(name, "/start"))
+		n = strlen(name) - 6;
+	else if (ends_with(name, "/restart"))
+		n = strlen(name) - 8;
+	else
 		return false;
-	snprintf(out, outsz, "%.*s", (int)(end - name), name);
-	return (size_t)(end - name) < outsz;
+	if (n == 0)
+		return false;
+	snprintf(out, outsz, "%.*s", (int)n, name);
+	return n < outsz;
 }
 
 void gate_classify(struct gate_request *out, const char *method,
@@ -340,6 +356,12 @@ void gate_classify(struct gate_request *out, const char *method,
 	out->kind = GATE_PASS;
 	if (strcasecmp(method, "POST") != 0)
 		return;
+	/* dockerd routes "http://h/containers/x/start" (absolute form) by
+	 * its path: only a path can be read as its router reads it */
+	if (uri[0] != '/') {
+		refuse(out, "the request's URI is not a path");
+		return;
+	}
 	if (!unescape(path, sizeof(path), uri,
 		      q ? (size_t)(q - uri) : strlen(uri), false) ||
 	    !clean_path(path)) {

@@ -228,6 +228,11 @@ t53_locked() {
 		--key "$KEY_B.pub" -- docker pull "$R53/locked@$dg"
 	expect_exit 2 "locked: audit --key refused" -- t53_sys "$SIGNET" audit \
 		--key "$KEY_B.pub" "$REG_MAIN"
+	# a gate serves until stopped: bounded, so a gate that starts fails
+	expect_exit 2 "locked: gate --policy refused" -- t53_sys timeout 20 \
+		"$SIGNET" gate --policy "$other" --socket "$T53/gate.sock"
+	expect_error_message "locked: gate --policy: says so" \
+		"is locked.*--policy"
 	expect_exit 2 "locked: policy show --policy refused" -- t53_sys \
 		"$SIGNET" policy show --policy "$other" "$R53/locked"
 	expect_exit 0 "locked: policy show follows it" -- t53_sys env \

@@ -242,6 +242,56 @@ t85_rootfs() {
 # dk ARGS: the docker client of our dockerd (for expect_exit).
 t85_dk() { "$T85/ns" docker "$@"; }
 
+# A start judged by the container's name, and the name moved to another
+# container while the gate verifies: the registry (through the hostile
+# proxy) holds the gate's first request until the names are swapped.
+t85_rename_race() {
+	local px=$T85/px good n started
+	good=$(head -n 1 "$T85/c.1")
+	mkdir -p "$px"
+	echo '{"rules":[{"hold":20,"times":1}]}' >"$px/rules.json"
+	"$T85/ns" python3 "$(dirname "${BASH_SOURCE[0]}")/../hostile/proxy.py" \
+		--upstream 127.0.0.1:5000 --port-file "$px/port" \
+		--rules "$px/rules.json" --log "$px/log" --lifetime 300 \
+		>>"$px/err" 2>&1 &
+	T85_PIDS+=($!)
+	for ((n = 0; n < 100; n++)); do
+		[ -s "$px/port" ] && break
+		sleep 0.1
+	done
+	t85_gate_stop
+	export SIGNET_DEBUG=1
+	export SIGNET_TEST_CONNECT_TO="127.0.0.1:5000:127.0.0.1:$(cat "$px/port")"
+	check "gate: restarted through the holding proxy" -- \
+		t85_gate_start --policy "$T85/strict.json" --cache-ttl 0
+	unset SIGNET_DEBUG SIGNET_TEST_CONNECT_TO
+	expect_exit 0 "gate: rename a signed container 'good'" -- "$T85/ns" \
+		docker rename "$good" good
+	"$T85/ns" docker start good >"$px/start.out" 2>"$px/start.err" &
+	started=$!
+	for ((n = 0; n < 150; n++)); do
+		grep -q '"hold"' "$px/log" 2>/dev/null && break
+		sleep 0.1
+	done
+	check "gate: the proxy holds the gate's verification" -- \
+		grep -q '"hold"' "$px/log"
+	expect_exit 0 "gate: rename 'good' away while it is judged" -- \
+		"$T85/ns" docker rename good good-old
+	expect_exit 0 "gate: rename the untrusted dev1 to 'good'" -- \
+		"$T85/ns" docker rename dev1 good
+	wait "$started"
+	check "gate: the swapped-in container is not started" -- \
+		test $? != 0
+	check "gate: the untrusted container never ran" -- grep -q '^0001-' \
+		<("$T85/ns" docker inspect -f '{{.State.StartedAt}}' good)
+	check "gate: the start is denied: the container changed" -- \
+		grep -q "authorization denied by plugin signet: .*changed" \
+		"$px/start.err"
+	t85_gate_stop
+	check "gate: restarted under the stricter policy" -- t85_gate_start \
+		--policy "$T85/strict.json"
+}
+
 t85_part2() {
 	local app=127.0.0.1:5000/app:1 uns=127.0.0.1:5000/unsigned:1 d i
 	t85_rootfs "$T85/img-a" "signed hello" &&
@@ -349,6 +399,31 @@ EOF2
 		-- "$T85/ns" docker start dev1
 	expect_stderr_match "authorization denied by plugin signet: 'dev.local/tool:1' has no registry digest" \
 		"gate: start denied: the reason"
+	# a legacy link names dev1 "web/dev" too: dockerd starts it by that
+	# name, so the gate must judge it by that name
+	expect_exit 0 "gate: create a container linking to dev1" -- \
+		"$T85/ns" docker create --network none --name web \
+		--link dev1:dev "$app"
+	expect_exit 1 "gate: start through a link name" -- "$T85/ns" docker \
+		start web/dev
+	expect_stderr_match "authorization denied by plugin signet: 'dev.local/tool:1' has no registry digest" \
+		"gate: start through a link name: judged by its image"
+	# an absolute-form request target (RequestUri "http://h/...") is
+	# routed by its path all the same: judged, not passed
+	run_cmd "$T85/ns" curl -s -o /dev/null -w '%{http_code}' -X POST \
+		--unix-socket "$T85/d/docker.sock" --request-target \
+		"http://docker/v1.41/containers/dev1/start" http://docker/
+	check "gate: absolute-form start of dev1: not started" -- \
+		not grep -q '^204$' "$LAST_OUT"
+	check "gate: absolute-form start: dev1 never ran" -- grep -q '^0001-' \
+		<("$T85/ns" docker inspect -f '{{.State.StartedAt}}' dev1)
+	t85_rename_race
+	# no such container: denied, as a rename could make one appear
+	# between the gate's look and dockerd's
+	expect_exit 1 "gate: start of no container" -- "$T85/ns" docker \
+		start nosuch
+	expect_stderr_match "authorization denied by plugin signet: no container 'nosuch'" \
+		"gate: start of no container: denied by the gate"
 
 	# the gate stopped: dockerd refuses everything (after its retries)
 	t85_gate_stop

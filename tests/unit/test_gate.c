@@ -37,7 +37,6 @@ static const struct gate_case cases[] = {
 	{ "DELETE", "/v1.41/containers/create", NULL, NULL, GATE_PASS, "" },
 	{ "POST", "/v1.41/containers/create/x", J, "{}", GATE_PASS, "" },
 	{ "POST", "/v/containers/create", J, "{}", GATE_PASS, "" },
-	{ "POST", "/v1.41/containers/a/b/start", NULL, NULL, GATE_PASS, "" },
 	/* container create, any version prefix or none */
 	{ "POST", "/v1.41/containers/create", J, "{\"Image\":\"app:1\"}",
 	  GATE_CREATE, "app:1" },
@@ -57,6 +56,12 @@ static const struct gate_case cases[] = {
 	  "{\"Image\":\"x\"}", GATE_CREATE, "x" },
 	{ "POST", "/v1.41/containers/create%", J, "{\"Image\":\"x\"}",
 	  GATE_REFUSE, "path" },
+	/* absolute form: dockerd routes it by its path */
+	{ "POST", "http://docker/v1.41/containers/x/start", NULL, NULL,
+	  GATE_REFUSE, "not a path" },
+	{ "POST", "x:/containers/create", J, "{\"Image\":\"x\"}",
+	  GATE_REFUSE, "not a path" },
+	{ "POST", "*", NULL, NULL, GATE_REFUSE, "not a path" },
 	/* create bodies that cannot be judged */
 	{ "POST", "/containers/create", NULL, NULL, GATE_REFUSE,
 	  "no container config" },
@@ -79,8 +84,13 @@ static const struct gate_case cases[] = {
 	  "web" },
 	{ "POST", "/containers/0123abcd/restart?t=1", NULL, NULL, GATE_START,
 	  "0123abcd" },
-	{ "POST", "/v1.41/containers/web%2fx/start", NULL, NULL, GATE_PASS,
-	  "" },
+	/* dockerd's route is {name:.*}: a link's name "web/db" names db */
+	{ "POST", "/v1.41/containers/web%2fx/start", NULL, NULL, GATE_START,
+	  "web/x" },
+	{ "POST", "/v1.41/containers/a/b/start", NULL, NULL, GATE_START,
+	  "a/b" },
+	{ "POST", "/containers/a/start/restart", NULL, NULL, GATE_START,
+	  "a/start" },
 	/* pulls: fromImage, with tag= a tag or a digest */
 	{ "POST", "/v1.41/images/create?fromImage=app&tag=1", NULL, NULL,
 	  GATE_PULL, "app:1" },

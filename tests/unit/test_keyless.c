@@ -792,6 +792,10 @@ static void test_checkpoint_parse(void **state)
 		{ "o\x01\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
 		  "\xe2\x80\x94 name AAAAAAA=\n", "control characters" },
 		{ "\n\n\xe2\x80\x94 name AAAAAAA=\n", "no origin line" },
+		/* past INT64_MAX: not read as INT64_MAX */
+		{ "o\n9999999999999999999\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		  "AAAAAAAA=\n\n\xe2\x80\x94 name AAAAAAA=\n",
+		  "line 2 is not a tree size" },
 	};
 	struct checkpoint c;
 	size_t i;
@@ -824,6 +828,10 @@ static void test_entry_parse(void **state)
 		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
 		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
 		  "\"logIndex\":\"-1\"}",
+		  ".logIndex: expected a non-negative" },
+		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
+		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
+		  "\"logIndex\":\"9999999999999999999\"}",
 		  ".logIndex: expected a non-negative" },
 		{ "{\"logId\":{\"keyId\":\"AA==\"},\"kindVersion\":{\"kind\":"
 		  "\"k\",\"version\":\"v\"},\"canonicalizedBody\":\"AA==\","
