@@ -14,6 +14,13 @@
  * number of rounds (then the error says the signature may be missing).
  * Every signer keeps what it read from others, so no signature is lost
  * while every signer's read-modify-write fits inside W.
+ *
+ * W is measured on our own read-modify-write, and another signer may be
+ * slower (32 signers on 2 CPUs under a sanitizer were). So "settled" also
+ * asks that the tag has not changed for W: while others keep writing we
+ * keep reading. A signer that drops our entry must then have read before
+ * our write and written after the tag was quiet for W, which needs a
+ * read-modify-write longer than all the churn plus W.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +56,9 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 		       const char *tag, const char *media_type,
 		       merge_fn merge, void *ctx, bool *added)
 {
-	long settle = SETTLE_MIN_MS, last_put = -1, t0;
+	long settle = SETTLE_MIN_MS, last_put = -1, changed = 0, t0;
 	int round, rc, put_failures = 0;
+	struct digest seen = { 0 };	/* the tag as last read or written */
 
 	*added = false;
 	for (round = 0; round < MERGE_ROUNDS; round++) {
@@ -62,6 +70,10 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 		/* a GET is retried inside http_do; failing after that, the
 		 * registry is gone and so are we */
 		rc = registry_get_manifest(reg, repo, tag, &cur);
+		if (rc == 0 && strcmp(cur.digest.str, seen.str) != 0) {
+			seen = cur.digest;	/* someone else wrote */
+			changed = now_ms();
+		}
 		if (rc == ERR_NOTFOUND) {
 			err_clear();
 			rc = merge(ctx, NULL, &body, &present);
@@ -73,12 +85,16 @@ int registry_tag_merge(struct registry *reg, const struct image_ref *repo,
 			return rc;
 		if (present) {
 			free(body);
-			/* settled: seen at least W after our last write */
-			if (last_put < 0 || now_ms() - last_put >= settle)
+			/* settled: seen at least W after our last write, on
+			 * a tag that has not changed for W */
+			if (last_put < 0 || (now_ms() - last_put >= settle &&
+					     now_ms() - changed >= settle))
 				return 0;
 		} else {
 			rc = registry_put_manifest(reg, repo, tag, media_type,
 						   body, strlen(body), NULL);
+			if (rc == 0)	/* our own write is no news */
+				digest_of(&seen, body, strlen(body));
 			free(body);
 			/* a registry racing with itself may refuse a write
 			 * (docker-registry: "digest did not match"), and a
