@@ -822,6 +822,25 @@ out:
 	return rc == ERR_NOMEM ? rc : 0;
 }
 
+/* @registry as a host, written as every reference writes it, into
+ * @host; ERR_USAGE when it is no registry host. */
+static int audit_host(char host[REF_HOST_MAX], const char *registry)
+{
+	struct image_ref probe;
+	char full[REF_HOST_MAX + 8], shown[REF_HOST_MAX];
+
+	snprintf(full, sizeof(full), "%s/x", registry);
+	if (strlen(registry) < REF_HOST_MAX && ref_parse(&probe, full) == 0 &&
+	    ref_canonical_host(host, REF_HOST_MAX, registry) == 0 &&
+	    strcmp(probe.registry, host) == 0)
+		return 0;
+	err_clear();
+	str_sanitize(shown, sizeof(shown), registry);
+	return err_set(ERR_USAGE, "'%s' is not a registry: give "
+		       "HOST[:PORT], e.g. 127.0.0.1:5000 or "
+		       "reg.example.com", shown);
+}
+
 int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 {
 	struct audit a;
@@ -829,9 +848,8 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 	struct walk wk = { .a = &a };
 	struct registry *cat = NULL;
 	struct registry_opts ropts = { 0 };
-	struct image_ref probe;
 	struct audit_opts co = *o;	/* o with the registry canonical */
-	char full[REF_HOST_MAX + 8], host[REF_HOST_MAX], msg[1024] = "";
+	char host[REF_HOST_MAX], msg[1024] = "";
 	unsigned jobs = o->jobs ? o->jobs : JOBS_DEFAULT, i, started = 0;
 	int rc;
 
@@ -843,20 +861,8 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 		return err_set(ERR_USAGE, "at most %d jobs", JOBS_MAX);
 	if (!o->policy && (!o->verify || !o->verify->n_keys))
 		return err_set(ERR_USAGE, "give keys or a policy");
-	/* a host, written from here on as every reference writes it */
-	snprintf(full, sizeof(full), "%s/x", o->registry);
-	if (strlen(o->registry) >= REF_HOST_MAX ||
-	    ref_parse(&probe, full) < 0 ||
-	    ref_canonical_host(host, sizeof(host), o->registry) < 0 ||
-	    strcmp(probe.registry, host) != 0) {
-		char shown[REF_HOST_MAX];
-
-		err_clear();
-		str_sanitize(shown, sizeof(shown), o->registry);
-		return err_set(ERR_USAGE, "'%s' is not a registry: give "
-			       "HOST[:PORT], e.g. 127.0.0.1:5000 or "
-			       "reg.example.com", shown);
-	}
+	if ((rc = audit_host(host, o->registry)) < 0)
+		return rc;
 	co.registry = host;
 	a.cap = jobs * 4 < 16 ? 16 : jobs * 4;
 	if (!(a.q = calloc(a.cap, sizeof(*a.q))) ||
