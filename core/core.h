@@ -202,6 +202,10 @@ void jp_only_fields(struct jp_reader *r, const json_t *obj, const char *jp,
  * or not a non-empty string without NUL (an error). */
 const char *jp_get_str(struct jp_reader *r, const json_t *obj,
 		       const char *field, const char *jp, bool required);
+/* An object member (borrowed): NULL when absent (an error when
+ * @required) or not an object (an error). */
+const json_t *jp_get_obj(struct jp_reader *r, const json_t *obj,
+			 const char *field, const char *jp, bool required);
 /* A boolean member; false when absent or not a boolean (an error). */
 bool jp_get_bool(struct jp_reader *r, const json_t *obj, const char *field,
 		 const char *jp);

@@ -190,6 +190,25 @@ void jp_only_fields(struct jp_reader *r, const json_t *obj, const char *jp,
 	}
 }
 
+const json_t *jp_get_obj(struct jp_reader *r, const json_t *obj,
+			 const char *field, const char *jp, bool required)
+{
+	json_t *v = json_object_get(obj, field);
+	char sub[JP_MAX];
+
+	jp_key(sub, jp, field);
+	if (!v) {
+		if (required)
+			jp_report(r, ERR_FORMAT, sub, "missing");
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		jp_report(r, ERR_FORMAT, sub, "expected an object");
+		return NULL;
+	}
+	return v;
+}
+
 const char *jp_get_str(struct jp_reader *r, const json_t *obj,
 		       const char *field, const char *jp, bool required)
 {

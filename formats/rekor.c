@@ -37,20 +37,16 @@ static const json_t *member_obj(struct jp_reader *r, const json_t *obj,
 				const char *field, const char *jp,
 				bool required)
 {
-	json_t *v = json_object_get(obj, field);
 	char sub[JP_MAX];
 
-	jp_key(sub, jp, field);
-	if (!v || json_is_null(v)) {
-		if (required)
-			jp_report(r, ERR_FORMAT, sub, "missing");
-		return NULL;
+	/* null stands for absent here */
+	if (!json_is_null(json_object_get(obj, field)))
+		return jp_get_obj(r, obj, field, jp, required);
+	if (required) {
+		jp_key(sub, jp, field);
+		jp_report(r, ERR_FORMAT, sub, "missing");
 	}
-	if (!json_is_object(v)) {
-		jp_report(r, ERR_FORMAT, sub, "expected an object");
-		return NULL;
-	}
-	return v;
+	return NULL;
 }
 
 /* A base64 member decoded into @out: at least @min and at most @max

@@ -54,27 +54,6 @@ bool tr_window_has(const struct tr_window *w, time_t t)
 	return t >= w->start && (!w->has_end || t <= w->end);
 }
 
-/* The object member @field of @obj, or NULL (reported when @required or
- * when it is not an object). */
-static const json_t *get_obj(struct jp_reader *r, const json_t *obj,
-			     const char *field, const char *jp, bool required)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	jp_key(sub, jp, field);
-	if (!v) {
-		if (required)
-			jp_report(r, ERR_FORMAT, sub, "missing");
-		return NULL;
-	}
-	if (!json_is_object(v)) {
-		jp_report(r, ERR_FORMAT, sub, "expected an object");
-		return NULL;
-	}
-	return v;
-}
-
 /* The base64 member @field of @obj decoded into @out (at most @max
  * bytes); false when absent or malformed (reported). */
 static bool get_b64(struct jp_reader *r, const json_t *obj,
@@ -120,7 +99,7 @@ static bool get_time(struct jp_reader *r, const json_t *obj,
 static void parse_window(struct jp_reader *r, const json_t *parent,
 			 const char *jp, struct tr_window *out)
 {
-	const json_t *w = get_obj(r, parent, "validFor", jp, true);
+	const json_t *w = jp_get_obj(r, parent, "validFor", jp, true);
 	char sub[JP_MAX], end[JP_MAX];
 
 	if (!w)
@@ -170,7 +149,7 @@ static void parse_hash_alg(struct jp_reader *r, const json_t *v,
 static void parse_log_id(struct jp_reader *r, const json_t *v,
 			 const char *field, const char *jp, struct buf *out)
 {
-	const json_t *id = get_obj(r, v, field, jp, out != NULL);
+	const json_t *id = jp_get_obj(r, v, field, jp, out != NULL);
 	char sub[JP_MAX];
 	struct buf ignored;
 
@@ -199,7 +178,7 @@ static void parse_log(struct jp_reader *r, const json_t *v, const char *jp,
 		parse_log_id(r, v, "checkpointKeyId", jp, NULL);
 	if (json_object_get(v, "operator"))
 		(void)jp_get_str(r, v, "operator", jp, false);
-	if (!(key = get_obj(r, v, "publicKey", jp, true)))
+	if (!(key = jp_get_obj(r, v, "publicKey", jp, true)))
 		return;
 	jp_key(sub, jp, "publicKey");
 	jp_only_fields(r, key, sub, key_fields,
@@ -212,7 +191,7 @@ static void parse_log(struct jp_reader *r, const json_t *v, const char *jp,
 static void parse_subject(struct jp_reader *r, const json_t *v,
 			  const char *jp)
 {
-	const json_t *s = get_obj(r, v, "subject", jp, false);
+	const json_t *s = jp_get_obj(r, v, "subject", jp, false);
 	char sub[JP_MAX];
 
 	if (!s)
@@ -228,7 +207,7 @@ static void parse_subject(struct jp_reader *r, const json_t *v,
 static void parse_chain(struct jp_reader *r, const json_t *v, const char *jp,
 			struct tr_ca *out)
 {
-	const json_t *chain = get_obj(r, v, "certChain", jp, true), *certs;
+	const json_t *chain = jp_get_obj(r, v, "certChain", jp, true), *certs;
 	char sub[JP_MAX], list[JP_MAX], item[JP_MAX];
 	size_t i;
 
