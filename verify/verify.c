@@ -296,7 +296,8 @@ static int check_attestation(struct registry *reg,
 	struct manifest man = { 0 };
 	struct referrer_manifest m = { 0 };
 	struct sig_layer layer = { 0 };
-	struct sig_report s = { .key_index = -1, .cert_index = -1 };
+	struct sig_report s = { .key_index = -1, .cert_index = -1,
+				.signer_index = -1, .log_index = -1 };
 	struct bundle b = { 0 };
 	struct buf blob;
 	int rc;
@@ -595,6 +596,8 @@ static struct sig_report *new_report(struct verify_result *out)
 	memset(&p[out->n_sigs], 0, sizeof(*p));
 	p[out->n_sigs].key_index = -1;
 	p[out->n_sigs].cert_index = -1;
+	p[out->n_sigs].signer_index = -1;
+	p[out->n_sigs].log_index = -1;
 	return &p[out->n_sigs++];
 }
 
@@ -681,7 +684,8 @@ static int check_referrer(struct registry *reg, const struct image_ref *ref,
 			attestations_checked(o)) &&
 	    (may & FORMAT_BIT(FORMAT_BUNDLE))) {
 		memset(s, 0, sizeof(*s));
-		s->key_index = s->cert_index = -1;
+		s->key_index = s->cert_index = s->signer_index = -1;
+		s->log_index = -1;
 		rc = check_bundle(reg, ref, &man->digest, r, o, s, &a);
 	}
 	if (rc == 1) {		/* not a signature of ours */

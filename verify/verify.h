@@ -47,6 +47,11 @@ bool signed_identity_strict(const struct signed_identity *id);
 int signed_identity_repository(char *out, size_t outsz, const char *s,
 			       bool expanded);
 
+#define FULCIO_NAME_MAX 1024	/* a certificate's identity or issuer */
+
+struct keys_trustroot;
+struct fulcio_identity;
+
 struct verify_opts {
 	unsigned formats;		/* FORMAT_BIT() set; 0: all */
 	EVP_PKEY *const *keys;		/* trusted keys (borrowed) */
@@ -64,6 +69,15 @@ struct verify_opts {
 	const struct signed_identity *identity;	/* the repository cosign
 					 * signatures must name; NULL: the
 					 * image's own */
+	/* keyless (Fulcio certificate) signatures */
+	const struct keys_trustroot *trustroot;	/* borrowed; NULL: keyless
+					 * signatures are reported, never
+					 * valid */
+	const struct fulcio_identity *signers;	/* keyless signers accepted:
+					 * a certificate matching any one */
+	size_t n_signers;
+	bool require_tlog;		/* a key signature is valid only with
+					 * a verified transparency log entry */
 };
 
 /* One signature found for the image, and what became of it. */
@@ -100,6 +114,20 @@ struct sig_report {
 	bool valid;			/* claims_ok and carries every
 					 * required annotation */
 	char reason[512];		/* why it does not count */
+	/* keyless: signed with a Fulcio certificate's key */
+	bool keyless;			/* a certificate, not a key, signs */
+	bool keyless_ok;		/* signature, chain, SCT and log entry
+					 * (or timestamp) verified against
+					 * opts->trustroot; the identity is
+					 * judged apart (signer_index) */
+	char san[FULCIO_NAME_MAX];	/* the certificate's identity, or "" */
+	char issuer[FULCIO_NAME_MAX];	/* its OIDC issuer, or "" */
+	int signer_index;		/* first of opts->signers it matches,
+					 * or -1 */
+	int64_t log_index;		/* verified log entry's index, or -1 */
+	time_t logged_at;		/* its integrated time, or 0 */
+	time_t timestamp;		/* a verified RFC 3161 timestamp's
+					 * time, or 0 */
 };
 
 /* Something attached to the image that is not a signature: set aside
@@ -511,8 +539,6 @@ int tlog_verify_checkpoint(const struct keys_trustroot *t,
 int fulcio_verify_chain(X509 **issuer, const struct keys_trustroot *t,
 			X509 *leaf, time_t at);
 
-#define FULCIO_NAME_MAX 1024
-
 /* What a keyless signer must be: exactly one of identity / identity_re,
  * and of issuer / issuer_re. A regexp is POSIX extended and must match
  * the whole string (it is matched as "^(RE)$"). */
@@ -594,5 +620,19 @@ struct keyless_cosign {
 int keyless_verify_cosign(time_t *signed_at, const struct keys_trustroot *t,
 			  const struct keyless_cosign *in,
 			  const struct fulcio_identity *want);
+
+/* ---- RFC 3161 timestamps (tsa.c): pure, offline ----------------------- */
+
+#define TSA_TOKEN_MAX (64 * 1024)
+
+/* Verify the RFC 3161 timestamp @tok (DER: a TimeStampResp, or the bare
+ * token, a CMS SignedData ContentInfo) over @data: its message imprint
+ * is the hash of @data, and it is signed by a timestamp authority of @t
+ * (its "timestampAuthorities", valid at the time the token states) or,
+ * when @t is NULL, chains to one of @anchors (--tsa-cert). The stated
+ * time into *@at. ERR_VERIFY "timestamp: ..." naming the failed check. */
+int tsa_verify(time_t *at, const struct keys_trustroot *t,
+	       X509 *const *anchors, size_t n_anchors, const void *tok,
+	       size_t tok_len, const void *data, size_t data_len);
 
 #endif
