@@ -215,14 +215,18 @@ static bool signed_by(bool *trusted, const struct keyless_cosign *in,
 	if (o->n_keys && key_verifies(o, data, sig, s) &&
 	    (!o->require_tlog || key_logged(in, o, s)))
 		return *trusted = true;
-	if (s->keyless) {
-		/* --key and keyless signers: either may satisfy */
-		if (o->n_keys && !o->n_signers && !o->trustroot) {
+	if (s->keyless && o->n_keys && !o->n_signers) {
+		/* judged by keys alone: say what else it may be */
+		keyless_cert_identity(s->san, s->issuer, in->cert_pem);
+		err_clear();
+		if (!s->reason[0])
 			reason(s, "keyless signature, not signed by any given "
 			       "key: give --certificate-identity and "
 			       "--certificate-oidc-issuer");
-			return false;
-		}
+		return false;
+	}
+	if (s->keyless) {
+		/* --key and keyless signers: either may satisfy */
 		*trusted = keyless_judge(in, o, s);
 		return *trusted || !judging(o);
 	}

@@ -916,6 +916,58 @@ static void layer_forged_identity(const struct sig_doc *d,
 	}
 }
 
+/* The certificate's key given as --key: it verifies the signature; with
+ * --require-tlog the signature's Rekor bundle must log it with that key,
+ * and the entry names the certificate: hashedrekord compares keys. */
+static void test_cosign_layer_key(void **state)
+{
+	struct keys_trustroot *t = NULL;
+	struct verify_opts o = { 0 };
+	struct sig_report s;
+	struct sig_doc d;
+	X509 *leaf;
+	EVP_PKEY *key;
+	char which[4096];
+	int rc;
+
+	(void)state;
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	assert_int_equal(keys_trustroot_select(&t, which, sizeof(which),
+					       NULL), 0);
+	sig_doc_load(&d);
+	leaf = pem_cert(d.in.cert_pem, strlen(d.in.cert_pem));
+	key = X509_get0_pubkey(leaf);
+	o.keys = &key;
+	o.n_keys = 1;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.key_index == 0 && s.log_index == -1);
+	report_free(&s);
+	o.require_tlog = true;		/* no root to check the entry with */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_non_null(strstr(s.reason, "--require-tlog"));
+	assert_int_equal(s.key_index, -1);
+	report_free(&s);
+	o.trustroot = t;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.key_index == 0);
+	assert_int_equal(s.log_index, 11605770);
+	assert_int_equal(s.logged_at, 1674247893);
+	report_free(&s);
+	d.in.bundle = NULL;		/* no entry at all */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_non_null(strstr(s.reason, "SET: the signature has no Rekor "
+			       "bundle"));
+	report_free(&s);
+	X509_free(leaf);
+	keys_trustroot_free(t);
+	json_decref(d.doc);
+	buf_release(&d.payload);
+}
+
 static void test_cosign_layer(void **state)
 {
 	static const struct fulcio_identity signers[] = {
@@ -995,6 +1047,7 @@ int main(void)
 		cmocka_unit_test(test_entry_v2),
 		cmocka_unit_test(test_cosign_keyless),
 		cmocka_unit_test(test_cosign_layer),
+		cmocka_unit_test(test_cosign_layer_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
