@@ -873,8 +873,8 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 		return err_set(ERR_USAGE, "at most %d jobs", JOBS_MAX);
 	if (!o->policy && (!o->verify || (!o->verify->n_keys &&
 					  !o->verify->n_signers)))
-		return err_set(ERR_USAGE, "give keys, keyless signers or a "
-			       "policy");
+		return err_set(ERR_USAGE, "give keys or a policy (or keyless "
+			       "signers)");
 	if ((rc = audit_host(host, o->registry)) < 0)
 		return rc;
 	co.registry = host;
