@@ -36,15 +36,37 @@
  *	certificate", "dev.sigstore.cosign/chain", "dev.sigstore.cosign/
  *	bundle".
  *
+ *   sigstore_instance bundle DIR (--artifact FILE | --statement FILE)
+ *		--identity SAN --issuer URL [--tsa] [--time UNIX]
+ *		[--log-index N] [--forge KIND]...
+ *	A Sigstore bundle v0.3 (application/vnd.dev.sigstore.bundle.v0.3+json)
+ *	on stdout: the leaf as above in verificationMaterial.certificate;
+ *	with --artifact a messageSignature over FILE (its SHA-256 and the
+ *	ECDSA signature) and a hashedrekord 0.0.1 entry; with --statement a
+ *	dsseEnvelope of FILE (an in-toto statement, payloadType
+ *	application/vnd.in-toto+json, signed over the DSSE PAE) and a dsse
+ *	0.0.1 entry. The one tlogEntry has the SET (inclusionPromise) and an
+ *	RFC 6962 inclusion proof of the body as leaf N of a tree of N + 3
+ *	leaves, with a checkpoint signed by rekor.key (C2SP signed note,
+ *	key name "rekor.test", hint = the first 4 bytes of the key id).
+ *	--tsa adds timestampVerificationData.rfc3161Timestamps: a
+ *	TimeStampResp from tsa.pem over the signature bytes, at --time.
+ *
  *   --forge KIND (repeatable), each breaking one check:
- *	wrong-ca          the leaf (and chain) from the untrusted CA
- *	expired           integrated 60 s after the leaf's notAfter
- *	no-sct            no embedded SCT
- *	sct-unknown-log   the SCT from the untrusted CT log key
- *	bad-set           the SET made with the untrusted Rekor key
- *	body-other-sig    the log entry's body names another signature
- *	sig-other-payload the signature is over other bytes (the log
- *	                  entry names that signature)
+ *	wrong-ca            the leaf (and chain) from the untrusted CA
+ *	expired             integrated 60 s after the leaf's notAfter
+ *	no-sct              no embedded SCT
+ *	sct-unknown-log     the SCT from the untrusted CT log key
+ *	bad-set             the SET made with the untrusted Rekor key
+ *	body-other-sig      the log entry's body names another signature
+ *	sig-other-payload   the signature is over other bytes (the log
+ *	                    entry names that signature)
+ *	proof-tampered      (bundle) the proof does not lead to the root
+ *	                    hash, which the checkpoint signs
+ *	checkpoint-tampered (bundle) the checkpoint's tree size changed
+ *	                    after it was signed
+ *	tsa-untrusted       (bundle --tsa) the timestamp from the untrusted
+ *	                    TSA
  *	The log-key window forgery is a trusted root, not a signature:
  *	verify against trusted_root-rekor-expired.json.
  *
@@ -66,6 +88,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -500,12 +523,13 @@ static int cmd_init(int argc, char **argv)
 	return 0;
 }
 
-/* ---- cosign -------------------------------------------------------------- */
+/* ---- signing: certificate, signature, log entry ------------------------- */
 
 enum {
 	F_WRONG_CA = 1 << 0, F_EXPIRED = 1 << 1, F_NO_SCT = 1 << 2,
 	F_SCT_UNKNOWN = 1 << 3, F_BAD_SET = 1 << 4, F_BODY_OTHER = 1 << 5,
-	F_SIG_OTHER = 1 << 6,
+	F_SIG_OTHER = 1 << 6, F_PROOF_TAMPERED = 1 << 7,
+	F_CHECKPOINT_TAMPERED = 1 << 8, F_TSA_UNTRUSTED = 1 << 9,
 };
 
 static const struct {
@@ -516,13 +540,17 @@ static const struct {
 	{ "no-sct", F_NO_SCT }, { "sct-unknown-log", F_SCT_UNKNOWN },
 	{ "bad-set", F_BAD_SET }, { "body-other-sig", F_BODY_OTHER },
 	{ "sig-other-payload", F_SIG_OTHER },
+	{ "proof-tampered", F_PROOF_TAMPERED },
+	{ "checkpoint-tampered", F_CHECKPOINT_TAMPERED },
+	{ "tsa-untrusted", F_TSA_UNTRUSTED },
 };
 
 struct sign_opts {
-	const char *payload, *identity, *issuer;
+	const char *payload, *statement, *identity, *issuer;
 	time_t time;
 	long long log_index;
 	unsigned forge;
+	bool tsa;
 };
 
 static void put_u(unsigned char **p, uint64_t v, int bytes)
@@ -607,60 +635,175 @@ static X509 *make_leaf(const struct sign_opts *o, EVP_PKEY *key, X509 *inter,
 	return x;
 }
 
+static char *canonical(json_t *j)
+{
+	char *s = need(json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS), "JSON");
+
+	json_decref(j);
+	return s;
+}
+
 /* The hashedrekord v0.0.1 body, canonical JSON (keys sorted, compact). */
 static char *hashedrekord(const unsigned char md[32], const char *sig_b64,
-			  const char *pem)
+			  const char *pem_b64)
 {
-	char *h = hex(md, 32), *pem_b64, *out;
-	json_t *j;
+	char *h = hex(md, 32), *out;
 
-	pem_b64 = b64((const unsigned char *)pem, strlen(pem));
-	j = json_pack("{s:s,s:s,s:{s:{s:{s:s,s:s}},s:{s:s,s:{s:s}}}}",
-		      "apiVersion", "0.0.1", "kind", "hashedrekord", "spec",
-		      "data", "hash", "algorithm", "sha256", "value", h,
-		      "signature", "content", sig_b64, "publicKey",
-		      "content", pem_b64);
-	out = need(json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS), "body JSON");
-	json_decref(j);
+	out = canonical(json_pack("{s:s,s:s,s:{s:{s:{s:s,s:s}},s:{s:s,s:{s:s}"
+				  "}}}", "apiVersion", "0.0.1", "kind",
+				  "hashedrekord", "spec", "data", "hash",
+				  "algorithm", "sha256", "value", h,
+				  "signature", "content", sig_b64,
+				  "publicKey", "content", pem_b64));
 	free(h);
-	free(pem_b64);
 	return out;
 }
 
-/* cosign's dev.sigstore.cosign/bundle: the entry and its SET. */
-static char *rekor_bundle(const struct sign_opts *o, const char *body)
+/* The dsse v0.0.1 body of @envelope (canonical JSON). */
+static char *dsse_body(const char *envelope, const void *payload, size_t n,
+		       const char *sig_b64, const char *pem_b64)
+{
+	unsigned char eh[32], ph[32];
+	char *e, *p, *out;
+
+	sha256(eh, envelope, strlen(envelope));
+	sha256(ph, payload, n);
+	e = hex(eh, 32);
+	p = hex(ph, 32);
+	out = canonical(json_pack("{s:s,s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:[{s:s,"
+				  "s:s}]}}", "apiVersion", "0.0.1", "kind",
+				  "dsse", "spec", "envelopeHash", "algorithm",
+				  "sha256", "value", e, "payloadHash",
+				  "algorithm", "sha256", "value", p,
+				  "signatures", "signature", sig_b64,
+				  "verifier", pem_b64));
+	free(e);
+	free(p);
+	return out;
+}
+
+/* What was signed, by which certificate, and how the log saw it. */
+struct signed_thing {
+	X509 *leaf, *inter, *root;
+	unsigned char *sig, md[32];	/* md: of the payload / artifact */
+	size_t siglen;
+	char *sig_b64, *body, *envelope;	/* envelope: DSSE or NULL */
+	char *body_b64, *id_b64, *id_hex, *set_b64;
+	json_int_t integrated;
+};
+
+/* The DSSE envelope of the statement (sig over PAE), into @s. */
+static char *sign_dsse(struct signed_thing *s, const struct sign_opts *o,
+		       EVP_PKEY *key, const char *pem_b64)
+{
+	static const char type[] = "application/vnd.in-toto+json";
+	size_t n, paelen;
+	unsigned char *stmt = read_all(o->statement, &n);
+	char *pae = need(malloc(n + 128), "malloc"), *stmt_b64, *other, *body;
+	size_t otherlen;
+	unsigned char *osig;
+
+	paelen = (size_t)snprintf(pae, 128, "DSSEv1 %zu %s %zu ",
+				  strlen(type), type, n);
+	memcpy(pae + paelen, stmt, n);
+	paelen += n;
+	sha256(s->md, stmt, n);
+	s->sig = o->forge & F_SIG_OTHER ? sign(key, "other bytes", 11,
+					       &s->siglen) :
+		 sign(key, pae, paelen, &s->siglen);
+	s->sig_b64 = b64(s->sig, s->siglen);
+	stmt_b64 = b64(stmt, n);
+	s->envelope = canonical(json_pack("{s:s,s:s,s:[{s:s,s:s}]}",
+					  "payload", stmt_b64, "payloadType",
+					  type, "signatures", "keyid", "",
+					  "sig", s->sig_b64));
+	osig = sign(key, "another signature", 17, &otherlen);
+	other = b64(osig, otherlen);
+	body = dsse_body(s->envelope, stmt, n, o->forge & F_BODY_OTHER ?
+			 other : s->sig_b64, pem_b64);
+	free(other);
+	OPENSSL_free(osig);
+	free(stmt_b64);
+	free(stmt);
+	free(pae);
+	return body;
+}
+
+/* A hashedrekord signature of the payload (artifact), into @s. */
+static char *sign_plain(struct signed_thing *s, const struct sign_opts *o,
+			EVP_PKEY *key, const char *pem_b64)
+{
+	size_t n, otherlen;
+	unsigned char *payload = read_all(o->payload, &n), *osig;
+	char *other, *body;
+
+	sha256(s->md, payload, n);
+	s->sig = o->forge & F_SIG_OTHER ? sign(key, "other bytes", 11,
+					       &s->siglen) :
+		 sign(key, payload, n, &s->siglen);
+	s->sig_b64 = b64(s->sig, s->siglen);
+	osig = sign(key, "another signature", 17, &otherlen);
+	other = b64(osig, otherlen);
+	body = hashedrekord(s->md, o->forge & F_BODY_OTHER ? other :
+			    s->sig_b64, pem_b64);
+	free(other);
+	OPENSSL_free(osig);
+	free(payload);
+	return body;
+}
+
+/* The log's view: body, log id, integrated time and its SET. */
+static void log_entry(struct signed_thing *s, const struct sign_opts *o)
 {
 	EVP_PKEY *rk = load_key("rekor.key");
-	EVP_PKEY *setk = o->forge & F_BAD_SET ? load_key("u-rekor.key") : rk;
+	EVP_PKEY *setk = load_key(o->forge & F_BAD_SET ? "u-rekor.key" :
+				  "rekor.key");
 	unsigned char id[32], *sig;
-	char *body_b64 = b64((const unsigned char *)body, strlen(body));
-	char *id_hex, *set_payload, *set_b64, *out;
-	json_int_t t = (json_int_t)o->time + (o->forge & F_EXPIRED ? 660 : 0);
 	size_t siglen;
-	json_t *p, *j;
+	char *payload;
 
+	s->integrated = (json_int_t)o->time + (o->forge & F_EXPIRED ? 660 : 0);
+	s->body_b64 = b64((const unsigned char *)s->body, strlen(s->body));
 	key_id(id, rk);
-	id_hex = hex(id, 32);
-	p = json_pack("{s:s,s:I,s:s,s:I}", "body", body_b64, "integratedTime",
-		      t, "logID", id_hex, "logIndex",
-		      (json_int_t)o->log_index);
-	set_payload = need(json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS),
-			   "SET payload");
-	sig = sign(setk, set_payload, strlen(set_payload), &siglen);
-	set_b64 = b64(sig, siglen);
-	j = json_pack("{s:s,s:o}", "SignedEntryTimestamp", set_b64, "Payload",
-		      p);
-	out = need(json_dumps(j, JSON_COMPACT), "bundle JSON");
-	json_decref(j);
-	free(body_b64);
-	free(id_hex);
-	free(set_payload);
-	free(set_b64);
+	s->id_hex = hex(id, 32);
+	s->id_b64 = b64(id, 32);
+	payload = canonical(json_pack("{s:s,s:I,s:s,s:I}", "body",
+				      s->body_b64, "integratedTime",
+				      s->integrated, "logID", s->id_hex,
+				      "logIndex", (json_int_t)o->log_index));
+	sig = sign(setk, payload, strlen(payload), &siglen);
+	s->set_b64 = b64(sig, siglen);
 	OPENSSL_free(sig);
+	free(payload);
 	EVP_PKEY_free(rk);
-	if (setk != rk)
-		EVP_PKEY_free(setk);
-	return out;
+	EVP_PKEY_free(setk);
+}
+
+static void sign_thing(struct signed_thing *s, const struct sign_opts *o)
+{
+	const char *u = o->forge & F_WRONG_CA ? "u-" : "";
+	char n[3][32], *pem, *pem_b64;
+	EVP_PKEY *key = new_key(), *ik, *ct;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(n[0], sizeof(n[0]), "%sinter.key", u);
+	snprintf(n[1], sizeof(n[1]), "%sinter.pem", u);
+	snprintf(n[2], sizeof(n[2]), "%sroot.pem", u);
+	ik = load_key(n[0]);
+	s->inter = load_cert(n[1]);
+	s->root = load_cert(n[2]);
+	ct = load_key(o->forge & F_SCT_UNKNOWN ? "u-ctlog.key" : "ctlog.key");
+	s->leaf = make_leaf(o, key, s->inter, ik, ct);
+	pem = cert_pem(s->leaf);
+	pem_b64 = b64((const unsigned char *)pem, strlen(pem));
+	s->body = o->statement ? sign_dsse(s, o, key, pem_b64) :
+		  sign_plain(s, o, key, pem_b64);
+	log_entry(s, o);
+	free(pem);
+	free(pem_b64);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ik);
+	EVP_PKEY_free(ct);
 }
 
 static void parse_sign_opts(struct sign_opts *o, int argc, char **argv)
@@ -668,15 +811,21 @@ static void parse_sign_opts(struct sign_opts *o, int argc, char **argv)
 	int i;
 	size_t k;
 
-	*o = (struct sign_opts){ NULL, NULL, NULL, time(NULL), 1, 0 };
+	*o = (struct sign_opts){ .time = time(NULL), .log_index = 1 };
 	for (i = 3; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (strcmp(a, "--tsa") == 0) {
+			o->tsa = true;
+			continue;
+		}
 		if (!v)
 			die("%s: needs a value", a);
 		i++;
 		if (strcmp(a, "--payload") == 0 || strcmp(a, "--artifact") == 0)
 			o->payload = v;
+		else if (strcmp(a, "--statement") == 0)
+			o->statement = v;
 		else if (strcmp(a, "--identity") == 0)
 			o->identity = v;
 		else if (strcmp(a, "--issuer") == 0)
@@ -695,59 +844,20 @@ static void parse_sign_opts(struct sign_opts *o, int argc, char **argv)
 		} else
 			die("unknown option '%s'", a);
 	}
-	if (!o->payload || !o->identity || !o->issuer)
-		die("needs --payload (--artifact), --identity and --issuer");
+	if ((!o->payload && !o->statement) || !o->identity || !o->issuer)
+		die("needs --payload, --artifact or --statement, --identity "
+		    "and --issuer");
+	if (o->log_index < 0 || o->log_index > 100000)
+		die("--log-index: 0 to 100000");
 }
 
-/* The signature of @o's payload, its leaf and chain, the log entry. */
-struct signed_thing {
-	X509 *leaf, *inter, *root;
-	char *sig_b64, *body;
-	unsigned char md[32];
-};
-
-static void sign_payload(struct signed_thing *s, const struct sign_opts *o)
-{
-	const char *u = o->forge & F_WRONG_CA ? "u-" : "";
-	char n[3][32];
-	EVP_PKEY *key = new_key(), *ik, *ct;
-	unsigned char *payload, *sig;
-	size_t len, siglen;
-	char *pem, *other_b64;
-
-	snprintf(n[0], sizeof(n[0]), "%sinter.key", u);
-	snprintf(n[1], sizeof(n[1]), "%sinter.pem", u);
-	snprintf(n[2], sizeof(n[2]), "%sroot.pem", u);
-	ik = load_key(n[0]);
-	s->inter = load_cert(n[1]);
-	s->root = load_cert(n[2]);
-	ct = load_key(o->forge & F_SCT_UNKNOWN ? "u-ctlog.key" : "ctlog.key");
-	s->leaf = make_leaf(o, key, s->inter, ik, ct);
-	payload = read_all(o->payload, &len);
-	sha256(s->md, payload, len);
-	sig = o->forge & F_SIG_OTHER ? sign(key, "other bytes", 11, &siglen) :
-	      sign(key, payload, len, &siglen);
-	s->sig_b64 = b64(sig, siglen);
-	pem = cert_pem(s->leaf);
-	OPENSSL_free(sig);
-	sig = sign(key, "another signature", 17, &siglen);
-	other_b64 = b64(sig, siglen);
-	s->body = hashedrekord(s->md, o->forge & F_BODY_OTHER ? other_b64 :
-			       s->sig_b64, pem);
-	free(other_b64);
-	free(pem);
-	free(payload);
-	OPENSSL_free(sig);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(ik);
-	EVP_PKEY_free(ct);
-}
+/* ---- cosign -------------------------------------------------------------- */
 
 static int cmd_cosign(int argc, char **argv)
 {
 	struct sign_opts o;
 	struct signed_thing s;
-	char *leaf, *inter, *root, *chain, *bundle;
+	char *leaf, *chain, *bundle;
 	json_t *j;
 
 	if (argc < 3)
@@ -755,13 +865,17 @@ static int cmd_cosign(int argc, char **argv)
 		    "--issuer URL [--time UNIX] [--forge KIND]...");
 	g_dir = argv[2];
 	parse_sign_opts(&o, argc, argv);
-	sign_payload(&s, &o);
+	if (o.statement || !o.payload)
+		die("cosign: --payload FILE (a simple-signing payload)");
+	sign_thing(&s, &o);
 	leaf = cert_pem(s.leaf);
-	inter = cert_pem(s.inter);
-	root = cert_pem(s.root);
-	chain = need(malloc(strlen(inter) + strlen(root) + 1), "malloc");
-	snprintf(chain, strlen(inter) + strlen(root) + 1, "%s%s", inter, root);
-	bundle = rekor_bundle(&o, s.body);
+	chain = need(malloc(8192), "malloc");
+	snprintf(chain, 8192, "%s%s", cert_pem(s.inter), cert_pem(s.root));
+	bundle = need(json_dumps(json_pack("{s:s,s:{s:s,s:I,s:I,s:s}}",
+		"SignedEntryTimestamp", s.set_b64, "Payload", "body",
+		s.body_b64, "integratedTime", s.integrated, "logIndex",
+		(json_int_t)o.log_index, "logID", s.id_hex), JSON_COMPACT),
+		"bundle JSON");
 	j = json_pack("{s:s,s:s,s:s,s:s}",
 		      "dev.cosignproject.cosign/signature", s.sig_b64,
 		      "dev.sigstore.cosign/certificate", leaf,
@@ -774,14 +888,259 @@ static int cmd_cosign(int argc, char **argv)
 	return 0;
 }
 
+/* ---- bundle: inclusion proof, checkpoint, timestamp ---------------------- */
+
+/* RFC 6962 2.1: the Merkle tree hash of @n leaf hashes. */
+static void mth(unsigned char out[32], unsigned char (*leaves)[32], size_t n)
+{
+	unsigned char buf[65];
+	size_t k = 1;
+
+	if (n == 1) {
+		memcpy(out, leaves[0], 32);
+		return;
+	}
+	while (k * 2 < n)
+		k *= 2;
+	buf[0] = 0x01;
+	mth(buf + 1, leaves, k);
+	mth(buf + 33, leaves + k, n - k);
+	sha256(out, buf, 65);
+}
+
+/* RFC 6962 2.1.1: the audit path of leaf @m of @n, leaf to root,
+ * appended to @path (base64 strings). */
+static void audit_path(json_t *path, size_t m, unsigned char (*leaves)[32],
+		       size_t n)
+{
+	unsigned char h[32];
+	size_t k = 1;
+	char *b;
+
+	if (n <= 1)
+		return;
+	while (k * 2 < n)
+		k *= 2;
+	if (m < k) {
+		audit_path(path, m, leaves, k);
+		mth(h, leaves + k, n - k);
+	} else {
+		audit_path(path, m - k, leaves + k, n - k);
+		mth(h, leaves, k);
+	}
+	b = b64(h, 32);
+	json_array_append_new(path, json_string(b));
+	free(b);
+}
+
+/* A Rekor v1 checkpoint (C2SP signed note) of @root over @size leaves,
+ * signed by @rk: key hint = the first 4 bytes of its key id. Tampered:
+ * the tree size changed after signing. */
+static char *checkpoint(const unsigned char root[32], size_t size,
+			EVP_PKEY *rk, bool tamper)
+{
+	static const char origin[] = "rekor.test - 1234567890";
+	char text[512], *root_b64 = b64(root, 32), *sig_b64, *out;
+	unsigned char id[32], *sig, *hs;
+	size_t siglen, n;
+
+	n = (size_t)snprintf(text, sizeof(text), "%s\n%zu\n%s\n", origin,
+			     size, root_b64);
+	sig = sign(rk, text, n, &siglen);
+	key_id(id, rk);
+	hs = need(malloc(siglen + 4), "malloc");
+	memcpy(hs, id, 4);
+	memcpy(hs + 4, sig, siglen);
+	sig_b64 = b64(hs, siglen + 4);
+	if (tamper)
+		n = (size_t)snprintf(text, sizeof(text), "%s\n%zu\n%s\n",
+				     origin, size + 1, root_b64);
+	n += strlen(sig_b64) + sizeof(origin) + 16;
+	out = need(malloc(n), "malloc");
+	/* the key name has no spaces; the origin is "NAME - TREE_ID" */
+	snprintf(out, n, "%s\n\xe2\x80\x94 rekor.test %s\n", text, sig_b64);
+	free(root_b64);
+	free(sig_b64);
+	free(hs);
+	OPENSSL_free(sig);
+	return out;
+}
+
+/* The inclusion proof of @s's body as leaf log_index of a tree of
+ * log_index + 3 leaves (the others random), with its checkpoint. */
+static json_t *inclusion_proof(const struct sign_opts *o,
+			       const struct signed_thing *s)
+{
+	size_t n = (size_t)o->log_index + 3, m = (size_t)o->log_index, i;
+	size_t blen = strlen(s->body);
+	unsigned char (*leaves)[32] = need(calloc(n, 32), "calloc"), root[32];
+	unsigned char *lb = need(malloc(blen + 1), "malloc");
+	EVP_PKEY *rk = load_key("rekor.key");
+	json_t *path = json_array(), *j;
+	char *root_b64, *cp, idx[32], size[32];
+
+	lb[0] = 0x00;
+	memcpy(lb + 1, s->body, blen);
+	for (i = 0; i < n; i++)
+		if (i == m)
+			sha256(leaves[i], lb, blen + 1);
+		else
+			ok(RAND_bytes(leaves[i], 32), "RAND_bytes");
+	mth(root, leaves, n);
+	audit_path(path, m, leaves, n);
+	if (o->forge & F_PROOF_TAMPERED) {	/* root of another leaf */
+		leaves[m][0] ^= 1;
+		mth(root, leaves, n);
+	}
+	cp = checkpoint(root, n, rk, o->forge & F_CHECKPOINT_TAMPERED);
+	root_b64 = b64(root, 32);
+	snprintf(idx, sizeof(idx), "%lld", o->log_index);
+	snprintf(size, sizeof(size), "%zu", n);
+	j = json_pack("{s:s,s:s,s:s,s:o,s:{s:s}}", "logIndex", idx,
+		      "rootHash", root_b64, "treeSize", size, "hashes", path,
+		      "checkpoint", "envelope", cp);
+	free(root_b64);
+	free(cp);
+	free(lb);
+	free(leaves);
+	EVP_PKEY_free(rk);
+	return need(j, "inclusion proof JSON");
+}
+
+static int tsa_time(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
+{
+	(void)ctx;
+	*sec = (long)*(const time_t *)data;
+	*usec = 0;
+	return 1;
+}
+
+/* An RFC 3161 TimeStampResp over @d (SHA-256), base64. */
+static char *tsa_token(const struct sign_opts *o, const void *d, size_t n)
+{
+	const bool u = o->forge & F_TSA_UNTRUSTED;
+	EVP_PKEY *k = load_key(u ? "u-tsa.key" : "tsa.key");
+	X509 *c = load_cert(u ? "u-tsa.pem" : "tsa.pem");
+	TS_RESP_CTX *ctx = need(TS_RESP_CTX_new(), "TS_RESP_CTX");
+	TS_REQ *req = need(TS_REQ_new(), "TS_REQ");
+	TS_MSG_IMPRINT *mi = need(TS_MSG_IMPRINT_new(), "imprint");
+	X509_ALGOR *alg = need(X509_ALGOR_new(), "X509_ALGOR");
+	ASN1_OBJECT *policy = need(OBJ_txt2obj("1.3.6.1.4.1.57264.2", 1), "OID");
+	BIO *b = need(BIO_new(BIO_s_mem()), "BIO");
+	unsigned char md[32], *der = NULL;
+	TS_RESP *resp;
+	int len;
+	char *out;
+
+	sha256(md, d, n);
+	ok(X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL),
+	   "algorithm");
+	ok(TS_MSG_IMPRINT_set_algo(mi, alg), "imprint algorithm");
+	ok(TS_MSG_IMPRINT_set_msg(mi, md, 32), "imprint");
+	ok(TS_REQ_set_version(req, 1), "TS version");
+	ok(TS_REQ_set_msg_imprint(req, mi), "TS imprint");
+	ok(TS_REQ_set_cert_req(req, 1), "TS cert_req");
+	ok(i2d_TS_REQ_bio(b, req), "TS request");
+	ok(TS_RESP_CTX_set_signer_cert(ctx, c), "TSA certificate");
+	ok(TS_RESP_CTX_set_signer_key(ctx, k), "TSA key");
+	ok(TS_RESP_CTX_set_def_policy(ctx, policy), "TSA policy");
+	ok(TS_RESP_CTX_add_md(ctx, EVP_sha256()), "TSA digest");
+	ok(TS_RESP_CTX_set_signer_digest(ctx, EVP_sha256()), "TSA digest");
+	TS_RESP_CTX_set_time_cb(ctx, tsa_time, (void *)&o->time);
+	resp = need(TS_RESP_create_response(ctx, b), "TS response");
+	if (ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+			TS_RESP_get_status_info(resp))) != 0)
+		die("the TSA refused the request");
+	if ((len = i2d_TS_RESP(resp, &der)) <= 0)
+		die("TS response encoding");
+	out = b64(der, (size_t)len);
+	OPENSSL_free(der);
+	TS_RESP_free(resp);
+	BIO_free(b);
+	ASN1_OBJECT_free(policy);
+	X509_ALGOR_free(alg);
+	TS_MSG_IMPRINT_free(mi);
+	TS_REQ_free(req);
+	TS_RESP_CTX_free(ctx);
+	X509_free(c);
+	EVP_PKEY_free(k);
+	return out;
+}
+
+static json_t *tlog_entry(const struct sign_opts *o,
+			  const struct signed_thing *s)
+{
+	char idx[32], t[32];
+
+	snprintf(idx, sizeof(idx), "%lld", o->log_index);
+	snprintf(t, sizeof(t), "%lld", (long long)s->integrated);
+	return need(json_pack("{s:s,s:{s:s},s:{s:s,s:s},s:s,s:{s:s},s:o,s:s}",
+			      "logIndex", idx, "logId", "keyId", s->id_b64,
+			      "kindVersion", "kind", s->envelope ? "dsse" :
+			      "hashedrekord", "version", "0.0.1",
+			      "integratedTime", t, "inclusionPromise",
+			      "signedEntryTimestamp", s->set_b64,
+			      "inclusionProof", inclusion_proof(o, s),
+			      "canonicalizedBody", s->body_b64), "tlog entry");
+}
+
+static int cmd_bundle(int argc, char **argv)
+{
+	struct sign_opts o;
+	struct signed_thing s;
+	unsigned char *der = NULL;
+	int len;
+	char *cert, *digest;
+	json_t *vm, *j;
+
+	if (argc < 3)
+		die("usage: bundle DIR (--artifact FILE | --statement FILE) "
+		    "--identity SAN --issuer URL [--tsa] [--forge KIND]...");
+	g_dir = argv[2];
+	parse_sign_opts(&o, argc, argv);
+	sign_thing(&s, &o);
+	if ((len = i2d_X509(s.leaf, &der)) <= 0)
+		die("certificate encoding");
+	cert = b64(der, (size_t)len);
+	vm = json_pack("{s:{s:s},s:[o]}", "certificate", "rawBytes", cert,
+		       "tlogEntries", tlog_entry(&o, &s));
+	if (o.tsa)
+		json_object_set_new(vm, "timestampVerificationData", json_pack(
+			"{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp",
+			tsa_token(&o, s.sig, s.siglen)));
+	digest = b64(s.md, 32);
+	j = json_pack("{s:s,s:o}", "mediaType",
+		      "application/vnd.dev.sigstore.bundle.v0.3+json",
+		      "verificationMaterial", vm);
+	if (s.envelope)
+		json_object_set_new(j, "dsseEnvelope", json_loads(s.envelope,
+								  0, NULL));
+	else
+		json_object_set_new(j, "messageSignature", json_pack(
+			"{s:{s:s,s:s},s:s}", "messageDigest", "algorithm",
+			"SHA2_256", "digest", digest, "signature",
+			s.sig_b64));
+	if (json_dumpf(j, stdout, JSON_INDENT(2)) != 0)
+		die("cannot print the bundle");
+	printf("\n");
+	json_decref(j);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "init") == 0)
 		return cmd_init(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "cosign") == 0)
 		return cmd_cosign(argc, argv);
-	fprintf(stderr, "usage: sigstore_instance init DIR | cosign DIR "
-		"--payload FILE --identity SAN --issuer URL [--time UNIX] "
-		"[--log-index N] [--forge KIND]...\n");
+	if (argc >= 2 && strcmp(argv[1], "bundle") == 0)
+		return cmd_bundle(argc, argv);
+	fprintf(stderr, "usage: sigstore_instance init DIR\n"
+		"       sigstore_instance cosign DIR --payload FILE "
+		"--identity SAN --issuer URL [--time UNIX] [--log-index N] "
+		"[--forge KIND]...\n"
+		"       sigstore_instance bundle DIR (--artifact FILE | "
+		"--statement FILE) --identity SAN --issuer URL [--tsa] "
+		"[--time UNIX] [--log-index N] [--forge KIND]...\n");
 	return 1;
 }
