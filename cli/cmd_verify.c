@@ -272,14 +272,19 @@ static void time_text(char out[RFC3339_MAX], time_t t)
 }
 
 /* A keyless signature's certificate identity and issuer (verified only
- * with keyless_ok) and its verified log entry, added to @o. */
+ * with keyless_ok) and its verified log entry, or a key signature's
+ * verified log entry (--require-tlog), added to @o. */
 static void keyless_json(json_t *o, const struct sig_report *s)
 {
 	char when[RFC3339_MAX];
 
-	json_object_set_new(o, "keyless", json_true());
-	json_object_set_new(o, "identity", json_string(s->san));
-	json_object_set_new(o, "issuer", json_string(s->issuer));
+	if (!s->keyless && s->log_index < 0)
+		return;
+	if (s->keyless) {
+		json_object_set_new(o, "keyless", json_true());
+		json_object_set_new(o, "identity", json_string(s->san));
+		json_object_set_new(o, "issuer", json_string(s->issuer));
+	}
 	json_object_set_new(o, "log_index", s->log_index < 0 ? json_null() :
 			    json_integer((json_int_t)s->log_index));
 	time_text(when, s->logged_at);
@@ -308,8 +313,7 @@ static json_t *report_json(const struct verify_result *res, int rc,
 		json_object_set_new(o, "counted", json_boolean(s->valid));
 		if (s->key[0])
 			json_object_set_new(o, "key", json_string(s->key));
-		if (s->keyless)
-			keyless_json(o, s);
+		keyless_json(o, s);
 		if (s->docker_ref)
 			json_object_set_new(o, "dockerReference",
 					    json_string(s->docker_ref));
