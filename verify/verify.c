@@ -875,7 +875,9 @@ static int none_valid(const struct verify_result *out)
 		return err_set(ERR_VERIFY, "no signatures found for '%s'",
 			       out->pinned);
 	return err_set(ERR_VERIFY, "no valid signature for '%s' (%zu checked; "
-		       "%s)", out->pinned, out->n_sigs, tell->reason);
+		       "%s)", out->pinned, out->n_sigs, tell->reason[0] ?
+		       tell->reason : "none verified by a given key or "
+		       "keyless signer");
 }
 
 /* verify_image, or verify_image_manifest when @given is not NULL, of the
