@@ -183,8 +183,9 @@ int cli_trust_add(const struct cli_cmd *self, struct cli_trust *t,
 void cli_trust_release(struct cli_trust *t);
 
 /* Under a locked system policy (policy_system_locked) a command that
- * decides whether to trust an image refuses --key (@by_key) and --policy
- * (@policy_file): says so and returns 2. -1 to go on. */
+ * decides whether to trust an image refuses --key or keyless signers
+ * (@by_key) and --policy (@policy_file): says so and returns 2. -1 to go
+ * on. */
 int cli_policy_lock_check(bool by_key, const char *policy_file);
 /* The trust policy: --policy @file, or where policy_locate finds one,
  * loaded whole, key files included. @diags as for policy_load (may be

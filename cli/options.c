@@ -243,7 +243,8 @@ int cli_policy_lock_check(bool by_key, const char *policy_file)
 	 * that no command line, environment or home folder can */
 	fprintf(stderr, "signet: %s is locked: images are verified by it "
 		"alone, so %s is refused (see signet-policy(5))\n",
-		POLICY_SYSTEM, by_key ? "--key" : "--policy");
+		POLICY_SYSTEM, by_key ? "--key (or a keyless signer)" :
+		"--policy");
 	return 2;
 }
 
