@@ -2,6 +2,8 @@
 #
 #   make demo         install what is missing, build, and run the demo
 #   make check        unit + integration tests (installs what is missing)
+#   make sigstore-instance   the private Sigstore instance (a test tool,
+#                     tests/tools/) the keyless integration tests use
 #   make              build ./signet
 #   make deps         install the Debian packages the project needs, and
 #                     build its libcurl (tests/deps.sh)

@@ -572,7 +572,9 @@ SIGSTORE_INSTANCE=${SIGSTORE_INSTANCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.
 # as a blob, and the only layer of the sha256-<hex>.sig manifest carrying
 # the signature, certificate, chain and Rekor bundle annotations. Each
 # FORGE is a --forge kind of the tool; $KEYLESS_TIME, when set, is the
-# signing time (Unix seconds). Echoes the .sig manifest's digest.
+# signing time (Unix seconds); $KEYLESS_CLAIM_REF and $KEYLESS_CLAIM_DIGEST,
+# when set, are what the payload claims instead of REF's repository and
+# DIGEST (forgeries). Echoes the .sig manifest's digest.
 keyless_sign_image() {
 	local ref=$1 dg=$2 dir=$3 id=$4 iss=$5 d pdg cdg f
 	local -a forge=()
@@ -582,7 +584,8 @@ keyless_sign_image() {
 	split_ref "$ref"
 	d=$(mktemp -d "$WORK/keyless.XXXXXX") || return 1
 	printf '{"critical":{"identity":{"docker-reference":"%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}' \
-		"$SR_HOST/$SR_REPO" "$dg" >"$d/payload.json"
+		"${KEYLESS_CLAIM_REF:-$SR_HOST/$SR_REPO}" \
+		"${KEYLESS_CLAIM_DIGEST:-$dg}" >"$d/payload.json"
 	"$SIGSTORE_INSTANCE" cosign "$dir" --payload "$d/payload.json" \
 		--identity "$id" --issuer "$iss" "${forge[@]}" \
 		>"$d/annotations.json" || return 1

@@ -3,8 +3,9 @@
 # root: a private Sigstore instance (tests/tools/sigstore_instance.c: our
 # own Fulcio-like CA, CT and Rekor log keys) signs images as cosign does,
 # honestly and with one check broken at a time; signet must accept the
-# first and refuse each forgery with exit 1, naming the check. Sourced by
-# run.sh.
+# first and refuse each forgery with exit 1, naming the check. The
+# wrong-ca forgery carries its own (untrusted) chain annotation: only the
+# trusted root may make a chain. Sourced by run.sh.
 
 T56=$WORK/t56
 mkdir -p "$T56/docker"
@@ -121,6 +122,23 @@ t56_forgeries() {
 	t56_forged bad-set 'SET'
 	t56_forged body-other-sig 'log entry'
 	t56_forged sig-other-payload 'signature'
+	t56_forged no-bundle 'SET|bundle|log'
+
+	# The payload is signed and logged honestly but claims another image.
+	local dg other
+	dg=$(push_image "$R56/claim:v1" t56-claim) || { fail "push"; return; }
+	other=$(push_image "$R56/claim:other" t56-claim-other) || { fail "push"; return; }
+	KEYLESS_CLAIM_DIGEST=$other keyless_sign_image "$R56/claim" "$dg" \
+		"$SI" "$ID56" "$ISS56" >/dev/null || fail "sign claim keyless"
+	expect_exit 1 "keyless payload naming another digest exits 1" -- \
+		t56_verify "$R56/claim@$dg"
+	expect_stderr_match "payload.*${other#sha256:}" "the payload's digest is named"
+	KEYLESS_CLAIM_REF=$REG_MAIN/t56/elsewhere keyless_sign_image \
+		"$R56/claim" "$dg" "$SI" "$ID56" "$ISS56" >/dev/null ||
+		fail "sign claim keyless"
+	expect_exit 1 "keyless payload naming another repository exits 1" -- \
+		t56_verify "$R56/claim@$dg"
+	expect_stderr_match 'repository' "the payload's repository is named"
 
 	expect_exit 1 "Rekor key outside its validity window exits 1" -- \
 		"$SIGNET" verify --certificate-identity "$ID56" \

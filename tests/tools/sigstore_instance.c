@@ -67,6 +67,8 @@
  *	                    after it was signed
  *	tsa-untrusted       (bundle --tsa) the timestamp from the untrusted
  *	                    TSA
+ *	no-bundle           (cosign) no dev.sigstore.cosign/bundle
+ *	                    annotation: nothing logged
  *	The log-key window forgery is a trusted root, not a signature:
  *	verify against trusted_root-rekor-expired.json.
  *
@@ -530,6 +532,7 @@ enum {
 	F_SCT_UNKNOWN = 1 << 3, F_BAD_SET = 1 << 4, F_BODY_OTHER = 1 << 5,
 	F_SIG_OTHER = 1 << 6, F_PROOF_TAMPERED = 1 << 7,
 	F_CHECKPOINT_TAMPERED = 1 << 8, F_TSA_UNTRUSTED = 1 << 9,
+	F_NO_BUNDLE = 1 << 10,
 };
 
 static const struct {
@@ -542,7 +545,7 @@ static const struct {
 	{ "sig-other-payload", F_SIG_OTHER },
 	{ "proof-tampered", F_PROOF_TAMPERED },
 	{ "checkpoint-tampered", F_CHECKPOINT_TAMPERED },
-	{ "tsa-untrusted", F_TSA_UNTRUSTED },
+	{ "tsa-untrusted", F_TSA_UNTRUSTED }, { "no-bundle", F_NO_BUNDLE },
 };
 
 struct sign_opts {
@@ -876,11 +879,13 @@ static int cmd_cosign(int argc, char **argv)
 		s.body_b64, "integratedTime", s.integrated, "logIndex",
 		(json_int_t)o.log_index, "logID", s.id_hex), JSON_COMPACT),
 		"bundle JSON");
-	j = json_pack("{s:s,s:s,s:s,s:s}",
+	j = json_pack("{s:s,s:s,s:s}",
 		      "dev.cosignproject.cosign/signature", s.sig_b64,
 		      "dev.sigstore.cosign/certificate", leaf,
-		      "dev.sigstore.cosign/chain", chain,
-		      "dev.sigstore.cosign/bundle", bundle);
+		      "dev.sigstore.cosign/chain", chain);
+	if (j && !(o.forge & F_NO_BUNDLE))
+		json_object_set_new(j, "dev.sigstore.cosign/bundle",
+				    json_string(bundle));
 	if (!j || json_dumpf(j, stdout, JSON_COMPACT) != 0)
 		die("cannot print the annotations");
 	printf("\n");
