@@ -57,6 +57,24 @@ static int policy_check_cmd(const struct cli_cmd *self, int argc,
 
 /* ---- show ---------------------------------------------------------------- */
 
+/* What policy show prints for one keyless entry. */
+static void show_keyless(const struct policy_key *k)
+{
+	printf("  keyless:     %s, identity %s'", k->name, k->identity ?
+	       "" : "matching ");
+	cli_put_safe(stdout, k->identity ? k->identity : k->identity_re);
+	printf("', issuer %s'", k->issuer ? "" : "matching ");
+	cli_put_safe(stdout, k->issuer ? k->issuer : k->issuer_re);
+	printf("'");
+	/* judged at the time the log or a timestamp vouches for */
+	if (k->revoked && !k->revoked_timed)
+		printf(", revoked");
+	else if (k->revoked)
+		printf(", revoked for signatures made from %s on",
+		       k->revoked_since);
+	printf("\n");
+}
+
 /* What policy show prints for one key entry. */
 static void show_key(const struct policy *p, const struct policy_key *k,
 		     time_t now)
@@ -64,6 +82,10 @@ static void show_key(const struct policy *p, const struct policy_key *k,
 	const struct policy_key *o = policy_key_revoked_as(p, k);
 	char desc[64];
 
+	if (k->keyless) {
+		show_keyless(k);
+		return;
+	}
 	if (k->certificate) {
 		printf("  certificate: %s, %zu in %s", k->name, k->n_certs,
 		       k->file);
@@ -149,6 +171,13 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 	       ru->threshold, ru->threshold == 1 ? "" : "s", ru->n_keys);
 	for (j = 0; j < ru->n_keys; j++)
 		show_key(pol, &pol->keys[ru->keys[j]], now);
+	for (j = 0; j < ru->n_keys; j++)
+		if (pol->keys[ru->keys[j]].keyless) {
+			printf("  trusted root: ");
+			cli_put_safe(stdout, pol->trustroot_name);
+			printf("\n");
+			break;
+		}
 	format_list(fmts, sizeof(fmts), ru->formats);
 	printf("  formats:     %s\n", fmts);
 	show_kv("annotations:", &ru->annotations, ", ");
