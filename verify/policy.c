@@ -1030,8 +1030,9 @@ static void rule_checks(struct pctx *c, const char *jp,
 				;
 			if (j < ids && !said && owner[j] != i)
 				diag(c, 0, jp_key(sub, jp, "keys"), "'%s' and "
-				     "'%s' are the same key; they count once",
-				     p->keys[r->keys[owner[j]]].name, k->name);
+				     "'%s' are the same %s; they count once",
+				     p->keys[r->keys[owner[j]]].name, k->name,
+				     k->keyless ? "keyless signer" : "key");
 			said |= j < ids && owner[j] != i;
 			if (j < ids)
 				continue;	/* one key, two names */
