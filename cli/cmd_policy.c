@@ -57,8 +57,10 @@ static int policy_check_cmd(const struct cli_cmd *self, int argc,
 
 /* ---- show ---------------------------------------------------------------- */
 
-/* What policy show prints for one keyless entry. */
-static void show_keyless(const struct policy_key *k)
+/* What policy show prints for one keyless entry; @o another entry
+ * naming the same signer that revokes it, or NULL. */
+static void show_keyless(const struct policy_key *k,
+			 const struct policy_key *o)
 {
 	printf("  keyless:     %s, identity %s'", k->name, k->identity ?
 	       "" : "matching ");
@@ -72,6 +74,11 @@ static void show_keyless(const struct policy_key *k)
 	else if (k->revoked)
 		printf(", revoked for signatures made from %s on",
 		       k->revoked_since);
+	else if (o && !o->revoked_timed)
+		printf(", revoked as %s", o->name);
+	else if (o)
+		printf(", revoked as %s for signatures made from %s on",
+		       o->name, o->revoked_since);
 	printf("\n");
 }
 
@@ -83,7 +90,7 @@ static void show_key(const struct policy *p, const struct policy_key *k,
 	char desc[64];
 
 	if (k->keyless) {
-		show_keyless(k);
+		show_keyless(k, o);
 		return;
 	}
 	if (k->certificate) {

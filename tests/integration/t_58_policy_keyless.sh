@@ -74,7 +74,7 @@ t58_check() {
 	expect_stdout_match "^  trusted root: $P58/roots/staging.json\$" \
 		"keyless policy: the policy's root beats the environment's"
 
-	t58_pol same.json "" "$T58_CI,$(t58_kl ci2 "\"identity\":\"$T58_WF@refs/tags/v1\",\"issuer\":\"$T58_ISS\"")" \
+	t58_pol same.json "" "$T58_CI,$(t58_kl ci2 "\"identity\":\"$T58_WF@refs/tags/v1\",\"issuer\":\"$T58_ISS\"" ',"revoked":true')" \
 		"{\"scope\":\"$R58/**\",\"keys\":[\"ci\",\"ci2\"]}"
 	expect_exit 0 "keyless policy: one signer, two names: valid" -- \
 		"$SIGNET" policy check "$P58/same.json"
@@ -82,8 +82,14 @@ t58_check() {
 		"keyless policy: one signer, two names: a warning"
 	expect_stderr_match "warning: .*\.rules\[0\]\.keys: 'ci' and 'ci2' are the same keyless signer; they count once" \
 		"keyless policy: one signer, two names in a rule: a warning"
-	expect_stdout_match 'ok: 2 keys, 1 rule, 2 warnings' \
+	expect_stderr_match "warning: .*\.rules\[0\]\.keys: keyless signer 'ci' is revoked as 'ci2'; no signature matching it counts" \
+		"keyless policy: revoked under the other name: a warning"
+	expect_stdout_match 'ok: 2 keys, 1 rule, 5 warnings' \
 		"keyless policy: the warnings counted"
+	expect_exit 0 "keyless policy: show, one signer revoked under another name" -- \
+		"$SIGNET" policy show --policy "$P58/same.json" "$R58/one/app"
+	expect_stdout_match "^  keyless:     ci, identity '$T58_WF@refs/tags/v1', issuer '$T58_ISS', revoked as ci2\$" \
+		"keyless policy: show says the signer is revoked as the other name"
 
 	t58_pol glob.json "" "$(t58_kl ci "\"identity\":\"$T58_WF@refs/tags/*\",\"issuer\":\"$T58_ISS\"")" \
 		"{\"scope\":\"$R58/**\",\"keys\":[\"ci\"]}"
