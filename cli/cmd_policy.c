@@ -179,7 +179,7 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 	for (j = 0; j < ru->n_keys; j++)
 		show_key(pol, &pol->keys[ru->keys[j]], now);
 	for (j = 0; j < ru->n_keys; j++)
-		if (pol->keys[ru->keys[j]].keyless) {
+		if (pol->keys[ru->keys[j]].keyless || ru->require_tlog) {
 			printf("  trusted root: ");
 			cli_put_safe(stdout, pol->trustroot_name);
 			printf("\n");
@@ -187,6 +187,8 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 		}
 	format_list(fmts, sizeof(fmts), ru->formats);
 	printf("  formats:     %s\n", fmts);
+	if (ru->require_tlog)
+		printf("  log entry:   required (require-tlog)\n");
 	show_kv("annotations:", &ru->annotations, ", ");
 	show_kv("subject:", &ru->subject, ", ");
 	show_identity(ru, repo);

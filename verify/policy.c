@@ -34,6 +34,9 @@ struct pctx {
 	char dir[PATH_MAX];		/* its folder: where key files are */
 	bool root_failed;		/* a keyless "trusted-root" was not
 					 * usable (said) */
+	char *top_root;			/* the policy's "trusted-root",
+					 * resolved, or NULL */
+	bool locked;			/* the locked system policy */
 };
 
 /* Record an error (@code < 0) or a warning (@code 0) at JSON path @jp. */
@@ -567,20 +570,28 @@ static bool same_file(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* The trusted root of the keyless entries, loaded: one per policy for
- * now. Each entry's own "trusted-root", else the policy's (@top, at
- * ".trusted-root"), else $SIGNET_TRUSTED_ROOT, else the built-in one;
- * under a lock (@locked) never the environment's. @n keyless entries. */
-static void keyless_root(struct pctx *c, const char *top, bool locked,
-			 size_t n)
+/* The trusted root of the keyless entries and of rules that require a
+ * log entry, loaded: one per policy for now. Each entry's own
+ * "trusted-root", else the policy's (at ".trusted-root"), else
+ * $SIGNET_TRUSTED_ROOT, else the built-in one; under a lock never the
+ * environment's. */
+static void keyless_root(struct pctx *c)
 {
 	struct policy *p = c->p;
 	const struct policy_key *first = NULL;
-	const char *file = NULL;
+	const char *top = c->top_root, *file = top;
 	const void *data;
-	size_t len, i;
+	size_t len, i, tlog;
 	char jp[JP_MAX], jf[JP_MAX];
 	int rc;
+
+	for (tlog = 0; tlog < p->n_rules && !p->rules[tlog].require_tlog;
+	     tlog++)
+		;
+	if (top)
+		snprintf(jp, sizeof(jp), ".trusted-root");
+	else if (tlog < p->n_rules)
+		jp_key(jp, jp_idx(jf, ".rules", tlog), "require-tlog");
 
 	for (i = 0; i < p->n_keys && !c->root_failed; i++) {
 		const struct policy_key *k = &p->keys[i];
@@ -608,9 +619,12 @@ static void keyless_root(struct pctx *c, const char *top, bool locked,
 			c->root_failed = true;
 		}
 	}
-	if (!n || c->root_failed)
+	if (top && !p->n_signers && tlog == p->n_rules)
+		diag(c, 0, ".trusted-root", "no keyless signer in .keys and no "
+		     "rule with \"require-tlog\" uses it");
+	if ((!p->n_signers && tlog == p->n_rules) || c->root_failed)
 		return;
-	if (!file && locked) {
+	if (!file && c->locked) {
 		snprintf(p->trustroot_name, sizeof(p->trustroot_name), "%s",
 			 KEYS_TRUSTROOT_BUILTIN);
 		keys_trustroot_builtin_bytes(&data, &len);
@@ -626,27 +640,24 @@ static void keyless_root(struct pctx *c, const char *top, bool locked,
 	}
 }
 
-/* The keyless entries as verify_opts.signers, and their trusted root;
- * the policy's "trusted-root" member is read here. */
-static void keyless_signers(struct pctx *c, const json_t *doc, bool locked)
+/* The keyless entries as verify_opts.signers; the policy's
+ * "trusted-root" member is read here, and loaded by keyless_root once
+ * the rules are read. */
+static void keyless_signers(struct pctx *c, const json_t *doc)
 {
 	struct policy *p = c->p;
-	const char *rel, *top = NULL;
-	char *topfile = NULL;
+	const char *rel;
 	size_t i, n = 0;
 
 	if (json_object_get(doc, "trusted-root") &&
 	    (!(rel = jp_get_str(&c->r, doc, "trusted-root", "", false)) ||
-	     !(top = topfile = key_file(c, ".trusted-root", rel))))
+	     !(c->top_root = key_file(c, ".trusted-root", rel))))
 		c->root_failed = true;
 	for (i = 0; i < p->n_keys; i++)
 		n += p->keys[i].keyless;
-	if (top && !n)
-		diag(c, 0, ".trusted-root", "no keyless signer in .keys uses "
-		     "it");
 	if (n && !(p->signers = calloc(n, sizeof(*p->signers)))) {
 		diag(c, ERR_NOMEM, NULL, "out of memory");
-		goto out;
+		return;
 	}
 	for (i = 0; i < p->n_keys; i++) {
 		const struct policy_key *k = &p->keys[i];
@@ -658,9 +669,6 @@ static void keyless_signers(struct pctx *c, const json_t *doc, bool locked)
 		p->signers[p->n_signers].issuer = k->issuer;
 		p->signers[p->n_signers++].issuer_re = k->issuer_re;
 	}
-	keyless_root(c, top, locked, n);
-out:
-	free(topfile);
 }
 
 static void parse_key(struct pctx *c, const char *name, const json_t *v,
@@ -1064,6 +1072,11 @@ static void rule_checks(struct pctx *c, const char *jp,
 		diag(c, 0, jp_key(sub, jp, "keys"), "keyless signers count "
 		     "for cosign and sigstore-bundle signatures only, which "
 		     "this rule does not accept");
+	if (r->require_tlog && (r->formats & FORMAT_BIT(FORMAT_NOTATION)) &&
+	    certs)
+		diag(c, 0, jp_key(sub, jp, "require-tlog"), "notation "
+		     "signatures have no transparency log entry: under this "
+		     "rule they never count");
 	if (r->subject.n && !certs)
 		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
 		     "certificates, and the rule trusts none");
@@ -1095,12 +1108,12 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 {
 	static const char *const fields[] = {
 		"scope", "keys", "threshold", "annotations", "formats",
-		"subject", "signed-identity", "reject",
+		"subject", "signed-identity", "require-tlog", "reject",
 		"insecure-accept-anything", "comment", NULL
 	};
 	static const char *const signed_only[] = {
 		"keys", "threshold", "annotations", "formats", "subject",
-		"signed-identity", NULL
+		"signed-identity", "require-tlog", NULL
 	};
 	struct policy_rule *r = &c->p->rules[c->p->n_rules];
 	const char *scope, *const *f;
@@ -1118,7 +1131,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	}
 	jp_only_fields(&c->r, v, jp, fields, "scope, keys, threshold, "
 		       "annotations, formats, subject, signed-identity, "
-		       "reject, insecure-accept-anything, comment");
+		       "require-tlog, reject, insecure-accept-anything, "
+		       "comment");
 	jp_get_str(&c->r, v, "comment", jp, false);
 	scope = jp_get_str(&c->r, v, "scope", jp, true);
 	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r))
@@ -1163,6 +1177,7 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	jp_get_kv(&c->r, v, "subject", jp, &r->subject, subject_field);
 	if ((t = json_object_get(v, "signed-identity")))
 		rule_identity(c, t, jp_key(sub, jp, "signed-identity"), r);
+	r->require_tlog = jp_get_bool(&c->r, v, "require-tlog", jp);
 	if (r->n_keys)
 		rule_checks(c, jp, r);
 }
@@ -1292,7 +1307,6 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	char jp[JP_MAX];
 	const char *name;
 	size_t i, nk = 0;
-	bool locked;
 
 	if (!json_is_object(doc)) {
 		diag(c, ERR_FORMAT, ".", "expected an object with "
@@ -1302,11 +1316,11 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	jp_only_fields(&c->r, doc, "", fields, "version, comment, keys, "
 		       "rules, locked, trusted-root");
 	jp_get_str(&c->r, doc, "comment", "", false);
-	locked = jp_get_bool(&c->r, doc, "locked", "");
-	if (locked && strcmp(c->path, POLICY_SYSTEM) != 0)
+	c->locked = jp_get_bool(&c->r, doc, "locked", "");
+	if (c->locked && strcmp(c->path, POLICY_SYSTEM) != 0)
 		diag(c, 0, ".locked", "only %s can lock; here it does "
 		     "nothing", POLICY_SYSTEM);
-	locked = locked && strcmp(c->path, POLICY_SYSTEM) == 0;
+	c->locked = c->locked && strcmp(c->path, POLICY_SYSTEM) == 0;
 	v = json_object_get(doc, "version");
 	if (!v)
 		diag(c, ERR_FORMAT, ".version", "missing; write "
@@ -1332,7 +1346,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	if (keys)
 		json_object_foreach(keys, name, m)
 			parse_key(c, name, m, jp_key(jp, ".keys", name));
-	keyless_signers(c, doc, locked);
+	keyless_signers(c, doc);
 	check_same_keys(c);
 	rules = json_object_get(doc, "rules");
 	if (!rules) {
@@ -1358,6 +1372,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	}
 	json_array_foreach(rules, i, m)
 		parse_rule(c, m, jp_idx(jp, ".rules", i));
+	keyless_root(c);
 	check_overlaps(c);
 	check_catchalls(c);
 	check_unused(c);
@@ -1394,6 +1409,7 @@ static int parse_at(struct policy **out, const void *json, size_t len,
 	if (jp_parse(&doc, &c.r, json, len, path) == 0)
 		parse_doc(&c, doc);
 	json_decref(doc);
+	free(c.top_root);
 	if (c.r.n_errors) {
 		rc = err_set(c.r.first_rc, "policy '%s': %s%s", path,
 			     c.r.first, c.r.n_errors > 1 ? " (and more: see "
@@ -1904,6 +1920,9 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 	else if (!s->claims_ok)
 		snprintf(ps->why, sizeof(ps->why), "%.280s", s->reason[0] ?
 			 s->reason : "its claims do not hold for this image");
+	else if (r->require_tlog && s->log_index < 0)
+		snprintf(ps->why, sizeof(ps->why), "no verified transparency "
+			 "log entry, which the rule requires (require-tlog)");
 	else if (k.notation && !subject_matches(&r->subject, &s->subject,
 						&missing))
 		snprintf(ps->why, sizeof(ps->why), "the signing certificate's "
@@ -2098,6 +2117,7 @@ int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
 	o.trustroot = p->trustroot;
 	o.signers = p->signers;
 	o.n_signers = p->n_signers;
+	o.require_tlog = r->require_tlog;
 	rc = verify_image_ref(reg, ref, man, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)
 		return rc;

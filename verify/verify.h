@@ -251,6 +251,9 @@ struct policy_rule {
 					 * certificate; not checked yet */
 	struct signed_identity *identity;	/* "signed-identity", or NULL:
 					 * the image's own repository */
+	bool require_tlog;		/* "require-tlog": a key signature
+					 * counts only with a verified
+					 * transparency log entry */
 	size_t literals;		/* specificity: see policy_match */
 	size_t wildcards;
 	size_t globstars;

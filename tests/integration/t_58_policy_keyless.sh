@@ -91,6 +91,15 @@ t58_check() {
 	expect_stdout_match "^  keyless:     ci, identity '$T58_WF@refs/tags/v1', issuer '$T58_ISS', revoked as ci2\$" \
 		"keyless policy: show says the signer is revoked as the other name"
 
+	t58_pol tlog.json "" "$T58_ALICE" \
+		"{\"scope\":\"$R58/**\",\"keys\":[\"alice\"],\"require-tlog\":true}"
+	expect_exit 0 "require-tlog: show" -- \
+		"$SIGNET" policy show --policy "$P58/tlog.json" "$R58/one/app"
+	expect_stdout_match '^  log entry:   required \(require-tlog\)$' \
+		"require-tlog: show says a log entry is required"
+	expect_stdout_match '^  trusted root: the built-in Sigstore public-good root$' \
+		"require-tlog: the trusted root that checks log entries"
+
 	t58_pol glob.json "" "$(t58_kl ci "\"identity\":\"$T58_WF@refs/tags/*\",\"issuer\":\"$T58_ISS\"")" \
 		"{\"scope\":\"$R58/**\",\"keys\":[\"ci\"]}"
 	expect_exit 0 "keyless policy: a '*' in an exact identity: valid" -- \
@@ -152,7 +161,8 @@ t58_refused() {
 }
 
 # A key signature still counts under a policy with keyless entries; an
-# unsigned image is refused (exit 1) with the threshold named.
+# unsigned image is refused (exit 1) with the threshold named; a rule with
+# require-tlog refuses a key signature that was never logged.
 t58_verify() {
 	local d
 	d=$(push_image "$R58/one/app:v1" t58-one) || { fail "t58: push"; return; }
@@ -174,6 +184,11 @@ t58_verify() {
 		"$SIGNET" verify --policy "$P58/mixed.json" "$R58/two/app:v1"
 	expect_error_message "keyless policy: 1 of 2 counted" \
 		'needs signatures by 2 distinct trusted keys, 1 counted'
+	# signet sign logs nothing: under require-tlog its signature is refused
+	expect_exit 1 "require-tlog: a key signature without a log entry is refused" -- \
+		"$SIGNET" verify --policy "$P58/tlog.json" "$R58/one/app:v1"
+	expect_error_message "require-tlog: the refusal says why" \
+		'no verified transparency log entry, which the rule requires \(require-tlog\)'
 }
 
 t58_check

@@ -1794,6 +1794,22 @@ static void test_keyless_parse(void **state)
 		  "\"trusted-root\":\"root-b.json\"") "}},\"rules\":["
 		  RULE_CI "]}", ERR_FORMAT, ".keys.ci2.keyless.trusted-root: "
 		  "its trusted root" },
+		{ "require-tlog, keys only", "{\"version\":1,\"keys\":{" KA
+		  "},\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"require-tlog\":true}]}", 0, NULL },
+		{ "require-tlog type", "{\"version\":1,\"keys\":{" KA "},"
+		  "\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"require-tlog\":1}]}", ERR_FORMAT,
+		  ".rules[0].require-tlog: expected true or false" },
+		{ "require-tlog, rejecting", "{\"version\":1,\"rules\":[{"
+		  "\"scope\":\"reg/app\",\"reject\":true,\"require-tlog\":"
+		  "true}]}", ERR_FORMAT, ".rules[0].require-tlog: a rule with "
+		  "\"reject\" takes no \"require-tlog\"" },
+		{ "require-tlog, malformed root", "{\"version\":1,"
+		  "\"trusted-root\":\"root-bad.json\",\"keys\":{" KA "},"
+		  "\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"require-tlog\":true}]}", ERR_FORMAT, ".trusted-root: "
+		  "trusted root " },
 		{ "the policy's, named again", "{\"version\":1,"
 		  "\"trusted-root\":\"root-a.json\",\"keys\":{" KL_CI "},"
 		  KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
@@ -1851,6 +1867,11 @@ static void test_keyless_warnings(void **state)
 		{ "revoked, unused", R_KL(KA "," KL_CI ",\"revoked\":true}",
 		  RULE), ".keys.ci: 'ci' is revoked and no rule names it: it "
 		  "refuses every keyless signature matching it" },
+		{ "require-tlog with notation", "{\"version\":1,\"keys\":{"
+		  "\"ca\":{\"certificate\":\"ca.pem\"}},\"rules\":[{"
+		  "\"scope\":\"reg/app\",\"keys\":[\"ca\"],"
+		  "\"require-tlog\":true}]}", ".rules[0].require-tlog: "
+		  "notation signatures have no transparency log entry" },
 	};
 	struct policy_diags d = { 0 };
 	struct policy *p;
@@ -1982,7 +2003,9 @@ static const char *kl_json =
 	"{\"scope\":\"reg/lost/*\",\"keys\":[\"lost\"]},"
 	"{\"scope\":\"reg/ann/*\",\"keys\":[\"ci\"],\"annotations\":{"
 	"\"env\":\"prod\"},\"formats\":[\"sigstore-bundle\"]},"
-	"{\"scope\":\"reg/bob/*\",\"keys\":[\"bob\",\"tags\"]}"
+	"{\"scope\":\"reg/bob/*\",\"keys\":[\"bob\",\"tags\"]},"
+	"{\"scope\":\"reg/tlog/*\",\"keys\":[\"alice\",\"ci\"],"
+	"\"require-tlog\":true}"
 	"]}";
 
 static const struct kl_case kl_cases[] = {
@@ -2055,6 +2078,19 @@ static const struct kl_case kl_cases[] = {
 	{ "matches only an entry the rule does not trust", "reg/one/app",
 	  NOW, ERR_VERIFY, 0, { KLS_WHY(SAN_V2, T2026, "signed by 'tags', "
 				       "which the rule does not trust") } },
+	{ "require-tlog: a key signature without a log entry", "reg/tlog/app",
+	  NOW, ERR_VERIFY, 0, { { "alice", false, NULL, NULL, 0, 0, false,
+				  NULL, "no verified transparency log entry, "
+				  "which the rule requires", NULL } } },
+	{ "require-tlog: a key signature with one", "reg/tlog/app", NOW, 0,
+	  1, { { "alice", false, NULL, NULL, T2026, 0, false, NULL, NULL,
+		 "alice" } } },
+	{ "require-tlog: a keyless signature logged", "reg/tlog/app", NOW,
+	  0, 1, { KLS(SAN_V1, T2026) } },
+	{ "require-tlog: a keyless signature timestamped only",
+	  "reg/tlog/app", NOW, ERR_VERIFY, 0,
+	  { { NULL, true, SAN_V1, GH_ISS, 0, T2026, false, NULL,
+	      "no verified transparency log entry", NULL } } },
 	{ "cosign format, not accepted", "reg/ann/app", NOW, ERR_VERIFY, 0,
 	  { { NULL, true, SAN_V1, GH_ISS, T2026, 0, false, NULL,
 	      "format 'cosign' is not accepted", NULL } } },
@@ -2072,6 +2108,8 @@ static void fill_keyless(struct sig_report *s, const struct policy *p,
 	if (k->key) {
 		s->key_index = p->keys[policy_key_find(p, k->key)].key_index;
 		s->claims_ok = true;
+		s->logged_at = k->logged_at;
+		s->log_index = k->logged_at ? 7 : -1;
 		return;
 	}
 	s->keyless = true;
