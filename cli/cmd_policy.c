@@ -57,6 +57,31 @@ static int policy_check_cmd(const struct cli_cmd *self, int argc,
 
 /* ---- show ---------------------------------------------------------------- */
 
+/* What policy show prints for one keyless entry; @o another entry
+ * naming the same signer that revokes it, or NULL. */
+static void show_keyless(const struct policy_key *k,
+			 const struct policy_key *o)
+{
+	printf("  keyless:     %s, identity %s'", k->name, k->identity ?
+	       "" : "matching ");
+	cli_put_safe(stdout, k->identity ? k->identity : k->identity_re);
+	printf("', issuer %s'", k->issuer ? "" : "matching ");
+	cli_put_safe(stdout, k->issuer ? k->issuer : k->issuer_re);
+	printf("'");
+	/* judged at the time the log or a timestamp vouches for */
+	if (k->revoked && !k->revoked_timed)
+		printf(", revoked");
+	else if (k->revoked)
+		printf(", revoked for signatures made from %s on",
+		       k->revoked_since);
+	else if (o && !o->revoked_timed)
+		printf(", revoked as %s", o->name);
+	else if (o)
+		printf(", revoked as %s for signatures made from %s on",
+		       o->name, o->revoked_since);
+	printf("\n");
+}
+
 /* What policy show prints for one key entry. */
 static void show_key(const struct policy *p, const struct policy_key *k,
 		     time_t now)
@@ -64,6 +89,10 @@ static void show_key(const struct policy *p, const struct policy_key *k,
 	const struct policy_key *o = policy_key_revoked_as(p, k);
 	char desc[64];
 
+	if (k->keyless) {
+		show_keyless(k, o);
+		return;
+	}
 	if (k->certificate) {
 		printf("  certificate: %s, %zu in %s", k->name, k->n_certs,
 		       k->file);
@@ -149,8 +178,17 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 	       ru->threshold, ru->threshold == 1 ? "" : "s", ru->n_keys);
 	for (j = 0; j < ru->n_keys; j++)
 		show_key(pol, &pol->keys[ru->keys[j]], now);
+	for (j = 0; j < ru->n_keys; j++)
+		if (pol->keys[ru->keys[j]].keyless || ru->require_tlog) {
+			printf("  trusted root: ");
+			cli_put_safe(stdout, pol->trustroot_name);
+			printf("\n");
+			break;
+		}
 	format_list(fmts, sizeof(fmts), ru->formats);
 	printf("  formats:     %s\n", fmts);
+	if (ru->require_tlog)
+		printf("  log entry:   required (require-tlog)\n");
 	show_kv("annotations:", &ru->annotations, ", ");
 	show_kv("subject:", &ru->subject, ", ");
 	show_identity(ru, repo);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,11 @@ struct pctx {
 	struct jp_reader r;		/* reports to the caller's diags */
 	const char *path;		/* the policy file, for the message */
 	char dir[PATH_MAX];		/* its folder: where key files are */
+	bool root_failed;		/* a keyless "trusted-root" was not
+					 * usable (said) */
+	char *top_root;			/* the policy's "trusted-root",
+					 * resolved, or NULL */
+	bool locked;			/* the locked system policy */
 };
 
 /* Record an error (@code < 0) or a warning (@code 0) at JSON path @jp. */
@@ -419,15 +425,263 @@ out:
 	keys_certs_free(got, n);
 }
 
+/* ---- keyless signers ---------------------------------------------------- */
+
+/* Does regexp @re compile as fulcio_match compiles it? Its error into
+ * @why when not. */
+static bool regexp_ok(const char *re, char *why, size_t whysz)
+{
+	regex_t rx;
+	char *anchored;
+	int rc;
+
+	if (asprintf(&anchored, "^(%s)$", re) < 0) {
+		snprintf(why, whysz, "out of memory");
+		return false;
+	}
+	rc = regcomp(&rx, anchored, REG_EXTENDED | REG_NOSUB);
+	free(anchored);
+	if (rc != 0) {
+		regerror(rc, &rx, why, whysz);
+		return false;
+	}
+	regfree(&rx);
+	return true;
+}
+
+/* Exactly one of @what ("identity") and @what-regexp from keyless
+ * object @v at @jp, into @exact or @re (new strings). */
+static void keyless_name(struct pctx *c, const json_t *v, const char *jp,
+			 const char *what, char **exact, char **re)
+{
+	char field[32], sub[JP_MAX], why[128];
+	const char *e, *r;
+
+	snprintf(field, sizeof(field), "%s-regexp", what);
+	e = jp_get_str(&c->r, v, what, jp, false);
+	r = jp_get_str(&c->r, v, field, jp, false);
+	if (json_object_get(v, what) && json_object_get(v, field)) {
+		diag(c, ERR_FORMAT, jp, "give \"%s\" or \"%s\", not both",
+		     what, field);
+		return;
+	}
+	if (!json_object_get(v, what) && !json_object_get(v, field)) {
+		diag(c, ERR_FORMAT, jp, "missing \"%s\" or \"%s\"", what,
+		     field);
+		return;
+	}
+	jp_key(sub, jp, e ? what : field);
+	if ((e && strlen(e) >= FULCIO_NAME_MAX) ||
+	    (r && strlen(r) >= FULCIO_NAME_MAX)) {
+		diag(c, ERR_FORMAT, sub, "longer than %d bytes",
+		     FULCIO_NAME_MAX - 1);
+		return;
+	}
+	if (r && !regexp_ok(r, why, sizeof(why))) {
+		diag(c, ERR_FORMAT, sub, "'%s' is not a POSIX extended "
+		     "regular expression: %s", r, why);
+		return;
+	}
+	if (e && strchr(e, '*'))
+		diag(c, 0, sub, "'%s' is matched exactly, '*' included; for a "
+		     "pattern write \"%s\" (a regexp over the whole %s)", e,
+		     field, what);
+	if ((e && !(*exact = strdup(e))) || (r && !(*re = strdup(r))))
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+}
+
+/* "keyless:" and the SHA-256 of what entry @k matches: one signer, one
+ * fingerprint, whatever its names. */
+static void keyless_fingerprint(struct policy_key *k)
+{
+	const char *part[4] = { k->identity, k->identity_re, k->issuer,
+				k->issuer_re };
+	char buf[4 * (FULCIO_NAME_MAX + 2)];
+	struct digest d;
+	size_t i, n = 0;
+
+	/* the kind of each part and its bytes, NUL-separated: no string
+	 * has a NUL (jp_get_str), so no two entries run together */
+	for (i = 0; i < 4; i++) {
+		buf[n++] = part[i] ? (char)('0' + i) : '-';
+		if (part[i]) {
+			memcpy(buf + n, part[i], strlen(part[i]) + 1);
+			n += strlen(part[i]) + 1;
+		}
+	}
+	digest_of(&d, buf, n);
+	snprintf(k->fingerprint, sizeof(k->fingerprint), "keyless:%s",
+		 digest_hex(&d));
+}
+
+/* "keyless": the identity and issuer a Fulcio certificate must have,
+ * and optionally the trusted root that anchors it. */
+static void parse_keyless(struct pctx *c, const json_t *v, const char *jp,
+			  struct policy_key *k)
+{
+	static const char *const fields[] = { "identity", "identity-regexp",
+					      "issuer", "issuer-regexp",
+					      "trusted-root", NULL };
+	const char *root;
+	char sub[JP_MAX];
+
+	k->keyless = true;
+	if (!json_is_object(v)) {
+		diag(c, ERR_FORMAT, jp, "expected an object with \"identity\" "
+		     "or \"identity-regexp\", and \"issuer\" or "
+		     "\"issuer-regexp\"");
+		return;
+	}
+	jp_only_fields(&c->r, v, jp, fields, "identity, identity-regexp, "
+		       "issuer, issuer-regexp, trusted-root");
+	keyless_name(c, v, jp, "identity", &k->identity, &k->identity_re);
+	keyless_name(c, v, jp, "issuer", &k->issuer, &k->issuer_re);
+	if ((k->identity || k->identity_re) && (k->issuer || k->issuer_re))
+		keyless_fingerprint(k);
+	if (json_object_get(v, "trusted-root") &&
+	    (!(root = jp_get_str(&c->r, v, "trusted-root", jp, false)) ||
+	     !(k->trusted_root = key_file(c, jp_key(sub, jp, "trusted-root"),
+					  root))))
+		c->root_failed = true;
+}
+
+/* ".keys.NAME.keyless", and with @root ".trusted-root" after it. */
+static const char *keyless_jp(char out[JP_MAX], const struct policy_key *k,
+			      bool root)
+{
+	char a[JP_MAX], b[JP_MAX];
+
+	jp_key(a, ".keys", k->name);
+	if (!root)
+		return jp_key(out, a, "keyless");
+	jp_key(b, a, "keyless");
+	return jp_key(out, b, "trusted-root");
+}
+
+/* Are @a and @b (resolved file names, NULL: none) the same file? */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b)
+		return a == b;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return strcmp(a, b) == 0;
+}
+
+/* The trusted root of the keyless entries and of rules that require a
+ * log entry, loaded: one per policy for now. Each entry's own
+ * "trusted-root", else the policy's (at ".trusted-root"), else
+ * $SIGNET_TRUSTED_ROOT, else the built-in one; under a lock never the
+ * environment's. */
+static void keyless_root(struct pctx *c)
+{
+	struct policy *p = c->p;
+	const struct policy_key *first = NULL;
+	const char *top = c->top_root, *file = top;
+	const void *data;
+	size_t len, i, tlog;
+	char jp[JP_MAX], jf[JP_MAX];
+	int rc;
+
+	for (tlog = 0; tlog < p->n_rules && !p->rules[tlog].require_tlog;
+	     tlog++)
+		;
+	if (top)
+		snprintf(jp, sizeof(jp), ".trusted-root");
+	else if (tlog < p->n_rules)
+		jp_key(jp, jp_idx(jf, ".rules", tlog), "require-tlog");
+
+	for (i = 0; i < p->n_keys && !c->root_failed; i++) {
+		const struct policy_key *k = &p->keys[i];
+		const char *f = k->trusted_root ? k->trusted_root : top;
+
+		if (!k->keyless)
+			continue;
+		if (!first) {
+			/* where a root that cannot be loaded is named */
+			first = k;
+			file = f;
+			if (!k->trusted_root && top)
+				snprintf(jp, sizeof(jp), ".trusted-root");
+			else
+				keyless_jp(jp, k, k->trusted_root != NULL);
+		} else if (!same_file(f, file)) {
+			diag(c, ERR_FORMAT, keyless_jp(jf, k, k->trusted_root !=
+						       NULL),
+			     "its trusted root (%s) is not "
+			     "that of '%s' (%s): a policy has one trusted root "
+			     "for now; give every keyless signer the same "
+			     "\"trusted-root\", or one at the top level",
+			     f ? f : "none named", first->name,
+			     file ? file : "none named");
+			c->root_failed = true;
+		}
+	}
+	if (top && !p->n_signers && tlog == p->n_rules)
+		diag(c, 0, ".trusted-root", "no keyless signer in .keys and no "
+		     "rule with \"require-tlog\" uses it");
+	if ((!p->n_signers && tlog == p->n_rules) || c->root_failed)
+		return;
+	if (!file && c->locked) {
+		snprintf(p->trustroot_name, sizeof(p->trustroot_name), "%s",
+			 KEYS_TRUSTROOT_BUILTIN);
+		keys_trustroot_builtin_bytes(&data, &len);
+		rc = keys_trustroot_parse(&p->trustroot, data, len,
+					  p->trustroot_name);
+	} else {
+		rc = keys_trustroot_select(&p->trustroot, p->trustroot_name,
+					   sizeof(p->trustroot_name), file);
+	}
+	if (rc < 0) {
+		diag(c, rc, jp, "%s", err_msg());
+		err_clear();
+	}
+}
+
+/* The keyless entries as verify_opts.signers; the policy's
+ * "trusted-root" member is read here, and loaded by keyless_root once
+ * the rules are read. */
+static void keyless_signers(struct pctx *c, const json_t *doc)
+{
+	struct policy *p = c->p;
+	const char *rel;
+	size_t i, n = 0;
+
+	if (json_object_get(doc, "trusted-root") &&
+	    (!(rel = jp_get_str(&c->r, doc, "trusted-root", "", false)) ||
+	     !(c->top_root = key_file(c, ".trusted-root", rel))))
+		c->root_failed = true;
+	for (i = 0; i < p->n_keys; i++)
+		n += p->keys[i].keyless;
+	if (n && !(p->signers = calloc(n, sizeof(*p->signers)))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	for (i = 0; i < p->n_keys; i++) {
+		const struct policy_key *k = &p->keys[i];
+
+		if (!k->keyless)
+			continue;
+		p->signers[p->n_signers].identity = k->identity;
+		p->signers[p->n_signers].identity_re = k->identity_re;
+		p->signers[p->n_signers].issuer = k->issuer;
+		p->signers[p->n_signers++].issuer_re = k->issuer_re;
+	}
+}
+
 static void parse_key(struct pctx *c, const char *name, const json_t *v,
 		      const char *jp)
 {
 	static const char *const fields[] = { "public-key", "certificate",
-					      "revoked", "comment", NULL };
+					      "keyless", "revoked",
+					      "comment", NULL };
 	struct policy_key *k = &c->p->keys[c->p->n_keys];
 	const char *pub, *cert, *file;
 	json_t *rev;
 	char sub[JP_MAX];
+	int kinds;
 
 	memset(k, 0, sizeof(*k));
 	k->key_index = -1;
@@ -441,24 +695,26 @@ static void parse_key(struct pctx *c, const char *name, const json_t *v,
 		     "digits and . _ @ + -");
 	if (!json_is_object(v)) {
 		diag(c, ERR_FORMAT, jp, "expected an object with "
-		     "\"public-key\" or \"certificate\"");
+		     "\"public-key\", \"certificate\" or \"keyless\"");
 		return;
 	}
 	jp_only_fields(&c->r, v, jp, fields, "public-key, certificate, "
-		       "revoked, comment");
+		       "keyless, revoked, comment");
 	jp_get_str(&c->r, v, "comment", jp, false);
 	pub = jp_get_str(&c->r, v, "public-key", jp, false);
 	cert = jp_get_str(&c->r, v, "certificate", jp, false);
-	if (json_object_get(v, "public-key") &&
-	    json_object_get(v, "certificate")) {
-		diag(c, ERR_FORMAT, jp, "give \"public-key\" or "
-		     "\"certificate\", not both");
+	kinds = !!json_object_get(v, "public-key") +
+		!!json_object_get(v, "certificate") +
+		!!json_object_get(v, "keyless");
+	if (kinds > 1) {
+		diag(c, ERR_FORMAT, jp, "give one of \"public-key\", "
+		     "\"certificate\" and \"keyless\", not %s", kinds == 2 ?
+		     "two" : "three");
 		return;
 	}
-	if (!json_object_get(v, "public-key") &&
-	    !json_object_get(v, "certificate")) {
-		diag(c, ERR_FORMAT, jp, "missing \"public-key\" or "
-		     "\"certificate\"");
+	if (kinds == 0) {
+		diag(c, ERR_FORMAT, jp, "missing \"public-key\", "
+		     "\"certificate\" or \"keyless\"");
 		return;
 	}
 	rev = json_object_get(v, "revoked");
@@ -477,6 +733,11 @@ static void parse_key(struct pctx *c, const char *name, const json_t *v,
 	} else if (rev) {
 		diag(c, ERR_FORMAT, sub, "expected true, false or an RFC 3339 "
 		     "time like \"2026-01-31T00:00:00Z\"");
+	}
+	if (json_object_get(v, "keyless")) {
+		parse_keyless(c, json_object_get(v, "keyless"),
+			      jp_key(sub, jp, "keyless"), k);
+		return;
 	}
 	k->certificate = cert != NULL;
 	file = pub ? pub : cert;
@@ -508,6 +769,8 @@ static size_t entry_n_keys(const struct policy_key *k)
 {
 	if (k->certificate)
 		return k->n_certs;
+	if (k->keyless)
+		return k->fingerprint[0] ? 1 : 0;
 	return k->key_index >= 0 ? 1 : 0;
 }
 
@@ -598,6 +861,15 @@ static void check_same_keys(struct pctx *c)
 		for (i = 0; i < j; i++) {
 			if (!(fp = shared_key(p, &p->keys[i], &p->keys[j])))
 				continue;
+			if (p->keys[j].keyless) {
+				diag(c, 0, jp_key(jp, ".keys",
+						  p->keys[j].name),
+				     "'%s' names the same keyless signer as "
+				     "'%s': the two names count as one signer, "
+				     "and revoking either revokes both",
+				     p->keys[j].name, p->keys[i].name);
+				continue;
+			}
 			diag(c, 0, jp_key(jp, ".keys", p->keys[j].name),
 			     "'%s' holds the same key as '%s' (%s): the two "
 			     "names count as one key, and revoking either "
@@ -698,6 +970,11 @@ static void revoked_in_rule(struct pctx *c, const char *jp,
 	size_t i;
 
 	jp_key(sub, jp, "keys");
+	if (k->keyless && k->revoked && !k->revoked_timed) {
+		diag(c, 0, sub, "keyless signer '%s' is revoked; no signature "
+		     "matching it counts", k->name);
+		return;
+	}
 	if (k->revoked && !k->revoked_timed) {
 		if (k->certificate)
 			diag(c, 0, sub, "certificate '%s' is revoked; no "
@@ -711,7 +988,10 @@ static void revoked_in_rule(struct pctx *c, const char *jp,
 	for (i = 0; !o && i < entry_n_keys(k); i++)
 		o = revoked_holder(c->p, entry_key(c->p, k, i), k,
 				   REVOKED_ALWAYS, 0);
-	if (o)
+	if (o && k->keyless)
+		diag(c, 0, sub, "keyless signer '%s' is revoked as '%s'; no "
+		     "signature matching it counts", k->name, o->name);
+	else if (o)
 		diag(c, 0, sub, "%s '%s' holds a key revoked as '%s'; no "
 		     "signature by that key counts", k->certificate ?
 		     "certificate" : "key", k->name, o->name);
@@ -725,6 +1005,7 @@ static void rule_checks(struct pctx *c, const char *jp,
 {
 	const struct policy *p = c->p;
 	size_t i, j, m, n = 0, ids = 0, live = 0, certs = 0, pubs = 0;
+	size_t keyless = 0;
 	size_t unloaded = 0, *owner;
 	const char **fps;
 	char sub[JP_MAX];
@@ -743,6 +1024,8 @@ static void rule_checks(struct pctx *c, const char *jp,
 
 		if (k->certificate)
 			certs++;
+		else if (k->keyless)
+			keyless++;
 		else
 			pubs++;
 		revoked_in_rule(c, jp, k);
@@ -755,8 +1038,9 @@ static void rule_checks(struct pctx *c, const char *jp,
 				;
 			if (j < ids && !said && owner[j] != i)
 				diag(c, 0, jp_key(sub, jp, "keys"), "'%s' and "
-				     "'%s' are the same key; they count once",
-				     p->keys[r->keys[owner[j]]].name, k->name);
+				     "'%s' are the same %s; they count once",
+				     p->keys[r->keys[owner[j]]].name, k->name,
+				     k->keyless ? "keyless signer" : "key");
 			said |= j < ids && owner[j] != i;
 			if (j < ids)
 				continue;	/* one key, two names */
@@ -784,6 +1068,15 @@ static void rule_checks(struct pctx *c, const char *jp,
 	if (pubs && r->formats == FORMAT_BIT(FORMAT_NOTATION))
 		diag(c, 0, jp_key(sub, jp, "keys"), "public keys do not count "
 		     "for notation signatures; name certificates");
+	if (keyless && r->formats == FORMAT_BIT(FORMAT_NOTATION))
+		diag(c, 0, jp_key(sub, jp, "keys"), "keyless signers count "
+		     "for cosign and sigstore-bundle signatures only, which "
+		     "this rule does not accept");
+	if (r->require_tlog && (r->formats & FORMAT_BIT(FORMAT_NOTATION)) &&
+	    certs)
+		diag(c, 0, jp_key(sub, jp, "require-tlog"), "notation "
+		     "signatures have no transparency log entry: under this "
+		     "rule they never count");
 	if (r->subject.n && !certs)
 		diag(c, ERR_FORMAT, jp_key(sub, jp, "subject"), "applies to "
 		     "certificates, and the rule trusts none");
@@ -815,12 +1108,12 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 {
 	static const char *const fields[] = {
 		"scope", "keys", "threshold", "annotations", "formats",
-		"subject", "signed-identity", "reject",
+		"subject", "signed-identity", "require-tlog", "reject",
 		"insecure-accept-anything", "comment", NULL
 	};
 	static const char *const signed_only[] = {
 		"keys", "threshold", "annotations", "formats", "subject",
-		"signed-identity", NULL
+		"signed-identity", "require-tlog", NULL
 	};
 	struct policy_rule *r = &c->p->rules[c->p->n_rules];
 	const char *scope, *const *f;
@@ -838,7 +1131,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	}
 	jp_only_fields(&c->r, v, jp, fields, "scope, keys, threshold, "
 		       "annotations, formats, subject, signed-identity, "
-		       "reject, insecure-accept-anything, comment");
+		       "require-tlog, reject, insecure-accept-anything, "
+		       "comment");
 	jp_get_str(&c->r, v, "comment", jp, false);
 	scope = jp_get_str(&c->r, v, "scope", jp, true);
 	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r))
@@ -883,6 +1177,7 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	jp_get_kv(&c->r, v, "subject", jp, &r->subject, subject_field);
 	if ((t = json_object_get(v, "signed-identity")))
 		rule_identity(c, t, jp_key(sub, jp, "signed-identity"), r);
+	r->require_tlog = jp_get_bool(&c->r, v, "require-tlog", jp);
 	if (r->n_keys)
 		rule_checks(c, jp, r);
 }
@@ -986,7 +1281,12 @@ static void check_unused(struct pctx *c)
 		}
 		if (used || revoked_cert_used(c, i))
 			continue;
-		if (c->p->keys[i].revoked)
+		if (c->p->keys[i].revoked && c->p->keys[i].keyless)
+			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
+			     "'%s' is revoked and no rule names it: it refuses "
+			     "every keyless signature matching it, whatever "
+			     "the rule", c->p->keys[i].name);
+		else if (c->p->keys[i].revoked)
 			diag(c, 0, jp_key(jp, ".keys", c->p->keys[i].name),
 			     "'%s' is revoked and no rule names it: its key "
 			     "refuses every signature it made, and every "
@@ -1001,7 +1301,8 @@ static void check_unused(struct pctx *c)
 static void parse_doc(struct pctx *c, const json_t *doc)
 {
 	static const char *const fields[] = { "version", "comment", "keys",
-					      "rules", "locked", NULL };
+					      "rules", "locked",
+					      "trusted-root", NULL };
 	json_t *v, *keys, *rules, *m;
 	char jp[JP_MAX];
 	const char *name;
@@ -1013,12 +1314,13 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 		return;
 	}
 	jp_only_fields(&c->r, doc, "", fields, "version, comment, keys, "
-		       "rules, locked");
+		       "rules, locked, trusted-root");
 	jp_get_str(&c->r, doc, "comment", "", false);
-	if (jp_get_bool(&c->r, doc, "locked", "") &&
-	    strcmp(c->path, POLICY_SYSTEM) != 0)
+	c->locked = jp_get_bool(&c->r, doc, "locked", "");
+	if (c->locked && strcmp(c->path, POLICY_SYSTEM) != 0)
 		diag(c, 0, ".locked", "only %s can lock; here it does "
 		     "nothing", POLICY_SYSTEM);
+	c->locked = c->locked && strcmp(c->path, POLICY_SYSTEM) == 0;
 	v = json_object_get(doc, "version");
 	if (!v)
 		diag(c, ERR_FORMAT, ".version", "missing; write "
@@ -1044,6 +1346,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	if (keys)
 		json_object_foreach(keys, name, m)
 			parse_key(c, name, m, jp_key(jp, ".keys", name));
+	keyless_signers(c, doc);
 	check_same_keys(c);
 	rules = json_object_get(doc, "rules");
 	if (!rules) {
@@ -1069,6 +1372,7 @@ static void parse_doc(struct pctx *c, const json_t *doc)
 	}
 	json_array_foreach(rules, i, m)
 		parse_rule(c, m, jp_idx(jp, ".rules", i));
+	keyless_root(c);
 	check_overlaps(c);
 	check_catchalls(c);
 	check_unused(c);
@@ -1105,6 +1409,7 @@ static int parse_at(struct policy **out, const void *json, size_t len,
 	if (jp_parse(&doc, &c.r, json, len, path) == 0)
 		parse_doc(&c, doc);
 	json_decref(doc);
+	free(c.top_root);
 	if (c.r.n_errors) {
 		rc = err_set(c.r.first_rc, "policy '%s': %s%s", path,
 			     c.r.first, c.r.n_errors > 1 ? " (and more: see "
@@ -1166,7 +1471,14 @@ void policy_free(struct policy *p)
 		free(p->keys[i].name);
 		free(p->keys[i].file);
 		free(p->keys[i].cert_index);
+		free(p->keys[i].identity);
+		free(p->keys[i].identity_re);
+		free(p->keys[i].issuer);
+		free(p->keys[i].issuer_re);
+		free(p->keys[i].trusted_root);
 	}
+	free(p->signers);
+	keys_trustroot_free(p->trustroot);
 	for (i = 0; i < p->n_rules; i++) {
 		free(p->rules[i].scope);
 		free(p->rules[i].keys);
@@ -1331,6 +1643,10 @@ struct sig_keys {
 	const char *anchor;		/* that entry's key it counts as */
 	bool trusted;			/* the rule trusts that entry */
 	bool notation;			/* counts by its chain */
+	bool keyless;			/* counts by its certificate's
+					 * identity */
+	time_t at;			/* keyless: the time revocation is
+					 * judged at */
 	const struct policy_key *revoked;	/* an entry revoking one of
 					 * its keys, or NULL */
 };
@@ -1385,11 +1701,80 @@ static const struct policy_key *sig_revoked(const struct policy *p,
 	return NULL;
 }
 
+/* Does keyless entry @k name the signer of keyless signature @s? */
+static bool keyless_matches(const struct policy_key *k,
+			    const struct sig_report *s)
+{
+	bool ok = k->keyless && k->fingerprint[0] &&
+		  fulcio_match(s->san, k->identity, k->identity_re,
+			       "identity") == 0 &&
+		  fulcio_match(s->issuer, k->issuer, k->issuer_re,
+			       "OIDC issuer") == 0;
+
+	err_clear();
+	return ok;
+}
+
+/* When keyless signature @s was made, as far as anyone vouches: the
+ * earliest of its verified log entry's integrated time and its verified
+ * timestamp (it existed then), else @now. */
+static time_t keyless_time(const struct sig_report *s, time_t now)
+{
+	time_t at = s->logged_at > 0 ? s->logged_at : s->timestamp;
+
+	if (s->timestamp > 0 && s->timestamp < at)
+		at = s->timestamp;
+	return at > 0 ? at : now;
+}
+
+/* A keyless entry matching @s that is revoked for it, or NULL: untimed,
+ * or timed at or before the time @s was made (@at). Every entry its
+ * identity matches, whatever the order: a revoked signer is refused
+ * under every name. */
+static const struct policy_key *keyless_revoked(const struct policy *p,
+						const struct sig_report *s,
+						time_t at)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_keys; i++)
+		if (p->keys[i].keyless && policy_key_revoked(&p->keys[i], at) &&
+		    keyless_matches(&p->keys[i], s))
+			return &p->keys[i];
+	return NULL;
+}
+
+/* sig_keys for a keyless signature: the entries its certificate's
+ * identity and issuer match, once it verified against the trusted root.
+ * Its signer is that identity (@kid), so two signatures of one identity
+ * count once whatever entries they match. */
+static bool keyless_keys(struct sig_keys *k, const struct policy *p,
+			 const struct policy_rule *r,
+			 const struct sig_report *s, const char *kid,
+			 const struct tally *t, time_t now)
+{
+	size_t i;
+
+	k->keyless = true;
+	if (!s->keyless_ok || !kid)
+		return false;
+	for (i = 0; i < p->n_keys; i++)
+		if (keyless_matches(&p->keys[i], s))
+			consider(k, r, t, i, p->keys[i].fingerprint);
+	if (k->entry < 0)
+		return false;
+	k->signer = kid;
+	k->at = keyless_time(s, now);
+	k->revoked = keyless_revoked(p, s, k->at);
+	return true;
+}
+
 /* The signature's keys and the entry it counts for. false when no
- * entry of the policy holds its key. */
+ * entry of the policy holds its key. @kid: a keyless signature's
+ * identity, or NULL. */
 static bool sig_keys(struct sig_keys *k, const struct policy *p,
 		     const struct policy_rule *r, const struct sig_report *s,
-		     const struct tally *t, time_t now)
+		     const char *kid, const struct tally *t, time_t now)
 {
 	bool notation = strcmp(s->format, format_name(FORMAT_NOTATION)) == 0;
 	size_t i, j;
@@ -1398,6 +1783,8 @@ static bool sig_keys(struct sig_keys *k, const struct policy *p,
 	memset(k, 0, sizeof(*k));
 	k->entry = -1;
 	k->notation = notation;
+	if (s->keyless)
+		return keyless_keys(k, p, r, s, kid, t, now);
 	for (i = 0; i < p->n_keys; i++) {
 		const struct policy_key *e = &p->keys[i];
 
@@ -1432,6 +1819,18 @@ static void revoked_why(struct policy_sig *ps, const struct policy *p,
 	if (rev->revoked_timed)
 		snprintf(since, sizeof(since), " since %s",
 			 rev->revoked_since);
+	if (k->keyless) {
+		char at[32] = "";
+
+		if (rev->revoked_timed)
+			format_time(at, k->at);
+		snprintf(ps->why, sizeof(ps->why), "keyless signer '%s' is "
+			 "revoked%s%s%s%s%s%s", signer->name, rev != signer ?
+			 " as '" : "", rev != signer ? rev->name : "",
+			 rev != signer ? "'" : "", since, at[0] ?
+			 ", and the signature was made at " : "", at);
+		return;
+	}
 	if (rev == signer)
 		snprintf(ps->why, sizeof(ps->why), "key '%s' is revoked%s",
 			 rev->name, since);
@@ -1454,19 +1853,56 @@ static void tally_add(struct tally *t, const struct sig_keys *k)
 	}
 }
 
+/* Why signature @s, which no entry of the policy holds, does not
+ * count. */
+static void unknown_why(struct policy_sig *ps, const struct sig_report *s)
+{
+	if (!s->keyless)
+		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
+			 "the policy%s%.200s", s->reason[0] ? ": " : "",
+			 s->reason);
+	else if (!s->keyless_ok)
+		snprintf(ps->why, sizeof(ps->why), "keyless signature not "
+			 "verified%s%.250s", s->reason[0] ? ": " : "",
+			 s->reason);
+	else
+		snprintf(ps->why, sizeof(ps->why), "keyless signer '%.120s' "
+			 "(issuer '%.120s') is not in the policy", s->san,
+			 s->issuer);
+}
+
+/* Why a signature whose signer (@dup) has counted already does not. */
+static void dup_why(struct policy_sig *ps, const struct policy *p,
+		    const struct sig_keys *k, int dup)
+{
+	const struct policy_key *signer = &p->keys[k->entry];
+	bool other = dup != k->entry;
+
+	if (k->keyless)
+		snprintf(ps->why, sizeof(ps->why), "keyless signer '%s' "
+			 "already counted%s%s%s (one identity counts once, "
+			 "whatever entries it matches)", signer->name,
+			 other ? " as '" : "", other ? p->keys[dup].name : "",
+			 other ? "'" : "");
+	else
+		snprintf(ps->why, sizeof(ps->why), "key '%s' already counted"
+			 "%s%s%s (a duplicate key: a key counts once, under "
+			 "any name)", signer->name, other ? " as '" : "",
+			 other ? p->keys[dup].name : "", other ? "'" : "");
+}
+
 static void judge(const struct policy *p, const struct policy_rule *r,
-		  const struct sig_report *s, time_t now, struct tally *t,
-		  struct policy_verdict *out, struct policy_sig *ps)
+		  const struct sig_report *s, const char *kid, time_t now,
+		  struct tally *t, struct policy_verdict *out,
+		  struct policy_sig *ps)
 {
 	const struct policy_key *signer;
 	const char *missing = NULL;
 	struct sig_keys k;
 	int dup;
 
-	if (!sig_keys(&k, p, r, s, t, now)) {
-		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
-			 "the policy%s%.200s", s->reason[0] ? ": " : "",
-			 s->reason);
+	if (!sig_keys(&k, p, r, s, kid, t, now)) {
+		unknown_why(ps, s);
 		return;
 	}
 	signer = &p->keys[k.entry];
@@ -1484,6 +1920,9 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 	else if (!s->claims_ok)
 		snprintf(ps->why, sizeof(ps->why), "%.280s", s->reason[0] ?
 			 s->reason : "its claims do not hold for this image");
+	else if (r->require_tlog && s->log_index < 0)
+		snprintf(ps->why, sizeof(ps->why), "no verified transparency "
+			 "log entry, which the rule requires (require-tlog)");
 	else if (k.notation && !subject_matches(&r->subject, &s->subject,
 						&missing))
 		snprintf(ps->why, sizeof(ps->why), "the signing certificate's "
@@ -1493,16 +1932,31 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 		snprintf(ps->why, sizeof(ps->why), "annotation '%.200s' "
 			 "missing or different", missing);
 	else if (dup >= 0)
-		snprintf(ps->why, sizeof(ps->why), "key '%s' already counted"
-			 "%s%s%s (a duplicate key: a key counts once, under "
-			 "any name)", signer->name, dup != k.entry ? " as '" :
-			 "", dup != k.entry ? p->keys[dup].name : "",
-			 dup != k.entry ? "'" : "");
+		dup_why(ps, p, &k, dup);
 	else {
 		tally_add(t, &k);
 		ps->counted = true;
 		out->counted++;
 	}
+}
+
+/* For each keyless signature, its signer's identity: what counts once
+ * (its certificate's identity and issuer); NULL for the others. */
+static int keyless_ids(char ***out, const struct sig_report *sigs,
+		       size_t n_sigs)
+{
+	size_t i;
+
+	if (!(*out = calloc(n_sigs + 1, sizeof(**out))))
+		return err_set(ERR_NOMEM, "out of memory");
+	for (i = 0; i < n_sigs; i++)
+		if (sigs[i].keyless && sigs[i].keyless_ok &&
+		    asprintf(&(*out)[i], "keyless\n%s\n%s", sigs[i].san,
+			     sigs[i].issuer) < 0) {
+			(*out)[i] = NULL;
+			return err_set(ERR_NOMEM, "out of memory");
+		}
+	return 0;
 }
 
 int policy_evaluate(struct policy_verdict *out, const struct policy *p,
@@ -1511,6 +1965,7 @@ int policy_evaluate(struct policy_verdict *out, const struct policy *p,
 {
 	const struct policy_rule *r = policy_match(p, repo);
 	struct tally t = { 0 };
+	char **kid = NULL;
 	const struct policy_sig *tell = NULL;
 	char fmts[128] = "";
 	size_t i;
@@ -1548,8 +2003,11 @@ int policy_evaluate(struct policy_verdict *out, const struct policy *p,
 		rc = err_set(ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	if ((rc = keyless_ids(&kid, sigs, n_sigs)) < 0)
+		goto out;
+	rc = ERR_VERIFY;
 	for (i = 0; i < n_sigs; i++)
-		judge(p, r, &sigs[i], now, &t, out, &out->sigs[i]);
+		judge(p, r, &sigs[i], kid[i], now, &t, out, &out->sigs[i]);
 	out->trusted = out->counted >= r->threshold;
 	if (!n_sigs && (r->formats & FORMAT_ALL) != FORMAT_ALL) {
 		/* policy_verify fetches only these: say so */
@@ -1586,6 +2044,9 @@ done:
 	else
 		rc = err_set(ERR_VERIFY, "%s", out->reason);
 out:
+	for (i = 0; kid && i < n_sigs; i++)
+		free(kid[i]);
+	free(kid);
 	free(t.fps);
 	free(t.entry);
 	return rc;
@@ -1653,6 +2114,10 @@ int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
 	o.annotations = NULL;
 	o.exhaustive = true;
 	o.identity = r->identity;
+	o.trustroot = p->trustroot;
+	o.signers = p->signers;
+	o.n_signers = p->n_signers;
+	o.require_tlog = r->require_tlog;
 	rc = verify_image_ref(reg, ref, man, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)
 		return rc;

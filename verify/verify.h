@@ -243,6 +243,14 @@ struct policy_key {
 	bool revoked_timed;		/* only from revoked_at on */
 	time_t revoked_at;
 	char revoked_since[32];		/* revoked_at, RFC 3339 UTC, or "" */
+	/* "keyless": a Fulcio certificate's identity, not a key. Its
+	 * fingerprint is "keyless:" and the SHA-256 of what it matches, so
+	 * that two entries naming one signer are one signer */
+	bool keyless;
+	char *identity, *identity_re;	/* exactly one of each pair */
+	char *issuer, *issuer_re;
+	char *trusted_root;		/* its "trusted-root", resolved, or
+					 * NULL */
 };
 
 struct policy_rule {
@@ -260,6 +268,9 @@ struct policy_rule {
 					 * certificate; not checked yet */
 	struct signed_identity *identity;	/* "signed-identity", or NULL:
 					 * the image's own repository */
+	bool require_tlog;		/* "require-tlog": a key signature
+					 * counts only with a verified
+					 * transparency log entry */
 	size_t literals;		/* specificity: see policy_match */
 	size_t wildcards;
 	size_t globstars;
@@ -279,6 +290,14 @@ struct policy {
 	char (*cert_keys)[80];		/* keys_fingerprint of each one's
 					 * key, parallel to certs */
 	size_t n_certs;
+	struct fulcio_identity *signers;	/* every keyless entry, in the
+					 * order of keys (strings borrowed from
+					 * them): give as verify_opts.signers */
+	size_t n_signers;
+	struct keys_trustroot *trustroot;	/* the one trusted root of the
+					 * keyless entries (owned); NULL when
+					 * there are none */
+	char trustroot_name[4160];	/* which: keys_trustroot_select */
 };
 
 /* A problem found in a policy: "JSON-PATH: what is wrong". */
@@ -390,6 +409,14 @@ struct policy_verdict {
  * for (the same, but for notation's anchor) has counted already, so no
  * key counts twice whatever its names (greedy: it may count fewer than
  * could).
+ * A keyless signature (s->keyless) counts for a keyless entry the rule
+ * trusts when it verified against the trusted root (s->keyless_ok), its
+ * certificate's identity and issuer (s->san, s->issuer) match the entry
+ * (matched again here: several entries may), its claims and the rule's
+ * annotations hold, and no keyless entry it matches is revoked at the
+ * time it was made: the earliest of s->logged_at and s->timestamp, both
+ * verified, else @now. One identity (SAN and issuer) counts once, and so
+ * do entries that name the same signer.
  * Pure: no I/O. 0 when trusted; ERR_VERIFY with out->reason (also the
  * recorded message) when not; ERR_NOMEM. */
 int policy_evaluate(struct policy_verdict *out, const struct policy *p,
@@ -400,7 +427,8 @@ void policy_verdict_release(struct policy_verdict *v);
 /* Verify @image under @p: the rule is chosen from the name alone, so a
  * rejected or unmatched image is refused without a request; "insecure-
  * accept-anything" only resolves the digest; otherwise verify_image runs
- * with every policy key (exhaustive, no annotations) and policy_evaluate
+ * with every policy key, every keyless entry as a signer and the
+ * policy's trusted root (exhaustive, no annotations) and policy_evaluate
  * judges. Returns as policy_evaluate, or another code for errors. @res
  * and @v are filled as far as it got: release both. */
 int policy_verify(struct registry *reg, const char *image,

@@ -644,7 +644,8 @@ static void test_parse_collects_all(void **state)
 	assert_int_equal(errors, 3);
 	assert_int_equal(d.n_errors, 3);
 	assert_string_equal(d.items[0].msg, ".extra: unknown field (known: "
-			    "version, comment, keys, rules, locked)");
+			    "version, comment, keys, rules, locked, "
+			    "trusted-root)");
 	assert_non_null(strstr(d.items[1].msg, ".keys.alice.public-key: "
 			       "cannot use '"));
 	assert_non_null(strstr(d.items[2].msg, ".rules[0].treshold"));
@@ -1664,6 +1665,513 @@ static void test_signed_identity_model(void **state)
 	policy_free(p);
 }
 
+/* ---- keyless signers (issue 12) ------------------------------------------ */
+
+#define GH_ISS "https://token.actions.githubusercontent.com"
+#define GH_WF "https://github.com/org/repo/.github/workflows/release.yml"
+#define KL(name, body) "\"" name "\":{\"keyless\":{" body "}"
+#define KL_CI KL("ci", "\"identity\":\"" GH_WF "@refs/tags/v1\","	\
+		 "\"issuer\":\"" GH_ISS "\"")
+#define R_KL(keys, rule) "{\"version\":1,\"keys\":{" keys "},\"rules\":[" \
+	rule "]}"
+#define RULE_CI "{\"scope\":\"reg/app\",\"keys\":[\"ci\"]}"
+
+/* The trusted roots of tests/data/keyless, copied beside the policy; a
+ * link to one; a file that is none. */
+static void keyless_files(void)
+{
+	static const char *const from[] = {
+		"tests/data/keyless/staging_trusted_root.json",
+		"tests/data/keyless/production_trusted_root.json",
+	};
+	static const char *const to[] = { "root-a.json", "root-b.json" };
+	char cmd[1200];
+	size_t i;
+
+	if (access(tpath("root-a.json"), F_OK) == 0)
+		return;
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "cp %s %s", from[i], tpath(to[i]));
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_int_equal(symlink("root-a.json", tpath("root-link.json")), 0);
+	write_file("root-bad.json", "{\"mediaType\":\"nope\"}");
+}
+
+/* Each malformed keyless entry is an error naming its JSON path; the
+ * well-formed ones load. */
+static void test_keyless_parse(void **state)
+{
+	static const struct {
+		const char *name, *json;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "exact", R_KL(KL_CI "}", RULE_CI), 0, NULL },
+		{ "regexps", R_KL(KL("ci", "\"identity-regexp\":\"" GH_WF
+		  "@refs/tags/v[0-9]+\",\"issuer-regexp\":\"https://"
+		  "token\\\\..*\"") "}", RULE_CI), 0, NULL },
+		{ "own trusted root", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"trusted-root\":\"root-a.json\"") "}",
+		  RULE_CI), 0, NULL },
+		{ "policy's trusted root", "{\"version\":1,\"trusted-root\":"
+		  "\"root-a.json\",\"keys\":{" KL_CI "}},\"rules\":[" RULE_CI
+		  "]}", 0, NULL },
+		{ "revoked, comment", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\"") ",\"revoked\":\"2026-01-31T00:00:00Z\","
+		  "\"comment\":\"c\"}", RULE_CI), 0, NULL },
+		{ "not an object", R_KL("\"ci\":{\"keyless\":\"a\"}", RULE_CI),
+		  ERR_FORMAT, ".keys.ci.keyless: expected an object" },
+		{ "with a public key", R_KL("\"ci\":{\"keyless\":{\"identity\":"
+		  "\"a\",\"issuer\":\"b\"},\"public-key\":\"alice.pub\"}",
+		  RULE_CI), ERR_FORMAT, ".keys.ci: give one of \"public-key\", "
+		  "\"certificate\" and \"keyless\", not two" },
+		{ "unknown field", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"subject\":\"c\"") "}", RULE_CI),
+		  ERR_FORMAT, ".keys.ci.keyless.subject: unknown field" },
+		{ "identity twice", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"identity-regexp\":\"a\",\"issuer\":\"b\"") "}", RULE_CI),
+		  ERR_FORMAT, ".keys.ci.keyless: give \"identity\" or "
+		  "\"identity-regexp\", not both" },
+		{ "no identity", R_KL(KL("ci", "\"issuer\":\"b\"") "}",
+		  RULE_CI), ERR_FORMAT, ".keys.ci.keyless: missing "
+		  "\"identity\" or \"identity-regexp\"" },
+		{ "issuer twice", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"issuer-regexp\":\"b\"") "}", RULE_CI),
+		  ERR_FORMAT, ".keys.ci.keyless: give \"issuer\" or "
+		  "\"issuer-regexp\", not both" },
+		{ "no issuer", R_KL(KL("ci", "\"identity\":\"a\"") "}",
+		  RULE_CI), ERR_FORMAT, ".keys.ci.keyless: missing "
+		  "\"issuer\" or \"issuer-regexp\"" },
+		{ "identity empty", R_KL(KL("ci", "\"identity\":\"\","
+		  "\"issuer\":\"b\"") "}", RULE_CI), ERR_FORMAT,
+		  ".keys.ci.keyless.identity: expected a non-empty string" },
+		{ "issuer not a string", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":1") "}", RULE_CI), ERR_FORMAT,
+		  ".keys.ci.keyless.issuer: expected a string" },
+		{ "identity regexp", R_KL(KL("ci", "\"identity-regexp\":"
+		  "\"a(\",\"issuer\":\"b\"") "}", RULE_CI), ERR_FORMAT,
+		  ".keys.ci.keyless.identity-regexp: 'a(' is not a POSIX "
+		  "extended regular expression" },
+		{ "issuer regexp", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer-regexp\":\"[b\"") "}", RULE_CI), ERR_FORMAT,
+		  ".keys.ci.keyless.issuer-regexp: '[b' is not a POSIX" },
+		{ "revoked", R_KL(KL("ci", "\"identity\":\"a\",\"issuer\":"
+		  "\"b\"") ",\"revoked\":\"soon\"}", RULE_CI), ERR_FORMAT,
+		  ".keys.ci.revoked: 'soon' is not an RFC 3339 time" },
+		{ "trusted root missing", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"trusted-root\":\"nope.json\"") "}",
+		  RULE_CI), ERR_IO, ".keys.ci.keyless.trusted-root: cannot "
+		  "use '" },
+		{ "trusted root a link", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"trusted-root\":\"root-link.json\"") "}",
+		  RULE_CI), ERR_IO, ".keys.ci.keyless.trusted-root: '" },
+		{ "trusted root malformed", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"trusted-root\":\"root-bad.json\"") "}",
+		  RULE_CI), ERR_FORMAT, ".keys.ci.keyless.trusted-root: "
+		  "trusted root " },
+		{ "policy's trusted root a link", "{\"version\":1,"
+		  "\"trusted-root\":\"root-link.json\",\"keys\":{" KL_CI "}},"
+		  "\"rules\":[" RULE_CI "]}", ERR_IO, ".trusted-root: '" },
+		{ "policy's trusted root malformed", "{\"version\":1,"
+		  "\"trusted-root\":\"root-bad.json\",\"keys\":{" KL_CI "}},"
+		  "\"rules\":[" RULE_CI "]}", ERR_FORMAT, ".trusted-root: "
+		  "trusted root " },
+		{ "two trusted roots", R_KL(KL("ci", "\"identity\":\"a\","
+		  "\"issuer\":\"b\",\"trusted-root\":\"root-a.json\"") "},"
+		  KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
+		  "\"trusted-root\":\"root-b.json\"") "}", RULE_CI),
+		  ERR_FORMAT, ".keys.ci2.keyless.trusted-root: its trusted "
+		  "root (" },
+		{ "a trusted root and none", R_KL(KL("ci", "\"identity\":"
+		  "\"a\",\"issuer\":\"b\",\"trusted-root\":\"root-a.json\"")
+		  "}," KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\"") "}",
+		  RULE_CI), ERR_FORMAT, ".keys.ci2.keyless: its trusted root "
+		  "(none named) is not that of 'ci'" },
+		{ "the policy's and another", "{\"version\":1,"
+		  "\"trusted-root\":\"root-a.json\",\"keys\":{" KL_CI "},"
+		  KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
+		  "\"trusted-root\":\"root-b.json\"") "}},\"rules\":["
+		  RULE_CI "]}", ERR_FORMAT, ".keys.ci2.keyless.trusted-root: "
+		  "its trusted root" },
+		{ "require-tlog, keys only", "{\"version\":1,\"keys\":{" KA
+		  "},\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"require-tlog\":true}]}", 0, NULL },
+		{ "require-tlog type", "{\"version\":1,\"keys\":{" KA "},"
+		  "\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"require-tlog\":1}]}", ERR_FORMAT,
+		  ".rules[0].require-tlog: expected true or false" },
+		{ "require-tlog, rejecting", "{\"version\":1,\"rules\":[{"
+		  "\"scope\":\"reg/app\",\"reject\":true,\"require-tlog\":"
+		  "true}]}", ERR_FORMAT, ".rules[0].require-tlog: a rule with "
+		  "\"reject\" takes no \"require-tlog\"" },
+		{ "require-tlog, malformed root", "{\"version\":1,"
+		  "\"trusted-root\":\"root-bad.json\",\"keys\":{" KA "},"
+		  "\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
+		  "\"require-tlog\":true}]}", ERR_FORMAT, ".trusted-root: "
+		  "trusted root " },
+		{ "the policy's, named again", "{\"version\":1,"
+		  "\"trusted-root\":\"root-a.json\",\"keys\":{" KL_CI "},"
+		  KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
+		  "\"trusted-root\":\"./root-a.json\"") "}},\"rules\":["
+		  RULE_CI "]}", 0, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	keyless_files();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy *p = (struct policy *)1;
+		int rc = parse(&p, cases[i].json, NULL);
+
+		if (rc != cases[i].rc)
+			fail_msg("%s: rc %d, want %d (%s)", cases[i].name, rc,
+				 cases[i].rc, err_msg());
+		if (rc == 0) {
+			assert_non_null(p);
+			assert_non_null(p->trustroot);
+			policy_free(p);
+			continue;
+		}
+		assert_null(p);
+		if (!strstr(err_msg(), cases[i].msg))
+			fail_msg("%s: message '%s' lacks '%s'", cases[i].name,
+				 err_msg(), cases[i].msg);
+	}
+}
+
+/* Doubts about keyless entries are warnings. */
+static void test_keyless_warnings(void **state)
+{
+	static const struct {
+		const char *name, *json, *msg;
+	} cases[] = {
+		{ "one signer, two names", R_KL(KL_CI "}," KL("ci2",
+		  "\"identity\":\"" GH_WF "@refs/tags/v1\",\"issuer\":\""
+		  GH_ISS "\"") "}", "{\"scope\":\"reg/app\",\"keys\":[\"ci\","
+		  "\"ci2\"]}"), ".keys.ci2: 'ci2' names the same keyless "
+		  "signer as 'ci'" },
+		{ "a glob where a regexp is meant", R_KL(KL("ci",
+		  "\"identity\":\"" GH_WF "@refs/tags/*\",\"issuer\":\""
+		  GH_ISS "\"") "}", RULE_CI), ".keys.ci.keyless.identity: '"
+		  GH_WF "@refs/tags/*' is matched exactly, '*' included" },
+		{ "revoked, in a rule", R_KL(KL_CI ",\"revoked\":true}",
+		  RULE_CI), ".rules[0].keys: keyless signer 'ci' is revoked" },
+		{ "notation only", R_KL(KL_CI "}", "{\"scope\":\"reg/app\","
+		  "\"keys\":[\"ci\"],\"formats\":[\"notation\"]}"),
+		  ".rules[0].keys: keyless signers count for cosign and "
+		  "sigstore-bundle signatures only" },
+		{ "policy's trusted root unused", "{\"version\":1,"
+		  "\"trusted-root\":\"root-a.json\",\"keys\":{" KA "},"
+		  "\"rules\":[" RULE "]}", ".trusted-root: no keyless signer" },
+		{ "revoked, unused", R_KL(KA "," KL_CI ",\"revoked\":true}",
+		  RULE), ".keys.ci: 'ci' is revoked and no rule names it: it "
+		  "refuses every keyless signature matching it" },
+		{ "require-tlog with notation", "{\"version\":1,\"keys\":{"
+		  "\"ca\":{\"certificate\":\"ca.pem\"}},\"rules\":[{"
+		  "\"scope\":\"reg/app\",\"keys\":[\"ca\"],"
+		  "\"require-tlog\":true}]}", ".rules[0].require-tlog: "
+		  "notation signatures have no transparency log entry" },
+	};
+	struct policy_diags d = { 0 };
+	struct policy *p;
+	size_t i, j;
+	bool found;
+
+	(void)state;
+	keyless_files();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (parse(&p, cases[i].json, &d) != 0)
+			fail_msg("%s: %s", cases[i].name, err_msg());
+		for (j = 0, found = false; j < d.n; j++)
+			found |= d.items[j].warning &&
+				 strstr(d.items[j].msg, cases[i].msg);
+		if (!found)
+			fail_msg("%s: no warning '%s' (%zu diagnostics, the "
+				 "first '%s')", cases[i].name, cases[i].msg,
+				 d.n, d.n ? d.items[0].msg : "");
+		policy_diags_release(&d);
+		policy_free(p);
+	}
+}
+
+/* What the keyless entries give policy_verify: the signers, and one
+ * trusted root: the entries', else $SIGNET_TRUSTED_ROOT, else the
+ * built-in one; under a lock never the environment's. */
+static void test_keyless_model(void **state)
+{
+	static const char *json = R_KL(KA "," KL_CI "}," KL("tags",
+		"\"identity-regexp\":\"" GH_WF "@refs/tags/.*\","
+		"\"issuer\":\"" GH_ISS "\"") "}", "{\"scope\":\"reg/app\","
+		"\"keys\":[\"alice\",\"ci\",\"tags\"],\"threshold\":2}");
+	static const char *locked = "{\"version\":1,\"locked\":true,"
+		"\"keys\":{" KL_CI "}},\"rules\":[" RULE_CI "]}";
+	struct policy *p;
+
+	(void)state;
+	keyless_files();
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	assert_int_equal(parse(&p, json, NULL), 0);
+	assert_int_equal(p->n_signers, 2);
+	assert_string_equal(p->signers[0].identity, GH_WF "@refs/tags/v1");
+	assert_null(p->signers[0].identity_re);
+	assert_string_equal(p->signers[1].identity_re, GH_WF "@refs/tags/.*");
+	assert_string_equal(p->signers[1].issuer, GH_ISS);
+	assert_non_null(p->trustroot);
+	assert_string_equal(p->trustroot_name, KEYS_TRUSTROOT_BUILTIN);
+	assert_int_equal(p->keys[1].key_index, -1);
+	assert_true(p->keys[1].keyless && !p->keys[0].keyless);
+	assert_int_equal(strncmp(p->keys[1].fingerprint, "keyless:", 8), 0);
+	assert_string_not_equal(p->keys[1].fingerprint,
+				p->keys[2].fingerprint);
+	policy_free(p);
+
+	setenv("SIGNET_TRUSTED_ROOT", tpath("root-a.json"), 1);
+	assert_int_equal(parse(&p, json, NULL), 0);
+	assert_non_null(strstr(p->trustroot_name, "($SIGNET_TRUSTED_ROOT)"));
+	policy_free(p);
+	assert_int_equal(policy_parse(&p, locked, strlen(locked),
+				      POLICY_SYSTEM, NULL), 0);
+	assert_string_equal(p->trustroot_name, KEYS_TRUSTROOT_BUILTIN);
+	policy_free(p);
+	setenv("SIGNET_TRUSTED_ROOT", tpath("root-bad.json"), 1);
+	assert_int_equal(parse(&p, json, NULL), ERR_FORMAT);
+	assert_non_null(strstr(err_msg(), ".keys.ci.keyless: trusted root "));
+	/* no keyless entry: no trusted root is read */
+	assert_int_equal(parse(&p, R1(RULE), NULL), 0);
+	assert_null(p->trustroot);
+	assert_int_equal(p->n_signers, 0);
+	policy_free(p);
+	unsetenv("SIGNET_TRUSTED_ROOT");
+}
+
+/* A keyless signature as verify_image reports it. */
+struct kl_sig {
+	const char *key;	/* a key entry's name instead, or NULL */
+	bool ok;		/* keyless_ok */
+	const char *san, *issuer;
+	time_t logged_at, timestamp;
+	bool bad_claims;
+	const char *ann;	/* JSON annotations, or NULL */
+	const char *why;	/* expected in why; NULL: counted */
+	const char *entry;	/* the entry it counts for, or NULL */
+};
+
+struct kl_case {
+	const char *name, *repo;
+	time_t now;
+	int rc;
+	size_t counted;
+	struct kl_sig sigs[3];
+};
+
+#define SAN_V1 GH_WF "@refs/tags/v1"
+#define SAN_V2 GH_WF "@refs/tags/v2"
+#define SAN_V3 GH_WF "@refs/tags/v3"
+#define SAN_OTHER "https://github.com/org/repo/.github/workflows/x.yml@main"
+#define SAN_OLD "https://github.com/org/old/.github/workflows/r.yml@refs/tags/v1"
+#define SAN_LOST "https://github.com/org/lost/.github/workflows/r.yml@refs/heads/main"
+#define KLS(san, at) { NULL, true, san, GH_ISS, at, 0, false, NULL, NULL, NULL }
+#define KLS_WHY(san, at, why) \
+	{ NULL, true, san, GH_ISS, at, 0, false, NULL, why, NULL }
+
+/* ci: exact v1; tags: any tag (regexp); org: a prefix of the workflow
+ * path as a regexp, which must match nothing; old: revoked outright;
+ * lost: revoked from 2030 on; v3: one tag revoked, which "tags" also
+ * matches; alice and bob: keys. */
+static const char *kl_json =
+	"{\"version\":1,\"keys\":{" KA "," KB ","
+	KL_CI "},"
+	KL("tags", "\"identity-regexp\":\"" GH_WF "@refs/tags/v[0-9]+\","
+	   "\"issuer-regexp\":\"https://token\\\\.actions\\\\."
+	   "githubusercontent\\\\.com\"") "},"
+	KL("org", "\"identity-regexp\":\"https://github\\\\.com/org/repo\","
+	   "\"issuer\":\"" GH_ISS "\"") "},"
+	KL("old", "\"identity\":\"" SAN_OLD "\",\"issuer\":\"" GH_ISS "\"")
+	",\"revoked\":true},"
+	KL("lost", "\"identity\":\"" SAN_LOST "\",\"issuer\":\"" GH_ISS "\"")
+	",\"revoked\":\"2030-01-01T00:00:00Z\"},"
+	KL("v3", "\"identity\":\"" SAN_V3 "\",\"issuer\":\"" GH_ISS "\"")
+	",\"revoked\":true}},"
+	"\"rules\":["
+	"{\"scope\":\"reg/one/*\",\"keys\":[\"ci\"]},"
+	"{\"scope\":\"reg/two/*\",\"keys\":[\"alice\",\"ci\"],\"threshold\":2},"
+	"{\"scope\":\"reg/tags/*\",\"keys\":[\"ci\",\"tags\"],"
+	"\"threshold\":2},"
+	"{\"scope\":\"reg/org/*\",\"keys\":[\"org\"]},"
+	"{\"scope\":\"reg/old/*\",\"keys\":[\"old\",\"tags\"]},"
+	"{\"scope\":\"reg/lost/*\",\"keys\":[\"lost\"]},"
+	"{\"scope\":\"reg/ann/*\",\"keys\":[\"ci\"],\"annotations\":{"
+	"\"env\":\"prod\"},\"formats\":[\"sigstore-bundle\"]},"
+	"{\"scope\":\"reg/bob/*\",\"keys\":[\"bob\",\"tags\"]},"
+	"{\"scope\":\"reg/tlog/*\",\"keys\":[\"alice\",\"ci\"],"
+	"\"require-tlog\":true}"
+	"]}";
+
+static const struct kl_case kl_cases[] = {
+	{ "exact identity", "reg/one/app", NOW, 0, 1,
+	  { { NULL, true, SAN_V1, GH_ISS, T2026, 0, false, NULL, NULL,
+	      "ci" } } },
+	{ "not verified against the trusted root", "reg/one/app", NOW,
+	  ERR_VERIFY, 0, { { NULL, false, SAN_V1, GH_ISS, T2026, 0, false,
+			     NULL, "keyless signature not verified: SCT: "
+			     "none", NULL } } },
+	{ "another identity", "reg/one/app", NOW, ERR_VERIFY, 0,
+	  { KLS_WHY(SAN_OTHER, T2026, "keyless signer '" SAN_OTHER "' "
+		    "(issuer '" GH_ISS "') is not in the policy") } },
+	{ "another issuer", "reg/one/app", NOW, ERR_VERIFY, 0,
+	  { { NULL, true, SAN_V1, "https://accounts.google.com", T2026, 0,
+	      false, NULL, "is not in the policy", NULL } } },
+	{ "claims do not hold", "reg/one/app", NOW, ERR_VERIFY, 0,
+	  { { NULL, true, SAN_V1, GH_ISS, T2026, 0, true, NULL,
+	      "payload is for repository 'elsewhere'", NULL } } },
+	{ "a key and a keyless signer: 2 of 2", "reg/two/app", NOW, 0, 2,
+	  { { "alice", false, NULL, NULL, 0, 0, false, NULL, NULL, NULL },
+	    KLS(SAN_V1, T2026) } },
+	{ "a keyless signer twice: 1 of 2", "reg/two/app", NOW, ERR_VERIFY,
+	  1, { KLS(SAN_V1, T2026), KLS_WHY(SAN_V1, T2026 + 60,
+					  "keyless signer 'ci' already "
+					  "counted") } },
+	{ "one identity, two entries: counts once", "reg/tags/app", NOW,
+	  ERR_VERIFY, 1, { KLS(SAN_V1, T2026),
+			   KLS_WHY(SAN_V1, T2026 + 60, "keyless signer "
+				   "'tags' already counted as 'ci' (one "
+				   "identity counts once") } },
+	{ "two identities, two entries: 2 of 2", "reg/tags/app", NOW, 0, 2,
+	  { KLS(SAN_V1, T2026), KLS(SAN_V2, T2026) } },
+	{ "regexp over the whole identity only", "reg/org/app", NOW,
+	  ERR_VERIFY, 0, { KLS_WHY(SAN_OTHER, T2026, "is not in the policy"),
+			   KLS_WHY("https://github.com/org/repo2", T2026,
+				   "is not in the policy") } },
+	{ "regexp matching the whole identity", "reg/org/app", NOW, 0, 1,
+	  { { NULL, true, "https://github.com/org/repo", GH_ISS, T2026, 0,
+	      false, NULL, NULL, "org" } } },
+	{ "revoked", "reg/old/app", NOW, ERR_VERIFY, 0,
+	  { KLS_WHY(SAN_OLD, T2026, "keyless signer 'old' is revoked") } },
+	{ "revoked under another name refuses", "reg/old/app", NOW,
+	  ERR_VERIFY, 0, { KLS_WHY(SAN_V3, T2026, "keyless signer 'tags' "
+				   "is revoked as 'v3'") } },
+	{ "revoked later, logged before: counts after", "reg/lost/app",
+	  T2031, 0, 1, { KLS(SAN_LOST, T2030 - 1) } },
+	{ "revoked, logged at the time", "reg/lost/app", T2030 + 5,
+	  ERR_VERIFY, 0, { KLS_WHY(SAN_LOST, T2030, "keyless signer "
+				   "'lost' is revoked since "
+				   "2030-01-01T00:00:00Z, and the signature "
+				   "was made at 2030-01-01T00:00:00Z") } },
+	{ "revoked, logged after, verified before", "reg/lost/app", NOW,
+	  ERR_VERIFY, 0, { KLS_WHY(SAN_LOST, T2030 + 1, "is revoked") } },
+	{ "revoked, an earlier timestamp counts", "reg/lost/app", T2031, 0,
+	  1, { { NULL, true, SAN_LOST, GH_ISS, T2030 + 1, T2030 - 1, false,
+		 NULL, NULL, "lost" } } },
+	{ "revoked, a timestamp alone", "reg/lost/app", T2031, ERR_VERIFY,
+	  0, { { NULL, true, SAN_LOST, GH_ISS, 0, T2030, false, NULL,
+		 "is revoked", NULL } } },
+	{ "annotations", "reg/ann/app", NOW, 0, 1,
+	  { { NULL, true, SAN_V1, GH_ISS, T2026, 0, false,
+	      "{\"env\":\"prod\"}", NULL, "ci" } } },
+	{ "annotation missing", "reg/ann/app", NOW, ERR_VERIFY, 0,
+	  { { NULL, true, SAN_V1, GH_ISS, T2026, 0, false,
+	      "{\"env\":\"dev\"}", "annotation 'env' missing", NULL } } },
+	{ "matches an entry the rule trusts and one it does not",
+	  "reg/bob/app", NOW, 0, 1, { { NULL, true, SAN_V1, GH_ISS, T2026,
+					0, false, NULL, NULL, "tags" } } },
+	{ "matches only an entry the rule does not trust", "reg/one/app",
+	  NOW, ERR_VERIFY, 0, { KLS_WHY(SAN_V2, T2026, "signed by 'tags', "
+				       "which the rule does not trust") } },
+	{ "require-tlog: a key signature without a log entry", "reg/tlog/app",
+	  NOW, ERR_VERIFY, 0, { { "alice", false, NULL, NULL, 0, 0, false,
+				  NULL, "no verified transparency log entry, "
+				  "which the rule requires", NULL } } },
+	{ "require-tlog: a key signature with one", "reg/tlog/app", NOW, 0,
+	  1, { { "alice", false, NULL, NULL, T2026, 0, false, NULL, NULL,
+		 "alice" } } },
+	{ "require-tlog: a keyless signature logged", "reg/tlog/app", NOW,
+	  0, 1, { KLS(SAN_V1, T2026) } },
+	{ "require-tlog: a keyless signature timestamped only",
+	  "reg/tlog/app", NOW, ERR_VERIFY, 0,
+	  { { NULL, true, SAN_V1, GH_ISS, 0, T2026, false, NULL,
+	      "no verified transparency log entry", NULL } } },
+	{ "cosign format, not accepted", "reg/ann/app", NOW, ERR_VERIFY, 0,
+	  { { NULL, true, SAN_V1, GH_ISS, T2026, 0, false, NULL,
+	      "format 'cosign' is not accepted", NULL } } },
+};
+
+static void fill_keyless(struct sig_report *s, const struct policy *p,
+			 const struct kl_sig *k, const char *repo)
+{
+	memset(s, 0, sizeof(*s));
+	s->key_index = s->cert_index = s->signer_index = -1;
+	s->log_index = -1;
+	snprintf(s->format, sizeof(s->format), "%s",
+		 strncmp(repo, "reg/ann/", 8) == 0 && k->ann ?
+		 "sigstore-bundle" : "cosign");
+	if (k->key) {
+		s->key_index = p->keys[policy_key_find(p, k->key)].key_index;
+		s->claims_ok = true;
+		s->logged_at = k->logged_at;
+		s->log_index = k->logged_at ? 7 : -1;
+		return;
+	}
+	s->keyless = true;
+	s->keyless_ok = k->ok;
+	snprintf(s->san, sizeof(s->san), "%s", k->san);
+	snprintf(s->issuer, sizeof(s->issuer), "%s", k->issuer);
+	s->logged_at = k->logged_at;
+	s->timestamp = k->timestamp;
+	s->log_index = k->logged_at ? 42 : -1;
+	/* what verify_image says: any signer, not the one that counts */
+	s->signer_index = k->ok ? 0 : -1;
+	s->claims_ok = k->ok && !k->bad_claims;
+	if (!k->ok)
+		snprintf(s->reason, sizeof(s->reason), "SCT: none in the "
+			 "certificate");
+	else if (k->bad_claims)
+		snprintf(s->reason, sizeof(s->reason), "payload is for "
+			 "repository 'elsewhere'");
+	if (k->ann)
+		s->annotations = json_loads(k->ann, 0, NULL);
+}
+
+static void test_keyless_evaluate(void **state)
+{
+	struct sig_report sigs[3];
+	struct policy_verdict v;
+	struct policy *p;
+	size_t i, j, n;
+	int rc;
+
+	(void)state;
+	assert_int_equal(parse(&p, kl_json, NULL), 0);
+	for (i = 0; i < sizeof(kl_cases) / sizeof(kl_cases[0]); i++) {
+		const struct kl_case *c = &kl_cases[i];
+
+		for (n = 0; n < 3 && (c->sigs[n].san || c->sigs[n].key); n++)
+			fill_keyless(&sigs[n], p, &c->sigs[n], c->repo);
+		rc = policy_evaluate(&v, p, c->repo, sigs, n, c->now);
+		if (rc != c->rc || v.counted != c->counted)
+			fail_msg("%s: rc %d, counted %zu, want %d, %zu (%s)",
+				 c->name, rc, v.counted, c->rc, c->counted,
+				 v.reason);
+		for (j = 0; j < n; j++) {
+			const struct policy_sig *ps = &v.sigs[j];
+			const char *want = c->sigs[j].why;
+
+			if (ps->counted != !want ||
+			    (want && !strstr(ps->why, want)))
+				fail_msg("%s: signature %zu: counted %d, why "
+					 "'%s'", c->name, j, ps->counted,
+					 ps->why);
+			if (c->sigs[j].entry &&
+			    ps->key != policy_key_find(p, c->sigs[j].entry))
+				fail_msg("%s: signature %zu counts for %d",
+					 c->name, j, ps->key);
+			json_decref(sigs[j].annotations);
+		}
+		policy_verdict_release(&v);
+	}
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1687,6 +2195,10 @@ int main(void)
 		cmocka_unit_test(test_signed_identity_repository),
 		cmocka_unit_test(test_signed_identity_parse),
 		cmocka_unit_test(test_signed_identity_model),
+		cmocka_unit_test(test_keyless_parse),
+		cmocka_unit_test(test_keyless_warnings),
+		cmocka_unit_test(test_keyless_model),
+		cmocka_unit_test(test_keyless_evaluate),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
