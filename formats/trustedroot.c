@@ -351,7 +351,9 @@ int trustedroot_parse(struct trustedroot *out, struct jp_reader *r,
 		return err_set(ERR_FORMAT, "trusted root: over %d bytes",
 			       TRUSTEDROOT_MAX);
 	if ((rc = jp_parse(&out->doc, r, data, len, "trusted root")) < 0)
-		return err_set(rc, "trusted root: %s", r->first);
+		return err_set(rc, "%s%s", strncmp(r->first, "trusted root: ",
+						   14) ? "trusted root: " : "",
+			       r->first);	/* jp_parse may name it */
 	if (!json_is_object(out->doc)) {
 		jp_report(r, ERR_FORMAT, ".", "expected an object");
 		return err_set(ERR_FORMAT, "trusted root: %s", r->first);

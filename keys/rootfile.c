@@ -32,8 +32,17 @@ int keys_trustroot_parse(struct keys_trustroot **out, const void *data,
 	if ((rc = trustedroot_parse(&tr, NULL, data, len)) == 0)
 		rc = keys_trustroot_new(out, &tr);
 	trustedroot_release(&tr);
-	if (rc < 0)
-		return err_wrap(rc, "trusted root %s", what);
+	if (rc < 0) {
+		/* "trusted root: JSON-PATH: ..." becomes "trusted root WHAT:
+		 * JSON-PATH: ..." */
+		const char *m = err_msg();
+		char msg[1024];
+
+		if (!strncmp(m, "trusted root: ", 14))
+			m += 14;
+		snprintf(msg, sizeof(msg), "%s", m);
+		return err_set(rc, "trusted root %s: %s", what, msg);
+	}
 	return 0;
 }
 
