@@ -503,3 +503,32 @@ bool statement_predicate_type(char *out, size_t outsz, const void *data,
 	json_decref(doc);
 	return ok;
 }
+
+int statement_has_subject(const void *data, size_t len, const char *alg,
+			  const char *hex)
+{
+	static const char prefix[] = "https://in-toto.io/Statement/";
+	const json_t *subj, *s;
+	const char *t, *d;
+	json_t *doc = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = jx_parse(&doc, data, len, "in-toto statement")) < 0)
+		return rc;
+	subj = json_object_get(doc, "subject");
+	t = jx_str(doc, "_type");
+	if (!t || strncmp(t, prefix, strlen(prefix)) != 0 ||
+	    !json_is_array(subj)) {
+		json_decref(doc);
+		return err_set(ERR_FORMAT, "not an in-toto statement with "
+			       "subjects");
+	}
+	for (i = 0, rc = 0; rc == 0 && i < json_array_size(subj); i++) {
+		s = json_array_get(subj, i);
+		d = jx_str(json_object_get(s, "digest"), alg);
+		rc = d && strcmp(d, hex) == 0;
+	}
+	json_decref(doc);
+	return rc;
+}

@@ -324,6 +324,13 @@ struct statement {
 int statement_parse(struct statement *out, const void *data, size_t len);
 void statement_release(struct statement *s);
 
+/* 1 when a subject of the in-toto statement @data (Statement v0.1 or
+ * v1) has the digest @hex (lower-case hex) under @alg ("sha256",
+ * "sha512"), 0 when none has; ERR_FORMAT when @data is no statement with
+ * a subject array. */
+int statement_has_subject(const void *data, size_t len, const char *alg,
+			  const char *hex);
+
 /* The predicate type of the in-toto statement @data into @out
  * (sanitised); false when @data is no statement with one. Unverified:
  * only for telling an attestation from a signature. */
