@@ -96,6 +96,8 @@ struct bundle_check {
 	X509 *leaf;			/* keyless, else NULL */
 	EVP_PKEY *key;			/* the signing key (borrowed) */
 	unsigned char payload_sha256[32];	/* DSSE */
+	unsigned char pae_sha256[32];	/* DSSE: what a hashedrekord entry
+					 * of the envelope (Rekor v2) names */
 	time_t times[BUNDLE_TIMES_MAX];
 	size_t n_times;
 	size_t n_logged;		/* log entries verified */
@@ -205,7 +207,9 @@ static int check_content(struct bundle_check *c,
 		return err_set(ERR_VERIFY, "signature: the DSSE signature does "
 			       "not verify with the signing key");
 	if (EVP_Digest(b->statement.data, b->statement.len, c->payload_sha256,
-		       NULL, EVP_sha256(), NULL) != 1)
+		       NULL, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(b->pae.data, b->pae.len, c->pae_sha256, NULL,
+		       EVP_sha256(), NULL) != 1)
 		return err_set_ssl(ERR_CRYPTO, "cannot hash the payload");
 	return art ? check_subject(b, art) : 0;
 }
@@ -253,8 +257,13 @@ static int check_body(struct bundle_check *c, const struct rekor_entry *e)
 		return tlog_check_hashedrekord(e, &s);
 	}
 	s.md = "sha256";
-	s.digest = c->payload_sha256;
 	s.digest_len = 32;
+	if (e->kind && strcmp(e->kind, "hashedrekord") == 0) {
+		/* Rekor v2 logs an envelope as a hashedrekord of its PAE */
+		s.digest = c->pae_sha256;
+		return tlog_check_hashedrekord(e, &s);
+	}
+	s.digest = c->payload_sha256;
 	return tlog_check_envelope(e, &s);
 }
 
