@@ -14,10 +14,10 @@
 #include "cli.h"
 
 const char cmd_verify_blob_usage[] =
-	"signet verify-blob --bundle FILE (--key FILE | "
+	"signet verify-blob --bundle FILE --key FILE | "
 	"--certificate-identity[-regexp] ID "
-	"--certificate-oidc-issuer[-regexp] URL) [--trusted-root FILE] "
-	"[--require-tlog] [--json] (FILE | sha256:HEX | sha512:HEX)";
+	"--certificate-oidc-issuer[-regexp] URL [--trusted-root FILE] "
+	"[--require-tlog] [--json] FILE | sha256:HEX | sha512:HEX";
 
 #define OPT_BUNDLE 1900
 #define BLOB_BUNDLE_MAX (16u << 20)	/* a bundle file's bytes */
