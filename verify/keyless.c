@@ -280,6 +280,9 @@ static int check_entry(struct bundle_check *c, const struct rekor_entry *e)
 	if (!e->set.len && !e->has_proof)
 		return err_set(ERR_VERIFY, "log entry: neither a SET nor an "
 			       "inclusion proof");
+	if (!e->has_proof && c->b->minor >= 2)
+		return err_set(ERR_VERIFY, "inclusion proof: a bundle v0.%d "
+			       "log entry needs one", c->b->minor);
 	if (!e->set.len && !c->out->timestamp)
 		return err_set(ERR_VERIFY, "log entry: an entry without a SET "
 			       "(Rekor v2) needs a verified RFC 3161 "

@@ -658,7 +658,8 @@ struct artifact_digest {
  * - every log entry: its body logs this signature, key or certificate
  *   and digest (entry.c), its SET verifies (then its integrated time is
  *   a signing time) and its inclusion proof and checkpoint verify when
- *   present; an entry without a SET (Rekor v2) needs the proof;
+ *   present (a bundle v0.2 or later needs it); an entry without a SET
+ *   (Rekor v2) needs the proof and a timestamp;
  * - every RFC 3161 timestamp verifies over the signature (tsa_verify)
  *   and its time is a signing time;
  * - keyless: at least one signing time, the certificate passes the

@@ -130,6 +130,12 @@ t57_bad "unknown bundle media type" "unknown bundle media type" "$b" \
 	"$SCAF" "$OTHER_D" "${ANY[@]}"
 b=$(t57_forge member.json "$OTHER" '.verificationMaterial.extra = 1')
 t57_bad "unknown member" "extra" "$b" "$SCAF" "$OTHER_D" "${ANY[@]}"
+b=$(t57_forge noproof.json "$OTHER" 'del(.verificationMaterial.tlogEntries[0].inclusionProof)')
+t57_bad "bundle v0.3 entry without its inclusion proof" "inclusion proof" \
+	"$b" "$SCAF" "$OTHER_D" "${ANY[@]}"
+b=$(t57_forge noset.json "$OTHER" 'del(.verificationMaterial.tlogEntries[0].inclusionPromise)')
+t57_bad "Rekor v1 entry without its SET" "timestamp" "$b" "$SCAF" \
+	"$OTHER_D" "${ANY[@]}"
 b=$(t57_forge notlog.json "$OTHER" 'del(.verificationMaterial.tlogEntries)')
 t57_bad "keyless without a log entry" "log entry|signing time" "$b" "$SCAF" \
 	"$OTHER_D" "${ANY[@]}"

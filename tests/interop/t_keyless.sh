@@ -1,0 +1,165 @@
+# shellcheck shell=bash
+# signet verify-blob against cosign verify-blob (the pinned release from
+# peers.sh), offline, on every real bundle of tests/data/keyless and on
+# forgeries of each check made here with jq: both must reach the same
+# verdict (verified, or refused). Where they differ on purpose the case
+# says so and why, and asserts the difference. Sourced by run.sh (COSIGN,
+# SIGNET and lib.sh's helpers).
+
+TK=$WORK/t_keyless
+mkdir -p "$TK"
+TKD=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../data/keyless
+TK_PROD=$TKD/production_trusted_root.json
+TK_STAGE=$TKD/staging_trusted_root.json
+TK_SCAF=$TKD/scaffolding_trusted_root.json
+TK_ANY=(--certificate-identity-regexp '.*' --certificate-oidc-issuer-regexp '.*')
+TK_GHA=https://token.actions.githubusercontent.com
+TK_GH=https://github.com/login/oauth
+
+# tk_verdict: "ok" or "refused" from the last command's exit status
+tk_verdict() {
+	if [ "$LAST_RC" = 0 ]; then echo ok; else echo refused; fi
+}
+
+# tk_case WANT DESC ROOT BUNDLE ARTIFACT [identity options...]: both
+# tools give verdict WANT ("ok" or "refused").
+tk_case() {
+	local want=$1 desc=$2 root=$3 b=$4 art=$5 s c
+	shift 5
+	run_cmd "$SIGNET" verify-blob --bundle "$b" --trusted-root "$root" \
+		"$@" "$art"
+	s=$(tk_verdict)
+	case $LAST_RC in 0 | 1) ;; *) fail "$desc: signet exit $LAST_RC"
+		last_detail; return 1 ;; esac
+	run_cmd "$COSIGN" verify-blob --bundle "$b" --trusted-root "$root" \
+		"$@" "$art"
+	c=$(tk_verdict)
+	if [ "$s" = "$want" ] && [ "$c" = "$want" ]; then
+		pass "$desc: both $want"
+	else
+		fail "$desc: expected both $want, signet $s, cosign $c"
+		last_detail
+	fi
+}
+
+# tk_differs DESC WHY ROOT BUNDLE ARTIFACT [options...]: signet refuses,
+# cosign accepts, for the reason WHY (a deliberate difference).
+tk_differs() {
+	local desc=$1 why=$2 root=$3 b=$4 art=$5 s c
+	shift 5
+	run_cmd "$SIGNET" verify-blob --bundle "$b" --trusted-root "$root" \
+		"$@" "$art"
+	s=$(tk_verdict)
+	run_cmd "$COSIGN" verify-blob --bundle "$b" --trusted-root "$root" \
+		"$@" "$art"
+	c=$(tk_verdict)
+	if [ "$s" = refused ] && [ "$c" = ok ]; then
+		pass "$desc: signet refuses, cosign accepts ($why)"
+	else
+		fail "$desc: expected signet refused / cosign ok ($why), got" \
+			"signet $s, cosign $c"
+	fi
+}
+
+# tk_forge NAME SRC JQ-FILTER [jq args...]: a copy of SRC through jq.
+tk_forge() {
+	local name=$1 src=$2 filter=$3
+	shift 3
+	jq "$@" "$filter" "$src" >"$TK/$name" || fail "jq forge $name"
+	echo "$TK/$name"
+}
+
+# jq: flip character N of string S between A and B
+TK_FLIP='def flip(n): .[0:n] + (if .[n:n+1] == "A" then "B" else "A" end) + .[n+1:];'
+
+TK_WHL=$TKD/bundle_v3_github.whl
+TK_WHL_ID=https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2
+TK_OTHER=$TKD/othername.sigstore.json
+TK_OTHER_D=sha256:$(jq -r .messageSignature.messageDigest.digest "$TK_OTHER" |
+	base64 -d | od -An -v -tx1 | tr -d ' \n')
+TK_JS=$TKD/sigstore.js@2.0.0-provenance.sigstore.json
+TK_JS_D=sha512:$(jq -r .dsseEnvelope.payload "$TK_JS" | base64 -d |
+	jq -r '.subject[0].digest.sha512')
+TK_V2=$TKD/staging-rekor-v2.txt.sigstore.json
+TK_V2_D=sha256:$(jq -r .messageSignature.messageDigest.digest "$TK_V2" |
+	base64 -d | od -An -v -tx1 | tr -d ' \n')
+
+# ---- the real bundles ----------------------------------------------------------
+
+tk_case ok "v0.2 chain, GitHub Actions, the file" "$TK_PROD" \
+	"$TK_WHL.sigstore" "$TK_WHL" --certificate-identity "$TK_WHL_ID" \
+	--certificate-oidc-issuer "$TK_GHA"
+tk_case ok "v0.1 chain, staging" "$TK_STAGE" "$TKD/bundle.txt.sigstore" \
+	"$TKD/bundle.txt" --certificate-identity a@tny.town \
+	--certificate-oidc-issuer "$TK_GH"
+tk_case ok "v0.3 private instance, otherName" "$TK_SCAF" "$TK_OTHER" \
+	"$TK_OTHER_D" --certificate-identity 'foo!oidc.local' \
+	--certificate-oidc-issuer http://oidc.local:8080
+tk_case ok "v0.1 DSSE intoto" "$TK_PROD" "$TK_JS" "$TK_JS_D" "${TK_ANY[@]}"
+tk_case ok "v0.3 Rekor v2 with a timestamp" "$TK_STAGE" "$TK_V2" "$TK_V2_D" \
+	--certificate-identity jku@goto.fi --certificate-oidc-issuer "$TK_GH"
+
+# ---- forgeries -------------------------------------------------------------------
+
+tk_case refused "another file" "$TK_PROD" "$TK_WHL.sigstore" \
+	"$TKD/bundle.txt" "${TK_ANY[@]}"
+b=$(tk_forge sig.json "$TK_OTHER" "$TK_FLIP"' .messageSignature.signature |= flip(10)')
+tk_case refused "signature flipped" "$TK_SCAF" "$b" "$TK_OTHER_D" \
+	"${TK_ANY[@]}"
+b=$(tk_forge dsig.json "$TK_JS" "$TK_FLIP"' .dsseEnvelope.signatures[0].sig |= flip(10)')
+tk_case refused "DSSE signature flipped" "$TK_PROD" "$b" "$TK_JS_D" \
+	"${TK_ANY[@]}"
+b=$(tk_forge set.json "$TK_OTHER" "$TK_FLIP"' .verificationMaterial.tlogEntries[0].inclusionPromise.signedEntryTimestamp |= flip(20)')
+tk_case refused "SET tampered" "$TK_SCAF" "$b" "$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge body.json "$TK_OTHER" \
+	'.verificationMaterial.tlogEntries[0].canonicalizedBody = $w[0].verificationMaterial.tlogEntries[0].canonicalizedBody' \
+	--slurpfile w "$TK_WHL.sigstore")
+tk_case refused "log entry of another signature" "$TK_SCAF" "$b" \
+	"$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge time.json "$TK_OTHER" '.verificationMaterial.tlogEntries[0].integratedTime = "1720811190"')
+tk_case refused "integrated time moved" "$TK_SCAF" "$b" "$TK_OTHER_D" \
+	"${TK_ANY[@]}"
+b=$(tk_forge proof.json "$TK_OTHER" "$TK_FLIP"' .verificationMaterial.tlogEntries[0].inclusionProof.hashes[0] |= flip(5)')
+tk_case refused "inclusion proof hash tampered" "$TK_SCAF" "$b" \
+	"$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge ckpt.json "$TK_JS" '.verificationMaterial.tlogEntries[0].inclusionProof.checkpoint.envelope |= sub("\n27657875\n"; "\n27657876\n")')
+tk_case refused "checkpoint tampered" "$TK_PROD" "$b" "$TK_JS_D" \
+	"${TK_ANY[@]}"
+b=$(tk_forge v2ts.json "$TK_V2" 'del(.verificationMaterial.timestampVerificationData)')
+tk_case refused "Rekor v2 without its timestamp" "$TK_STAGE" "$b" \
+	"$TK_V2_D" "${TK_ANY[@]}"
+b=$(tk_forge v2tsx.json "$TK_V2" "$TK_FLIP"' .verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp |= flip(-10)')
+tk_case refused "timestamp tampered" "$TK_STAGE" "$b" "$TK_V2_D" \
+	"${TK_ANY[@]}"
+tk_case refused "wrong identity" "$TK_PROD" "$TK_WHL.sigstore" "$TK_WHL" \
+	--certificate-identity https://github.com/evil/repo \
+	--certificate-oidc-issuer "$TK_GHA"
+tk_case refused "wrong issuer" "$TK_PROD" "$TK_WHL.sigstore" "$TK_WHL" \
+	--certificate-identity "$TK_WHL_ID" \
+	--certificate-oidc-issuer https://accounts.google.com
+tk_case refused "untrusted CA (another instance's root)" "$TK_PROD" \
+	"$TK_OTHER" "$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge mt.json "$TK_OTHER" '.mediaType = "application/vnd.dev.sigstore.bundle.v0.9+json"')
+tk_case refused "unknown media type" "$TK_SCAF" "$b" "$TK_OTHER_D" \
+	"${TK_ANY[@]}"
+b=$(tk_forge member.json "$TK_OTHER" '.verificationMaterial.extra = 1')
+tk_case refused "unknown member in the bundle" "$TK_SCAF" "$b" \
+	"$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge noset.json "$TK_OTHER" 'del(.verificationMaterial.tlogEntries[0].inclusionPromise)')
+tk_case refused "Rekor v1 entry without its SET" "$TK_SCAF" "$b" \
+	"$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge noproof.json "$TK_OTHER" 'del(.verificationMaterial.tlogEntries[0].inclusionProof)')
+tk_case refused "bundle v0.3 entry without its inclusion proof" \
+	"$TK_SCAF" "$b" "$TK_OTHER_D" "${TK_ANY[@]}"
+b=$(tk_forge nolog.json "$TK_OTHER" 'del(.verificationMaterial.tlogEntries)')
+tk_case refused "no log entry" "$TK_SCAF" "$b" "$TK_OTHER_D" "${TK_ANY[@]}"
+tk_case refused "DSSE subject not the artifact" "$TK_PROD" "$TK_JS" \
+	"sha512:$(printf '%0128d' 0)" "${TK_ANY[@]}"
+
+# ---- deliberate differences ---------------------------------------------------
+
+tk_differs "identity regexp matching a prefix" \
+	"signet anchors a regexp to the whole identity" "$TK_PROD" \
+	"$TK_WHL.sigstore" "$TK_WHL" \
+	--certificate-identity-regexp 'https://github.com/trailofbits/' \
+	--certificate-oidc-issuer "$TK_GHA"
