@@ -139,8 +139,23 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
 
-integration: all
-	@SIGNET=$(CURDIR)/$(B)/signet bash tests/integration/run.sh
+# A private, offline Sigstore instance (CA, CT and Rekor keys, TSA) for
+# the keyless tests: test code, never linked into signet, and built
+# without sanitizers in every variant (a short-lived tool that leaves its
+# OpenSSL objects to exit).
+SIGSTORE_INSTANCE = $(B)/tests/tools/sigstore_instance
+$(SIGSTORE_INSTANCE): tests/tools/sigstore_instance.c $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -std=c11 $(WARN) $(CFLAGS) -MMD -MP -o $@ $< \
+		$(shell pkg-config --libs openssl jansson 2>/dev/null || \
+		echo -lcrypto -ljansson)
+
+sigstore-instance: $(SIGSTORE_INSTANCE)
+
+integration: all $(SIGSTORE_INSTANCE)
+	@SIGNET=$(CURDIR)/$(B)/signet \
+		SIGSTORE_INSTANCE=$(CURDIR)/$(SIGSTORE_INSTANCE) \
+		bash tests/integration/run.sh
 
 lint-man:
 	@for m in man/*.[0-9]; do mandoc -Tlint -Wwarning $$m || exit 1; done; echo "man pages: lint clean"
@@ -278,5 +293,5 @@ uninstall:
 clean:
 	rm -rf build signet
 
-.PHONY: all deps unit integration lint-man lint-code check interop bench \
+.PHONY: all deps unit integration sigstore-instance lint-man lint-code check interop bench \
 	demo install uninstall clean valgrind

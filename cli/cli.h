@@ -206,6 +206,8 @@ struct cli_verify_args {
 	struct verify_opts vo;		/* points at the above */
 	const char *policy_file;	/* --policy */
 	struct signed_identity identity;	/* --signed-identity */
+	struct cli_keyless kl;		/* keyless signers, --trusted-root,
+					 * --require-tlog */
 	bool as_json;
 	char **images;			/* the operands; run: docker's argv */
 	int n_images;
@@ -222,8 +224,12 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 			  enum cli_verify_mode mode, int argc, char **argv);
 void cli_verify_args_release(struct cli_verify_args *va);
 
-/* Images verified as verify does: by --key, or else by the trust policy
- * and only it (list: by --key alone, even none). */
+/* Is anything given on the command line to verify by: --key or a
+ * keyless signer? Else the trust policy decides (list: none does). */
+bool cli_verify_by_args(const struct cli_verify_args *va);
+
+/* Images verified as verify does: by --key or keyless signers, or else
+ * by the trust policy and only it (list: by those alone, even none). */
 struct cli_verifier {
 	struct registry *reg;
 	struct policy *pol;		/* NULL: by --key */

@@ -12,14 +12,21 @@
 #include "cli.h"
 
 const char cmd_audit_usage[] =
-	"signet audit --key FILE [--key FILE]... [--repo GLOB]... [--jobs N] "
+	"signet audit --key FILE [--key FILE]... [--require-tlog] "
+	"[--trusted-root FILE] [--repo GLOB]... [--jobs N] "
 	"[--json] [--quiet] [options] REGISTRY\n"
+	"       signet audit {--certificate-identity ID | "
+	"--certificate-identity-regexp RE} {--certificate-oidc-issuer URL | "
+	"--certificate-oidc-issuer-regexp RE} [--trusted-root FILE] "
+	"[--key FILE]... [--repo GLOB]... [--jobs N] [--json] [--quiet] "
+	"[options] REGISTRY\n"
 	"       signet audit [--policy FILE] [--repo GLOB]... [--jobs N] "
 	"[--json] [--quiet] [options] REGISTRY";
 
 struct audit_args {
 	struct cli_common c;
 	struct cli_trust trust;
+	struct cli_keyless kl;
 	const char *policy_file;
 	const char *globs[64];
 	size_t n_globs;
@@ -120,9 +127,14 @@ static json_t *item_json(const struct audit_item *it,
 		json_object_set_new(o, "reason", json_string(t->why));
 	if (it->warning && it->warning[0])
 		json_object_set_new(o, "warning", json_string(it->warning));
-	if (it->key[0]) {
+	if (it->key[0] || (it->identity && it->identity[0]))
 		json_object_set_new(o, "format", json_string(it->format));
+	if (it->key[0])
 		json_object_set_new(o, "key", json_string(it->key));
+	if (it->identity && it->identity[0]) {
+		json_object_set_new(o, "keyless", json_true());
+		json_object_set_new(o, "identity", json_string(it->identity));
+		json_object_set_new(o, "issuer", json_string(it->issuer));
 	}
 	return o;
 }
@@ -209,6 +221,8 @@ static int audit_opt(const struct cli_cmd *self, struct audit_args *aa,
 {
 	char *end;
 
+	if (cli_keyless_opt(&aa->kl, opt, optarg))
+		return -1;
 	switch (opt) {
 	case 'k':
 		return cli_trust_add(self, &aa->trust, optarg);
@@ -248,9 +262,11 @@ static int audit_parse(const struct cli_cmd *self, struct audit_args *aa,
 		{ "repo", required_argument, NULL, OPT_REPO },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
+		CLI_KEYLESS_OPTIONS,
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	int opt, r;
+	bool by_args;
 
 	while ((opt = getopt_long(argc, argv, ":hqk:", lo, NULL)) != -1)
 		if ((r = audit_opt(self, aa, opt, argv)) >= 0)
@@ -258,10 +274,16 @@ static int audit_parse(const struct cli_cmd *self, struct audit_args *aa,
 	if (optind != argc - 1)
 		return cli_usage_error(self, "audit: give one REGISTRY "
 				       "(HOST[:PORT])%s", NULL);
-	if (aa->policy_file && aa->trust.n_keys)
-		return cli_usage_error(self, "audit: give --key or --policy, "
-				       "not both%s", NULL);
-	return cli_policy_lock_check(aa->trust.n_keys > 0, aa->policy_file);
+	by_args = aa->trust.n_keys || cli_keyless_given(&aa->kl);
+	if (aa->policy_file && by_args)
+		return cli_usage_error(self, "audit: give --key (or a keyless "
+				       "signer) or --policy, not both%s",
+				       NULL);
+	if (!by_args && (aa->kl.root_file || aa->kl.require_tlog))
+		return cli_usage_error(self, "audit: --trusted-root and "
+				       "--require-tlog go with --key or "
+				       "--certificate-identity%s", NULL);
+	return cli_policy_lock_check(by_args, aa->policy_file);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -306,11 +328,15 @@ int cmd_audit(const struct cli_cmd *self, int argc, char **argv)
 	struct audit_opts o = { 0 };
 	int rc, status;
 
-	if ((status = audit_parse(self, &aa, argc, argv)) >= 0)
+	if ((status = audit_parse(self, &aa, argc, argv)) >= 0 ||
+	    (status = cli_keyless_ready(self, &aa.kl, &vo,
+					aa.kl.root_file ||
+					aa.kl.require_tlog)) >= 0)
 		goto out;
-	/* no --key: the trust policy decides, loaded whole before any
-	 * request */
-	if (!aa.trust.n_keys &&
+	status = 0;
+	/* no --key nor keyless signer: the trust policy decides, loaded
+	 * whole before any request */
+	if (!aa.trust.n_keys && !vo.n_signers &&
 	    (rc = cli_policy_load(&pol, NULL, 0, aa.policy_file, NULL)) < 0) {
 		status = cli_fail(rc);
 		goto out;
@@ -330,5 +356,6 @@ int cmd_audit(const struct cli_cmd *self, int argc, char **argv)
 out:
 	policy_free(pol);
 	cli_trust_release(&aa.trust);
+	cli_keyless_release(&aa.kl);
 	return status;
 }

@@ -13,7 +13,10 @@
 const char cmd_run_usage[] =
 	"signet run [--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
-	"[--signed-identity REPO] [--policy FILE] "
+	"[--signed-identity REPO] [--certificate-identity ID | "
+	"--certificate-identity-regexp RE] [--certificate-oidc-issuer URL | "
+	"--certificate-oidc-issuer-regexp RE] [--trusted-root FILE] "
+	"[--require-tlog] [--policy FILE] "
 	"[options] -- docker run|create|pull [DOCKER-OPTIONS] IMAGE [ARG...]";
 
 /* Verify @image; say why not on failure. The digest verified goes to

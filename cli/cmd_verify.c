@@ -13,6 +13,13 @@
 const char cmd_verify_usage[] =
 	"signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
+	"[--signed-identity REPO] [--require-tlog] [--trusted-root FILE] "
+	"[--json] [options] IMAGE...\n"
+	"       signet verify {--certificate-identity ID | "
+	"--certificate-identity-regexp RE} {--certificate-oidc-issuer URL | "
+	"--certificate-oidc-issuer-regexp RE} [--trusted-root FILE] "
+	"[--key FILE]... [-a KEY=VALUE]... "
+	"[--format cosign|sigstore-bundle|notation]... "
 	"[--signed-identity REPO] [--json] [options] IMAGE...\n"
 	"       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
 	"       signet verify --offline DIR [--key FILE]... "
@@ -20,7 +27,10 @@ const char cmd_verify_usage[] =
 	"[--signed-identity REPO] [--policy FILE] [--json] [IMAGE]";
 
 const char cmd_list_usage[] =
-	"signet list [--key FILE]... [--json] [options] IMAGE...\n"
+	"signet list [--key FILE]... [--certificate-identity ID | "
+	"--certificate-identity-regexp RE] [--certificate-oidc-issuer URL | "
+	"--certificate-oidc-issuer-regexp RE] [--trusted-root FILE] "
+	"[--json] [options] IMAGE...\n"
 	"       signet list --offline DIR [--key FILE]... [--json] [IMAGE]";
 
 /* ---- the options of verify, list and run --------------------------------- */
@@ -31,6 +41,8 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 {
 	enum sig_format f;
 
+	if (cli_keyless_opt(&va->kl, opt, optarg))
+		return -1;
 	switch (opt) {
 	case 'k':
 		return cli_trust_add(self, &va->trust, optarg);
@@ -73,13 +85,19 @@ static int verify_check(const struct cli_cmd *self,
 			enum cli_verify_mode mode)
 {
 	const char *name = self->name;
-	size_t n_keys = va->trust.n_keys;
+	bool n_keys = cli_verify_by_args(va);	/* keys or keyless signers */
 
 	if (va->policy_file && (mode == CLI_MODE_LIST || n_keys))
 		return cli_usage_error(self, mode == CLI_MODE_LIST ?
 				       "%s: --policy is for verify" :
-				       "%s: give --key or --policy, not both",
-				       name);
+				       "%s: give --key (or a keyless signer) "
+				       "or --policy, not both", name);
+	if (mode != CLI_MODE_LIST && !n_keys &&
+	    (va->kl.root_file || va->kl.require_tlog))
+		return cli_usage_error(self, "%s: --trusted-root and "
+				       "--require-tlog go with --key or "
+				       "--certificate-identity; under a "
+				       "policy its rule sets them", name);
 	if (mode != CLI_MODE_LIST && !n_keys &&
 	    (va->ann.n || va->vo.formats))
 		return cli_usage_error(self, "%s: -a and --format go with "
@@ -101,8 +119,13 @@ static int verify_check(const struct cli_cmd *self,
 		return cli_usage_error(self, "verify --offline: give the IMAGE "
 				       "name when a policy decides%s", NULL);
 	if (mode != CLI_MODE_LIST)
-		return cli_policy_lock_check(n_keys > 0, va->policy_file);
+		return cli_policy_lock_check(n_keys, va->policy_file);
 	return -1;
+}
+
+bool cli_verify_by_args(const struct cli_verify_args *va)
+{
+	return va->trust.n_keys || cli_keyless_given(&va->kl);
 }
 
 /* --offline DIR without IMAGE: the image the layout was saved from. -1 to
@@ -136,6 +159,7 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 		{ "offline", required_argument, NULL, OPT_OFFLINE },
 		{ "signed-identity", required_argument, NULL,
 		  OPT_SIGNED_IDENTITY },
+		CLI_KEYLESS_OPTIONS,
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	int opt, r;
@@ -152,7 +176,10 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 	va->vo.certs = va->trust.certs;
 	va->vo.n_certs = va->trust.n_certs;
 	va->vo.annotations = &va->ann;
-	if ((r = verify_check(self, va, mode)) >= 0)
+	if ((r = verify_check(self, va, mode)) >= 0 ||
+	    (r = cli_keyless_ready(self, &va->kl, &va->vo,
+				   va->kl.root_file ||
+				   va->kl.require_tlog)) >= 0)
 		return r;
 	if (va->c.ropts.layout && !va->n_images && mode != CLI_MODE_RUN &&
 	    (r = verify_saved_image(self, va)) >= 0)
@@ -170,6 +197,7 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 void cli_verify_args_release(struct cli_verify_args *va)
 {
 	cli_trust_release(&va->trust);
+	cli_keyless_release(&va->kl);
 	kvlist_release(&va->ann);
 }
 
@@ -185,7 +213,7 @@ int cli_verifier_open(struct cli_verifier *out,
 	out->vo = &va->vo;
 	/* no --key: the whole policy, key files included, before any
 	 * request */
-	if (!va->trust.n_keys && va->mode != CLI_MODE_LIST &&
+	if (!cli_verify_by_args(va) && va->mode != CLI_MODE_LIST &&
 	    (rc = cli_policy_load(&out->pol, NULL, 0, va->policy_file,
 				  NULL)) < 0)
 		return rc;
@@ -229,6 +257,41 @@ void cli_verifier_close(struct cli_verifier *vr)
 
 /* ---- what verify and list print ------------------------------------------ */
 
+/* Verified by a trusted key, or by a keyless signer given, whatever it
+ * claims. */
+static bool sig_verified(const struct sig_report *s)
+{
+	return s->key[0] || (s->keyless_ok && s->signer_index >= 0);
+}
+
+/* @t as RFC 3339 UTC into @out, or "-" when 0. */
+static void time_text(char out[RFC3339_MAX], time_t t)
+{
+	if (!t || rfc3339_format(out, t) < 0)
+		snprintf(out, RFC3339_MAX, "-");
+}
+
+/* A keyless signature's certificate identity and issuer (verified only
+ * with keyless_ok) and its verified log entry, or a key signature's
+ * verified log entry (--require-tlog), added to @o. */
+static void keyless_json(json_t *o, const struct sig_report *s)
+{
+	char when[RFC3339_MAX];
+
+	if (!s->keyless && s->log_index < 0)
+		return;
+	if (s->keyless) {
+		json_object_set_new(o, "keyless", json_true());
+		json_object_set_new(o, "identity", json_string(s->san));
+		json_object_set_new(o, "issuer", json_string(s->issuer));
+	}
+	json_object_set_new(o, "log_index", s->log_index < 0 ? json_null() :
+			    json_integer((json_int_t)s->log_index));
+	time_text(when, s->logged_at);
+	json_object_set_new(o, "integrated_time", s->logged_at ?
+			    json_string(when) : json_null());
+}
+
 static json_t *report_json(const struct verify_result *res, int rc,
 			   bool judged)
 {
@@ -245,10 +308,12 @@ static json_t *report_json(const struct verify_result *res, int rc,
 			continue;
 		/* verified: by a trusted key, whatever it claims; counted:
 		 * toward the verdict (a policy's overrides it) */
-		json_object_set_new(o, "verified", json_boolean(s->key[0]));
+		json_object_set_new(o, "verified",
+				    json_boolean(sig_verified(s)));
 		json_object_set_new(o, "counted", json_boolean(s->valid));
 		if (s->key[0])
 			json_object_set_new(o, "key", json_string(s->key));
+		keyless_json(o, s);
 		if (s->docker_ref)
 			json_object_set_new(o, "dockerReference",
 					    json_string(s->docker_ref));
@@ -345,7 +410,8 @@ static json_t *image_json(const struct cli_verifier *vr, const char *image,
 
 	if (!vr->pol)
 		return res->pinned[0] ? report_json(res, rc,
-						     vr->vo->n_keys > 0) :
+						     vr->vo->n_keys ||
+						     vr->vo->n_signers) :
 		       NULL;
 	if (!v->reason[0])
 		return NULL;
@@ -359,6 +425,23 @@ static json_t *image_json(const struct cli_verifier *vr, const char *image,
 	return o;
 }
 
+/* list's signer field for a keyless signature: its identity, issuer
+ * and log entry ("log -" when none was verified). */
+static void print_keyless(const struct sig_report *s)
+{
+	char when[RFC3339_MAX];
+
+	fputs("identity=", stdout);
+	cli_put_safe(stdout, s->san[0] ? s->san : "?");
+	fputs(" issuer=", stdout);
+	cli_put_safe(stdout, s->issuer[0] ? s->issuer : "?");
+	time_text(when, s->logged_at);
+	if (s->log_index >= 0)
+		printf(" log=%lld@%s", (long long)s->log_index, when);
+	else
+		fputs(" log=-", stdout);
+}
+
 /* list's line for each signature of @res, then the rest attached. */
 static void print_list(const struct verify_result *res, bool keys)
 {
@@ -370,8 +453,12 @@ static void print_list(const struct verify_result *res, bool keys)
 		const struct sig_report *sr = &res->sigs[j];
 		char *a = sr->annotations ? jx_dump(sr->annotations) : NULL;
 
-		printf("%s\t%s\t%s\t", res->pinned, sr->format,
-		       sr->key[0] ? sr->key : "-");
+		printf("%s\t%s\t", res->pinned, sr->format);
+		if (sr->keyless && !sr->key[0])
+			print_keyless(sr);
+		else
+			fputs(sr->key[0] ? sr->key : "-", stdout);
+		fputc('\t', stdout);
 		cli_put_safe(stdout, a ? a : "{}");
 		if (sr->reason[0]) {
 			fputs("\t", stdout);

@@ -197,6 +197,8 @@ int notary_payload_build(struct buf *out, const char *media_type,
 #define NOTE_MAX 65536		/* a checkpoint's signed note */
 #define NOTE_SIGS_MAX 16	/* signature lines of one note */
 #define ANN_COSIGN_BUNDLE "dev.sigstore.cosign/bundle"
+#define ANN_COSIGN_CERT "dev.sigstore.cosign/certificate"
+#define ANN_COSIGN_CHAIN "dev.sigstore.cosign/chain"
 
 /* An RFC 6962 inclusion proof, as a Sigstore bundle carries it. */
 struct rekor_proof {

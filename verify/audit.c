@@ -89,6 +89,9 @@ struct verdict {
 	char reason[512];
 	char format[24];
 	char key[80];
+	char identity[256];		/* or the keyless signer's
+					 * (truncated: kept per digest) */
+	char issuer[128];
 	char warning[256];		/* the first of verify's warnings */
 };
 
@@ -350,19 +353,21 @@ static void emit_verdict(struct audit *a, const struct repo *r,
 	it.reason = v->reason;
 	it.format = v->format;
 	it.key = v->key;
+	it.identity = v->identity;
+	it.issuer = v->issuer;
 	it.warning = v->warning;
 	it.reused = reused;
 	emit(a, &it);
 }
 
-/* The signature that tells most about a failure: one a given key made,
- * else the first. */
+/* The signature that tells most about a failure: one a given key made
+ * or a keyless one verified but for its identity, else the first. */
 static const struct sig_report *telling(const struct verify_result *res)
 {
 	size_t i;
 
 	for (i = 0; i < res->n_sigs; i++)
-		if (res->sigs[i].key[0])
+		if (res->sigs[i].key[0] || res->sigs[i].keyless_ok)
 			return &res->sigs[i];
 	return res->n_sigs ? &res->sigs[0] : NULL;
 }
@@ -378,6 +383,13 @@ static void signer(struct verdict *v, const struct verify_result *res,
 		if (pv ? (i < pv->n_sigs && pv->sigs[i].counted) : s->valid) {
 			snprintf(v->format, sizeof(v->format), "%s", s->format);
 			snprintf(v->key, sizeof(v->key), "%s", s->key);
+			if (!s->key[0] && s->keyless_ok &&
+			    s->signer_index >= 0) {
+				snprintf(v->identity, sizeof(v->identity),
+					 "%.255s", s->san);
+				snprintf(v->issuer, sizeof(v->issuer),
+					 "%.127s", s->issuer);
+			}
 			return;
 		}
 	}
@@ -859,8 +871,10 @@ int audit_registry(const struct audit_opts *o, struct audit_totals *out)
 	a.now = time(NULL);
 	if (jobs > JOBS_MAX)
 		return err_set(ERR_USAGE, "at most %d jobs", JOBS_MAX);
-	if (!o->policy && (!o->verify || !o->verify->n_keys))
-		return err_set(ERR_USAGE, "give keys or a policy");
+	if (!o->policy && (!o->verify || (!o->verify->n_keys &&
+					  !o->verify->n_signers)))
+		return err_set(ERR_USAGE, "give keys or a policy (or keyless "
+			       "signers)");
 	if ((rc = audit_host(host, o->registry)) < 0)
 		return rc;
 	co.registry = host;

@@ -119,33 +119,156 @@ static bool identity_ok(const struct verify_opts *o, const char *claim,
 	return false;
 }
 
-int verify_simplesign(const void *payload, size_t payload_len,
-		      const char *sig_b64, const struct digest *image,
-		      const char *repo, const struct verify_opts *o,
-		      struct sig_report *s)
+/* Is there anyone to judge signatures by: a key or a keyless signer?
+ * Without, signatures are listed, never valid. */
+static bool judging(const struct verify_opts *o)
 {
-	struct buf data = { (unsigned char *)payload, payload_len, 0, 0 };
+	return o->n_keys || o->n_signers;
+}
+
+/* --require-tlog for a signature that key s->key_index verifies: its
+ * Rekor bundle must verify and log it. When not, the key does not count
+ * (s->key cleared) and the reason says why. */
+static bool key_logged(const struct keyless_cosign *in,
+		       const struct verify_opts *o, struct sig_report *s)
+{
+	struct keyless_found f;
+	int rc;
+
+	if (!o->trustroot)
+		rc = err_set(ERR_VERIFY, "no trusted root to check its log "
+			     "entry with");
+	else
+		rc = keyless_cosign_tlog(&f, o->trustroot, in,
+					 o->keys[s->key_index]);
+	if (rc == 0) {
+		s->log_index = f.log_index;
+		s->logged_at = f.signed_at;
+		return true;
+	}
+	reasonf(s, "key %.80s verifies it, but a transparency log entry is "
+		"required (--require-tlog): %.300s", s->key, err_msg());
+	err_clear();
+	s->key[0] = '\0';
+	s->key_index = -1;
+	return false;
+}
+
+/* A keyless signature (in->cert_pem) against o->trustroot: fills
+ * s->san, s->issuer, and when the signature, log entry, chain and SCT
+ * verify, s->keyless_ok, s->log_index, s->logged_at; then the first of
+ * o->signers the identity matches into s->signer_index. True when one
+ * does; else s->reason says why. */
+static bool keyless_judge(const struct keyless_cosign *in,
+			  const struct verify_opts *o, struct sig_report *s)
+{
+	const struct fulcio_identity *w;
+	struct keyless_found f;
+	char why[sizeof(s->reason)] = "";
+	size_t i;
+
+	/* what it claims, for list; judged below only once verified */
+	keyless_cert_identity(s->san, s->issuer, in->cert_pem);
+	err_clear();
+	if (!o->trustroot) {
+		reason(s, "keyless signature, nothing verified: give "
+		       "--certificate-identity and --certificate-oidc-issuer");
+		return false;
+	}
+	if (keyless_cosign_check(&f, o->trustroot, in, NULL) < 0) {
+		reasonf(s, "keyless signature: %s", err_msg());
+		err_clear();
+		return false;
+	}
+	s->keyless_ok = true;
+	s->log_index = f.log_index;
+	s->logged_at = f.signed_at;
+	if (!o->n_signers) {
+		reason(s, "keyless signature, identity not checked: give "
+		       "--certificate-identity and --certificate-oidc-issuer");
+		return false;
+	}
+	for (i = 0; i < o->n_signers; i++) {
+		w = &o->signers[i];
+		if (fulcio_match(s->san, w->identity, w->identity_re,
+				 "identity") == 0 &&
+		    fulcio_match(s->issuer, w->issuer, w->issuer_re,
+				 "OIDC issuer") == 0) {
+			s->signer_index = (int)i;
+			return true;
+		}
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s", err_msg());
+		err_clear();
+	}
+	reasonf(s, "keyless signature: %s", why);
+	return false;
+}
+
+/* Who made @sig over @data: a given key (with o->require_tlog, logged
+ * too), else a keyless signer; *@trusted when one counts. False (stop:
+ * the reason says why) when judging and none does. */
+static bool signed_by(bool *trusted, const struct keyless_cosign *in,
+		      const struct buf *data, const struct buf *sig,
+		      const struct verify_opts *o, struct sig_report *s)
+{
+	*trusted = false;
+	if (o->n_keys && key_verifies(o, data, sig, s) &&
+	    (!o->require_tlog || key_logged(in, o, s)))
+		return *trusted = true;
+	if (s->keyless && o->n_keys && !o->n_signers) {
+		/* judged by keys alone: say what else it may be */
+		keyless_cert_identity(s->san, s->issuer, in->cert_pem);
+		err_clear();
+		if (!s->reason[0])
+			reason(s, "keyless signature, not signed by any given "
+			       "key: give --certificate-identity and "
+			       "--certificate-oidc-issuer");
+		return false;
+	}
+	if (s->keyless) {
+		/* --key and keyless signers: either may satisfy */
+		*trusted = keyless_judge(in, o, s);
+		return *trusted || !judging(o);
+	}
+	if (!judging(o))
+		return true;
+	if (!s->reason[0])
+		reason(s, o->n_keys ? "signature does not verify with any "
+		       "given key" : "signed with a key, not by a keyless "
+		       "signer: give --key");
+	return false;
+}
+
+int verify_cosign_sig(const struct keyless_cosign *in,
+		      const struct digest *image, const char *repo,
+		      const struct verify_opts *o, struct sig_report *s)
+{
+	struct buf data = { (unsigned char *)in->payload, in->payload_len,
+			    0, 0 };
 	struct buf sig;
 	struct simplesign p = { 0 };
+	bool trusted;
 
 	report_as(s, FORMAT_COSIGN);
-	digest_of(&s->payload, payload, payload_len);
+	digest_of(&s->payload, in->payload, in->payload_len);
 	s->key_index = s->cert_index = -1;	/* no key has spoken yet */
+	s->signer_index = -1;
+	s->log_index = -1;
+	s->keyless = in->cert_pem != NULL;
 	buf_init(&sig, 16384);
-	if (!sig_b64) {
+	if (!in->sig_b64) {
 		reason(s, "layer carries no signature annotation");
 		goto out;
 	}
-	if (b64_decode(&sig, sig_b64, strlen(sig_b64)) < 0) {
+	if (b64_decode(&sig, in->sig_b64, strlen(in->sig_b64)) < 0) {
 		reason(s, "signature annotation is not valid base64");
 		goto out;
 	}
 	/* the signature over the exact bytes first, then the claims */
-	if (o->n_keys && !key_verifies(o, &data, &sig, s)) {
-		reason(s, "signature does not verify with any given key");
+	if (!signed_by(&trusted, in, &data, &sig, o, s))
 		goto out;
-	}
-	if (simplesign_parse(&p, payload, payload_len) < 0) {
+	if (simplesign_parse(&p, in->payload, in->payload_len) < 0) {
 		reason(s, err_msg());
 		goto out;
 	}
@@ -158,15 +281,26 @@ int verify_simplesign(const void *payload, size_t payload_len,
 	}
 	if (!identity_ok(o, p.docker_ref, repo, s))
 		goto out;
-	s->claims_ok = s->key_index >= 0;
+	s->claims_ok = trusted;
 	if (!annotations_ok(o, p.optional, s))
 		goto out;
-	s->valid = o->n_keys > 0;
+	s->valid = trusted;
 out:
 	simplesign_release(&p);
 	buf_release(&sig);
 	err_clear();
 	return s->valid ? 0 : ERR_VERIFY;
+}
+
+int verify_simplesign(const void *payload, size_t payload_len,
+		      const char *sig_b64, const struct digest *image,
+		      const char *repo, const struct verify_opts *o,
+		      struct sig_report *s)
+{
+	struct keyless_cosign in = { payload, payload_len, sig_b64, NULL,
+				     NULL };
+
+	return verify_cosign_sig(&in, image, repo, o, s);
 }
 
 /* Fetch and check one simple-signing layer; fills @s. Returns < 0 only
@@ -183,11 +317,16 @@ static int check_cosign(struct registry *reg, const struct image_ref *ref,
 	s->payload = layer->digest;
 	buf_init(&payload, SIGBLOB_MAX);
 	rc = sigs_get_payload(reg, ref, layer, &payload);
-	if (rc == 0)
-		verify_simplesign(payload.data, payload.len,
-				  jx_str(layer->annotations,
-					 ANN_COSIGN_SIGNATURE),
-				  image, repo, o, s);
+	if (rc == 0) {
+		struct keyless_cosign in = {
+			payload.data, payload.len,
+			jx_str(layer->annotations, ANN_COSIGN_SIGNATURE),
+			jx_str(layer->annotations, ANN_COSIGN_CERT),
+			jx_str(layer->annotations, ANN_COSIGN_BUNDLE),
+		};
+
+		verify_cosign_sig(&in, image, repo, o, s);
+	}
 	else if (per_signature(rc))
 		reason(s, err_msg());
 	buf_release(&payload);
@@ -814,14 +953,15 @@ static int check_referrers(struct registry *reg, const struct image_ref *ref,
 }
 
 /* None valid: ERR_VERIFY with the most telling reason, from a signature
- * one of our keys made when there is one. */
+ * one of our keys made, or a keyless one that verified but for its
+ * identity, when there is one. */
 static int none_valid(const struct verify_result *out)
 {
 	const struct sig_report *tell = out->sigs;
 	size_t i;
 
 	for (i = 0; i < out->n_sigs; i++)
-		if (out->sigs[i].key[0]) {
+		if (out->sigs[i].key[0] || out->sigs[i].keyless_ok) {
 			tell = &out->sigs[i];
 			break;
 		}
@@ -856,7 +996,7 @@ static int verify_with(struct registry *reg, const struct image_ref *ref,
 		goto out;
 	/* then referrers, unless a valid signature already settled it */
 	if ((formats & referred) &&
-	    (!o->n_keys || !out->n_valid || o->exhaustive) &&
+	    (!judging(o) || !out->n_valid || o->exhaustive) &&
 	    (rc = check_referrers(reg, ref, &man, formats, o, out)) < 0)
 		goto out;
 	if (o->attachments &&
@@ -867,7 +1007,7 @@ static int verify_with(struct registry *reg, const struct image_ref *ref,
 			      (strcmp(man.media_type, MT_OCI_MANIFEST) == 0 ||
 			       strcmp(man.media_type,
 				      MT_DOCKER_MANIFEST) == 0);
-	if (o->n_keys && out->n_valid == 0)
+	if (judging(o) && out->n_valid == 0)
 		rc = none_valid(out);
 out:
 	if (!borrowed)

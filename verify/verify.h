@@ -176,8 +176,8 @@ struct verify_result {
 
 /* Resolve @image, fetch its signatures and check each. 0 when at least one
  * signature is valid; ERR_VERIFY (message says why) when none is; other
- * codes for errors. With no keys, reports signatures without judging
- * them (for "signet list") and returns 0. */
+ * codes for errors. With no keys and no keyless signers, reports
+ * signatures without judging them (for "signet list") and returns 0. */
 int verify_image(struct registry *reg, const char *image,
 		 const struct verify_opts *opts, struct verify_result *out);
 void verify_result_release(struct verify_result *r);
@@ -191,6 +191,23 @@ int verify_simplesign(const void *payload, size_t payload_len,
 		      const char *sig_b64, const struct digest *image,
 		      const char *repo, const struct verify_opts *o,
 		      struct sig_report *s);
+
+struct keyless_cosign;
+
+/* verify_simplesign of a whole ".sig" layer: @in as keyless.c reads it
+ * (in->cert_pem, in->bundle may be NULL; a chain annotation is not
+ * used). A signature counts when one of o->keys verifies it (with
+ * o->require_tlog, only when its Rekor bundle verifies against
+ * o->trustroot and logs it with that key), or, carrying a certificate,
+ * when keyless_cosign_check passes against o->trustroot
+ * (s->keyless_ok) and its identity matches one of o->signers
+ * (s->signer_index); then the claims as for verify_simplesign. Without
+ * a trusted root or signers a keyless signature is reported (s->san,
+ * s->issuer unverified) and never valid. 0 when valid, ERR_VERIFY
+ * otherwise, s->reason naming the failed check. */
+int verify_cosign_sig(const struct keyless_cosign *in,
+		      const struct digest *image, const char *repo,
+		      const struct verify_opts *o, struct sig_report *s);
 
 /* ---- trust policy (policy.c; the file format is signet-policy(5)) ------- */
 
@@ -425,6 +442,10 @@ struct audit_item {
 					 * anything rule said) */
 	const char *format;		/* signed: the signature that counted */
 	const char *key;		/* and its key's fingerprint; else "" */
+	const char *identity, *issuer;	/* or its keyless signer's
+					 * certificate identity and issuer
+					 * (at most 255 and 127 bytes);
+					 * else "" */
 	const char *warning;		/* a finding that did not stop the
 					 * verification (a foreign referrers
 					 * tag); "" or NULL when none */
@@ -445,7 +466,8 @@ typedef void (*audit_item_fn)(void *ctx, const struct audit_item *item,
 struct audit_opts {
 	const char *registry;		/* "HOST[:PORT]" */
 	const struct registry_opts *ropts;
-	const struct verify_opts *verify;	/* keys, when no policy */
+	const struct verify_opts *verify;	/* keys or keyless signers,
+						 * when no policy */
 	const struct policy *policy;	/* or NULL: judge with @verify */
 	const char *const *repo_globs;	/* repositories to audit, matched
 					 * as policy_scope_match; none: all */
@@ -571,7 +593,8 @@ int fulcio_verify_sct(const struct keys_trustroot *t, X509 *leaf,
 		      X509 *issuer);
 /* All three for a keyless signing certificate: fulcio_verify_chain at
  * the signing time @at (a verified log entry's integrated time or a
- * verified timestamp), fulcio_verify_sct, fulcio_verify_identity. */
+ * verified timestamp), fulcio_verify_sct, fulcio_verify_identity (not
+ * when @want is NULL: the caller judges the identity apart). */
 int fulcio_verify_cert(const struct keys_trustroot *t, X509 *leaf,
 		       time_t at, const struct fulcio_identity *want);
 
@@ -629,6 +652,33 @@ struct keyless_cosign {
 int keyless_verify_cosign(time_t *signed_at, const struct keys_trustroot *t,
 			  const struct keyless_cosign *in,
 			  const struct fulcio_identity *want);
+
+/* What keyless_cosign_check and keyless_cosign_tlog found in the
+ * verified log entry. */
+struct keyless_found {
+	time_t signed_at;		/* its integrated time */
+	int64_t log_index;
+};
+
+/* keyless_verify_cosign, the entry's index too; @want NULL checks
+ * everything but the identity (fulcio_cert_identity and fulcio_match
+ * judge it apart). *@out is zero (log_index -1) on failure. */
+int keyless_cosign_check(struct keyless_found *out,
+			 const struct keys_trustroot *t,
+			 const struct keyless_cosign *in,
+			 const struct fulcio_identity *want);
+/* fulcio_cert_identity of the PEM certificate @cert_pem, unverified
+ * (signet list without a trusted root). "" both on failure. */
+int keyless_cert_identity(char san[FULCIO_NAME_MAX],
+			  char issuer[FULCIO_NAME_MAX], const char *cert_pem);
+/* --require-tlog for a signature made with @key: in->bundle (required)
+ * has a SET that verifies with a log of @t, and its hashedrekord body
+ * names this signature, @key and the payload's digest. in->cert_pem is
+ * not used. ERR_VERIFY "signature: ...", "SET: ...", "log entry: ..."
+ * otherwise. */
+int keyless_cosign_tlog(struct keyless_found *out,
+			const struct keys_trustroot *t,
+			const struct keyless_cosign *in, EVP_PKEY *key);
 
 /* What keyless_verify_bundle found. */
 struct bundle_verdict {

@@ -558,3 +558,51 @@ push_layout() {
 			 // "")] | @tsv' "$dir/index.json")
 	done
 }
+
+# ---- keyless (a private Sigstore instance) ------------------------------------
+
+# The test tool tests/tools/sigstore_instance.c (`make sigstore-instance`;
+# `make integration` passes its path): our own Fulcio-like CA, CT and
+# Rekor log keys and TSA, and keyless signatures made with them.
+SIGSTORE_INSTANCE=${SIGSTORE_INSTANCE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/plain/tests/tools/sigstore_instance}
+
+# keyless_sign_image REF DIGEST DIR IDENTITY ISSUER [FORGE...]: sign the
+# image REF ("host/repo[:tag]") at DIGEST keyless with the instance in DIR
+# (sigstore_instance init DIR), as cosign does: the simple-signing payload
+# as a blob, and the only layer of the sha256-<hex>.sig manifest carrying
+# the signature, certificate, chain and Rekor bundle annotations. Each
+# FORGE is a --forge kind of the tool; $KEYLESS_TIME, when set, is the
+# signing time (Unix seconds); $KEYLESS_CLAIM_REF and $KEYLESS_CLAIM_DIGEST,
+# when set, are what the payload claims instead of REF's repository and
+# DIGEST (forgeries). Echoes the .sig manifest's digest.
+keyless_sign_image() {
+	local ref=$1 dg=$2 dir=$3 id=$4 iss=$5 d pdg cdg f
+	local -a forge=()
+	shift 5
+	for f in "$@"; do forge+=(--forge "$f"); done
+	[ -n "${KEYLESS_TIME:-}" ] && forge+=(--time "$KEYLESS_TIME")
+	split_ref "$ref"
+	d=$(mktemp -d "$WORK/keyless.XXXXXX") || return 1
+	printf '{"critical":{"identity":{"docker-reference":"%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}' \
+		"${KEYLESS_CLAIM_REF:-$SR_HOST/$SR_REPO}" \
+		"${KEYLESS_CLAIM_DIGEST:-$dg}" >"$d/payload.json"
+	"$SIGSTORE_INSTANCE" cosign "$dir" --payload "$d/payload.json" \
+		--identity "$id" --issuer "$iss" "${forge[@]}" \
+		>"$d/annotations.json" || return 1
+	pdg=$(reg_put_blob "$SR_HOST" "$SR_REPO" "$d/payload.json") || return 1
+	printf '{"architecture":"","created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["%s"]},"config":{}}' \
+		"$pdg" >"$d/config.json"
+	cdg=$(reg_put_blob "$SR_HOST" "$SR_REPO" "$d/config.json") || return 1
+	jq -cn --arg cdg "$cdg" --argjson csz "$(stat -c %s "$d/config.json")" \
+		--arg pdg "$pdg" --argjson psz "$(stat -c %s "$d/payload.json")" \
+		--slurpfile ann "$d/annotations.json" '{
+		schemaVersion: 2,
+		mediaType: "application/vnd.oci.image.manifest.v1+json",
+		config: {mediaType: "application/vnd.oci.image.config.v1+json",
+			digest: $cdg, size: $csz},
+		layers: [{mediaType: "application/vnd.dev.cosign.simplesigning.v1+json",
+			digest: $pdg, size: $psz, annotations: $ann[0]}]
+	}' >"$d/manifest.json" || return 1
+	reg_put_manifest "$SR_HOST" "$SR_REPO" "$(sig_tag "$dg")" \
+		"$d/manifest.json"
+}

@@ -858,6 +858,179 @@ static void test_cosign_keyless(void **state)
 	free(cert);
 }
 
+/* The same signature as a ".sig" layer through verify_cosign_sig, as
+ * signet verify checks it, against the built-in public-good root. */
+static struct sig_report layer_check(int *rc, const struct sig_doc *d,
+				     const struct verify_opts *o)
+{
+	static const char repo[] =
+		"192.168.64.2:5000/cosign-signed/fulcio-rekor-1";
+	struct sig_report s;
+	struct digest image;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(digest_parse(&image, "sha256:0489474da8ea22426ece86"
+				      "ace6c1c0026ab2fd3cdfbbd62b7e94650266"
+				      "c37d9a"), 0);
+	*rc = verify_cosign_sig(&d->in, &image, repo, o, &s);
+	return s;
+}
+
+static void report_free(struct sig_report *s)
+{
+	free(s->docker_ref);
+	json_decref(s->annotations);
+	kvlist_release(&s->subject);
+}
+
+/* Wrong identity, wrong issuer, a regexp matching a prefix only: each
+ * fails naming the identity check, the rest verified. */
+static void layer_forged_identity(const struct sig_doc *d,
+				  struct verify_opts *o)
+{
+	static const struct fulcio_identity bad[] = {
+		{ "mitr@redhat.co", NULL, "https://github.com/login/oauth",
+		  NULL },
+		{ "mitr@redhat.com", NULL, "https://accounts.google.com",
+		  NULL },
+		{ NULL, "mitr@redhat", "https://github.com/login/oauth", NULL },
+		{ "mitr@redhat.com", NULL, NULL, "https://github.com" },
+	};
+	struct sig_report s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o->signers = &bad[i];
+		o->n_signers = 1;
+		s = layer_check(&rc, d, o);
+		assert_int_equal(rc, ERR_VERIFY);
+		assert_true(s.keyless && s.keyless_ok && !s.valid &&
+			    !s.claims_ok);
+		assert_int_equal(s.signer_index, -1);
+		assert_non_null(strstr(s.reason, "keyless signature: "
+				       "certificate identity: "));
+		assert_non_null(strstr(s.reason, i == 1 || i == 3 ?
+				       "OIDC issuer" : "identity '"));
+		report_free(&s);
+	}
+}
+
+/* The certificate's key given as --key: it verifies the signature; with
+ * --require-tlog the signature's Rekor bundle must log it with that key,
+ * and the entry names the certificate: hashedrekord compares keys. */
+static void test_cosign_layer_key(void **state)
+{
+	struct keys_trustroot *t = NULL;
+	struct verify_opts o = { 0 };
+	struct sig_report s;
+	struct sig_doc d;
+	X509 *leaf;
+	EVP_PKEY *key;
+	char which[4096];
+	int rc;
+
+	(void)state;
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	assert_int_equal(keys_trustroot_select(&t, which, sizeof(which),
+					       NULL), 0);
+	sig_doc_load(&d);
+	leaf = pem_cert(d.in.cert_pem, strlen(d.in.cert_pem));
+	key = X509_get0_pubkey(leaf);
+	o.keys = &key;
+	o.n_keys = 1;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.key_index == 0 && s.log_index == -1);
+	report_free(&s);
+	o.require_tlog = true;		/* no root to check the entry with */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_non_null(strstr(s.reason, "--require-tlog"));
+	assert_int_equal(s.key_index, -1);
+	report_free(&s);
+	o.trustroot = t;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.key_index == 0);
+	assert_int_equal(s.log_index, 11605770);
+	assert_int_equal(s.logged_at, 1674247893);
+	report_free(&s);
+	d.in.bundle = NULL;		/* no entry at all */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_non_null(strstr(s.reason, "SET: the signature has no Rekor "
+			       "bundle"));
+	report_free(&s);
+	X509_free(leaf);
+	keys_trustroot_free(t);
+	json_decref(d.doc);
+	buf_release(&d.payload);
+}
+
+static void test_cosign_layer(void **state)
+{
+	static const struct fulcio_identity signers[] = {
+		{ "someone@example.com", NULL, "https://github.com/login/oauth",
+		  NULL },
+		{ NULL, "mitr@redhat\\.com", "https://github.com/login/oauth",
+		  NULL },
+	};
+	struct keys_trustroot *t = NULL;
+	struct verify_opts o = { 0 };
+	struct sig_report s;
+	struct sig_doc d;
+	char which[4096];
+	int rc;
+
+	(void)state;
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	assert_int_equal(keys_trustroot_select(&t, which, sizeof(which),
+					       NULL), 0);
+	sig_doc_load(&d);
+	/* no signer, no root: listed, never valid */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_true(s.keyless && !s.keyless_ok && !s.valid);
+	assert_string_equal(s.san, "mitr@redhat.com");
+	assert_string_equal(s.issuer, "https://github.com/login/oauth");
+	assert_non_null(strstr(s.reason, "nothing verified"));
+	assert_non_null(s.docker_ref);	/* the claims, for list */
+	report_free(&s);
+	/* a root but no signer: verified but for the identity, not valid */
+	o.trustroot = t;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_true(s.keyless_ok && !s.valid && !s.claims_ok);
+	assert_int_equal(s.log_index, 11605770);
+	assert_non_null(strstr(s.reason, "identity not checked"));
+	report_free(&s);
+	/* the second signer matches, by a whole-string regexp */
+	o.signers = signers;
+	o.n_signers = 2;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.claims_ok && s.keyless_ok);
+	assert_int_equal(s.signer_index, 1);
+	assert_int_equal(s.logged_at, 1674247893);
+	assert_string_equal(s.reason, "");
+	report_free(&s);
+	layer_forged_identity(&d, &o);
+	/* the signature's Rekor bundle gone: the SET check names itself */
+	o.signers = &signers[1];
+	o.n_signers = 1;
+	d.in.bundle = NULL;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_false(s.keyless_ok);
+	assert_string_equal(s.reason, "keyless signature: SET: the signature "
+			    "has no Rekor bundle");
+	report_free(&s);
+	keys_trustroot_free(t);
+	json_decref(d.doc);
+	buf_release(&d.payload);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -873,6 +1046,8 @@ int main(void)
 		cmocka_unit_test(test_entry_v1),
 		cmocka_unit_test(test_entry_v2),
 		cmocka_unit_test(test_cosign_keyless),
+		cmocka_unit_test(test_cosign_layer),
+		cmocka_unit_test(test_cosign_layer_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
