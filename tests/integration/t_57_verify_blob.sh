@@ -209,3 +209,53 @@ expect_exit 2 "identity without issuer: exit 2" -- "$SIGNET" verify-blob \
 	--bundle "$OTHER" --certificate-identity x "$OTHER_D"
 expect_exit 2 "malformed digest operand: exit 2" -- "$SIGNET" verify-blob \
 	--bundle "$OTHER" "${ANY[@]}" sha256:abc
+
+# ---- a private Sigstore instance (tests/tools/sigstore_instance) -------------
+# Bundles v0.3 made with files: a message signature with an RFC 3161
+# timestamp, a DSSE envelope logged as dsse 0.0.1, and one forgery per
+# check, each made by the tool, not by signet.
+
+if [ -x "$SIGSTORE_INSTANCE" ]; then
+	I57=$T57/inst
+	"$SIGSTORE_INSTANCE" init "$I57" >/dev/null || fail "sigstore_instance init"
+	IROOT=$I57/trusted_root.json
+	IID=(--certificate-identity dev@example.com
+		--certificate-oidc-issuer https://issuer.example)
+	# t57_inst NAME [sigstore_instance bundle options...]
+	t57_inst() {
+		local name=$1
+		shift
+		"$SIGSTORE_INSTANCE" bundle "$I57" --identity dev@example.com \
+			--issuer https://issuer.example "$@" >"$T57/$name" ||
+			fail "sigstore_instance bundle $name"
+		echo "$T57/$name"
+	}
+	b=$(t57_inst i-msg.json --artifact "$T57/art.bin" --tsa)
+	expect_exit 0 "instance: message signature with a timestamp" -- \
+		"$SIGNET" verify-blob --bundle "$b" --trusted-root "$IROOT" \
+		"${IID[@]}" --json "$T57/art.bin"
+	expect_stdout_match '"timestamp": "' "instance: the timestamp reported"
+	b=$(t57_inst i-dsse.json --statement "$T57/st.json")
+	expect_exit 0 "instance: DSSE statement logged as dsse 0.0.1" -- \
+		"$SIGNET" verify-blob --bundle "$b" --trusted-root "$IROOT" \
+		"${IID[@]}" "$T57/art.bin"
+	t57_bad "instance: log key outside its validity window" "SET: the key" \
+		"$T57/i-msg.json" "$I57/trusted_root-rekor-expired.json" \
+		"$T57/art.bin" "${IID[@]}"
+	for f57 in wrong-ca:"certificate chain" expired:"certificate chain" \
+		no-sct:SCT sct-unknown-log:SCT bad-set:SET \
+		body-other-sig:"log entry" sig-other-payload:signature \
+		proof-tampered:"inclusion proof" \
+		checkpoint-tampered:checkpoint; do
+		b=$(t57_inst "i-${f57%%:*}.json" --statement "$T57/st.json" \
+			--forge "${f57%%:*}")
+		t57_bad "instance: forged ${f57%%:*}" "${f57#*:}" "$b" "$IROOT" \
+			"$T57/art.bin" "${IID[@]}"
+	done
+	b=$(t57_inst i-tsa.json --artifact "$T57/art.bin" --tsa \
+		--forge tsa-untrusted)
+	t57_bad "instance: timestamp from an untrusted TSA" "timestamp" "$b" \
+		"$IROOT" "$T57/art.bin" "${IID[@]}"
+else
+	log "t_57: no $SIGSTORE_INSTANCE (make sigstore-instance): instance cases skipped"
+fi
