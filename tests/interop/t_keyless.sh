@@ -163,3 +163,53 @@ tk_differs "identity regexp matching a prefix" \
 	"$TK_WHL.sigstore" "$TK_WHL" \
 	--certificate-identity-regexp 'https://github.com/trailofbits/' \
 	--certificate-oidc-issuer "$TK_GHA"
+
+# ---- a private Sigstore instance (tests/tools/sigstore_instance) -------------
+
+if [ -x "${SIGSTORE_INSTANCE:-}" ]; then
+	TKI=$TK/inst
+	"$SIGSTORE_INSTANCE" init "$TKI" >/dev/null || fail "sigstore_instance init"
+	head -c 3000 /dev/urandom >"$TK/art"
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"art","digest":{"sha256":"%s"}}],"predicateType":"https://example.com/p","predicate":{}}' \
+		"$(sha256sum "$TK/art" | cut -d' ' -f1)" >"$TK/st.json"
+	TKI_ID=(--certificate-identity dev@example.com
+		--certificate-oidc-issuer https://issuer.example)
+	# tk_inst NAME [sigstore_instance bundle options...]
+	tk_inst() {
+		local name=$1
+		shift
+		"$SIGSTORE_INSTANCE" bundle "$TKI" --identity dev@example.com \
+			--issuer https://issuer.example "$@" >"$TK/$name" ||
+			fail "sigstore_instance bundle $name"
+		echo "$TK/$name"
+	}
+	b=$(tk_inst i-msg.json --artifact "$TK/art" --tsa)
+	tk_case ok "instance: message signature and timestamp" \
+		"$TKI/trusted_root.json" "$b" "$TK/art" "${TKI_ID[@]}"
+	tk_case refused "instance: log key outside its window" \
+		"$TKI/trusted_root-rekor-expired.json" "$b" "$TK/art" \
+		"${TKI_ID[@]}"
+	b=$(tk_inst i-dsse.json --statement "$TK/st.json")
+	tk_case ok "instance: DSSE logged as dsse 0.0.1" \
+		"$TKI/trusted_root.json" "$b" "$TK/art" "${TKI_ID[@]}"
+	for f57 in wrong-ca expired no-sct sct-unknown-log bad-set \
+		body-other-sig sig-other-payload proof-tampered \
+		checkpoint-tampered; do
+		b=$(tk_inst "i-$f57.json" --statement "$TK/st.json" \
+			--forge "$f57")
+		tk_case refused "instance: forged $f57" \
+			"$TKI/trusted_root.json" "$b" "$TK/art" "${TKI_ID[@]}"
+	done
+	b=$(tk_inst i-tsa.json --artifact "$TK/art" --tsa --forge tsa-untrusted)
+	# cosign leaves RFC 3161 timestamps unchecked unless told
+	# (--use-signed-timestamps); signet checks every one a bundle holds
+	tk_differs "instance: timestamp from an untrusted TSA" \
+		"signet verifies every timestamp in the bundle; cosign ignores them without --use-signed-timestamps" \
+		"$TKI/trusted_root.json" "$b" "$TK/art" "${TKI_ID[@]}"
+	expect_exit 1 "instance: untrusted TSA, cosign --use-signed-timestamps refuses too" -- \
+		"$COSIGN" verify-blob --bundle "$b" --trusted-root \
+		"$TKI/trusted_root.json" "${TKI_ID[@]}" --use-signed-timestamps \
+		"$TK/art"
+else
+	log "t_keyless: no sigstore_instance (make sigstore-instance): instance cases skipped"
+fi
