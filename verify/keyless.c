@@ -4,8 +4,12 @@
  * signature over the payload with the Fulcio certificate's key, the Rekor
  * bundle's SET (the log's promise, and the signing time), the log entry
  * naming this signature, certificate and payload digest (entry.c), and
- * the certificate at that time: chain, SCT, identity (fulcio.c). Pure:
- * which payload and digest the image needs stays with the caller.
+ * the certificate at that time: chain, SCT, identity (fulcio.c). And a
+ * Sigstore bundle (keyless_verify_bundle): its message signature or DSSE
+ * envelope, every log entry (SET, inclusion proof, checkpoint; Rekor v2
+ * with a timestamp), every RFC 3161 timestamp (tsa.c), and the
+ * certificate at each signing time they establish. Pure: which payload
+ * and digest the image needs stays with the caller.
  */
 #include <stdio.h>
 #include <string.h>
