@@ -213,3 +213,77 @@ if [ -x "${SIGSTORE_INSTANCE:-}" ]; then
 else
 	log "t_keyless: no sigstore_instance (make sigstore-instance): instance cases skipped"
 fi
+
+# ---- images: keyless cosign 3 bundle referrers, signet verify and cosign verify
+
+# tk_sign_image REPO DIGEST NAME [STATEMENT_DIGEST [sigstore_instance
+# options]]: a keyless bundle from the instance whose statement names
+# STATEMENT_DIGEST (default DIGEST), stored as cosign 3 stores it: a
+# referrer manifest under the sha256-<hex> tag index.
+tk_sign_image() {
+	local repo=$1 dg=$2 name=$3 sdg=${4:-$2} size bdg bsz m mdg
+	local bmt=application/vnd.dev.sigstore.bundle.v0.3+json
+	local mmt=application/vnd.oci.image.manifest.v1+json
+	shift 3
+	[ $# -gt 0 ] && shift
+	printf '{}' >"$TK/empty.json"
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"%s","digest":{"sha256":"%s"}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","predicate":{}}' \
+		"$REG_MAIN/$repo" "${sdg#sha256:}" >"$TK/$name.st"
+	"$SIGSTORE_INSTANCE" bundle "$TKI" --statement "$TK/$name.st" \
+		--identity dev@example.com --issuer https://issuer.example "$@" \
+		>"$TK/$name.bundle" || return 1
+	size=$(reg_get_manifest "$REG_MAIN" "$repo" "$dg" | wc -c)
+	reg_put_blob "$REG_MAIN" "$repo" "$TK/empty.json" >/dev/null || return 1
+	bdg=$(reg_put_blob "$REG_MAIN" "$repo" "$TK/$name.bundle") || return 1
+	bsz=$(stat -c %s "$TK/$name.bundle")
+	m=$TK/$name.manifest
+	printf '{"schemaVersion":2,"mediaType":"%s","artifactType":"%s","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"%s","digest":"%s","size":%s}],"subject":{"mediaType":"%s","digest":"%s","size":%s},"annotations":{"dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"https://sigstore.dev/cosign/sign/v1"}}' \
+		"$mmt" "$bmt" "$(sha256_file "$TK/empty.json")" "$bmt" "$bdg" \
+		"$bsz" "$mmt" "$dg" "$size" >"$m"
+	mdg=$(sha256_file "$m")
+	reg_put_manifest "$REG_MAIN" "$repo" "$mdg" "$m" >/dev/null || return 1
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"%s","digest":"%s","size":%s,"artifactType":"%s"}]}' \
+		"$mmt" "$mdg" "$(stat -c %s "$m")" "$bmt" >"$m.index"
+	reg_put_manifest "$REG_MAIN" "$repo" "sha256-${dg#sha256:}" "$m.index" \
+		"application/vnd.oci.image.index.v1+json" >/dev/null
+}
+
+# tk_image WANT DESC REF [identity options...]: signet verify and cosign
+# verify give verdict WANT on REF against the instance's trusted root.
+tk_image() {
+	local want=$1 desc=$2 ref=$3 s c
+	shift 3
+	run_cmd "$SIGNET" verify --trusted-root "$TKI/trusted_root.json" \
+		"$@" "$ref"
+	s=$(tk_verdict)
+	run_cmd "$COSIGN" verify --trusted-root "$TKI/trusted_root.json" \
+		--allow-http-registry "$@" "$ref"
+	c=$(tk_verdict)
+	if [ "$s" = "$want" ] && [ "$c" = "$want" ]; then
+		pass "$desc: both $want"
+	else
+		fail "$desc: expected both $want, signet $s, cosign $c"
+		last_detail
+	fi
+}
+
+if [ -x "${SIGSTORE_INSTANCE:-}" ]; then
+	TKR=$REG_MAIN/keyless
+	dg=$(push_image "$TKR/good:1" tk-good) || fail "push good"
+	tk_sign_image keyless/good "$dg" img-good || fail "sign good"
+	tk_image ok "image: keyless bundle referrer" "$TKR/good:1" "${TKI_ID[@]}"
+	tk_image refused "image: another identity" "$TKR/good:1" \
+		--certificate-identity evil@example.com \
+		--certificate-oidc-issuer https://issuer.example
+	dgo=$(push_image "$TKR/other:1" tk-other) || fail "push other"
+	tk_sign_image keyless/other "$dgo" img-other "$dg" || fail "sign other"
+	tk_image refused "image: statement naming another image" \
+		"$TKR/other:1" "${TKI_ID[@]}"
+	for f57 in wrong-ca no-sct bad-set body-other-sig proof-tampered; do
+		dgf=$(push_image "$TKR/$f57:1" "tk-$f57") || fail "push $f57"
+		tk_sign_image "keyless/$f57" "$dgf" "img-$f57" "$dgf" \
+			--forge "$f57" || fail "sign $f57"
+		tk_image refused "image: forged $f57" "$TKR/$f57:1" \
+			"${TKI_ID[@]}"
+	done
+fi
