@@ -196,7 +196,7 @@ VALGRIND_TESTS = t_20_sign_verify.sh t_30_forgery.sh t_40_tls_auth.sh
 # in build/fuzz/; `make fuzz-replay` (part of check) runs every corpus
 # through the same targets built with $(CC) in the current variant.
 FUZZ_TARGETS = ref manifest simplesign bundle jws keys wwwauth b64 referrer \
-               cose trustedroot rekor
+               cose trustedroot rekor tsa
 FUZZ_REPLAY  = $(FUZZ_TARGETS:%=$(B)/tests/fuzz/replay_%)
 FUZZ_CC      = clang
 FUZZ_DIR     = build/fuzz

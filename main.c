@@ -16,6 +16,8 @@ static const struct cli_cmd commands[] = {
 	  "signet-sign(1)" },
 	{ "verify", cmd_verify, "verify images, print them pinned by digest",
 	  cmd_verify_usage, "signet-verify(1)" },
+	{ "verify-blob", cmd_verify_blob, "verify a file's Sigstore bundle",
+	  cmd_verify_blob_usage, "signet-verify-blob(1)" },
 	{ "policy", cmd_policy, "check a trust policy; show an image's rule",
 	  cmd_policy_usage, "signet-policy(1)" },
 	{ "list", cmd_list, "list the signatures attached to an image",

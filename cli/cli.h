@@ -39,6 +39,7 @@ extern const char cmd_keys_usage[], cmd_sign_usage[], cmd_verify_usage[],
 	cmd_list_usage[], cmd_policy_usage[], cmd_run_usage[],
 	cmd_save_usage[], cmd_audit_usage[], cmd_gate_usage[],
 	cmd_completion_usage[], cmd_version_usage[];
+extern const char cmd_verify_blob_usage[];
 
 int cmd_keys(const struct cli_cmd *self, int argc, char **argv);
 int cmd_sign(const struct cli_cmd *self, int argc, char **argv);
@@ -51,6 +52,7 @@ int cmd_audit(const struct cli_cmd *self, int argc, char **argv);
 int cmd_gate(const struct cli_cmd *self, int argc, char **argv);
 int cmd_completion(const struct cli_cmd *self, int argc, char **argv);
 int cmd_version(const struct cli_cmd *self, int argc, char **argv);
+int cmd_verify_blob(const struct cli_cmd *self, int argc, char **argv);
 
 /* ---- options.c: what the commands share ---------------------------------- */
 

@@ -67,63 +67,346 @@ out:
 	return rc;
 }
 
-int bundle_parse(struct bundle *out, const void *data, size_t len)
+/* Media types of the bundle versions read, and their minor version. */
+static const struct {
+	const char *mt;
+	int minor;
+} bundle_versions[] = {
+	{ MT_SIGSTORE_BUNDLE_V01, 1 },
+	{ MT_SIGSTORE_BUNDLE_V02, 2 },
+	{ MT_SIGSTORE_BUNDLE, 3 },
+	{ "application/vnd.dev.sigstore.bundle+json;version=0.3", 3 },
+};
+
+/* A member of @obj, NULL when absent or JSON null (protobuf's "not
+ * set"). */
+static const json_t *member(const json_t *obj, const char *field)
 {
-	static const char *const top[] = { "mediaType", "verificationMaterial",
-		"dsseEnvelope", NULL };
-	static const char *const vm[] = { "publicKey", "tlogEntries",
-		"timestampVerificationData", NULL };
-	static const char *const env[] = { "payload", "payloadType",
-		"signatures", NULL };
-	static const char *const sigm[] = { "sig", "keyid", NULL };
-	json_t *v, *e, *sigs, *s0;
-	const char *mt, *pt, *p64, *s64;
-	int rc;
+	const json_t *v = json_object_get(obj, field);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+/* The object member @field of @obj, NULL when absent; a path error when
+ * it is no object. Its members must be among @allowed. */
+static const json_t *obj_member(struct jp_reader *r, const json_t *obj,
+				const char *field, const char *jp,
+				const char *const *allowed, const char *list)
+{
+	const json_t *v = member(obj, field);
+	char sub[JP_MAX];
+
+	if (!v)
+		return NULL;
+	jp_key(sub, jp, field);
+	if (!json_is_object(v)) {
+		jp_report(r, ERR_FORMAT, sub, "expected an object");
+		return NULL;
+	}
+	jp_only_fields(r, v, sub, allowed, list);
+	return v;
+}
+
+/* Base64 member @field of @obj into @out; required. */
+static void b64_member(struct jp_reader *r, const json_t *obj,
+		       const char *field, const char *jp, struct buf *out)
+{
+	const char *s = jp_get_str(r, obj, field, jp, true);
+	char sub[JP_MAX];
+
+	if (s && b64_decode(out, s, strlen(s)) < 0)
+		jp_report(r, ERR_FORMAT, jp_key(sub, jp, field),
+			  "not standard base64 (or too long)");
+}
+
+/* {rawBytes: base64 DER} into the next certificate of @out. */
+static void raw_cert(struct jp_reader *r, const json_t *c, const char *jp,
+		     struct bundle *out)
+{
+	static const char *const raw_f[] = { "rawBytes", NULL };
+
+	if (!json_is_object(c)) {
+		jp_report(r, ERR_FORMAT, jp, "expected an object");
+		return;
+	}
+	jp_only_fields(r, c, jp, raw_f, "rawBytes");
+	if (out->n_certs >= BUNDLE_CERTS_MAX) {
+		jp_report(r, ERR_FORMAT, jp, "more than %d certificates",
+			  BUNDLE_CERTS_MAX);
+		return;
+	}
+	b64_member(r, c, "rawBytes", jp, &out->certs[out->n_certs++]);
+}
+
+/* Exactly one of publicKey, x509CertificateChain, certificate. */
+static void parse_material_key(struct jp_reader *r, const json_t *vm,
+			       struct bundle *out)
+{
+	static const char *const key_f[] = { "hint", NULL };
+	static const char *const chain_f[] = { "certificates", NULL };
+	static const char *const cert_f[] = { "rawBytes", NULL };
+	const char *jp = ".verificationMaterial";
+	const json_t *k, *ch, *c, *list;
+	char sub[JP_MAX];
+	size_t i;
+
+	k = obj_member(r, vm, "publicKey", jp, key_f, "hint");
+	ch = obj_member(r, vm, "x509CertificateChain", jp, chain_f,
+			"certificates");
+	c = obj_member(r, vm, "certificate", jp, cert_f, "rawBytes");
+	if (!!k + !!ch + !!c != 1) {
+		jp_report(r, ERR_FORMAT, jp, "needs exactly one of publicKey, "
+			  "x509CertificateChain, certificate");
+		return;
+	}
+	if (k && member(k, "hint"))
+		out->key_hint = jp_get_str(r, k, "hint",
+					   ".verificationMaterial.publicKey",
+					   false);
+	if (c)
+		raw_cert(r, c, ".verificationMaterial.certificate", out);
+	if (!ch)
+		return;
+	list = member(ch, "certificates");
+	if (!json_is_array(list) || json_array_size(list) == 0) {
+		jp_report(r, ERR_FORMAT, ".verificationMaterial."
+			  "x509CertificateChain.certificates", "expected a "
+			  "non-empty array");
+		return;
+	}
+	for (i = 0; i < json_array_size(list); i++)
+		raw_cert(r, json_array_get(list, i), jp_idx(sub,
+			 ".verificationMaterial.x509CertificateChain."
+			 "certificates", i), out);
+}
+
+/* tlogEntries[]: each a Rekor entry (rekor_entry_from_json). */
+static void parse_tlog(struct jp_reader *r, const json_t *vm,
+		       struct bundle *out)
+{
+	const json_t *list = member(vm, "tlogEntries");
+	char sub[JP_MAX];
+	size_t i;
+
+	if (!list)
+		return;
+	if (!json_is_array(list) || json_array_size(list) > BUNDLE_TLOG_MAX) {
+		jp_report(r, ERR_FORMAT, ".verificationMaterial.tlogEntries",
+			  "expected an array of at most %d entries",
+			  BUNDLE_TLOG_MAX);
+		return;
+	}
+	for (i = 0; i < json_array_size(list); i++) {
+		jp_idx(sub, ".verificationMaterial.tlogEntries", i);
+		if (rekor_entry_from_json(&out->tlog[out->n_tlog++],
+					  json_array_get(list, i)) < 0) {
+			jp_report(r, ERR_FORMAT, sub, "%s", err_msg());
+			err_clear();
+		}
+	}
+}
+
+/* timestampVerificationData.rfc3161Timestamps[].signedTimestamp. */
+static void parse_tsa(struct jp_reader *r, const json_t *vm,
+		      struct bundle *out)
+{
+	static const char *const tvd_f[] = { "rfc3161Timestamps", NULL };
+	static const char *const ts_f[] = { "signedTimestamp", NULL };
+	const char *jp = ".verificationMaterial.timestampVerificationData";
+	const json_t *tvd, *list, *ts;
+	char sub[JP_MAX], lp[JP_MAX];
+	size_t i;
+
+	if (!(tvd = obj_member(r, vm, "timestampVerificationData",
+			       ".verificationMaterial", tvd_f,
+			       "rfc3161Timestamps")) ||
+	    !(list = member(tvd, "rfc3161Timestamps")))
+		return;
+	jp_key(lp, jp, "rfc3161Timestamps");
+	if (!json_is_array(list) || json_array_size(list) > BUNDLE_TSA_MAX) {
+		jp_report(r, ERR_FORMAT, lp, "expected an array of at most %d "
+			  "timestamps", BUNDLE_TSA_MAX);
+		return;
+	}
+	for (i = 0; i < json_array_size(list); i++) {
+		ts = json_array_get(list, i);
+		jp_idx(sub, lp, i);
+		if (!json_is_object(ts)) {
+			jp_report(r, ERR_FORMAT, sub, "expected an object");
+			continue;
+		}
+		jp_only_fields(r, ts, sub, ts_f, "signedTimestamp");
+		b64_member(r, ts, "signedTimestamp", sub,
+			   &out->tsa[out->n_tsa++]);
+	}
+}
+
+/* @name of messageDigest.algorithm: its OpenSSL name and length. */
+static size_t digest_alg(const char **md, const char *name)
+{
+	static const struct {
+		const char *name, *md;
+		size_t len;
+	} algs[] = {
+		{ "SHA2_256", "sha256", 32 },
+		{ "SHA2_384", "sha384", 48 },
+		{ "SHA2_512", "sha512", 64 },
+	};
+	size_t i;
+
+	for (i = 0; name && i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(name, algs[i].name) == 0) {
+			*md = algs[i].md;
+			return algs[i].len;
+		}
+	return 0;
+}
+
+static void parse_message(struct jp_reader *r, const json_t *ms,
+			  struct bundle *out)
+{
+	static const char *const md_f[] = { "algorithm", "digest", NULL };
+	const char *jp = ".messageSignature.messageDigest";
+	const json_t *md;
+	const char *alg;
+	struct buf d;
+	size_t n;
+
+	b64_member(r, ms, "signature", ".messageSignature", &out->sig);
+	if (!(md = obj_member(r, ms, "messageDigest", ".messageSignature",
+			      md_f, "algorithm, digest"))) {
+		jp_report(r, ERR_FORMAT, jp, "missing");
+		return;
+	}
+	alg = jp_get_str(r, md, "algorithm", jp, true);
+	buf_init(&d, 64);
+	b64_member(r, md, "digest", jp, &d);
+	if (alg && !(n = digest_alg(&out->md, alg)))
+		jp_report(r, ERR_FORMAT, ".messageSignature.messageDigest."
+			  "algorithm", "'%.20s' not supported (SHA2_256, "
+			  "SHA2_384, SHA2_512)", alg);
+	else if (alg && d.len != n)
+		jp_report(r, ERR_FORMAT, ".messageSignature.messageDigest."
+			  "digest", "not %zu bytes", n);
+	else if (alg)
+		memcpy(out->digest, d.data, out->digest_len = n);
+	buf_release(&d);
+}
+
+static void parse_envelope(struct jp_reader *r, const json_t *e,
+			   struct bundle *out)
+{
+	static const char *const sig_f[] = { "sig", "keyid", NULL };
+	const json_t *sigs = member(e, "signatures");
+	const json_t *s0 = json_array_get(sigs, 0);
+	const char *jp = ".dsseEnvelope.signatures[0]";
+
+	out->dsse = true;
+	out->payload_type = jp_get_str(r, e, "payloadType", ".dsseEnvelope",
+				       true);
+	b64_member(r, e, "payload", ".dsseEnvelope", &out->statement);
+	if (!json_is_array(sigs) || json_array_size(sigs) != 1 ||
+	    !json_is_object(s0)) {
+		jp_report(r, ERR_FORMAT, ".dsseEnvelope.signatures",
+			  "expected exactly one signature");
+		return;
+	}
+	jp_only_fields(r, s0, jp, sig_f, "sig, keyid");
+	if (member(s0, "keyid") && !json_is_string(member(s0, "keyid")))
+		jp_report(r, ERR_FORMAT, ".dsseEnvelope.signatures[0].keyid",
+			  "expected a string");
+	b64_member(r, s0, "sig", jp, &out->sig);
+	if (out->payload_type && strcmp(out->payload_type,
+					DSSE_TYPE_INTOTO) != 0)
+		jp_report(r, ERR_FORMAT, ".dsseEnvelope.payloadType",
+			  "'%.60s' is not in-toto (%s)", out->payload_type,
+			  DSSE_TYPE_INTOTO);
+}
+
+static void parse_media_type(struct jp_reader *r, struct bundle *out)
+{
+	const char *mt = jp_get_str(r, out->doc, "mediaType", "", true);
+	size_t i;
+
+	for (i = 0; mt && i < sizeof(bundle_versions) /
+		    sizeof(bundle_versions[0]); i++)
+		if (strcmp(mt, bundle_versions[i].mt) == 0)
+			out->minor = bundle_versions[i].minor;
+	if (mt && !out->minor)
+		jp_report(r, ERR_FORMAT, ".mediaType", "unknown bundle media "
+			  "type '%.100s' (known: Sigstore bundle v0.1, v0.2, "
+			  "v0.3)", mt);
+}
+
+static void bundle_bufs_init(struct bundle *out)
+{
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->pae, (32u << 20));
 	buf_init(&out->sig, 16384);
 	buf_init(&out->statement, (32u << 20));
-	if ((rc = jx_parse(&out->doc, data, len, "sigstore bundle")) < 0)
-		goto bad;
-	v = json_object_get(out->doc, "verificationMaterial");
-	e = json_object_get(out->doc, "dsseEnvelope");
-	sigs = json_object_get(e, "signatures");
-	s0 = json_array_get(sigs, 0);
-	mt = jx_str(out->doc, "mediaType");
-	pt = jx_str(e, "payloadType");
-	p64 = jx_str(e, "payload");
-	s64 = jx_str(s0, "sig");
-	if (!jx_only_members(out->doc, top) || !mt ||
-	    strcmp(mt, MT_SIGSTORE_BUNDLE) != 0) {
-		rc = err_set(ERR_FORMAT, "not a sigstore bundle v0.3 with a "
-			     "DSSE envelope");
-		goto bad;
-	}
-	if (!jx_only_members(v, vm) || !json_is_object(
-		json_object_get(v, "publicKey"))) {
-		rc = err_set(ERR_FORMAT, "bundle is not key-based (certificate "
-			     "or unknown verification material)");
-		goto bad;
-	}
-	if (!jx_only_members(e, env) || !pt || !p64 || !json_is_array(sigs) ||
-	    json_array_size(sigs) != 1 || !jx_only_members(s0, sigm) || !s64) {
-		rc = err_set(ERR_FORMAT, "malformed DSSE envelope in bundle");
-		goto bad;
-	}
-	if (strcmp(pt, DSSE_TYPE_INTOTO) != 0) {
-		rc = err_set(ERR_FORMAT, "DSSE payload type is not in-toto");
+	for (i = 0; i < BUNDLE_CERTS_MAX; i++)
+		buf_init(&out->certs[i], 64 * 1024);
+	for (i = 0; i < BUNDLE_TSA_MAX; i++)
+		buf_init(&out->tsa[i], 64 * 1024);
+}
+
+int bundle_parse(struct bundle *out, const void *data, size_t len)
+{
+	static const char *const top[] = { "mediaType", "verificationMaterial",
+		"dsseEnvelope", "messageSignature", NULL };
+	static const char *const vm_f[] = { "publicKey", "x509CertificateChain",
+		"certificate", "tlogEntries", "timestampVerificationData",
+		NULL };
+	static const char *const env_f[] = { "payload", "payloadType",
+		"signatures", NULL };
+	static const char *const ms_f[] = { "messageDigest", "signature",
+		NULL };
+	struct jp_reader r = { 0 };
+	const json_t *vm, *e, *ms;
+	int rc;
+
+	bundle_bufs_init(out);
+	if ((rc = jp_parse(&out->doc, &r, data, len, "sigstore bundle")) < 0) {
+		rc = err_set(rc, "sigstore bundle: %s", r.first);
 		goto bad;
 	}
-	out->key_hint = jx_str(json_object_get(v, "publicKey"), "hint");
-	if ((rc = b64_decode(&out->statement, p64, strlen(p64))) < 0 ||
-	    (rc = b64_decode(&out->sig, s64, strlen(s64))) < 0) {
-		err_wrap(rc, "bundle");
+	if (!json_is_object(out->doc)) {
+		rc = err_set(ERR_FORMAT, "sigstore bundle: not an object");
 		goto bad;
 	}
-	if ((rc = dsse_pae(&out->pae, pt, out->statement.data,
-			   out->statement.len)) < 0)
+	jp_only_fields(&r, out->doc, "", top, "mediaType, verificationMaterial"
+		       ", dsseEnvelope, messageSignature");
+	parse_media_type(&r, out);
+	if (!(vm = obj_member(&r, out->doc, "verificationMaterial", "", vm_f,
+			      "publicKey, x509CertificateChain, certificate, "
+			      "tlogEntries, timestampVerificationData")))
+		jp_report(&r, ERR_FORMAT, ".verificationMaterial", "missing");
+	else {
+		parse_material_key(&r, vm, out);
+		parse_tlog(&r, vm, out);
+		parse_tsa(&r, vm, out);
+	}
+	e = obj_member(&r, out->doc, "dsseEnvelope", "", env_f,
+		       "payload, payloadType, signatures");
+	ms = obj_member(&r, out->doc, "messageSignature", "", ms_f,
+			"messageDigest, signature");
+	if (!e == !ms)
+		jp_report(&r, ERR_FORMAT, "", "needs exactly one of "
+			  "dsseEnvelope, messageSignature");
+	else if (e)
+		parse_envelope(&r, e, out);
+	else
+		parse_message(&r, ms, out);
+	if (!r.n_errors && out->dsse &&
+	    dsse_pae(&out->pae, out->payload_type, out->statement.data,
+		     out->statement.len) < 0)
+		jp_report(&r, ERR_FORMAT, ".dsseEnvelope", "too large");
+	if (r.n_errors) {
+		rc = err_set(r.first_rc, "sigstore bundle: %s", r.first);
 		goto bad;
+	}
 	return 0;
 bad:
 	bundle_release(out);
@@ -132,10 +415,18 @@ bad:
 
 void bundle_release(struct bundle *b)
 {
+	size_t i;
+
 	json_decref(b->doc);
 	buf_release(&b->pae);
 	buf_release(&b->sig);
 	buf_release(&b->statement);
+	for (i = 0; i < BUNDLE_CERTS_MAX; i++)
+		buf_release(&b->certs[i]);
+	for (i = 0; i < BUNDLE_TSA_MAX; i++)
+		buf_release(&b->tsa[i]);
+	for (i = 0; i < b->n_tlog; i++)
+		rekor_entry_release(&b->tlog[i]);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -211,4 +502,33 @@ bool statement_predicate_type(char *out, size_t outsz, const void *data,
 		str_sanitize(out, outsz, pt);
 	json_decref(doc);
 	return ok;
+}
+
+int statement_has_subject(const void *data, size_t len, const char *alg,
+			  const char *hex)
+{
+	static const char prefix[] = "https://in-toto.io/Statement/";
+	const json_t *subj, *s;
+	const char *t, *d;
+	json_t *doc = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = jx_parse(&doc, data, len, "in-toto statement")) < 0)
+		return rc;
+	subj = json_object_get(doc, "subject");
+	t = jx_str(doc, "_type");
+	if (!t || strncmp(t, prefix, strlen(prefix)) != 0 ||
+	    !json_is_array(subj)) {
+		json_decref(doc);
+		return err_set(ERR_FORMAT, "not an in-toto statement with "
+			       "subjects");
+	}
+	for (i = 0, rc = 0; rc == 0 && i < json_array_size(subj); i++) {
+		s = json_array_get(subj, i);
+		d = jx_str(json_object_get(s, "digest"), alg);
+		rc = d && strcmp(d, hex) == 0;
+	}
+	json_decref(doc);
+	return rc;
 }

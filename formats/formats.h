@@ -190,12 +190,75 @@ int notary_payload_build(struct buf *out, const char *media_type,
 			 const struct digest *d, size_t size,
 			 const struct kvlist *annotations);
 
+/* ---- Rekor transparency log entries and checkpoints (rekor.c) ----------- */
+
+#define REKOR_BODY_MAX (4 * 1024 * 1024)	/* canonicalized body */
+#define REKOR_PROOF_MAX 64	/* hashes of an inclusion proof */
+#define NOTE_MAX 65536		/* a checkpoint's signed note */
+#define NOTE_SIGS_MAX 16	/* signature lines of one note */
+#define ANN_COSIGN_BUNDLE "dev.sigstore.cosign/bundle"
+#define ANN_COSIGN_CERT "dev.sigstore.cosign/certificate"
+#define ANN_COSIGN_CHAIN "dev.sigstore.cosign/chain"
+
+/* An RFC 6962 inclusion proof, as a Sigstore bundle carries it. */
+struct rekor_proof {
+	int64_t log_index;		/* the leaf's index in this tree */
+	int64_t tree_size;
+	unsigned char root[32];
+	unsigned char hashes[REKOR_PROOF_MAX][32];
+	size_t n_hashes;
+	const char *checkpoint;		/* checkpoint.envelope (borrowed) */
+};
+
+/* One transparency log entry. Nothing in it is trusted until its SET or
+ * its inclusion proof and checkpoint verify with a log's key (verify/
+ * tlog.c). */
+struct rekor_entry {
+	json_t *doc;			/* owns the strings */
+	int64_t log_index;
+	struct buf log_id;		/* logId.keyId / logID, raw bytes */
+	const char *kind, *version;	/* kindVersion; NULL from cosign's
+					 * annotation */
+	int64_t integrated_time;	/* 0 when absent (Rekor v2) */
+	struct buf set;			/* signedEntryTimestamp; len 0 when
+					 * the entry has none */
+	struct buf body;		/* the canonicalized body's bytes */
+	bool has_proof;
+	struct rekor_proof proof;
+};
+
+/* Strict parse of a TransparencyLogEntry of a Sigstore bundle
+ * (verificationMaterial.tlogEntries[i], protobuf-specs JSON: 64-bit
+ * integers as a string or a number, null for an absent message): only
+ * known members, canonicalizedBody and logId required, an inclusion
+ * proof complete with its checkpoint. ERR_FORMAT naming the JSON path
+ * ("tlog entry: .inclusionProof.rootHash: ..."). Takes a reference on
+ * @tle. Release @out even on error. */
+int rekor_entry_from_json(struct rekor_entry *out, json_t *tle);
+/* The same from JSON bytes. */
+int rekor_entry_parse(struct rekor_entry *out, const void *data,
+		      size_t len);
+/* Strict parse of cosign's ANN_COSIGN_BUNDLE annotation:
+ * {"SignedEntryTimestamp": base64, "Payload": {"body": base64,
+ * "integratedTime", "logIndex", "logID": 64 hex}}. No kind, no proof. */
+int rekor_entry_parse_cosign(struct rekor_entry *out, const void *data,
+			     size_t len);
+void rekor_entry_release(struct rekor_entry *e);
+/* Append the bytes a SET signs: the canonical JSON of {body (base64),
+ * integratedTime, logID (hex), logIndex} of @e. */
+int rekor_set_payload(struct buf *out, const struct rekor_entry *e);
+
 /* ---- cosign 3: a Sigstore bundle (bundle.c) ------------------------------ */
 
-/* A Sigstore bundle v0.3 holding a DSSE envelope around an in-toto
- * statement whose subject is the image. */
+/* A Sigstore bundle: cosign 3 writes v0.3 with a DSSE envelope around an
+ * in-toto statement whose subject is the image; sign-blob and other
+ * clients write v0.1 to v0.3, with a message signature or an envelope. */
 
 #define MT_SIGSTORE_BUNDLE "application/vnd.dev.sigstore.bundle.v0.3+json"
+#define MT_SIGSTORE_BUNDLE_V01 \
+	"application/vnd.dev.sigstore.bundle+json;version=0.1"
+#define MT_SIGSTORE_BUNDLE_V02 \
+	"application/vnd.dev.sigstore.bundle+json;version=0.2"
 #define DSSE_TYPE_INTOTO "application/vnd.in-toto+json"
 #define INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
 #define COSIGN_SIGN_PREDICATE "https://sigstore.dev/cosign/sign/v1"
@@ -214,17 +277,41 @@ int bundle_build(struct buf *out, const struct digest *image,
 		 const struct kvlist *ann, const char *key_hint,
 		 bundle_sign_fn sign, void *ctx);
 
+#define BUNDLE_CERTS_MAX 10	/* of an x509CertificateChain */
+#define BUNDLE_TLOG_MAX 8	/* tlogEntries */
+#define BUNDLE_TSA_MAX 8	/* rfc3161Timestamps */
+
 struct bundle {
 	json_t *doc;
-	struct buf pae;		/* the signed bytes */
-	struct buf sig;		/* the one DSSE signature */
-	struct buf statement;	/* the payload, decoded */
-	const char *key_hint;	/* borrowed; may be NULL */
+	int minor;		/* bundle version 0.<minor>: 1, 2 or 3 */
+	/* verificationMaterial: a key (n_certs 0) or certificates */
+	const char *key_hint;	/* publicKey.hint (borrowed); may be NULL */
+	struct buf certs[BUNDLE_CERTS_MAX];	/* DER, the leaf first */
+	size_t n_certs;
+	struct rekor_entry tlog[BUNDLE_TLOG_MAX];	/* unverified */
+	size_t n_tlog;
+	struct buf tsa[BUNDLE_TSA_MAX];	/* RFC 3161 signedTimestamp DER */
+	size_t n_tsa;
+	/* content: a DSSE envelope, or a message signature */
+	bool dsse;
+	const char *payload_type;	/* DSSE: always DSSE_TYPE_INTOTO */
+	struct buf pae;		/* DSSE: the signed bytes */
+	struct buf sig;		/* the one signature */
+	struct buf statement;	/* DSSE: the payload, decoded */
+	const char *md;		/* message: "sha256", "sha384", "sha512" */
+	unsigned char digest[64];	/* message: the artifact's digest */
+	size_t digest_len;
 };
 
-/* Strict parse of a bundle with a DSSE envelope carrying exactly one
- * signature over an in-toto payload. The statement is not parsed here:
- * callers check the signature over @pae first. */
+/* Strict parse of a Sigstore bundle v0.1, v0.2 or v0.3 (an unknown media
+ * type is refused naming it): verificationMaterial with exactly one of
+ * publicKey, x509CertificateChain, certificate; tlogEntries
+ * (rekor_entry_from_json) and RFC 3161 timestamps; exactly one of a DSSE
+ * envelope (one signature, an in-toto payload) and a messageSignature.
+ * Unknown members and duplicate keys are refused; JSON null is an absent
+ * member, as protobuf JSON writes it. ERR_FORMAT "sigstore bundle: JP:
+ * ..." otherwise. Nothing is verified; the statement is not parsed:
+ * callers check the signature first. Release @out even on error. */
 int bundle_parse(struct bundle *out, const void *data, size_t len);
 void bundle_release(struct bundle *b);
 
@@ -238,6 +325,13 @@ struct statement {
  * with a sha256 digest, predicateType cosign sign v1. */
 int statement_parse(struct statement *out, const void *data, size_t len);
 void statement_release(struct statement *s);
+
+/* 1 when a subject of the in-toto statement @data (Statement v0.1 or
+ * v1) has the digest @hex (lower-case hex) under @alg ("sha256",
+ * "sha512"), 0 when none has; ERR_FORMAT when @data is no statement with
+ * a subject array. */
+int statement_has_subject(const void *data, size_t len, const char *alg,
+			  const char *hex);
 
 /* The predicate type of the in-toto statement @data into @out
  * (sanitised); false when @data is no statement with one. Unverified:
@@ -429,64 +523,6 @@ void trustedroot_release(struct trustedroot *t);
 /* Is @t within @w? */
 bool tr_window_has(const struct tr_window *w, time_t t);
 
-/* ---- Rekor transparency log entries and checkpoints (rekor.c) ----------- */
-
-#define REKOR_BODY_MAX (4 * 1024 * 1024)	/* canonicalized body */
-#define REKOR_PROOF_MAX 64	/* hashes of an inclusion proof */
-#define NOTE_MAX 65536		/* a checkpoint's signed note */
-#define NOTE_SIGS_MAX 16	/* signature lines of one note */
-#define ANN_COSIGN_BUNDLE "dev.sigstore.cosign/bundle"
-#define ANN_COSIGN_CERT "dev.sigstore.cosign/certificate"
-#define ANN_COSIGN_CHAIN "dev.sigstore.cosign/chain"
-
-/* An RFC 6962 inclusion proof, as a Sigstore bundle carries it. */
-struct rekor_proof {
-	int64_t log_index;		/* the leaf's index in this tree */
-	int64_t tree_size;
-	unsigned char root[32];
-	unsigned char hashes[REKOR_PROOF_MAX][32];
-	size_t n_hashes;
-	const char *checkpoint;		/* checkpoint.envelope (borrowed) */
-};
-
-/* One transparency log entry. Nothing in it is trusted until its SET or
- * its inclusion proof and checkpoint verify with a log's key (verify/
- * tlog.c). */
-struct rekor_entry {
-	json_t *doc;			/* owns the strings */
-	int64_t log_index;
-	struct buf log_id;		/* logId.keyId / logID, raw bytes */
-	const char *kind, *version;	/* kindVersion; NULL from cosign's
-					 * annotation */
-	int64_t integrated_time;	/* 0 when absent (Rekor v2) */
-	struct buf set;			/* signedEntryTimestamp; len 0 when
-					 * the entry has none */
-	struct buf body;		/* the canonicalized body's bytes */
-	bool has_proof;
-	struct rekor_proof proof;
-};
-
-/* Strict parse of a TransparencyLogEntry of a Sigstore bundle
- * (verificationMaterial.tlogEntries[i], protobuf-specs JSON: 64-bit
- * integers as a string or a number, null for an absent message): only
- * known members, canonicalizedBody and logId required, an inclusion
- * proof complete with its checkpoint. ERR_FORMAT naming the JSON path
- * ("tlog entry: .inclusionProof.rootHash: ..."). Takes a reference on
- * @tle. Release @out even on error. */
-int rekor_entry_from_json(struct rekor_entry *out, json_t *tle);
-/* The same from JSON bytes. */
-int rekor_entry_parse(struct rekor_entry *out, const void *data,
-		      size_t len);
-/* Strict parse of cosign's ANN_COSIGN_BUNDLE annotation:
- * {"SignedEntryTimestamp": base64, "Payload": {"body": base64,
- * "integratedTime", "logIndex", "logID": 64 hex}}. No kind, no proof. */
-int rekor_entry_parse_cosign(struct rekor_entry *out, const void *data,
-			     size_t len);
-void rekor_entry_release(struct rekor_entry *e);
-/* Append the bytes a SET signs: the canonical JSON of {body (base64),
- * integratedTime, logID (hex), logIndex} of @e. */
-int rekor_set_payload(struct buf *out, const struct rekor_entry *e);
-
 /* ---- checkpoints in signed notes (checkpoint.c) ----------------------- */
 
 /* One signature line of a signed note: "— NAME BASE64(hint || sig)". */
@@ -540,5 +576,34 @@ struct hashedrekord {
 int hashedrekord_parse(struct hashedrekord *out, const void *data,
 		       size_t len);
 void hashedrekord_release(struct hashedrekord *h);
+
+/* ---- the body of a dsse or intoto log entry (dssebody.c) -------------- */
+
+#define LOGGED_SIGS_MAX 8
+
+/* What a "dsse" (v0.0.1, v0.0.2) or "intoto" (v0.0.1, v0.0.2) entry says
+ * was logged: the SHA-256 of the envelope's payload, and its signatures
+ * with the key or certificate of each (intoto v0.0.1 logs the key only:
+ * sigs_unlogged). Nothing here is checked against anything. */
+struct logged_envelope {
+	json_t *doc;			/* owns the strings */
+	const char *kind, *version;	/* "dsse" / "intoto"; "0.0.1" ... */
+	const char *payload_type;	/* intoto v0.0.2, else NULL */
+	bool has_payload_hash;		/* always after a parse */
+	unsigned char payload_hash[32];	/* SHA-256 of the payload */
+	size_t n_sigs;
+	bool sigs_unlogged;		/* sig[] empty: only verifier[0] */
+	struct buf sig[LOGGED_SIGS_MAX];	/* signature bytes */
+	struct buf verifier[LOGGED_SIGS_MAX];	/* PEM (v0.0.1, intoto
+					 * v0.0.2) or DER (dsse v0.0.2) */
+	bool verifier_is_cert[LOGGED_SIGS_MAX];
+};
+
+/* Strict parse of a dsse or intoto canonicalized body, each object with
+ * exactly the members of its schema. ERR_FORMAT "rekor body: JP: ..."
+ * otherwise. Release @out even on error. */
+int logged_envelope_parse(struct logged_envelope *out, const void *data,
+			  size_t len);
+void logged_envelope_release(struct logged_envelope *e);
 
 #endif

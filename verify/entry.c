@@ -15,20 +15,27 @@
 
 #include "verify.h"
 
-/* The verifier of @h as a certificate (PEM in v0.0.1, DER in v0.0.2). */
-static X509 *body_cert(const struct hashedrekord *h)
+/* A logged verifier: the key or certificate an entry names, PEM (v0.0.1)
+ * or DER (v0.0.2). */
+struct logged_verifier {
+	const struct buf *v;
+	bool is_cert;
+};
+
+/* The verifier @h as a certificate. */
+static X509 *body_cert(const struct logged_verifier *h)
 {
-	const unsigned char *p = h->verifier.data;
+	const unsigned char *p = h->v->data;
 	X509 *x = NULL;
 	BIO *b;
 
-	if (h->verifier.len > 0 && p[0] == 0x30) {
-		x = d2i_X509(NULL, &p, (long)h->verifier.len);
-		if (x && p != h->verifier.data + h->verifier.len) {
+	if (h->v->len > 0 && p[0] == 0x30) {
+		x = d2i_X509(NULL, &p, (long)h->v->len);
+		if (x && p != h->v->data + h->v->len) {
 			X509_free(x);
 			x = NULL;
 		}
-	} else if ((b = BIO_new_mem_buf(p, (int)h->verifier.len))) {
+	} else if ((b = BIO_new_mem_buf(p, (int)h->v->len))) {
 		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
 		BIO_free(b);
 	}
@@ -38,24 +45,24 @@ static X509 *body_cert(const struct hashedrekord *h)
 
 /* The verifier of @h as a public key (PEM or DER SubjectPublicKeyInfo,
  * or the key of its certificate). */
-static EVP_PKEY *body_key(const struct hashedrekord *h)
+static EVP_PKEY *body_key(const struct logged_verifier *h)
 {
-	const unsigned char *p = h->verifier.data;
+	const unsigned char *p = h->v->data;
 	EVP_PKEY *k = NULL;
 	X509 *x;
 	BIO *b;
 
-	if (h->verifier_is_cert) {
+	if (h->is_cert) {
 		if ((x = body_cert(h)))
 			k = X509_get_pubkey(x);
 		X509_free(x);
-	} else if (h->verifier.len > 0 && p[0] == 0x30) {
-		k = d2i_PUBKEY(NULL, &p, (long)h->verifier.len);
-		if (k && p != h->verifier.data + h->verifier.len) {
+	} else if (h->v->len > 0 && p[0] == 0x30) {
+		k = d2i_PUBKEY(NULL, &p, (long)h->v->len);
+		if (k && p != h->v->data + h->v->len) {
 			EVP_PKEY_free(k);
 			k = NULL;
 		}
-	} else if ((b = BIO_new_mem_buf(p, (int)h->verifier.len))) {
+	} else if ((b = BIO_new_mem_buf(p, (int)h->v->len))) {
 		k = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
 		BIO_free(b);
 	}
@@ -75,7 +82,7 @@ static bool same_cert(X509 *a, X509 *b)
 	return same;
 }
 
-static int check_verifier(const struct hashedrekord *h,
+static int check_verifier(const struct logged_verifier *h,
 			  const struct tlog_signed *s)
 {
 	X509 *x;
@@ -83,7 +90,7 @@ static int check_verifier(const struct hashedrekord *h,
 	bool same;
 
 	if (s->cert) {
-		if (!h->verifier_is_cert)
+		if (!h->is_cert)
 			return err_set(ERR_VERIFY, "log entry: names a public "
 				       "key, not the signing certificate");
 		x = body_cert(h);
@@ -126,8 +133,63 @@ int tlog_check_hashedrekord(const struct rekor_entry *e,
 		rc = err_set(ERR_VERIFY, "log entry: its signature is not this "
 			     "signature");
 	} else {
-		rc = check_verifier(&h, s);
+		rc = check_verifier(&(struct logged_verifier){
+					    &h.verifier, h.verifier_is_cert },
+				    s);
 	}
 	hashedrekord_release(&h);
+	return rc;
+}
+
+/* One of the signatures @b logs is @s's, with @s's key or certificate. */
+static int check_logged_sigs(const struct logged_envelope *b,
+			     const struct tlog_signed *s)
+{
+	struct logged_verifier v;
+	size_t i;
+
+	for (i = 0; i < b->n_sigs; i++) {
+		if (!b->sigs_unlogged && (b->sig[i].len != s->sig_len ||
+		    memcmp(b->sig[i].data, s->sig, s->sig_len) != 0))
+			continue;
+		v = (struct logged_verifier){ &b->verifier[i],
+					      b->verifier_is_cert[i] };
+		return check_verifier(&v, s);
+	}
+	return err_set(ERR_VERIFY, "log entry: its signature is not this "
+		       "signature");
+}
+
+int tlog_check_envelope(const struct rekor_entry *e,
+			const struct tlog_signed *s)
+{
+	struct logged_envelope b;
+	char why[JP_MSG_MAX];
+	int rc;
+
+	if (!e->kind || (strcmp(e->kind, "dsse") != 0 &&
+			 strcmp(e->kind, "intoto") != 0))
+		return err_set(ERR_VERIFY, "log entry: kind '%.40s' is not "
+			       "dsse or intoto", e->kind ? e->kind : "");
+	if ((rc = logged_envelope_parse(&b, e->body.data, e->body.len)) < 0) {
+		snprintf(why, sizeof(why), "%s", err_msg());
+		rc = err_set(ERR_VERIFY, "log entry: %s", why);
+	} else if (strcmp(e->kind, b.kind) != 0 ||
+		   (e->version && strcmp(e->version, b.version) != 0)) {
+		rc = err_set(ERR_VERIFY, "log entry: kind %.20s %.20s is not "
+			     "its body's (%.20s %.20s)", e->kind,
+			     e->version ? e->version : "", b.kind, b.version);
+	} else if (strcmp(s->md, "sha256") != 0 || s->digest_len != 32 ||
+		   CRYPTO_memcmp(b.payload_hash, s->digest, 32) != 0) {
+		rc = err_set(ERR_VERIFY, "log entry: its payload hash is not "
+			     "the envelope's payload's");
+	} else if (b.payload_type && strcmp(b.payload_type,
+					    DSSE_TYPE_INTOTO) != 0) {
+		rc = err_set(ERR_VERIFY, "log entry: payload type '%.60s' is "
+			     "not in-toto", b.payload_type);
+	} else {
+		rc = check_logged_sigs(&b, s);
+	}
+	logged_envelope_release(&b);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <openssl/err.h>
 
 #include "verify.h"
 #include "internal.h"
@@ -468,6 +469,94 @@ out:
 	return rc;
 }
 
+/* The first of o->signers whose identity and issuer are @s's, or -1. */
+static int bundle_signer_index(const struct verify_opts *o,
+			       const struct sig_report *s)
+{
+	const struct fulcio_identity *w;
+	size_t i;
+
+	for (i = 0; i < o->n_signers; i++) {
+		w = &o->signers[i];
+		if (fulcio_match(s->san, w->identity, w->identity_re,
+				 "identity") == 0 &&
+		    fulcio_match(s->issuer, w->issuer, w->issuer_re,
+				 "issuer") == 0)
+			return (int)i;
+		err_clear();
+	}
+	return -1;
+}
+
+/* A keyless bundle: keyless_verify_bundle against o->trustroot (the
+ * statement's subject is checked by the caller), then which signer it
+ * is. Fills the keyless fields of @s; true when a signer is matched. */
+static bool bundle_keyless(const struct bundle *b,
+			   const struct verify_opts *o, struct sig_report *s)
+{
+	struct bundle_verdict v;
+	const unsigned char *p = b->certs[0].data;
+	X509 *leaf;
+
+	s->keyless = true;
+	if (!o->trustroot) {
+		if ((leaf = d2i_X509(NULL, &p, (long)b->certs[0].len)) &&
+		    fulcio_cert_identity(s->san, s->issuer, leaf) < 0)
+			err_clear();
+		X509_free(leaf);
+		ERR_clear_error();
+		reason(s, "keyless signature: give --certificate-identity and "
+		       "--certificate-oidc-issuer to judge it");
+		return false;
+	}
+	if (keyless_verify_bundle(&v, o->trustroot, b, NULL, NULL, NULL,
+				  false) < 0) {
+		reason(s, err_msg());
+		err_clear();
+		return false;
+	}
+	s->keyless_ok = true;
+	snprintf(s->san, sizeof(s->san), "%s", v.san);
+	snprintf(s->issuer, sizeof(s->issuer), "%s", v.issuer);
+	s->log_index = v.log_index;
+	s->logged_at = v.logged_at;
+	s->timestamp = v.timestamp;
+	if ((s->signer_index = bundle_signer_index(o, s)) < 0) {
+		reasonf(s, "certificate identity: '%.200s' (issuer '%.200s') "
+			"is no keyless signer given", s->san, s->issuer);
+		return false;
+	}
+	return true;
+}
+
+/* Who signed bundle @b: a given key (and with o->require_tlog, a
+ * verified log entry too), or a keyless signer. */
+static bool bundle_signed(const struct bundle *b, const struct verify_opts *o,
+			  struct sig_report *s)
+{
+	struct bundle_verdict v;
+
+	if (b->n_certs)
+		return bundle_keyless(b, o, s);
+	if (!key_verifies(o, &b->pae, &b->sig, s)) {
+		reason(s, "signature does not verify with any given key");
+		return false;
+	}
+	if (!o->require_tlog)
+		return true;
+	if (keyless_verify_bundle(&v, o->trustroot, b, NULL,
+				  o->keys[s->key_index], NULL, true) < 0) {
+		reason(s, err_msg());
+		err_clear();
+		s->key_index = -1;
+		return false;
+	}
+	s->log_index = v.log_index;
+	s->logged_at = v.logged_at;
+	s->timestamp = v.timestamp;
+	return true;
+}
+
 /* Check one cosign 3 bundle referrer; fills @s. < 0 only for errors that
  * end the whole verification; 1 when the referrer is not a bundle
  * signature: then @att says what it is. */
@@ -493,10 +582,14 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 		rc = 1;
 		goto out;
 	}
-	if (o->n_keys && !key_verifies(o, &b.pae, &b.sig, s)) {
-		reason(s, "signature does not verify with any given key");
+	if (!b.dsse) {
+		rc = err_set(ERR_FORMAT, "bundle holds a message signature, "
+			     "not a statement naming the image");
 		goto out;
 	}
+	if ((o->n_keys || b.n_certs) && !bundle_signed(&b, o, s) &&
+	    (o->n_keys || o->n_signers))
+		goto out;
 	if ((rc = statement_parse(&st, b.statement.data,
 				  b.statement.len)) < 0)
 		goto out;
@@ -507,9 +600,10 @@ static int check_bundle(struct registry *reg, const struct image_ref *ref,
 			st.subject.str);
 		goto out;
 	}
-	s->claims_ok = s->key_index >= 0;
+	s->claims_ok = s->key_index >= 0 ||
+		       (s->keyless_ok && s->signer_index >= 0);
 	if (annotations_ok(o, st.annotations, s))
-		s->valid = o->n_keys > 0;
+		s->valid = s->claims_ok;
 out:
 	if (rc < 0 && att->kind == ATTACH_ATTESTATION && per_signature(rc)) {
 		att->checked = true;	/* a broken attestation: unverified */

@@ -647,6 +647,15 @@ struct tlog_signed {
 int tlog_check_hashedrekord(const struct rekor_entry *e,
 			    const struct tlog_signed *s);
 
+/* The dsse or intoto body of @e (any of dsse v0.0.1, v0.0.2, intoto
+ * v0.0.1, v0.0.2; the entry's kind and version are its body's) logs the
+ * envelope @s describes: s->md "sha256" and s->digest the SHA-256 of the
+ * envelope's payload (its payloadHash), s->sig the envelope's signature
+ * among those it logs (intoto v0.0.1 logs none), made with s->cert or
+ * s->key. ERR_VERIFY "log entry: ..." otherwise. */
+int tlog_check_envelope(const struct rekor_entry *e,
+			const struct tlog_signed *s);
+
 /* ---- a keyless cosign signature in full (keyless.c): pure -------------- */
 
 /* A cosign ".sig" layer's payload and annotations: sig_b64 is
@@ -698,6 +707,54 @@ int keyless_cert_identity(char san[FULCIO_NAME_MAX],
 int keyless_cosign_tlog(struct keyless_found *out,
 			const struct keys_trustroot *t,
 			const struct keyless_cosign *in, EVP_PKEY *key);
+
+/* What keyless_verify_bundle found. */
+struct bundle_verdict {
+	bool keyless;			/* a certificate signed, not a key */
+	char san[FULCIO_NAME_MAX];	/* keyless: the certificate's identity */
+	char issuer[FULCIO_NAME_MAX];	/* and OIDC issuer */
+	int64_t log_index;		/* a verified log entry's, or -1 */
+	time_t logged_at;		/* an integrated time its SET
+					 * covers, or 0 */
+	time_t timestamp;		/* a verified RFC 3161 time, or 0 */
+};
+
+/* An artifact's digests, as given or computed. */
+struct artifact_digest {
+	bool has_sha256, has_sha512;
+	unsigned char sha256[32], sha512[64];
+};
+
+/* A Sigstore bundle @b in full, offline, against the trusted root @t:
+ * - the signature: a message signature over @artifact (the bundle's
+ *   messageDigest must be its digest of that algorithm), or the DSSE
+ *   signature over the envelope's PAE (with @artifact not NULL, a subject
+ *   of its in-toto statement must have its sha256 or sha512 digest;
+ *   otherwise naming the image is the caller's check); made with the
+ *   leaf certificate's key, or for a
+ *   key bundle with @key (NULL: refused);
+ * - every log entry: its body logs this signature, key or certificate
+ *   and digest (entry.c), its SET verifies (then its integrated time is
+ *   a signing time) and its inclusion proof and checkpoint verify when
+ *   present (a bundle v0.2 or later needs it); an entry without a SET
+ *   (Rekor v2) needs the proof and a timestamp;
+ * - every RFC 3161 timestamp verifies over the signature (tsa_verify)
+ *   and its time is a signing time;
+ * - keyless: at least one signing time, the certificate passes the
+ *   chain and SCT checks at each, and the identity (@want; NULL: not
+ *   judged, only recorded) once; @require_tlog (or keyless): at least
+ *   one verified log entry, and a Rekor v2 entry a timestamp too.
+ * ERR_VERIFY naming the failed check ("signature: ", "artifact digest:",
+ * "DSSE subject:", "log entry:", "SET:", "inclusion proof:",
+ * "checkpoint:", "timestamp:", "certificate chain:", "SCT:",
+ * "certificate identity:"); ERR_USAGE for a bad @want. Fills @out as far
+ * as it got. */
+int keyless_verify_bundle(struct bundle_verdict *out,
+			  const struct keys_trustroot *t,
+			  const struct bundle *b,
+			  const struct artifact_digest *artifact, EVP_PKEY *key,
+			  const struct fulcio_identity *want,
+			  bool require_tlog);
 
 /* ---- RFC 3161 timestamps (tsa.c): pure, offline ----------------------- */
 

@@ -2,7 +2,7 @@
  * fuzz_rekor.c - Rekor entries and checkpoints: the input as a bundle's
  * tlog entry (rekor_entry_parse), as cosign's bundle annotation
  * (rekor_entry_parse_cosign), as a signed note (checkpoint_parse) and
- * as a hashedrekord body; what parses goes through the checks of
+ * as a hashedrekord body and as a dsse or intoto body; what parses goes through the checks of
  * verify/tlog.c against the public-good Rekor v1 log.
  * Properties: a parsed entry's SET payload is JSON that reads back to
  * the entry's values; a parsed note has 1 to NOTE_SIGS_MAX signatures and
@@ -52,6 +52,23 @@ static void check_body(const void *data, size_t size)
 		FUZZ_CHECK(h.sig.len > 0 && h.verifier.len > 0);
 	}
 	hashedrekord_release(&h);
+}
+
+/* A dsse or intoto body: a payload hash, 1 to LOGGED_SIGS_MAX
+ * signatures, each with a verifier and (but intoto v0.0.1) bytes. */
+static void check_envelope_body(const void *data, size_t size)
+{
+	struct logged_envelope b;
+	size_t i;
+
+	if (logged_envelope_parse(&b, data, size) == 0) {
+		FUZZ_CHECK(b.has_payload_hash);
+		FUZZ_CHECK(b.n_sigs >= 1 && b.n_sigs <= LOGGED_SIGS_MAX);
+		for (i = 0; i < b.n_sigs; i++)
+			FUZZ_CHECK(b.verifier[i].len > 0 &&
+				   (b.sigs_unlogged || b.sig[i].len > 0));
+	}
+	logged_envelope_release(&b);
 }
 
 static void check_entry(const struct rekor_entry *e)
@@ -105,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rekor_entry_release(&e);
 	check_note(data, size);
 	check_body(data, size);
+	check_envelope_body(data, size);
 	err_clear();
 	return 0;
 }
