@@ -25,6 +25,32 @@ const char cmd_list_usage[] =
 
 /* ---- the options of verify, list and run --------------------------------- */
 
+/* --tsa-cert FILE: the PEM certificates of timestamp authorities trusted
+ * for Notary timestamp countersignatures, added to those given before.
+ * -1 to go on, else the exit status. */
+static int verify_tsa_cert(struct cli_verify_args *va, const char *path)
+{
+	X509 **got = NULL, **all;
+	size_t n_got = 0, i;
+	int rc;
+
+	if ((rc = keys_load_certs(&got, &n_got, path)) < 0)
+		return cli_fail(rc);
+	all = realloc(va->tsa_certs, (va->n_tsa_certs + n_got) *
+		      sizeof(*all));
+	if (!all) {
+		keys_certs_free(got, n_got);
+		return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+	}
+	for (i = 0; i < n_got; i++)
+		all[va->n_tsa_certs++] = got[i];
+	free(got);
+	va->tsa_certs = all;
+	va->vo.tsa_certs = va->tsa_certs;
+	va->vo.n_tsa_certs = va->n_tsa_certs;
+	return -1;
+}
+
 /* One option: -1 to go on, else the exit status. */
 static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 		      int opt, char **argv)
@@ -34,6 +60,8 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 	switch (opt) {
 	case 'k':
 		return cli_trust_add(self, &va->trust, optarg);
+	case OPT_TSA_CERT:
+		return verify_tsa_cert(va, optarg);
 	case 'a':
 		if (kvlist_add_arg(&va->ann, optarg) < 0)
 			return cli_usage_error(self, "%s", err_msg());
@@ -136,6 +164,7 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 		{ "offline", required_argument, NULL, OPT_OFFLINE },
 		{ "signed-identity", required_argument, NULL,
 		  OPT_SIGNED_IDENTITY },
+		{ "tsa-cert", required_argument, NULL, OPT_TSA_CERT },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	int opt, r;
@@ -154,6 +183,9 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 	va->vo.annotations = &va->ann;
 	if ((r = verify_check(self, va, mode)) >= 0)
 		return r;
+	if (va->n_tsa_certs && !va->trust.n_keys)
+		return cli_usage_error(self, "%s: --tsa-cert goes with --key "
+				       "(Notary certificates)", self->name);
 	if (va->c.ropts.layout && !va->n_images && mode != CLI_MODE_RUN &&
 	    (r = verify_saved_image(self, va)) >= 0)
 		return r;
@@ -171,6 +203,9 @@ void cli_verify_args_release(struct cli_verify_args *va)
 {
 	cli_trust_release(&va->trust);
 	kvlist_release(&va->ann);
+	keys_certs_free(va->tsa_certs, va->n_tsa_certs);
+	va->tsa_certs = NULL;
+	va->n_tsa_certs = 0;
 }
 
 /* ---- one image ----------------------------------------------------------- */

@@ -30,6 +30,7 @@ struct tsa_token {
 	PKCS7 *p7;
 	TS_TST_INFO *info;
 	time_t at;				/* genTime */
+	time_t accuracy;			/* seconds, rounded up */
 	unsigned char imprint[EVP_MAX_MD_SIZE];	/* hash of the data */
 	unsigned int imprint_len;
 };
@@ -90,6 +91,26 @@ bad:
 		       "(RFC 3161 TimeStampResp or SignedData, DER)");
 }
 
+/* The accuracy in whole seconds, rounded up (RFC 3161: millis and
+ * micros 1 to 999 when present). */
+static time_t accuracy_of(const TS_ACCURACY *a)
+{
+	const ASN1_INTEGER *sec, *ms, *us;
+	long s = 0;
+
+	if (!a)
+		return 0;
+	sec = TS_ACCURACY_get_seconds(a);
+	ms = TS_ACCURACY_get_millis(a);
+	us = TS_ACCURACY_get_micros(a);
+	if (sec && (s = ASN1_INTEGER_get(sec)) < 0)
+		s = 0;
+	if ((ms && ASN1_INTEGER_get(ms) != 0) ||
+	    (us && ASN1_INTEGER_get(us) != 0))
+		s++;
+	return (time_t)s;
+}
+
 /* Parse @tok, and hash @data with the token's algorithm. */
 static int token_parse(struct tsa_token *k, const void *tok, size_t tok_len,
 		       const void *data, size_t data_len)
@@ -113,6 +134,7 @@ static int token_parse(struct tsa_token *k, const void *tok, size_t tok_len,
 			       "(no signed TSTInfo with a time)");
 	}
 	k->at = timegm(&tm);
+	k->accuracy = accuracy_of(TS_TST_INFO_get_accuracy(k->info));
 	alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(k->info));
 	switch (OBJ_obj2nid(alg->algorithm)) {
 	case NID_sha256: md = EVP_sha256(); break;
@@ -243,15 +265,17 @@ static int verify_anchors(const struct tsa_token *k, X509 *const *anchors,
 	return 0;
 }
 
-int tsa_verify(time_t *at, const struct keys_trustroot *t,
-	       X509 *const *anchors, size_t n_anchors, const void *tok,
-	       size_t tok_len, const void *data, size_t data_len)
+int tsa_verify_accuracy(time_t *at, time_t *accuracy,
+			const struct keys_trustroot *t, X509 *const *anchors,
+			size_t n_anchors, const void *tok, size_t tok_len,
+			const void *data, size_t data_len)
 {
 	struct tsa_token k;
 	const ASN1_OCTET_STRING *stated;
 	int rc;
 
 	*at = 0;
+	*accuracy = 0;
 	if ((rc = token_parse(&k, tok, tok_len, data, data_len)) < 0)
 		goto out;
 	stated = TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(k.info));
@@ -270,8 +294,18 @@ int tsa_verify(time_t *at, const struct keys_trustroot *t,
 		rc = err_set(ERR_VERIFY, "timestamp: no timestamp authority "
 			     "is trusted");
 	if (rc == 0)
-		*at = k.at;
+		*at = k.at, *accuracy = k.accuracy;
 out:
 	token_release(&k);
 	return rc;
+}
+
+int tsa_verify(time_t *at, const struct keys_trustroot *t,
+	       X509 *const *anchors, size_t n_anchors, const void *tok,
+	       size_t tok_len, const void *data, size_t data_len)
+{
+	time_t accuracy;
+
+	return tsa_verify_accuracy(at, &accuracy, t, anchors, n_anchors, tok,
+				   tok_len, data, data_len);
 }

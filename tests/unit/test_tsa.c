@@ -504,6 +504,129 @@ static void test_rejection(void **state)
 	tsa_free(&a);
 }
 
+/* ---- Notary Project timestamp countersignatures (real, notation-go) ---- */
+
+#define NDATA "tests/data/notation-timestamp/"
+#define T_NOTARY 1718692177	/* jwsWithTimestamp: 2024-06-18T06:29:37Z */
+#define T_NOTARY_EXP 1718695302	/* jwsExpiredWithTimestamp: 07:21:42Z */
+
+struct notary {
+	struct jws env;
+	X509 **chain;
+	size_t n_chain;
+};
+
+static void notary_load(struct notary *n, const char *name)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(file_read(&b, name, 1 << 20, 0, NULL), 0);
+	assert_int_equal(jws_parse(&n->env, b.data, b.len), 0);
+	assert_true(n->env.timestamp.len > 0);
+	assert_int_equal(keys_certs_from_der(&n->chain, &n->n_chain,
+					     n->env.certs, n->env.n_certs), 0);
+	buf_release(&b);
+}
+
+static void notary_release(struct notary *n)
+{
+	jws_release(&n->env);
+	keys_certs_free(n->chain, n->n_chain);
+}
+
+static X509 *one_cert(const char *path)
+{
+	X509 **certs = NULL, *x;
+	size_t n = 0;
+
+	assert_int_equal(keys_load_certs(&certs, &n, path), 0);
+	assert_int_equal(n, 1);
+	x = certs[0];
+	free(certs);
+	return x;
+}
+
+static int notary_check(time_t *ts, char *why, const struct notary *n,
+			X509 *anchor, X509 *tsa)
+{
+	struct verify_opts o = { 0 };
+
+	o.certs = &anchor;
+	o.n_certs = 1;
+	o.tsa_certs = tsa ? &tsa : NULL;
+	o.n_tsa_certs = tsa ? 1 : 0;
+	why[0] = '\0';
+	return verify_notary_chain(ts, why, 300, &n->env, n->chain,
+				   n->n_chain, &o, time(NULL));
+}
+
+static void expect_why(const char *what, int rc, const char *why)
+{
+	assert_int_equal(rc, ERR_VERIFY);
+	if (!strstr(why, what))
+		fail_msg("expected '%s' in: %s", what, why);
+	err_clear();
+}
+
+static void test_notary(void **state)
+{
+	X509 *gs = one_cert(NDATA "globalsignRoot.cer");
+	X509 *dc = one_cert(NDATA "DigiCertTSARootSHA384.cer");
+	X509 *alpine = one_cert(NDATA "TestTimestamp.crt");
+	struct notary n = { 0 };
+	char why[300];
+	time_t ts = 1;
+
+	(void)state;
+	/* A certificate valid now: with --tsa-cert the timestamp is
+	 * checked and reported; without, ignored. */
+	notary_load(&n, NDATA "jwsWithTimestamp.sig");
+	assert_int_equal(notary_check(&ts, why, &n, alpine, gs), 0);
+	assert_int_equal(ts, T_NOTARY);
+	assert_int_equal(notary_check(&ts, why, &n, alpine, NULL), 0);
+	assert_int_equal(ts, 0);
+	/* ... a TSA root that did not sign it: the signature does not
+	 * count, even though its certificate is valid now. */
+	expect_why("timestamp: not signed by a trusted timestamp authority",
+		   notary_check(&ts, why, &n, alpine, dc), why);
+	/* ... the signature bytes changed: the imprint no longer covers
+	 * them. */
+	n.env.signature.data[0] ^= 1;
+	expect_why("timestamp: its message imprint does not match",
+		   notary_check(&ts, why, &n, alpine, gs), why);
+	notary_release(&n);
+	X509_free(alpine);
+	memset(&n, 0, sizeof(n));
+
+	/* A certificate that expired ten minutes after it signed: valid
+	 * with the timestamp, not without it. */
+	notary_load(&n, NDATA "jwsExpiredWithTimestamp.sig");
+	assert_int_equal(notary_check(&ts, why, &n, n.chain[0], gs), 0);
+	assert_int_equal(ts, T_NOTARY_EXP);
+	assert_int_equal(notary_check(&ts, why, &n, n.chain[0], NULL),
+			 ERR_VERIFY);
+	assert_int_equal(ts, 0);
+	err_clear();
+	expect_why("timestamp: not signed by a trusted",
+		   notary_check(&ts, why, &n, n.chain[0], dc), why);
+	n.env.timestamp.len = 0;	/* no timestamp: expired */
+	assert_int_equal(notary_check(&ts, why, &n, n.chain[0], gs),
+			 ERR_VERIFY);
+	err_clear();
+	notary_release(&n);
+	memset(&n, 0, sizeof(n));
+
+	/* A timestamp before the certificate's notBefore. */
+	notary_load(&n, NDATA "timestampBeforeNotBefore.sig");
+	expect_why("at the time its timestamp states (2024-06-19T09:30:14Z",
+		   notary_check(&ts, why, &n, n.chain[0], gs), why);
+	assert_int_equal(ts, 0);
+	notary_release(&n);
+	X509_free(gs);
+	X509_free(dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_own_forged),
 		cmocka_unit_test(test_own_no_eku),
 		cmocka_unit_test(test_rejection),
+		cmocka_unit_test(test_notary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
