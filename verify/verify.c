@@ -503,7 +503,7 @@ int verify_notary_chain(time_t *timestamp, char *why, size_t whysz,
 	    keys_notary_check_chain(chain, n_chain, o->certs, o->n_certs,
 				    at + acc, at_why, sizeof(at_why)) < 0) {
 		(void)rfc3339_format(when, at);
-		snprintf(why, whysz, "at the time its timestamp states (%s "
+		snprintf(why, whysz, "timestamp: at the time it states (%s "
 			 "+- %llds): %s", when, (long long)acc, at_why);
 		return ERR_VERIFY;
 	}

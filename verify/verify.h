@@ -637,7 +637,8 @@ int keyless_verify_cosign(time_t *signed_at, const struct keys_trustroot *t,
  * that does not verify makes the signature not count. Without
  * @o->tsa_certs a timestamp is ignored. 0 with *@timestamp the verified
  * timestamp's time (0: none checked), or ERR_VERIFY with the reason in
- * @why ("timestamp: ..." when the timestamp failed). */
+ * @why ("timestamp: ..." when the timestamp failed or the chain was not
+ * valid at its time). */
 int verify_notary_chain(time_t *timestamp, char *why, size_t whysz,
 			const struct jws *env, X509 *const *chain,
 			size_t n_chain, const struct verify_opts *o,

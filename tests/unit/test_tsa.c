@@ -619,7 +619,7 @@ static void test_notary(void **state)
 
 	/* A timestamp before the certificate's notBefore. */
 	notary_load(&n, NDATA "timestampBeforeNotBefore.sig");
-	expect_why("at the time its timestamp states (2024-06-19T09:30:14Z",
+	expect_why("timestamp: at the time it states (2024-06-19T09:30:14Z",
 		   notary_check(&ts, why, &n, n.chain[0], gs), why);
 	assert_int_equal(ts, 0);
 	notary_release(&n);
