@@ -21,6 +21,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "../keys/keys.h"
 #include "verify.h"
@@ -162,12 +163,49 @@ static bool push_certs(STACK_OF(X509) *sk, X509 *const *certs, size_t n)
 	return true;
 }
 
+/* What OpenSSL's timestamp-signing purpose lets through and sigstore's
+ * timestamp-authority (RFC 3161 2.3) does not: a signer that is a CA, or
+ * has extended key usages besides timeStamping (unknown ones count). */
+static bool signer_ok(X509 *signer)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(signer, NID_ext_key_usage,
+						   NULL, NULL);
+	bool ok = eku && sk_ASN1_OBJECT_num(eku) == 1 &&
+		  OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)) == NID_time_stamp;
+
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok && !(X509_get_extension_flags(signer) & EXFLAG_CA);
+}
+
+/* An intermediate of a trusted root's authority: no extended key usage
+ * (unrestricted), or one allowing timestamping, as sigstore-go's
+ * verifier chains them. */
+static bool intermediate_ok(X509 *x)
+{
+	int crit = 0, i;
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage,
+						   &crit, NULL);
+	bool ok = !eku && crit == -1;
+
+	for (i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++) {
+		int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+
+		ok = ok || nid == NID_time_stamp ||
+		     nid == NID_anyExtendedKeyUsage;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok;
+}
+
+#define SIGNER_REFUSED 1
+
 /* TS_RESP_verify_token: the signature, the version, the imprint, the
  * signer's chain (timestamp-signing purpose) to one of @trusted (each a
  * trust anchor, root or not) through @mid and the token's certificates,
  * every certificate valid at the token's time. With @signer, the token
  * must be signed by exactly that certificate. 0, or ERR_VERIFY (no
- * message), ERR_NOMEM. */
+ * message), ERR_NOMEM; SIGNER_REFUSED when all that holds but the signer
+ * fails signer_ok. */
 static int verify_with(const struct tsa_token *k, X509 *const *trusted,
 		       size_t n_trusted, X509 *const *mid, size_t n_mid,
 		       X509 *signer)
@@ -198,13 +236,11 @@ static int verify_with(const struct tsa_token *k, X509 *const *trusted,
 	rc = ERR_VERIFY;
 	if (TS_RESP_verify_token(ctx, k->p7) != 1)
 		goto out;
-	if (signer) {
-		signers = PKCS7_get0_signers(k->p7, untrusted, 0);
-		if (sk_X509_num(signers) != 1 ||
-		    X509_cmp(sk_X509_value(signers, 0), signer) != 0)
-			goto out;
-	}
-	rc = 0;
+	signers = PKCS7_get0_signers(k->p7, untrusted, 0);
+	if (sk_X509_num(signers) != 1 ||
+	    (signer && X509_cmp(sk_X509_value(signers, 0), signer) != 0))
+		goto out;
+	rc = signer_ok(sk_X509_value(signers, 0)) ? 0 : SIGNER_REFUSED;
 out:
 	if (!owned)
 		sk_X509_pop_free(untrusted, X509_free);
@@ -216,6 +252,13 @@ out:
 	return rc;
 }
 
+static int signer_refused(void)
+{
+	return err_set(ERR_VERIFY, "timestamp: the timestamp authority's "
+		       "certificate is a CA certificate, or has extended key "
+		       "usages besides timeStamping");
+}
+
 /* A timestamp authority of @t signed @k and was valid at its time. */
 static int verify_trustroot(const struct tsa_token *k,
 			    const struct keys_trustroot *t)
@@ -223,15 +266,22 @@ static int verify_trustroot(const struct tsa_token *k,
 	char when[RFC3339_MAX];
 	const struct keys_ca *ca;
 	bool outside = false;
-	size_t i;
+	size_t i, j;
 	int rc;
 
 	for (i = 0; i < t->n_tsas; i++) {
 		ca = &t->tsas[i];
+		for (j = 1; j + 1 < ca->n_certs; j++)
+			if (!intermediate_ok(ca->certs[j]))
+				break;
+		if (j + 1 < ca->n_certs)
+			continue;	/* not an authority for timestamps */
 		rc = verify_with(k, &ca->certs[ca->n_certs - 1], 1, ca->certs,
 				 ca->n_certs - 1, ca->certs[0]);
 		if (rc == ERR_NOMEM)
 			return err_set(rc, "out of memory");
+		if (rc == SIGNER_REFUSED)
+			return signer_refused();
 		if (rc < 0)
 			continue;
 		if (tr_window_has(&ca->valid, k->at))
@@ -256,6 +306,8 @@ static int verify_anchors(const struct tsa_token *k, X509 *const *anchors,
 
 	if (rc == ERR_NOMEM)
 		return err_set(rc, "out of memory");
+	if (rc == SIGNER_REFUSED)
+		return signer_refused();
 	if (rc < 0) {
 		(void)rfc3339_format(when, k->at);
 		return err_set(ERR_VERIFY, "timestamp: not signed by a trusted "

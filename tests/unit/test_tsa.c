@@ -440,6 +440,115 @@ static void resign(struct tsa *a)
 	assert_true(X509_sign(a->leaf, a->ca_key, EVP_sha256()) > 0);
 }
 
+/* timeStamping and another (unknown) extended key usage. */
+static void extra_eku(struct tsa *a)
+{
+	X509_EXTENSION *e;
+	X509V3_CTX v3;
+
+	drop_eku(a);
+	X509V3_set_ctx(&v3, a->ca, a->leaf, NULL, NULL, 0);
+	e = X509V3_EXT_nconf(NULL, &v3, "extendedKeyUsage",
+			     "critical,timeStamping,1.2.3.4");
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(a->leaf, e, -1), 1);
+	X509_EXTENSION_free(e);
+	assert_true(X509_sign(a->leaf, a->ca_key, EVP_sha256()) > 0);
+}
+
+/* A signer that is a CA certificate. */
+static void ca_signer(struct tsa *a)
+{
+	X509_EXTENSION *e;
+	X509V3_CTX v3;
+
+	X509V3_set_ctx(&v3, a->ca, a->leaf, NULL, NULL, 0);
+	e = X509V3_EXT_nconf(NULL, &v3, "basicConstraints", "critical,CA:TRUE");
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(a->leaf, e, -1), 1);
+	X509_EXTENSION_free(e);
+	assert_true(X509_sign(a->leaf, a->ca_key, EVP_sha256()) > 0);
+}
+
+static void test_own_signer_refused(void **state)
+{
+	void (*const edits[])(struct tsa *) = { extra_eku, ca_signer };
+	struct tsa a;
+	struct keys_trustroot *t;
+	TS_RESP *resp;
+	time_t at = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		tsa_new(&a, T2021, T2022);
+		resp = stamp_edit(&a, EVP_sha256(), "signature", T2021 + 60,
+				  edits[i]);
+		t = root_of(&a, T2020);
+		expect_fail("besides timeStamping", check(&at, t, NULL, resp,
+			    false, "signature"), &at);
+		expect_fail("besides timeStamping", check(&at, NULL, a.ca,
+			    resp, false, "signature"), &at);
+		TS_RESP_free(resp);
+		keys_trustroot_free(t);
+		tsa_free(&a);
+	}
+}
+
+/* A trusted root's authority with an intermediate: one without extended
+ * key usage or allowing timeStamping chains; one for code signing only
+ * does not. */
+static void test_own_intermediate(void **state)
+{
+	static const char *const mid_eku[] = {
+		NULL, "extendedKeyUsage=timeStamping",
+		"extendedKeyUsage=codeSigning"
+	};
+	const char *exts[6];
+	struct tsa a;
+	struct keys_trustroot *t;
+	EVP_PKEY *mid_key;
+	X509 *mid;
+	TS_RESP *resp;
+	time_t at = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		memcpy(exts, ca_exts, sizeof(ca_exts));
+		exts[3] = "authorityKeyIdentifier=keyid";
+		exts[4] = mid_eku[i];
+		exts[5] = NULL;
+		tsa_new(&a, T2021, T2022);
+		mid_key = EVP_EC_gen("P-256");
+		assert_non_null(mid_key);
+		mid = make_cert(mid_key, a.ca, a.ca_key, "test tsa mid", T2020,
+				T2030, exts);
+		X509_free(a.leaf);
+		a.leaf = make_cert(a.key, mid, mid_key, "test tsa", T2021,
+				   T2022, tsa_exts);
+		t = root_of(&a, T2020);
+		t->tsas[0].certs = realloc(t->tsas[0].certs,
+					   3 * sizeof(X509 *));
+		assert_non_null(t->tsas[0].certs);
+		t->tsas[0].certs[2] = t->tsas[0].certs[1];
+		t->tsas[0].certs[1] = mid;
+		t->tsas[0].n_certs = 3;
+		resp = stamp(&a, EVP_sha256(), "signature", T2021 + 60);
+		if (i < 2)
+			assert_int_equal(check(&at, t, NULL, resp, false,
+					       "signature"), 0);
+		else
+			expect_fail("not signed by a trusted timestamp "
+				    "authority", check(&at, t, NULL, resp,
+				    false, "signature"), &at);
+		TS_RESP_free(resp);
+		keys_trustroot_free(t);
+		EVP_PKEY_free(mid_key);
+		tsa_free(&a);
+	}
+}
+
 static void test_own_no_eku(void **state)
 {
 	void (*const edits[])(struct tsa *) = { drop_eku, soft_eku };
@@ -635,6 +744,8 @@ int main(void)
 		cmocka_unit_test(test_own),
 		cmocka_unit_test(test_own_forged),
 		cmocka_unit_test(test_own_no_eku),
+		cmocka_unit_test(test_own_signer_refused),
+		cmocka_unit_test(test_own_intermediate),
 		cmocka_unit_test(test_rejection),
 		cmocka_unit_test(test_notary),
 	};
