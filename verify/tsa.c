@@ -259,13 +259,17 @@ static int signer_refused(void)
 		       "usages besides timeStamping");
 }
 
-/* A timestamp authority of @t signed @k and was valid at its time. */
+/* A timestamp authority of @t signed @k and was valid at its time. Its
+ * chain as sigstore-go reads it: the first certificate, unless a CA, is
+ * the one signer (the chain then needs a root after it); the last is the
+ * root, the trust anchor; those between are intermediates (which the
+ * token's own certificates may stand in for when there is no signer). */
 static int verify_trustroot(const struct tsa_token *k,
 			    const struct keys_trustroot *t)
 {
 	char when[RFC3339_MAX];
 	const struct keys_ca *ca;
-	bool outside = false;
+	bool outside = false, pin;
 	size_t i, j;
 	int rc;
 
@@ -274,10 +278,11 @@ static int verify_trustroot(const struct tsa_token *k,
 		for (j = 1; j + 1 < ca->n_certs; j++)
 			if (!intermediate_ok(ca->certs[j]))
 				break;
-		if (j + 1 < ca->n_certs)
+		pin = !(X509_get_extension_flags(ca->certs[0]) & EXFLAG_CA);
+		if (j + 1 < ca->n_certs || (pin && ca->n_certs == 1))
 			continue;	/* not an authority for timestamps */
 		rc = verify_with(k, &ca->certs[ca->n_certs - 1], 1, ca->certs,
-				 ca->n_certs - 1, ca->certs[0]);
+				 ca->n_certs - 1, pin ? ca->certs[0] : NULL);
 		if (rc == ERR_NOMEM)
 			return err_set(rc, "out of memory");
 		if (rc == SIGNER_REFUSED)

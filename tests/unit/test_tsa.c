@@ -349,6 +349,17 @@ static void test_own(void **state)
 	assert_int_equal(check(&at, NULL, a.ca, resp, false, "signature"), 0);
 	assert_int_equal(check(&at, NULL, a.ca, resp, true, "signature"), 0);
 	assert_int_equal(at, T2021 + 60);
+	/* A root whose authority lists only its CA: the signer the token
+	 * embeds chains to it. Only a leaf: no root, refused. */
+	X509_free(t->tsas[0].certs[0]);
+	t->tsas[0].certs[0] = t->tsas[0].certs[1];
+	t->tsas[0].n_certs = 1;
+	assert_int_equal(check(&at, t, NULL, resp, false, "signature"), 0);
+	t->tsas[0].certs[1] = t->tsas[0].certs[0];
+	t->tsas[0].certs[0] = X509_dup(a.leaf);
+	expect_fail("not signed by a trusted timestamp authority",
+		    check(&at, t, NULL, resp, false, "signature"), &at);
+	t->tsas[0].n_certs = 2;
 	TS_RESP_free(resp);
 	/* SHA-384 and SHA-512 imprints. */
 	resp = stamp(&a, EVP_sha384(), "x", T2021 + 1);
