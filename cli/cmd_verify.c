@@ -264,6 +264,15 @@ void cli_verifier_close(struct cli_verifier *vr)
 
 /* ---- what verify and list print ------------------------------------------ */
 
+/* "timestamp": the time a verified RFC 3161 timestamp states. */
+static void json_timestamp(json_t *o, const struct sig_report *s)
+{
+	char when[RFC3339_MAX];
+
+	if (s->timestamp && rfc3339_format(when, s->timestamp) == 0)
+		json_object_set_new(o, "timestamp", json_string(when));
+}
+
 static json_t *report_json(const struct verify_result *res, int rc,
 			   bool judged)
 {
@@ -292,6 +301,7 @@ static json_t *report_json(const struct verify_result *res, int rc,
 		if (s->reason[0])
 			json_object_set_new(o, "reason",
 					    json_string(s->reason));
+		json_timestamp(o, s);
 		json_array_append_new(sigs, o);
 	}
 	o = json_pack("{s:s,s:s,s:o}", "image", res->pinned,

@@ -1025,6 +1025,13 @@ t60_timestamp() {
 	[ "$now" -gt "$end" ] || sleep $((end - now + 1))
 	t60_ts_verify 0 "timestamp: certificate expired since, stamped within its validity: exit 0" \
 		"$d/env-ts.jws" --tsa-cert "$d/tsaca.crt"
+	expect_exit 0 "timestamp: --json" -- "$SIGNET" verify --json \
+		--key "$d/short.crt" --tsa-cert "$d/tsaca.crt" "$T60_PIN" &&
+		check "timestamp: --json shows the time it states" -- \
+			t60_jq --arg t "$(date -u -d "$(openssl ts -reply -token_in \
+				-in "$d/tok.der" -text 2>/dev/null |
+				sed -n 's/^Time stamp: //p')" +%Y-%m-%dT%H:%M:%SZ)" \
+			'.[0].signatures[0].timestamp == $t' "$LAST_OUT"
 	expect_exit 1 "timestamp: expired certificate without --tsa-cert: exit 1" -- \
 		"$SIGNET" verify --key "$d/short.crt" "$T60_PIN"
 	check "timestamp: a token made after the certificate expired" -- \
