@@ -103,6 +103,10 @@ $(B)/%.o: %.c $(STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The built-in trusted root is placed in the binary by .incbin.
+$(B)/keys/rootfile.o $(FUZZ_DIR)/keys/rootfile.o: \
+	keys/production_trusted_root.json
+
 $(B)/libsignet.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 

@@ -79,6 +79,12 @@ enum {
 	OPT_JOBS,
 	OPT_REPO,
 	OPT_SIGNED_IDENTITY,
+	OPT_CERT_IDENTITY,
+	OPT_CERT_IDENTITY_RE,
+	OPT_CERT_ISSUER,
+	OPT_CERT_ISSUER_RE,
+	OPT_TRUSTED_ROOT,
+	OPT_REQUIRE_TLOG,
 	OPT_TSA_CERT,
 };
 
@@ -121,6 +127,44 @@ void cli_put_safe(FILE *f, const char *s);
 /* A --json document on stdout, ASCII only: indented, or on one line for
  * a stream of them. */
 void cli_put_json(const json_t *doc, bool one_line);
+
+/* ---- keyless.c: the keyless options verify, list, audit and verify-blob
+ * share --------------------------------------------------------------------- */
+
+#define CLI_KEYLESS_OPTIONS \
+	{ "certificate-identity", required_argument, NULL, \
+	  OPT_CERT_IDENTITY }, \
+	{ "certificate-identity-regexp", required_argument, NULL, \
+	  OPT_CERT_IDENTITY_RE }, \
+	{ "certificate-oidc-issuer", required_argument, NULL, \
+	  OPT_CERT_ISSUER }, \
+	{ "certificate-oidc-issuer-regexp", required_argument, NULL, \
+	  OPT_CERT_ISSUER_RE }, \
+	{ "trusted-root", required_argument, NULL, OPT_TRUSTED_ROOT }, \
+	{ "require-tlog", no_argument, NULL, OPT_REQUIRE_TLOG }
+
+struct cli_keyless {
+	struct fulcio_identity signer;	/* the four identity options */
+	const char *root_file;		/* --trusted-root */
+	bool require_tlog;		/* --require-tlog */
+	struct keys_trustroot *root;	/* loaded by cli_keyless_ready */
+	char root_name[4096];		/* which root (keys_trustroot_select) */
+};
+
+/* One of CLI_KEYLESS_OPTIONS into @k: true when @opt is one of them (a
+ * repeated option: the last one counts, as for cosign). */
+bool cli_keyless_opt(struct cli_keyless *k, int opt, const char *arg);
+/* Is a keyless signer given (--certificate-identity[-regexp])? */
+bool cli_keyless_given(const struct cli_keyless *k);
+/* After the options: an identity and an issuer go together, each exact
+ * or regexp, not both; a regexp must compile. When a signer is given,
+ * or @load_always, the trusted root is loaded (keys_trustroot_select)
+ * and @vo gets it, the signer and --require-tlog. -1 to go on, else the
+ * exit status (usage 2; an unreadable or malformed root 2, saying
+ * why). */
+int cli_keyless_ready(const struct cli_cmd *self, struct cli_keyless *k,
+		      struct verify_opts *vo, bool load_always);
+void cli_keyless_release(struct cli_keyless *k);
 
 /* The keys and certificates of --key options. */
 struct cli_trust {

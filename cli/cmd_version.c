@@ -21,5 +21,11 @@ int cmd_version(const struct cli_cmd *self, int argc, char **argv)
 	printf("signet %s (OpenSSL %s, libcurl %s, jansson %s)\n",
 	       SIGNET_VERSION, OpenSSL_version(OPENSSL_VERSION_STRING),
 	       registry_curl_version(), jansson_version_str());
+	/* what keyless signatures are checked against without
+	 * --trusted-root or $SIGNET_TRUSTED_ROOT (not parsed here: start-up
+	 * stays at its floor) */
+	printf("trusted root: built in, Sigstore public-good instance, "
+	       "newest entry %s (sha256:%.12s)\n",
+	       KEYS_TRUSTROOT_BUILTIN_DATE, KEYS_TRUSTROOT_BUILTIN_SHA256);
 	return 0;
 }

@@ -240,6 +240,32 @@ struct keys_trustroot {
 int keys_trustroot_new(struct keys_trustroot **out,
 		       const struct trustedroot *tr);
 void keys_trustroot_free(struct keys_trustroot *t);
+
+/* ---- which trusted root (rootfile.c) ----------------------------------- */
+
+/* The name of the root built into signet, and what `signet version` says
+ * of it: Sigstore's public-good instance, from sigstore/root-signing
+ * (tests/data/keyless/SOURCE); its newest entry is valid from the date
+ * given (test_keyless checks both against the bytes). */
+#define KEYS_TRUSTROOT_BUILTIN "the built-in Sigstore public-good root"
+#define KEYS_TRUSTROOT_BUILTIN_SHA256 \
+	"6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66"
+#define KEYS_TRUSTROOT_BUILTIN_DATE "2025-09-23"
+
+/* A trusted root from @len bytes of JSON (trustedroot_parse, then
+ * keys_trustroot_new); errors say "trusted root @what: JSON-PATH: ...". */
+int keys_trustroot_parse(struct keys_trustroot **out, const void *data,
+			 size_t len, const char *what);
+/* The built-in root's bytes (not NUL-terminated). */
+void keys_trustroot_builtin_bytes(const void **data, size_t *len);
+/* The trusted root to use: the file @given (--trusted-root, or a
+ * policy's), else $SIGNET_TRUSTED_ROOT when set and not empty, else the
+ * built-in one; what it is ("FILE", "FILE ($SIGNET_TRUSTED_ROOT)" or
+ * KEYS_TRUSTROOT_BUILTIN) into @which. ERR_NOTFOUND / ERR_IO when the
+ * file cannot be read, ERR_FORMAT with the JSON path when it is
+ * malformed: never a verification failure. */
+int keys_trustroot_select(struct keys_trustroot **out, char *which,
+			  size_t which_sz, const char *given);
 /* The transparency log (@ct: the CT log) whose logId.keyId is @id and
  * whose key was valid at @at, borrowed into @out. ERR_VERIFY "no
  * transparency log with key id HEX in the trusted root" or "... key id

@@ -863,10 +863,68 @@ static void test_entry_parse(void **state)
 	rekor_entry_release(&e);
 }
 
+/* The root built into signet is the one its constants describe, and
+ * selecting it (no file, no $SIGNET_TRUSTED_ROOT) loads it. */
+static void test_builtin_root(void **state)
+{
+	static const char *const lists[] = { "tlogs", "ctlogs",
+		"certificateAuthorities", "timestampAuthorities" };
+	const void *data;
+	size_t len, i, j;
+	unsigned char md[32];
+	char hex[65], newest[32] = "", which[256];
+	struct keys_trustroot *t = NULL;
+	json_t *doc;
+
+	(void)state;
+	keys_trustroot_builtin_bytes(&data, &len);
+	assert_true(len > 1000);
+	assert_int_equal(EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL),
+			 1);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	assert_string_equal(hex, KEYS_TRUSTROOT_BUILTIN_SHA256);
+	doc = json_loadb(data, len, 0, NULL);
+	assert_non_null(doc);
+	for (i = 0; i < 4; i++) {
+		json_t *a = json_object_get(doc, lists[i]), *e;
+
+		json_array_foreach(a, j, e) {
+			json_t *v = json_object_get(e, "validFor");
+			const char *st;
+
+			if (!v)
+				v = json_object_get(json_object_get(
+					e, "publicKey"), "validFor");
+			st = json_string_value(json_object_get(v, "start"));
+			assert_non_null(st);
+			if (strcmp(st, newest) > 0)
+				snprintf(newest, sizeof(newest), "%s", st);
+		}
+	}
+	json_decref(doc);
+	assert_memory_equal(newest, KEYS_TRUSTROOT_BUILTIN_DATE, 10);
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	assert_int_equal(keys_trustroot_select(&t, which, sizeof(which),
+					       NULL), 0);
+	assert_string_equal(which, KEYS_TRUSTROOT_BUILTIN);
+	assert_true(t->n_tlogs >= 1 && t->n_cas >= 1);
+	keys_trustroot_free(t);
+	/* a file that is no trusted root: an error naming it, never the
+	 * built-in one in its place */
+	setenv("SIGNET_TRUSTED_ROOT", DATA "rekor.pub", 1);
+	assert_int_equal(keys_trustroot_select(&t, which, sizeof(which),
+					       NULL), ERR_FORMAT);
+	assert_null(t);
+	assert_non_null(strstr(err_msg(), "($SIGNET_TRUSTED_ROOT)"));
+	unsetenv("SIGNET_TRUSTED_ROOT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_production_root),
+		cmocka_unit_test(test_builtin_root),
 		cmocka_unit_test(test_bad_roots),
 		cmocka_unit_test(test_bad_root_keys),
 		cmocka_unit_test(test_cosign_annotation),
