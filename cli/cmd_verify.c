@@ -183,9 +183,11 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 	va->vo.annotations = &va->ann;
 	if ((r = verify_check(self, va, mode)) >= 0)
 		return r;
-	if (va->n_tsa_certs && !va->trust.n_keys)
-		return cli_usage_error(self, "%s: --tsa-cert goes with --key "
-				       "(Notary certificates)", self->name);
+	if (va->n_tsa_certs && (!va->trust.n_keys || mode == CLI_MODE_LIST))
+		return cli_usage_error(self, mode == CLI_MODE_LIST ?
+				       "%s: --tsa-cert is for verify and run" :
+				       "%s: --tsa-cert goes with --key (Notary "
+				       "certificates)", self->name);
 	if (va->c.ropts.layout && !va->n_images && mode != CLI_MODE_RUN &&
 	    (r = verify_saved_image(self, va)) >= 0)
 		return r;

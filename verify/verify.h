@@ -648,12 +648,20 @@ int verify_notary_chain(time_t *timestamp, char *why, size_t whysz,
 
 #define TSA_TOKEN_MAX (64 * 1024)
 
-/* Verify the RFC 3161 timestamp @tok (DER: a TimeStampResp, or the bare
- * token, a CMS SignedData ContentInfo) over @data: its message imprint
- * is the hash of @data, and it is signed by a timestamp authority of @t
- * (its "timestampAuthorities", valid at the time the token states) or,
- * when @t is NULL, chains to one of @anchors (--tsa-cert). The stated
- * time into *@at. ERR_VERIFY "timestamp: ..." naming the failed check. */
+/* Verify the RFC 3161 timestamp @tok (DER: a TimeStampResp, status
+ * granted or grantedWithMods, or the bare token, a CMS SignedData
+ * ContentInfo; at most TSA_TOKEN_MAX bytes, nothing after it) over @data:
+ * its message imprint is the SHA-256, -384 or -512 hash of @data, and it
+ * is signed by a timestamp authority of @t (its "timestampAuthorities",
+ * read as sigstore-go does: the first certificate, unless a CA, is the
+ * one signer; the last is the trust anchor; the authority's validFor
+ * holds the stated time) or, when @t is NULL, chains to one of @anchors
+ * (--tsa-cert; the token's certificates serve as intermediates). Every
+ * certificate of the signer's chain valid at the stated time; the signer
+ * not a CA, with timeStamping (critical) its only extended key usage.
+ * OpenSSL's TS API does the signature, ESS and chain checks. The stated
+ * time into *@at (0 on failure). ERR_VERIFY "timestamp: ..." naming the
+ * failed check. */
 int tsa_verify(time_t *at, const struct keys_trustroot *t,
 	       X509 *const *anchors, size_t n_anchors, const void *tok,
 	       size_t tok_len, const void *data, size_t data_len);
