@@ -251,12 +251,13 @@ static struct keys_trustroot *root_of(const struct tsa *a, time_t from)
 }
 
 static time_t gen_time;
+static long gen_usec;		/* stated with millisecond precision */
 
 static int time_cb(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
 {
 	(void)ctx, (void)data;
 	*sec = (long)gen_time;
-	*usec = 0;
+	*usec = gen_usec;
 	return 1;
 }
 
@@ -297,6 +298,7 @@ static TS_RESP *stamp_edit(struct tsa *a, const EVP_MD *md, const char *data,
 	TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256());
 	gen_time = at;
 	TS_RESP_CTX_set_time_cb(ctx, time_cb, NULL);
+	assert_int_equal(TS_RESP_CTX_set_clock_precision_digits(ctx, 3), 1);
 	resp = TS_RESP_create_response(ctx, bio);
 	assert_non_null(resp);
 	assert_int_equal(ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
@@ -360,6 +362,13 @@ static void test_own(void **state)
 	expect_fail("not signed by a trusted timestamp authority",
 		    check(&at, t, NULL, resp, false, "signature"), &at);
 	t->tsas[0].n_certs = 2;
+	TS_RESP_free(resp);
+	/* A time with a fraction of a second ("...00.5Z"). */
+	gen_usec = 500000;
+	resp = stamp(&a, EVP_sha256(), "x", T2021 + 3);
+	gen_usec = 0;
+	assert_int_equal(check(&at, t, NULL, resp, false, "x"), 0);
+	assert_int_equal(at, T2021 + 3);
 	TS_RESP_free(resp);
 	/* SHA-384 and SHA-512 imprints. */
 	resp = stamp(&a, EVP_sha384(), "x", T2021 + 1);
