@@ -44,15 +44,15 @@ static void token_release(struct tsa_token *k)
 
 /* The SignedData of @tok: a TimeStampResp (PKIStatusInfo first, a
  * SEQUENCE) whose status grants a token, or the bare token (ContentInfo:
- * an OID first). Strict DER, nothing after it. */
+ * an OID first). One definite-length DER value, nothing after it. */
 static int token_unwrap(PKCS7 **out, const unsigned char *tok, size_t len)
 {
 	const unsigned char *p = tok, *q;
-	long n;
+	long n, status;
 	int tag, cls, inner;
 	TS_RESP *resp = NULL;
-	long status;
 
+	*out = NULL;
 	if (ASN1_get_object(&p, &n, &tag, &cls, (long)len) & 0x80 ||
 	    tag != V_ASN1_SEQUENCE || p + n != tok + len)
 		goto bad;
@@ -63,28 +63,28 @@ static int token_unwrap(PKCS7 **out, const unsigned char *tok, size_t len)
 	p = tok;
 	if (inner == V_ASN1_OBJECT) {
 		*out = d2i_PKCS7(NULL, &p, (long)len);
-	} else {
-		if (!(resp = d2i_TS_RESP(NULL, &p, (long)len)) ||
-		    p != tok + len)
-			goto bad;
-		status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
-				TS_RESP_get_status_info(resp)));
-		if (status != TS_STATUS_GRANTED &&
-		    status != TS_STATUS_GRANTED_WITH_MODS) {
-			TS_RESP_free(resp);
-			ERR_clear_error();
-			return err_set(ERR_VERIFY, "timestamp: the authority "
-				       "did not grant it (status %ld)",
-				       status);
-		}
-		*out = TS_RESP_get_token(resp) ?
-		       PKCS7_dup(TS_RESP_get_token(resp)) : NULL;
-		p = tok + len;
-		TS_RESP_free(resp);
+		if (*out && p == tok + len)
+			return 0;
+		goto bad;
 	}
-	if (*out && p == tok + len)
+	if (!(resp = d2i_TS_RESP(NULL, &p, (long)len)) || p != tok + len)
+		goto bad;
+	status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+			TS_RESP_get_status_info(resp)));
+	if (status != TS_STATUS_GRANTED &&
+	    status != TS_STATUS_GRANTED_WITH_MODS) {
+		TS_RESP_free(resp);
+		ERR_clear_error();
+		return err_set(ERR_VERIFY, "timestamp: the authority did not "
+			       "grant it (status %ld)", status);
+	}
+	if (TS_RESP_get_token(resp) &&
+	    (*out = PKCS7_dup(TS_RESP_get_token(resp)))) {
+		TS_RESP_free(resp);
 		return 0;
+	}
 bad:
+	TS_RESP_free(resp);
 	PKCS7_free(*out);
 	*out = NULL;
 	ERR_clear_error();
