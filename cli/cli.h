@@ -87,6 +87,7 @@ enum {
 	OPT_CERT_ISSUER_RE,
 	OPT_TRUSTED_ROOT,
 	OPT_REQUIRE_TLOG,
+	OPT_TSA_CERT,
 };
 
 /* The options every registry command takes; cli_opt_default handles
@@ -215,6 +216,8 @@ struct cli_verify_args {
 	char saved[REF_HOST_MAX + REF_REPO_MAX + REF_TAG_MAX +
 		   DIGEST_STR_MAX];	/* --offline without IMAGE */
 	char *saved_ptr;
+	X509 **tsa_certs;		/* --tsa-cert */
+	size_t n_tsa_certs;
 };
 
 /* Parse verify's options for @mode; run stops at its first operand,

@@ -16,7 +16,7 @@ const char cmd_run_usage[] =
 	"[--signed-identity REPO] [--certificate-identity ID | "
 	"--certificate-identity-regexp RE] [--certificate-oidc-issuer URL | "
 	"--certificate-oidc-issuer-regexp RE] [--trusted-root FILE] "
-	"[--require-tlog] [--policy FILE] "
+	"[--require-tlog] [--tsa-cert FILE]... [--policy FILE] "
 	"[options] -- docker run|create|pull [DOCKER-OPTIONS] IMAGE [ARG...]";
 
 /* Verify @image; say why not on failure. The digest verified goes to

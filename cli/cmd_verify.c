@@ -13,8 +13,8 @@
 const char cmd_verify_usage[] =
 	"signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
-	"[--signed-identity REPO] [--require-tlog] [--trusted-root FILE] "
-	"[--json] [options] IMAGE...\n"
+	"[--signed-identity REPO] [--tsa-cert FILE]... [--require-tlog] "
+	"[--trusted-root FILE] [--json] [options] IMAGE...\n"
 	"       signet verify {--certificate-identity ID | "
 	"--certificate-identity-regexp RE} {--certificate-oidc-issuer URL | "
 	"--certificate-oidc-issuer-regexp RE} [--trusted-root FILE] "
@@ -24,7 +24,8 @@ const char cmd_verify_usage[] =
 	"       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
 	"       signet verify --offline DIR [--key FILE]... "
 	"[-a KEY=VALUE]... [--format cosign|sigstore-bundle|notation]... "
-	"[--signed-identity REPO] [--policy FILE] [--json] [IMAGE]";
+	"[--signed-identity REPO] [--tsa-cert FILE]... [--policy FILE] "
+	"[--json] [IMAGE]";
 
 const char cmd_list_usage[] =
 	"signet list [--key FILE]... [--certificate-identity ID | "
@@ -34,6 +35,32 @@ const char cmd_list_usage[] =
 	"       signet list --offline DIR [--key FILE]... [--json] [IMAGE]";
 
 /* ---- the options of verify, list and run --------------------------------- */
+
+/* --tsa-cert FILE: the PEM certificates of timestamp authorities trusted
+ * for Notary timestamp countersignatures, added to those given before.
+ * -1 to go on, else the exit status. */
+static int verify_tsa_cert(struct cli_verify_args *va, const char *path)
+{
+	X509 **got = NULL, **all;
+	size_t n_got = 0, i;
+	int rc;
+
+	if ((rc = keys_load_certs(&got, &n_got, path)) < 0)
+		return cli_fail(rc);
+	all = realloc(va->tsa_certs, (va->n_tsa_certs + n_got) *
+		      sizeof(*all));
+	if (!all) {
+		keys_certs_free(got, n_got);
+		return cli_fail(err_set(ERR_NOMEM, "out of memory"));
+	}
+	for (i = 0; i < n_got; i++)
+		all[va->n_tsa_certs++] = got[i];
+	free(got);
+	va->tsa_certs = all;
+	va->vo.tsa_certs = va->tsa_certs;
+	va->vo.n_tsa_certs = va->n_tsa_certs;
+	return -1;
+}
 
 /* One option: -1 to go on, else the exit status. */
 static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
@@ -46,6 +73,8 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 	switch (opt) {
 	case 'k':
 		return cli_trust_add(self, &va->trust, optarg);
+	case OPT_TSA_CERT:
+		return verify_tsa_cert(va, optarg);
 	case 'a':
 		if (kvlist_add_arg(&va->ann, optarg) < 0)
 			return cli_usage_error(self, "%s", err_msg());
@@ -160,6 +189,7 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 		{ "signed-identity", required_argument, NULL,
 		  OPT_SIGNED_IDENTITY },
 		CLI_KEYLESS_OPTIONS,
+		{ "tsa-cert", required_argument, NULL, OPT_TSA_CERT },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	int opt, r;
@@ -181,6 +211,11 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 				   va->kl.root_file ||
 				   va->kl.require_tlog)) >= 0)
 		return r;
+	if (va->n_tsa_certs && (!va->trust.n_keys || mode == CLI_MODE_LIST))
+		return cli_usage_error(self, mode == CLI_MODE_LIST ?
+				       "%s: --tsa-cert is for verify and run" :
+				       "%s: --tsa-cert goes with --key (Notary "
+				       "certificates)", self->name);
 	if (va->c.ropts.layout && !va->n_images && mode != CLI_MODE_RUN &&
 	    (r = verify_saved_image(self, va)) >= 0)
 		return r;
@@ -199,6 +234,9 @@ void cli_verify_args_release(struct cli_verify_args *va)
 	cli_trust_release(&va->trust);
 	cli_keyless_release(&va->kl);
 	kvlist_release(&va->ann);
+	keys_certs_free(va->tsa_certs, va->n_tsa_certs);
+	va->tsa_certs = NULL;
+	va->n_tsa_certs = 0;
 }
 
 /* ---- one image ----------------------------------------------------------- */
@@ -292,6 +330,15 @@ static void keyless_json(json_t *o, const struct sig_report *s)
 			    json_string(when) : json_null());
 }
 
+/* "timestamp": the time a verified RFC 3161 timestamp states. */
+static void json_timestamp(json_t *o, const struct sig_report *s)
+{
+	char when[RFC3339_MAX];
+
+	if (s->timestamp && rfc3339_format(when, s->timestamp) == 0)
+		json_object_set_new(o, "timestamp", json_string(when));
+}
+
 static json_t *report_json(const struct verify_result *res, int rc,
 			   bool judged)
 {
@@ -322,6 +369,7 @@ static json_t *report_json(const struct verify_result *res, int rc,
 		if (s->reason[0])
 			json_object_set_new(o, "reason",
 					    json_string(s->reason));
+		json_timestamp(o, s);
 		json_array_append_new(sigs, o);
 	}
 	o = json_pack("{s:s,s:s,s:o}", "image", res->pinned,

@@ -21,6 +21,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "../keys/keys.h"
 #include "verify.h"
@@ -30,6 +31,7 @@ struct tsa_token {
 	PKCS7 *p7;
 	TS_TST_INFO *info;
 	time_t at;				/* genTime */
+	time_t accuracy;			/* seconds, rounded up */
 	unsigned char imprint[EVP_MAX_MD_SIZE];	/* hash of the data */
 	unsigned int imprint_len;
 };
@@ -42,15 +44,15 @@ static void token_release(struct tsa_token *k)
 
 /* The SignedData of @tok: a TimeStampResp (PKIStatusInfo first, a
  * SEQUENCE) whose status grants a token, or the bare token (ContentInfo:
- * an OID first). Strict DER, nothing after it. */
+ * an OID first). One definite-length DER value, nothing after it. */
 static int token_unwrap(PKCS7 **out, const unsigned char *tok, size_t len)
 {
 	const unsigned char *p = tok, *q;
-	long n;
+	long n, status;
 	int tag, cls, inner;
 	TS_RESP *resp = NULL;
-	long status;
 
+	*out = NULL;
 	if (ASN1_get_object(&p, &n, &tag, &cls, (long)len) & 0x80 ||
 	    tag != V_ASN1_SEQUENCE || p + n != tok + len)
 		goto bad;
@@ -61,33 +63,53 @@ static int token_unwrap(PKCS7 **out, const unsigned char *tok, size_t len)
 	p = tok;
 	if (inner == V_ASN1_OBJECT) {
 		*out = d2i_PKCS7(NULL, &p, (long)len);
-	} else {
-		if (!(resp = d2i_TS_RESP(NULL, &p, (long)len)) ||
-		    p != tok + len)
-			goto bad;
-		status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
-				TS_RESP_get_status_info(resp)));
-		if (status != TS_STATUS_GRANTED &&
-		    status != TS_STATUS_GRANTED_WITH_MODS) {
-			TS_RESP_free(resp);
-			ERR_clear_error();
-			return err_set(ERR_VERIFY, "timestamp: the authority "
-				       "did not grant it (status %ld)",
-				       status);
-		}
-		*out = TS_RESP_get_token(resp) ?
-		       PKCS7_dup(TS_RESP_get_token(resp)) : NULL;
-		p = tok + len;
-		TS_RESP_free(resp);
+		if (*out && p == tok + len)
+			return 0;
+		goto bad;
 	}
-	if (*out && p == tok + len)
+	if (!(resp = d2i_TS_RESP(NULL, &p, (long)len)) || p != tok + len)
+		goto bad;
+	status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+			TS_RESP_get_status_info(resp)));
+	if (status != TS_STATUS_GRANTED &&
+	    status != TS_STATUS_GRANTED_WITH_MODS) {
+		TS_RESP_free(resp);
+		ERR_clear_error();
+		return err_set(ERR_VERIFY, "timestamp: the authority did not "
+			       "grant it (status %ld)", status);
+	}
+	if (TS_RESP_get_token(resp) &&
+	    (*out = PKCS7_dup(TS_RESP_get_token(resp)))) {
+		TS_RESP_free(resp);
 		return 0;
+	}
 bad:
+	TS_RESP_free(resp);
 	PKCS7_free(*out);
 	*out = NULL;
 	ERR_clear_error();
 	return err_set(ERR_VERIFY, "timestamp: not a timestamp token "
 		       "(RFC 3161 TimeStampResp or SignedData, DER)");
+}
+
+/* The accuracy in whole seconds, rounded up (RFC 3161: millis and
+ * micros 1 to 999 when present). */
+static time_t accuracy_of(const TS_ACCURACY *a)
+{
+	const ASN1_INTEGER *sec, *ms, *us;
+	long s = 0;
+
+	if (!a)
+		return 0;
+	sec = TS_ACCURACY_get_seconds(a);
+	ms = TS_ACCURACY_get_millis(a);
+	us = TS_ACCURACY_get_micros(a);
+	if (sec && (s = ASN1_INTEGER_get(sec)) < 0)
+		s = 0;
+	if ((ms && ASN1_INTEGER_get(ms) != 0) ||
+	    (us && ASN1_INTEGER_get(us) != 0))
+		s++;
+	return (time_t)s;
 }
 
 /* Parse @tok, and hash @data with the token's algorithm. */
@@ -113,6 +135,7 @@ static int token_parse(struct tsa_token *k, const void *tok, size_t tok_len,
 			       "(no signed TSTInfo with a time)");
 	}
 	k->at = timegm(&tm);
+	k->accuracy = accuracy_of(TS_TST_INFO_get_accuracy(k->info));
 	alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(k->info));
 	switch (OBJ_obj2nid(alg->algorithm)) {
 	case NID_sha256: md = EVP_sha256(); break;
@@ -140,12 +163,49 @@ static bool push_certs(STACK_OF(X509) *sk, X509 *const *certs, size_t n)
 	return true;
 }
 
+/* What OpenSSL's timestamp-signing purpose lets through and sigstore's
+ * timestamp-authority (RFC 3161 2.3) does not: a signer that is a CA, or
+ * has extended key usages besides timeStamping (unknown ones count). */
+static bool signer_ok(X509 *signer)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(signer, NID_ext_key_usage,
+						   NULL, NULL);
+	bool ok = eku && sk_ASN1_OBJECT_num(eku) == 1 &&
+		  OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)) == NID_time_stamp;
+
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok && !(X509_get_extension_flags(signer) & EXFLAG_CA);
+}
+
+/* An intermediate of a trusted root's authority: no extended key usage
+ * (unrestricted), or one allowing timestamping, as sigstore-go's
+ * verifier chains them. */
+static bool intermediate_ok(X509 *x)
+{
+	int crit = 0, i;
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage,
+						   &crit, NULL);
+	bool ok = !eku && crit == -1;
+
+	for (i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++) {
+		int nid = OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, i));
+
+		ok = ok || nid == NID_time_stamp ||
+		     nid == NID_anyExtendedKeyUsage;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return ok;
+}
+
+#define SIGNER_REFUSED 1
+
 /* TS_RESP_verify_token: the signature, the version, the imprint, the
  * signer's chain (timestamp-signing purpose) to one of @trusted (each a
  * trust anchor, root or not) through @mid and the token's certificates,
  * every certificate valid at the token's time. With @signer, the token
  * must be signed by exactly that certificate. 0, or ERR_VERIFY (no
- * message), ERR_NOMEM. */
+ * message), ERR_NOMEM; SIGNER_REFUSED when all that holds but the signer
+ * fails signer_ok. */
 static int verify_with(const struct tsa_token *k, X509 *const *trusted,
 		       size_t n_trusted, X509 *const *mid, size_t n_mid,
 		       X509 *signer)
@@ -176,13 +236,11 @@ static int verify_with(const struct tsa_token *k, X509 *const *trusted,
 	rc = ERR_VERIFY;
 	if (TS_RESP_verify_token(ctx, k->p7) != 1)
 		goto out;
-	if (signer) {
-		signers = PKCS7_get0_signers(k->p7, untrusted, 0);
-		if (sk_X509_num(signers) != 1 ||
-		    X509_cmp(sk_X509_value(signers, 0), signer) != 0)
-			goto out;
-	}
-	rc = 0;
+	signers = PKCS7_get0_signers(k->p7, untrusted, 0);
+	if (sk_X509_num(signers) != 1 ||
+	    (signer && X509_cmp(sk_X509_value(signers, 0), signer) != 0))
+		goto out;
+	rc = signer_ok(sk_X509_value(signers, 0)) ? 0 : SIGNER_REFUSED;
 out:
 	if (!owned)
 		sk_X509_pop_free(untrusted, X509_free);
@@ -194,22 +252,41 @@ out:
 	return rc;
 }
 
-/* A timestamp authority of @t signed @k and was valid at its time. */
+static int signer_refused(void)
+{
+	return err_set(ERR_VERIFY, "timestamp: the timestamp authority's "
+		       "certificate is a CA certificate, or has extended key "
+		       "usages besides timeStamping");
+}
+
+/* A timestamp authority of @t signed @k and was valid at its time. Its
+ * chain as sigstore-go reads it: the first certificate, unless a CA, is
+ * the one signer (the chain then needs a root after it); the last is the
+ * root, the trust anchor; those between are intermediates (which the
+ * token's own certificates may stand in for when there is no signer). */
 static int verify_trustroot(const struct tsa_token *k,
 			    const struct keys_trustroot *t)
 {
 	char when[RFC3339_MAX];
 	const struct keys_ca *ca;
-	bool outside = false;
-	size_t i;
+	bool outside = false, pin;
+	size_t i, j;
 	int rc;
 
 	for (i = 0; i < t->n_tsas; i++) {
 		ca = &t->tsas[i];
+		for (j = 1; j + 1 < ca->n_certs; j++)
+			if (!intermediate_ok(ca->certs[j]))
+				break;
+		pin = !(X509_get_extension_flags(ca->certs[0]) & EXFLAG_CA);
+		if (j + 1 < ca->n_certs || (pin && ca->n_certs == 1))
+			continue;	/* not an authority for timestamps */
 		rc = verify_with(k, &ca->certs[ca->n_certs - 1], 1, ca->certs,
-				 ca->n_certs - 1, ca->certs[0]);
+				 ca->n_certs - 1, pin ? ca->certs[0] : NULL);
 		if (rc == ERR_NOMEM)
 			return err_set(rc, "out of memory");
+		if (rc == SIGNER_REFUSED)
+			return signer_refused();
 		if (rc < 0)
 			continue;
 		if (tr_window_has(&ca->valid, k->at))
@@ -234,6 +311,8 @@ static int verify_anchors(const struct tsa_token *k, X509 *const *anchors,
 
 	if (rc == ERR_NOMEM)
 		return err_set(rc, "out of memory");
+	if (rc == SIGNER_REFUSED)
+		return signer_refused();
 	if (rc < 0) {
 		(void)rfc3339_format(when, k->at);
 		return err_set(ERR_VERIFY, "timestamp: not signed by a trusted "
@@ -243,15 +322,17 @@ static int verify_anchors(const struct tsa_token *k, X509 *const *anchors,
 	return 0;
 }
 
-int tsa_verify(time_t *at, const struct keys_trustroot *t,
-	       X509 *const *anchors, size_t n_anchors, const void *tok,
-	       size_t tok_len, const void *data, size_t data_len)
+int tsa_verify_accuracy(time_t *at, time_t *accuracy,
+			const struct keys_trustroot *t, X509 *const *anchors,
+			size_t n_anchors, const void *tok, size_t tok_len,
+			const void *data, size_t data_len)
 {
 	struct tsa_token k;
 	const ASN1_OCTET_STRING *stated;
 	int rc;
 
 	*at = 0;
+	*accuracy = 0;
 	if ((rc = token_parse(&k, tok, tok_len, data, data_len)) < 0)
 		goto out;
 	stated = TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(k.info));
@@ -270,8 +351,18 @@ int tsa_verify(time_t *at, const struct keys_trustroot *t,
 		rc = err_set(ERR_VERIFY, "timestamp: no timestamp authority "
 			     "is trusted");
 	if (rc == 0)
-		*at = k.at;
+		*at = k.at, *accuracy = k.accuracy;
 out:
 	token_release(&k);
 	return rc;
+}
+
+int tsa_verify(time_t *at, const struct keys_trustroot *t,
+	       X509 *const *anchors, size_t n_anchors, const void *tok,
+	       size_t tok_len, const void *data, size_t data_len)
+{
+	time_t accuracy;
+
+	return tsa_verify_accuracy(at, &accuracy, t, anchors, n_anchors, tok,
+				   tok_len, data, data_len);
 }

@@ -711,6 +711,39 @@ static void notary_list(const struct notary_sig *n, struct sig_report *s)
 	err_clear();
 }
 
+int verify_notary_chain(time_t *timestamp, char *why, size_t whysz,
+			const struct jws *env, X509 *const *chain,
+			size_t n_chain, const struct verify_opts *o,
+			time_t now)
+{
+	char when[RFC3339_MAX], at_why[256];
+	time_t at = 0, acc = 0;
+
+	*timestamp = 0;
+	if (o->n_tsa_certs && env->timestamp.len &&
+	    tsa_verify_accuracy(&at, &acc, NULL, o->tsa_certs,
+				o->n_tsa_certs, env->timestamp.data,
+				env->timestamp.len, env->signature.data,
+				env->signature.len) < 0) {
+		snprintf(why, whysz, "%s", err_msg());
+		return ERR_VERIFY;
+	}
+	if (!at)
+		return keys_notary_check_chain(chain, n_chain, o->certs,
+					       o->n_certs, now, why, whysz);
+	if (keys_notary_check_chain(chain, n_chain, o->certs, o->n_certs,
+				    at - acc, at_why, sizeof(at_why)) < 0 ||
+	    keys_notary_check_chain(chain, n_chain, o->certs, o->n_certs,
+				    at + acc, at_why, sizeof(at_why)) < 0) {
+		(void)rfc3339_format(when, at);
+		snprintf(why, whysz, "timestamp: at the time it states (%s "
+			 "+- %llds): %s", when, (long long)acc, at_why);
+		return ERR_VERIFY;
+	}
+	*timestamp = at;
+	return 0;
+}
+
 /* Judge a fetched Notary signature at @now: its signature by the leaf
  * key, the chain to a trusted certificate, expiry, then the claims. 0
  * with s->reason for a signature that does not count; < 0 for errors. */
@@ -734,8 +767,8 @@ static int notary_judge(const struct notary_sig *n,
 		return rc;
 	/* the chain: notation's rule, anchored in a certificate we were
 	 * given, never in one the registry sent */
-	if (keys_notary_check_chain(n->chain, n->n_chain, o->certs, o->n_certs,
-				    now, why, sizeof(why)) < 0) {
+	if (verify_notary_chain(&s->timestamp, why, sizeof(why), &n->env,
+				n->chain, n->n_chain, o, now) < 0) {
 		reason(s, why);
 		return 0;
 	}

@@ -78,6 +78,11 @@ struct verify_opts {
 	size_t n_signers;
 	bool require_tlog;		/* a key signature is valid only with
 					 * a verified transparency log entry */
+	X509 *const *tsa_certs;		/* --tsa-cert: trusted timestamp
+					 * authorities for Notary timestamp
+					 * countersignatures (borrowed);
+					 * none: timestamps are ignored */
+	size_t n_tsa_certs;
 };
 
 /* One signature found for the image, and what became of it. */
@@ -756,18 +761,51 @@ int keyless_verify_bundle(struct bundle_verdict *out,
 			  const struct fulcio_identity *want,
 			  bool require_tlog);
 
+/* notation's rule for the chain of a Notary signature (@chain, leaf
+ * first, from @env's x5c), anchored in @o->certs (keys_notary_check_chain):
+ * valid at @now; or, with @o->tsa_certs and a timestamp countersignature
+ * in @env, valid over the whole time the timestamp states (+- its
+ * accuracy) once it verifies (tsa_verify: its imprint covers @env's
+ * signature bytes, signed by one of @o->tsa_certs' authorities), as
+ * notation checks it: so a certificate that has expired since still
+ * verifies, one not valid at the timestamp never does, and a timestamp
+ * that does not verify makes the signature not count. Without
+ * @o->tsa_certs a timestamp is ignored. 0 with *@timestamp the verified
+ * timestamp's time (0: none checked), or ERR_VERIFY with the reason in
+ * @why ("timestamp: ..." when the timestamp failed or the chain was not
+ * valid at its time). */
+int verify_notary_chain(time_t *timestamp, char *why, size_t whysz,
+			const struct jws *env, X509 *const *chain,
+			size_t n_chain, const struct verify_opts *o,
+			time_t now);
+
 /* ---- RFC 3161 timestamps (tsa.c): pure, offline ----------------------- */
 
 #define TSA_TOKEN_MAX (64 * 1024)
 
-/* Verify the RFC 3161 timestamp @tok (DER: a TimeStampResp, or the bare
- * token, a CMS SignedData ContentInfo) over @data: its message imprint
- * is the hash of @data, and it is signed by a timestamp authority of @t
- * (its "timestampAuthorities", valid at the time the token states) or,
- * when @t is NULL, chains to one of @anchors (--tsa-cert). The stated
- * time into *@at. ERR_VERIFY "timestamp: ..." naming the failed check. */
+/* Verify the RFC 3161 timestamp @tok (DER: a TimeStampResp, status
+ * granted or grantedWithMods, or the bare token, a CMS SignedData
+ * ContentInfo; at most TSA_TOKEN_MAX bytes, nothing after it) over @data:
+ * its message imprint is the SHA-256, -384 or -512 hash of @data, and it
+ * is signed by a timestamp authority of @t (its "timestampAuthorities",
+ * read as sigstore-go does: the first certificate, unless a CA, is the
+ * one signer; the last is the trust anchor; the authority's validFor
+ * holds the stated time) or, when @t is NULL, chains to one of @anchors
+ * (--tsa-cert; the token's certificates serve as intermediates). Every
+ * certificate of the signer's chain valid at the stated time; the signer
+ * not a CA, with timeStamping (critical) its only extended key usage.
+ * OpenSSL's TS API does the signature, ESS and chain checks. The stated
+ * time into *@at (0 on failure). ERR_VERIFY "timestamp: ..." naming the
+ * failed check. */
 int tsa_verify(time_t *at, const struct keys_trustroot *t,
 	       X509 *const *anchors, size_t n_anchors, const void *tok,
 	       size_t tok_len, const void *data, size_t data_len);
+/* tsa_verify, and the accuracy the token states (whole seconds, rounded
+ * up; 0 when it states none) into *@accuracy: the time is stated as
+ * *@at +- *@accuracy. */
+int tsa_verify_accuracy(time_t *at, time_t *accuracy,
+			const struct keys_trustroot *t, X509 *const *anchors,
+			size_t n_anchors, const void *tok, size_t tok_len,
+			const void *data, size_t data_len);
 
 #endif

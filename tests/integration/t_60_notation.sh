@@ -853,10 +853,202 @@ t60_make_pki() {
 	done
 }
 
+# ---- RFC 3161 timestamp countersignatures (verify --tsa-cert) --------------
+
+# t60_ts_pki DIR: a TSA (root CA, and a leaf with the critical timeStamping
+# EKU), another TSA root nobody trusts, and an openssl ts configuration.
+t60_ts_pki() {
+	local d=$1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/tsaca.pem" -out "$d/tsaca.crt" -days 2 \
+		-subj "/CN=t60 TSA root" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign" >/dev/null 2>&1 || return 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/other.pem" -out "$d/other.crt" -days 2 \
+		-subj "/CN=t60 other TSA root" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign" >/dev/null 2>&1 || return 1
+	printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+		"keyUsage=critical,digitalSignature" \
+		"extendedKeyUsage=critical,timeStamping" >"$d/tsa.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/tsa.pem" -out "$d/tsa.csr" -subj "/CN=t60 TSA" \
+		>/dev/null 2>&1 &&
+		openssl x509 -req -in "$d/tsa.csr" -CA "$d/tsaca.crt" \
+		-CAkey "$d/tsaca.pem" -CAcreateserial -days 2 \
+		-extfile "$d/tsa.ext" -out "$d/tsa.crt" >/dev/null 2>&1 || return 1
+	echo 01 >"$d/tsaserial"
+	cat >"$d/tsa.cnf" <<CNF || return 1
+[tsa]
+default_tsa = t
+[t]
+serial = $d/tsaserial
+signer_cert = $d/tsa.crt
+signer_key = $d/tsa.pem
+certs = $d/tsaca.crt
+signer_digest = sha256
+default_policy = 1.2.3.4
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ess_cert_id_alg = sha256
+CNF
+}
+
+# t60_ts_token DIR DATA_FILE OUT: an RFC 3161 token (bare, DER) over the
+# bytes of DATA_FILE, stamped now by DIR's TSA.
+t60_ts_token() {
+	local d=$1
+	openssl ts -query -data "$2" -sha256 -cert -no_nonce \
+		-out "$d/q.tsq" 2>/dev/null &&
+		openssl ts -reply -config "$d/tsa.cnf" -queryfile "$d/q.tsq" \
+		-out "$d/r.tsr" 2>/dev/null &&
+		openssl ts -reply -in "$d/r.tsr" -token_out -out "$3" 2>/dev/null
+}
+
+# t60_short_cert DIR SECONDS: a self-signed Notary code-signing certificate
+# (RSA, DIR/short.pem, DIR/short.crt) valid from a minute ago to SECONDS
+# from now, made with openssl ca (which takes exact dates).
+t60_short_cert() {
+	local d=$1 from to
+	from=$(date -u -d '-60 seconds' +%Y%m%d%H%M%SZ)
+	to=$(date -u -d "+$2 seconds" +%Y%m%d%H%M%SZ)
+	: >"$d/index.txt"
+	echo 01 >"$d/serial"
+	cat >"$d/ca.cnf" <<CNF || return 1
+[ca]
+default_ca = c
+[c]
+database = $d/index.txt
+new_certs_dir = $d
+serial = $d/serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+commonName = supplied
+[leaf]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = codeSigning
+CNF
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$d/short.pem" \
+		-out "$d/short.csr" -subj "/CN=t60 short-lived" >/dev/null 2>&1 &&
+		openssl ca -batch -config "$d/ca.cnf" -selfsign \
+		-keyfile "$d/short.pem" -in "$d/short.csr" -startdate "$from" \
+		-enddate "$to" -extensions leaf -notext \
+		-out "$d/short.crt" >/dev/null 2>&1
+}
+
+# t60_with_ts ENVELOPE TOKEN: ENVELOPE with TOKEN (DER) as its timestamp
+# countersignature (unprotected header, standard base64). On stdout.
+t60_with_ts() {
+	jq -c --arg t "$(b64_nowrap <"$2")" \
+		'.header["io.cncf.notary.timestampSignature"] = $t' "$1"
+}
+
+# t60_ts_verify WANT DESC ENVELOPE [ARGS...]: make ENVELOPE the only
+# signature of $T60_PIN and expect `signet verify --key short.crt ARGS`
+# to exit WANT.
+t60_ts_verify() {
+	local want=$1 desc=$2 env=$3
+	shift 3
+	if ! t60_attach t60/ts "$T60_DG" "$T60_SIZE" "$env"; then
+		fail "$desc: attach the envelope"
+		return 1
+	fi
+	expect_exit "$want" "$desc" -- "$SIGNET" verify \
+		--key "$T60/ts/short.crt" "$@" "$T60_PIN"
+}
+
+# Timestamp countersignatures made with openssl ts over the signature bytes
+# of an envelope signed (with openssl) by a certificate valid for 30 s:
+# verified with --tsa-cert while the certificate is valid and after it has
+# expired, ignored without; forgeries (another TSA root, a token over
+# other bytes, a token made after the certificate expired) exit 1 naming
+# the timestamp.
+t60_timestamp() {
+	local d=$T60/ts end now
+	mkdir -p "$d"
+	check "timestamp: a TSA and a certificate valid 30 s (openssl)" -- \
+		eval 't60_ts_pki "$d" && t60_short_cert "$d" 30' || return
+	end=$(date -u -d "$(openssl x509 -in "$d/short.crt" -noout -enddate |
+		cut -d= -f2)" +%s) || return
+	t60_push ts t60-ts || return
+	T60_SIZE=$(reg_get_manifest "$REG_MAIN" t60/ts "$T60_DG" | wc -c)
+	printf '{}' >"$T60/empty.json"
+	check "timestamp: signed with openssl, stamped with openssl ts" -- \
+		eval 'reg_put_blob "$REG_MAIN" t60/ts "$T60/empty.json" >/dev/null &&
+		t60_envelope "$d/short.pem" PS256 "$(t60_protected PS256)" \
+			"$(t60_payload "$T60_DG" "$T60_SIZE")" "$d/short.crt" \
+			>"$d/env.jws" &&
+		t60_unb64url "$(jq -r .signature "$d/env.jws")" >"$d/sig.bin" &&
+		t60_ts_token "$d" "$d/sig.bin" "$d/tok.der" &&
+		printf "other bytes" >"$d/other.bin" &&
+		t60_ts_token "$d" "$d/other.bin" "$d/tok-other.der" &&
+		t60_with_ts "$d/env.jws" "$d/tok.der" >"$d/env-ts.jws" &&
+		t60_with_ts "$d/env.jws" "$d/tok-other.der" >"$d/env-other.jws"' ||
+		return
+	check "timestamp: openssl ts itself verifies the token" -- \
+		eval 'openssl ts -verify -token_in -in "$d/tok.der" \
+			-data "$d/sig.bin" -CAfile "$d/tsaca.crt" >/dev/null 2>&1'
+
+	# while the certificate is valid
+	t60_ts_verify 0 "timestamp: trusted TSA, valid certificate: exit 0" \
+		"$d/env-ts.jws" --tsa-cert "$d/tsaca.crt"
+	expect_exit 0 "timestamp: without --tsa-cert it is ignored" -- \
+		"$SIGNET" verify --key "$d/short.crt" "$T60_PIN"
+	expect_exit 1 "timestamp: another TSA root: exit 1" -- \
+		"$SIGNET" verify --key "$d/short.crt" --tsa-cert "$d/other.crt" \
+		"$T60_PIN" &&
+		expect_stderr_match "timestamp: not signed by a trusted timestamp authority" \
+			"timestamp: another TSA root: says so"
+	expect_exit 0 "timestamp: --tsa-cert repeated, one of them right" -- \
+		"$SIGNET" verify --key "$d/short.crt" --tsa-cert "$d/other.crt" \
+		--tsa-cert "$d/tsaca.crt" "$T60_PIN"
+	t60_ts_verify 1 "timestamp: token over other bytes: exit 1" \
+		"$d/env-other.jws" --tsa-cert "$d/tsaca.crt" &&
+		expect_stderr_match "timestamp: its message imprint does not match" \
+			"timestamp: token over other bytes: says the imprint"
+	expect_exit 0 "timestamp: token over other bytes, no --tsa-cert: ignored" -- \
+		"$SIGNET" verify --key "$d/short.crt" "$T60_PIN"
+	expect_exit 2 "timestamp: --tsa-cert without --key: exit 2" -- \
+		"$SIGNET" verify --tsa-cert "$d/tsaca.crt" "$T60_PIN" &&
+		expect_error_message "timestamp: --tsa-cert without --key: says so" \
+			"tsa-cert goes with --key"
+	expect_exit 2 "timestamp: --tsa-cert of a missing file: exit 2" -- \
+		"$SIGNET" verify --key "$d/short.crt" --tsa-cert "$d/nothing" \
+		"$T60_PIN"
+
+	# once the certificate has expired
+	now=$(date +%s)
+	[ "$now" -gt "$end" ] || sleep $((end - now + 1))
+	t60_ts_verify 0 "timestamp: certificate expired since, stamped within its validity: exit 0" \
+		"$d/env-ts.jws" --tsa-cert "$d/tsaca.crt"
+	expect_exit 0 "timestamp: --json" -- "$SIGNET" verify --json \
+		--key "$d/short.crt" --tsa-cert "$d/tsaca.crt" "$T60_PIN" &&
+		check "timestamp: --json shows the time it states" -- \
+			t60_jq --arg t "$(date -u -d "$(openssl ts -reply -token_in \
+				-in "$d/tok.der" -text 2>/dev/null |
+				sed -n 's/^Time stamp: //p')" +%Y-%m-%dT%H:%M:%SZ)" \
+			'.[0].signatures[0].timestamp == $t' "$LAST_OUT"
+	expect_exit 1 "timestamp: expired certificate without --tsa-cert: exit 1" -- \
+		"$SIGNET" verify --key "$d/short.crt" "$T60_PIN"
+	check "timestamp: a token made after the certificate expired" -- \
+		eval 't60_ts_token "$d" "$d/sig.bin" "$d/tok-late.der" &&
+		t60_with_ts "$d/env.jws" "$d/tok-late.der" >"$d/env-late.jws"' ||
+		return
+	t60_ts_verify 1 "timestamp: stamped after the certificate expired: exit 1" \
+		"$d/env-late.jws" --tsa-cert "$d/tsaca.crt" &&
+		expect_stderr_match "timestamp: at the time it states" \
+			"timestamp: stamped after expiry: names the timestamp"
+}
+
 if t60_keys; then
 	t60_vectors
 	t60_roundtrip
 	t60_mixed
 	t60_forgeries
 	t60_crafted
+	t60_timestamp
 fi

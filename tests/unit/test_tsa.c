@@ -251,12 +251,13 @@ static struct keys_trustroot *root_of(const struct tsa *a, time_t from)
 }
 
 static time_t gen_time;
+static long gen_usec;		/* stated with millisecond precision */
 
 static int time_cb(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
 {
 	(void)ctx, (void)data;
 	*sec = (long)gen_time;
-	*usec = 0;
+	*usec = gen_usec;
 	return 1;
 }
 
@@ -297,6 +298,7 @@ static TS_RESP *stamp_edit(struct tsa *a, const EVP_MD *md, const char *data,
 	TS_RESP_CTX_set_ess_cert_id_digest(ctx, EVP_sha256());
 	gen_time = at;
 	TS_RESP_CTX_set_time_cb(ctx, time_cb, NULL);
+	assert_int_equal(TS_RESP_CTX_set_clock_precision_digits(ctx, 3), 1);
 	resp = TS_RESP_create_response(ctx, bio);
 	assert_non_null(resp);
 	assert_int_equal(ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
@@ -349,6 +351,24 @@ static void test_own(void **state)
 	assert_int_equal(check(&at, NULL, a.ca, resp, false, "signature"), 0);
 	assert_int_equal(check(&at, NULL, a.ca, resp, true, "signature"), 0);
 	assert_int_equal(at, T2021 + 60);
+	/* A root whose authority lists only its CA: the signer the token
+	 * embeds chains to it. Only a leaf: no root, refused. */
+	X509_free(t->tsas[0].certs[0]);
+	t->tsas[0].certs[0] = t->tsas[0].certs[1];
+	t->tsas[0].n_certs = 1;
+	assert_int_equal(check(&at, t, NULL, resp, false, "signature"), 0);
+	t->tsas[0].certs[1] = t->tsas[0].certs[0];
+	t->tsas[0].certs[0] = X509_dup(a.leaf);
+	expect_fail("not signed by a trusted timestamp authority",
+		    check(&at, t, NULL, resp, false, "signature"), &at);
+	t->tsas[0].n_certs = 2;
+	TS_RESP_free(resp);
+	/* A time with a fraction of a second ("...00.5Z"). */
+	gen_usec = 500000;
+	resp = stamp(&a, EVP_sha256(), "x", T2021 + 3);
+	gen_usec = 0;
+	assert_int_equal(check(&at, t, NULL, resp, false, "x"), 0);
+	assert_int_equal(at, T2021 + 3);
 	TS_RESP_free(resp);
 	/* SHA-384 and SHA-512 imprints. */
 	resp = stamp(&a, EVP_sha384(), "x", T2021 + 1);
@@ -440,6 +460,115 @@ static void resign(struct tsa *a)
 	assert_true(X509_sign(a->leaf, a->ca_key, EVP_sha256()) > 0);
 }
 
+/* timeStamping and another (unknown) extended key usage. */
+static void extra_eku(struct tsa *a)
+{
+	X509_EXTENSION *e;
+	X509V3_CTX v3;
+
+	drop_eku(a);
+	X509V3_set_ctx(&v3, a->ca, a->leaf, NULL, NULL, 0);
+	e = X509V3_EXT_nconf(NULL, &v3, "extendedKeyUsage",
+			     "critical,timeStamping,1.2.3.4");
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(a->leaf, e, -1), 1);
+	X509_EXTENSION_free(e);
+	assert_true(X509_sign(a->leaf, a->ca_key, EVP_sha256()) > 0);
+}
+
+/* A signer that is a CA certificate. */
+static void ca_signer(struct tsa *a)
+{
+	X509_EXTENSION *e;
+	X509V3_CTX v3;
+
+	X509V3_set_ctx(&v3, a->ca, a->leaf, NULL, NULL, 0);
+	e = X509V3_EXT_nconf(NULL, &v3, "basicConstraints", "critical,CA:TRUE");
+	assert_non_null(e);
+	assert_int_equal(X509_add_ext(a->leaf, e, -1), 1);
+	X509_EXTENSION_free(e);
+	assert_true(X509_sign(a->leaf, a->ca_key, EVP_sha256()) > 0);
+}
+
+static void test_own_signer_refused(void **state)
+{
+	void (*const edits[])(struct tsa *) = { extra_eku, ca_signer };
+	struct tsa a;
+	struct keys_trustroot *t;
+	TS_RESP *resp;
+	time_t at = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		tsa_new(&a, T2021, T2022);
+		resp = stamp_edit(&a, EVP_sha256(), "signature", T2021 + 60,
+				  edits[i]);
+		t = root_of(&a, T2020);
+		expect_fail("besides timeStamping", check(&at, t, NULL, resp,
+			    false, "signature"), &at);
+		expect_fail("besides timeStamping", check(&at, NULL, a.ca,
+			    resp, false, "signature"), &at);
+		TS_RESP_free(resp);
+		keys_trustroot_free(t);
+		tsa_free(&a);
+	}
+}
+
+/* A trusted root's authority with an intermediate: one without extended
+ * key usage or allowing timeStamping chains; one for code signing only
+ * does not. */
+static void test_own_intermediate(void **state)
+{
+	static const char *const mid_eku[] = {
+		NULL, "extendedKeyUsage=timeStamping",
+		"extendedKeyUsage=codeSigning"
+	};
+	const char *exts[6];
+	struct tsa a;
+	struct keys_trustroot *t;
+	EVP_PKEY *mid_key;
+	X509 *mid;
+	TS_RESP *resp;
+	time_t at = 0;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		memcpy(exts, ca_exts, sizeof(ca_exts));
+		exts[3] = "authorityKeyIdentifier=keyid";
+		exts[4] = mid_eku[i];
+		exts[5] = NULL;
+		tsa_new(&a, T2021, T2022);
+		mid_key = EVP_EC_gen("P-256");
+		assert_non_null(mid_key);
+		mid = make_cert(mid_key, a.ca, a.ca_key, "test tsa mid", T2020,
+				T2030, exts);
+		X509_free(a.leaf);
+		a.leaf = make_cert(a.key, mid, mid_key, "test tsa", T2021,
+				   T2022, tsa_exts);
+		t = root_of(&a, T2020);
+		t->tsas[0].certs = realloc(t->tsas[0].certs,
+					   3 * sizeof(X509 *));
+		assert_non_null(t->tsas[0].certs);
+		t->tsas[0].certs[2] = t->tsas[0].certs[1];
+		t->tsas[0].certs[1] = mid;
+		t->tsas[0].n_certs = 3;
+		resp = stamp(&a, EVP_sha256(), "signature", T2021 + 60);
+		if (i < 2)
+			assert_int_equal(check(&at, t, NULL, resp, false,
+					       "signature"), 0);
+		else
+			expect_fail("not signed by a trusted timestamp "
+				    "authority", check(&at, t, NULL, resp,
+				    false, "signature"), &at);
+		TS_RESP_free(resp);
+		keys_trustroot_free(t);
+		EVP_PKEY_free(mid_key);
+		tsa_free(&a);
+	}
+}
+
 static void test_own_no_eku(void **state)
 {
 	void (*const edits[])(struct tsa *) = { drop_eku, soft_eku };
@@ -504,6 +633,129 @@ static void test_rejection(void **state)
 	tsa_free(&a);
 }
 
+/* ---- Notary Project timestamp countersignatures (real, notation-go) ---- */
+
+#define NDATA "tests/data/notation-timestamp/"
+#define T_NOTARY 1718692177	/* jwsWithTimestamp: 2024-06-18T06:29:37Z */
+#define T_NOTARY_EXP 1718695302	/* jwsExpiredWithTimestamp: 07:21:42Z */
+
+struct notary {
+	struct jws env;
+	X509 **chain;
+	size_t n_chain;
+};
+
+static void notary_load(struct notary *n, const char *name)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	assert_int_equal(file_read(&b, name, 1 << 20, 0, NULL), 0);
+	assert_int_equal(jws_parse(&n->env, b.data, b.len), 0);
+	assert_true(n->env.timestamp.len > 0);
+	assert_int_equal(keys_certs_from_der(&n->chain, &n->n_chain,
+					     n->env.certs, n->env.n_certs), 0);
+	buf_release(&b);
+}
+
+static void notary_release(struct notary *n)
+{
+	jws_release(&n->env);
+	keys_certs_free(n->chain, n->n_chain);
+}
+
+static X509 *one_cert(const char *path)
+{
+	X509 **certs = NULL, *x;
+	size_t n = 0;
+
+	assert_int_equal(keys_load_certs(&certs, &n, path), 0);
+	assert_int_equal(n, 1);
+	x = certs[0];
+	free(certs);
+	return x;
+}
+
+static int notary_check(time_t *ts, char *why, const struct notary *n,
+			X509 *anchor, X509 *tsa)
+{
+	struct verify_opts o = { 0 };
+
+	o.certs = &anchor;
+	o.n_certs = 1;
+	o.tsa_certs = tsa ? &tsa : NULL;
+	o.n_tsa_certs = tsa ? 1 : 0;
+	why[0] = '\0';
+	return verify_notary_chain(ts, why, 300, &n->env, n->chain,
+				   n->n_chain, &o, time(NULL));
+}
+
+static void expect_why(const char *what, int rc, const char *why)
+{
+	assert_int_equal(rc, ERR_VERIFY);
+	if (!strstr(why, what))
+		fail_msg("expected '%s' in: %s", what, why);
+	err_clear();
+}
+
+static void test_notary(void **state)
+{
+	X509 *gs = one_cert(NDATA "globalsignRoot.cer");
+	X509 *dc = one_cert(NDATA "DigiCertTSARootSHA384.cer");
+	X509 *alpine = one_cert(NDATA "TestTimestamp.crt");
+	struct notary n = { 0 };
+	char why[300];
+	time_t ts = 1;
+
+	(void)state;
+	/* A certificate valid now: with --tsa-cert the timestamp is
+	 * checked and reported; without, ignored. */
+	notary_load(&n, NDATA "jwsWithTimestamp.sig");
+	assert_int_equal(notary_check(&ts, why, &n, alpine, gs), 0);
+	assert_int_equal(ts, T_NOTARY);
+	assert_int_equal(notary_check(&ts, why, &n, alpine, NULL), 0);
+	assert_int_equal(ts, 0);
+	/* ... a TSA root that did not sign it: the signature does not
+	 * count, even though its certificate is valid now. */
+	expect_why("timestamp: not signed by a trusted timestamp authority",
+		   notary_check(&ts, why, &n, alpine, dc), why);
+	/* ... the signature bytes changed: the imprint no longer covers
+	 * them. */
+	n.env.signature.data[0] ^= 1;
+	expect_why("timestamp: its message imprint does not match",
+		   notary_check(&ts, why, &n, alpine, gs), why);
+	notary_release(&n);
+	X509_free(alpine);
+	memset(&n, 0, sizeof(n));
+
+	/* A certificate that expired ten minutes after it signed: valid
+	 * with the timestamp, not without it. */
+	notary_load(&n, NDATA "jwsExpiredWithTimestamp.sig");
+	assert_int_equal(notary_check(&ts, why, &n, n.chain[0], gs), 0);
+	assert_int_equal(ts, T_NOTARY_EXP);
+	assert_int_equal(notary_check(&ts, why, &n, n.chain[0], NULL),
+			 ERR_VERIFY);
+	assert_int_equal(ts, 0);
+	err_clear();
+	expect_why("timestamp: not signed by a trusted",
+		   notary_check(&ts, why, &n, n.chain[0], dc), why);
+	n.env.timestamp.len = 0;	/* no timestamp: expired */
+	assert_int_equal(notary_check(&ts, why, &n, n.chain[0], gs),
+			 ERR_VERIFY);
+	err_clear();
+	notary_release(&n);
+	memset(&n, 0, sizeof(n));
+
+	/* A timestamp before the certificate's notBefore. */
+	notary_load(&n, NDATA "timestampBeforeNotBefore.sig");
+	expect_why("timestamp: at the time it states (2024-06-19T09:30:14Z",
+		   notary_check(&ts, why, &n, n.chain[0], gs), why);
+	assert_int_equal(ts, 0);
+	notary_release(&n);
+	X509_free(gs);
+	X509_free(dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,7 +764,10 @@ int main(void)
 		cmocka_unit_test(test_own),
 		cmocka_unit_test(test_own_forged),
 		cmocka_unit_test(test_own_no_eku),
+		cmocka_unit_test(test_own_signer_refused),
+		cmocka_unit_test(test_own_intermediate),
 		cmocka_unit_test(test_rejection),
+		cmocka_unit_test(test_notary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
