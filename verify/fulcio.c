@@ -289,11 +289,16 @@ static int regexp_whole(bool *out, const char *value, const char *re,
 	size_t n = strlen(re) + 5;
 	int rc;
 
-	if (!(anchored = malloc(n)))
-		return err_set(ERR_NOMEM, "out of memory");
-	snprintf(anchored, n, "^(%s)$", re);
-	rc = regcomp(&rx, anchored, REG_EXTENDED);
-	free(anchored);
+	/* alone first: "x)|(.*" compiles only once wrapped, and then
+	 * matches anything */
+	if ((rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB)) == 0) {
+		regfree(&rx);
+		if (!(anchored = malloc(n)))
+			return err_set(ERR_NOMEM, "out of memory");
+		snprintf(anchored, n, "^(%s)$", re);
+		rc = regcomp(&rx, anchored, REG_EXTENDED);
+		free(anchored);
+	}
 	if (rc != 0) {
 		regerror(rc, &rx, msg, sizeof(msg));
 		return err_set(ERR_USAGE, "certificate identity: invalid %s "

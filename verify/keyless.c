@@ -349,7 +349,10 @@ static int check_entry(struct bundle_check *c, const struct rekor_entry *e)
 		return err_set(ERR_VERIFY, "log entry: an entry without a SET "
 			       "(Rekor v2) needs a verified RFC 3161 "
 			       "timestamp");
-	if (!at)
+	/* without a SET nothing signs integratedTime: the log key's window
+	 * is judged at the verified timestamp's time, never at a time the
+	 * bundle merely states */
+	if (!e->set.len)
 		at = c->out->timestamp;
 	if (e->has_proof && ((rc = tlog_verify_inclusion(e)) < 0 ||
 			     (rc = tlog_verify_checkpoint(c->t, e, at)) < 0))
@@ -359,8 +362,10 @@ static int check_entry(struct bundle_check *c, const struct rekor_entry *e)
 		if (!c->out->logged_at)
 			c->out->logged_at = (time_t)e->integrated_time;
 	}
-	if (c->out->log_index < 0)
-		c->out->log_index = e->log_index;
+	if (c->out->log_index < 0)	/* the SET covers logIndex; else the
+					 * proof's is the one verified */
+		c->out->log_index = e->set.len ? e->log_index :
+				    e->proof.log_index;
 	c->n_logged++;
 	return 0;
 }

@@ -435,12 +435,17 @@ static bool regexp_ok(const char *re, char *why, size_t whysz)
 	char *anchored;
 	int rc;
 
-	if (asprintf(&anchored, "^(%s)$", re) < 0) {
-		snprintf(why, whysz, "out of memory");
-		return false;
+	/* alone first: "x)|(.*" compiles only once wrapped, and then
+	 * matches anything */
+	if ((rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB)) == 0) {
+		regfree(&rx);
+		if (asprintf(&anchored, "^(%s)$", re) < 0) {
+			snprintf(why, whysz, "out of memory");
+			return false;
+		}
+		rc = regcomp(&rx, anchored, REG_EXTENDED | REG_NOSUB);
+		free(anchored);
 	}
-	rc = regcomp(&rx, anchored, REG_EXTENDED | REG_NOSUB);
-	free(anchored);
 	if (rc != 0) {
 		regerror(rc, &rx, why, whysz);
 		return false;

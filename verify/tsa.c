@@ -104,8 +104,10 @@ static time_t accuracy_of(const TS_ACCURACY *a)
 	sec = TS_ACCURACY_get_seconds(a);
 	ms = TS_ACCURACY_get_millis(a);
 	us = TS_ACCURACY_get_micros(a);
-	if (sec && (s = ASN1_INTEGER_get(sec)) < 0)
-		s = 0;
+	/* ASN1_INTEGER_get: -1 for a value too large for a long; an
+	 * accuracy over a day is no time at all: -1, refused */
+	if (sec && ((s = ASN1_INTEGER_get(sec)) < 0 || s > 86400))
+		return -1;
 	if ((ms && ASN1_INTEGER_get(ms) != 0) ||
 	    (us && ASN1_INTEGER_get(us) != 0))
 		s++;
@@ -135,7 +137,10 @@ static int token_parse(struct tsa_token *k, const void *tok, size_t tok_len,
 			       "(no signed TSTInfo with a time)");
 	}
 	k->at = timegm(&tm);
-	k->accuracy = accuracy_of(TS_TST_INFO_get_accuracy(k->info));
+	if ((k->accuracy = accuracy_of(TS_TST_INFO_get_accuracy(
+		     k->info))) < 0)
+		return err_set(ERR_VERIFY, "timestamp: its accuracy is more "
+			       "than a day");
 	alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(k->info));
 	switch (OBJ_obj2nid(alg->algorithm)) {
 	case NID_sha256: md = EVP_sha256(); break;

@@ -168,7 +168,10 @@ static bool keyless_judge(const struct keyless_cosign *in,
 	size_t i;
 
 	/* what it claims, for list; judged below only once verified */
-	keyless_cert_identity(s->san, s->issuer, in->cert_pem);
+	char idwhy[256] = "";
+
+	if (keyless_cert_identity(s->san, s->issuer, in->cert_pem) < 0)
+		snprintf(idwhy, sizeof(idwhy), "%s", err_msg());
 	err_clear();
 	if (!o->trustroot) {
 		reason(s, "keyless signature, nothing verified: give "
@@ -178,6 +181,10 @@ static bool keyless_judge(const struct keyless_cosign *in,
 	if (keyless_cosign_check(&f, o->trustroot, in, NULL) < 0) {
 		reasonf(s, "keyless signature: %s", err_msg());
 		err_clear();
+		return false;
+	}
+	if (idwhy[0]) {		/* never matched as "" */
+		reasonf(s, "keyless signature: %s", idwhy);
 		return false;
 	}
 	s->keyless_ok = true;

@@ -123,6 +123,17 @@ t56_forgeries() {
 	t56_forged body-other-sig 'log entry'
 	t56_forged sig-other-payload 'signature'
 	t56_forged no-bundle 'SET|bundle|log'
+	# A certificate with no identity of a kind Fulcio issues is refused,
+	# never matched as "" (a regexp that matches the empty string).
+	t56_signed forge-no-identity no-identity >/dev/null ||
+		fail "sign forged no-identity"
+	expect_exit 1 "forgery no-identity exits 1" -- \
+		"$SIGNET" verify --trusted-root "$SI/trusted_root.json" \
+		--certificate-identity-regexp '(.*@nowhere\.example)?' \
+		--certificate-oidc-issuer-regexp '(https://token\.actions\.githubusercontent\.com)?' \
+		"$R56/forge-no-identity:v1"
+	expect_stderr_match 'certificate identity' \
+		"forgery no-identity names the check"
 
 	# The payload is signed and logged honestly but claims another image.
 	local dg other

@@ -252,6 +252,30 @@ if [ -x "$SIGSTORE_INSTANCE" ]; then
 		t57_bad "instance: forged ${f57%%:*}" "${f57#*:}" "$b" "$IROOT" \
 			"$T57/art.bin" "${IID[@]}"
 	done
+	# An entry without a SET: nothing signs its integratedTime, so a
+	# time it states inside the old window of a log key that has expired
+	# does not make that key count (the timestamp's time does), and the
+	# log index reported is the proof's, not the unsigned one.
+	b=$(t57_forge i-noset.json "$T57/i-msg.json" \
+		'.verificationMaterial.tlogEntries[0] |= del(.inclusionPromise)')
+	expect_exit 0 "instance: no SET, proof and timestamp verify" -- \
+		"$SIGNET" verify-blob --bundle "$b" --trusted-root "$IROOT" \
+		"${IID[@]}" --json "$T57/art.bin"
+	want=$(jq -r '.verificationMaterial.tlogEntries[0].inclusionProof.logIndex' "$b")
+	expect_stdout_match "\"log_index\": $want[,}]?\$" \
+		"instance: no SET: the inclusion proof's log index is reported"
+	b=$(t57_forge i-noset-idx.json "$b" \
+		'.verificationMaterial.tlogEntries[0].logIndex = "424242"')
+	expect_exit 0 "instance: no SET, an unsigned logIndex" -- \
+		"$SIGNET" verify-blob --bundle "$b" --trusted-root "$IROOT" \
+		"${IID[@]}" --json "$T57/art.bin"
+	check "instance: no SET: the unsigned logIndex is not reported" -- \
+		not grep -q 424242 "$LAST_OUT"
+	b=$(t57_forge i-noset-old.json "$T57/i-noset.json" \
+		'.verificationMaterial.tlogEntries[0].integratedTime = "1590000000"')
+	t57_bad "instance: no SET, an unsigned old integratedTime does not revive an expired log key" \
+		"checkpoint" "$b" "$I57/trusted_root-rekor-expired.json" \
+		"$T57/art.bin" "${IID[@]}"
 	b=$(t57_inst i-tsa.json --artifact "$T57/art.bin" --tsa \
 		--forge tsa-untrusted)
 	t57_bad "instance: timestamp from an untrusted TSA" "timestamp" "$b" \

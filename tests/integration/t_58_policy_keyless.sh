@@ -122,6 +122,10 @@ t58_refused() {
 	t58_bad "regexp does not compile" re.json \
 		"$(t58_kl ci "\"identity-regexp\":\"v(1\",$iss")" \
 		"\.keys\.ci\.keyless\.identity-regexp: 'v\(1' is not a POSIX extended regular expression"
+	# wrapped in ^( )$ it would compile, and match anything
+	t58_bad "regexp that escapes its anchors" re3.json \
+		"$(t58_kl ci "\"identity-regexp\":\"x)|(.*\",$iss")" \
+		"\.keys\.ci\.keyless\.identity-regexp: 'x\)\|\(\.\*' is not a POSIX extended regular expression"
 	t58_bad "issuer regexp does not compile" re2.json \
 		"$(t58_kl ci "$id,\"issuer-regexp\":\"[a\"")" \
 		"\.keys\.ci\.keyless\.issuer-regexp: '\[a' is not a POSIX"

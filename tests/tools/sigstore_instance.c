@@ -69,6 +69,8 @@
  *	                    TSA
  *	no-bundle           (cosign) no dev.sigstore.cosign/bundle
  *	                    annotation: nothing logged
+ *	no-identity         the leaf's only SAN is a DNS name: no URI,
+ *	                    email or otherName identity
  *	The log-key window forgery is a trusted root, not a signature:
  *	verify against trusted_root-rekor-expired.json.
  *
@@ -532,7 +534,7 @@ enum {
 	F_SCT_UNKNOWN = 1 << 3, F_BAD_SET = 1 << 4, F_BODY_OTHER = 1 << 5,
 	F_SIG_OTHER = 1 << 6, F_PROOF_TAMPERED = 1 << 7,
 	F_CHECKPOINT_TAMPERED = 1 << 8, F_TSA_UNTRUSTED = 1 << 9,
-	F_NO_BUNDLE = 1 << 10,
+	F_NO_BUNDLE = 1 << 10, F_NO_IDENTITY = 1 << 11,
 };
 
 static const struct {
@@ -546,6 +548,7 @@ static const struct {
 	{ "proof-tampered", F_PROOF_TAMPERED },
 	{ "checkpoint-tampered", F_CHECKPOINT_TAMPERED },
 	{ "tsa-untrusted", F_TSA_UNTRUSTED }, { "no-bundle", F_NO_BUNDLE },
+	{ "no-identity", F_NO_IDENTITY },
 };
 
 struct sign_opts {
@@ -620,8 +623,12 @@ static X509 *make_leaf(const struct sign_opts *o, EVP_PKEY *key, X509 *inter,
 	char san[1100];
 	int n;
 
-	snprintf(san, sizeof(san), "critical,%s:%s",
-		 strstr(o->identity, "://") ? "URI" : "email", o->identity);
+	if (o->forge & F_NO_IDENTITY)	/* a name, but no identity kind */
+		snprintf(san, sizeof(san), "critical,DNS:signer.example");
+	else
+		snprintf(san, sizeof(san), "critical,%s:%s",
+			 strstr(o->identity, "://") ? "URI" : "email",
+			 o->identity);
 	add_ext(x, &ctx, NID_subject_alt_name, san);
 	add_raw_ext(x, OID_ISSUER_V1, o->issuer, strlen(o->issuer));
 	ok(ASN1_STRING_set(u, o->issuer, (int)strlen(o->issuer)), "UTF8");
