@@ -179,8 +179,23 @@ static const ASN1_STRING *othername_value(const GENERAL_NAME *g)
 	return ok ? v->value.utf8string : NULL;
 }
 
-/* The first URI, else the first email, else Fulcio's otherName, as
- * sigstore-go takes a Fulcio certificate's identity. */
+/* How many of @gens are identities: URIs, emails, Fulcio otherNames. */
+static int identities_in(const GENERAL_NAMES *gens)
+{
+	int i, n = 0;
+
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+		n += g->type == GEN_URI || g->type == GEN_EMAIL ||
+		     (g->type == GEN_OTHERNAME && othername_value(g));
+	}
+	return n;
+}
+
+/* The one URI, email or Fulcio otherName. Fulcio issues exactly one; a
+ * certificate naming several is refused, since which one a verifier
+ * takes differs (sigstore-go the first of a fixed order, cosign any). */
 static int san_of(char *out, size_t outsz, X509 *leaf)
 {
 	static const int order[] = { GEN_URI, GEN_EMAIL, GEN_OTHERNAME };
@@ -194,6 +209,12 @@ static int san_of(char *out, size_t outsz, X509 *leaf)
 		return err_set(ERR_VERIFY, "certificate identity: %s subject "
 			       "alternative name extension", crit == -2 ?
 			       "more than one" : "no usable");
+	if ((i = identities_in(gens)) > 1) {
+		GENERAL_NAMES_free(gens);
+		return err_set(ERR_VERIFY, "certificate identity: %d "
+			       "identities in the subject alternative names "
+			       "(Fulcio issues one)", i);
+	}
 	for (k = 0; !s && k < sizeof(order) / sizeof(order[0]); k++)
 		for (i = 0; !s && i < sk_GENERAL_NAME_num(gens); i++) {
 			const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);

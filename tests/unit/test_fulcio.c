@@ -456,6 +456,13 @@ static void test_identity_forged(void **state)
 		  "no URI, email or username" },
 		{ "subjectAltName=email:a@b.c", "keyUsage=digitalSignature",
 		  NULL, "no OIDC issuer extension" },
+		/* which of two a verifier would take differs: refused */
+		{ "subjectAltName=URI:https://x.example/wf,email:a@b.c",
+		  "1.3.6.1.4.1.57264.1.1=DER:6874", NULL,
+		  "2 identities in the subject alternative names" },
+		{ "subjectAltName=email:a@b.c,email:d@e.f",
+		  "1.3.6.1.4.1.57264.1.1=DER:6874", NULL,
+		  "2 identities" },
 	};
 	time_t now = time(NULL);
 	EVP_PKEY *k = new_key();
