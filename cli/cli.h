@@ -151,6 +151,10 @@ struct cli_keyless {
 	bool require_tlog;		/* --require-tlog */
 	struct keys_trustroot *root;	/* loaded by cli_keyless_ready */
 	char root_name[4096];		/* which root (keys_trustroot_select) */
+	struct keys_trustroot_lazy lazy;	/* else the same, read when a
+					 * key signature's log entry needs
+					 * it */
+	bool lazy_set;
 };
 
 /* One of CLI_KEYLESS_OPTIONS into @k: true when @opt is one of them (a
@@ -161,7 +165,9 @@ bool cli_keyless_given(const struct cli_keyless *k);
 /* After the options: an identity and an issuer go together, each exact
  * or regexp, not both; a regexp must compile. When a signer is given,
  * or @load_always, the trusted root is loaded (keys_trustroot_select)
- * and @vo gets it, the signer and --require-tlog. -1 to go on, else the
+ * and @vo gets it, the signer and --require-tlog; else @vo->tlog_root
+ * gets the same root, read only when a key signature's log entry needs
+ * it. -1 to go on, else the
  * exit status (usage 2; an unreadable or malformed root 2, saying
  * why). */
 int cli_keyless_ready(const struct cli_cmd *self, struct cli_keyless *k,

@@ -98,8 +98,12 @@ int cli_keyless_ready(const struct cli_cmd *self, struct cli_keyless *k,
 
 	if (given && (rc = check_signer(self, &k->signer)) >= 0)
 		return rc;
-	if (!given && !load_always)
+	if (!given && !load_always) {
+		keys_trustroot_lazy_init(&k->lazy, k->root_file, false);
+		k->lazy_set = true;
+		vo->tlog_root = &k->lazy;
 		return -1;
+	}
 	if ((rc = keys_trustroot_select(&k->root, k->root_name,
 					sizeof(k->root_name),
 					k->root_file)) < 0)
@@ -115,4 +119,7 @@ void cli_keyless_release(struct cli_keyless *k)
 {
 	keys_trustroot_free(k->root);
 	k->root = NULL;
+	if (k->lazy_set)
+		keys_trustroot_lazy_release(&k->lazy);
+	k->lazy_set = false;
 }

@@ -6,6 +6,7 @@
 #ifndef SIGNET_KEYS_H
 #define SIGNET_KEYS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <openssl/evp.h>
@@ -266,6 +267,36 @@ void keys_trustroot_builtin_bytes(const void **data, size_t *len);
  * malformed: never a verification failure. */
 int keys_trustroot_select(struct keys_trustroot **out, char *which,
 			  size_t which_sz, const char *given);
+/* A trusted root chosen by keys_trustroot_select's rule (or, @builtin,
+ * always the built-in one) but read only when first asked for: most
+ * verifications never need one. Safe to share between threads. */
+struct keys_trustroot_lazy {
+	const char *given;		/* keys_trustroot_select's @given */
+	bool builtin;			/* the built-in root, whatever
+					 * $SIGNET_TRUSTED_ROOT says (a
+					 * locked policy) */
+	pthread_mutex_t lock;
+	bool tried;
+	int rc;				/* the load's result */
+	char msg[1024];			/* its error message */
+	struct keys_trustroot *root;
+	char which[4160];
+};
+
+void keys_trustroot_lazy_init(struct keys_trustroot_lazy *l,
+			      const char *given, bool builtin);
+/* The root, loaded on the first call (once, whichever thread asks
+ * first), borrowed into *@out; what the load failed with on every call
+ * when it did (keys_trustroot_select's codes and message). */
+int keys_trustroot_lazy_get(const struct keys_trustroot **out,
+			    struct keys_trustroot_lazy *l);
+/* Has keys_trustroot_lazy_get been called (the load tried)? */
+bool keys_trustroot_lazy_tried(struct keys_trustroot_lazy *l);
+void keys_trustroot_lazy_release(struct keys_trustroot_lazy *l);
+/* Has @t the transparency log (@ct: CT log) whose logId.keyId is @id,
+ * whatever its validity window? */
+bool keys_trustroot_has_log(const struct keys_trustroot *t, bool ct,
+			    const void *id, size_t id_len);
 /* The transparency log (@ct: the CT log) whose logId.keyId is @id and
  * whose key was valid at @at, borrowed into @out. ERR_VERIFY "no
  * transparency log with key id HEX in the trusted root" or "... key id

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "keys.h"
 
@@ -77,4 +78,75 @@ int keys_trustroot_select(struct keys_trustroot **out, char *which,
 		rc = keys_trustroot_parse(out, b.data, b.len, which);
 	buf_release(&b);
 	return rc;
+}
+
+void keys_trustroot_lazy_init(struct keys_trustroot_lazy *l,
+			      const char *given, bool builtin)
+{
+	memset(l, 0, sizeof(*l));
+	l->given = given;
+	l->builtin = builtin;
+	pthread_mutex_init(&l->lock, NULL);
+}
+
+/* The load itself, timed for SIGNET_DEBUG. */
+static void lazy_load(struct keys_trustroot_lazy *l)
+{
+	struct timespec t0, t1;
+	const void *data;
+	size_t len;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (l->builtin) {
+		snprintf(l->which, sizeof(l->which), "%s",
+			 KEYS_TRUSTROOT_BUILTIN);
+		keys_trustroot_builtin_bytes(&data, &len);
+		l->rc = keys_trustroot_parse(&l->root, data, len, l->which);
+	} else {
+		l->rc = keys_trustroot_select(&l->root, l->which,
+					      sizeof(l->which), l->given);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (l->rc < 0) {
+		snprintf(l->msg, sizeof(l->msg), "%s", err_msg());
+		return;
+	}
+	debugf("trusted root %s loaded for a log entry in %ld us", l->which,
+	       (long)((t1.tv_sec - t0.tv_sec) * 1000000 +
+		      (t1.tv_nsec - t0.tv_nsec) / 1000));
+}
+
+int keys_trustroot_lazy_get(const struct keys_trustroot **out,
+			    struct keys_trustroot_lazy *l)
+{
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->tried) {
+		l->tried = true;
+		lazy_load(l);
+	}
+	rc = l->rc;
+	*out = l->root;
+	pthread_mutex_unlock(&l->lock);
+	return rc < 0 ? err_set(rc, "%s", l->msg) : 0;
+}
+
+bool keys_trustroot_lazy_tried(struct keys_trustroot_lazy *l)
+{
+	bool tried;
+
+	pthread_mutex_lock(&l->lock);
+	tried = l->tried;
+	pthread_mutex_unlock(&l->lock);
+	return tried;
+}
+
+void keys_trustroot_lazy_release(struct keys_trustroot_lazy *l)
+{
+	if (!l)
+		return;
+	keys_trustroot_free(l->root);
+	l->root = NULL;
+	pthread_mutex_destroy(&l->lock);
 }

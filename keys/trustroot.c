@@ -187,6 +187,19 @@ static void window_str(char *out, size_t outsz, const struct tr_window *w)
 		 b);
 }
 
+bool keys_trustroot_has_log(const struct keys_trustroot *t, bool ct,
+			    const void *id, size_t id_len)
+{
+	const struct keys_log *logs = ct ? t->ctlogs : t->tlogs;
+	size_t i, n = ct ? t->n_ctlogs : t->n_tlogs;
+
+	for (i = 0; i < n; i++)
+		if (logs[i].id_len == id_len &&
+		    memcmp(logs[i].id, id, id_len) == 0)
+			return true;
+	return false;
+}
+
 int keys_trustroot_log(const struct keys_log **out,
 		       const struct keys_trustroot *t, bool ct,
 		       const void *id, size_t id_len, time_t at)

@@ -575,11 +575,13 @@ static bool same_file(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* The trusted root of the keyless entries and of rules that require a
- * log entry, loaded: one per policy for now. Each entry's own
- * "trusted-root", else the policy's (at ".trusted-root"), else
- * $SIGNET_TRUSTED_ROOT, else the built-in one; under a lock never the
- * environment's. */
+/* The trusted root of the keyless entries, of rules that require a log
+ * entry and of key signatures' log entries, loaded: one per policy for
+ * now. Each entry's own "trusted-root", else the policy's (at
+ * ".trusted-root"), else $SIGNET_TRUSTED_ROOT, else the built-in one;
+ * under a lock never the environment's. When only key signatures' log
+ * entries may need one and the policy names none, it is read when one
+ * does (p->tlog_root). */
 static void keyless_root(struct pctx *c)
 {
 	struct policy *p = c->p;
@@ -624,10 +626,17 @@ static void keyless_root(struct pctx *c)
 			c->root_failed = true;
 		}
 	}
-	if (top && !p->n_signers && tlog == p->n_rules)
-		diag(c, 0, ".trusted-root", "no keyless signer in .keys and no "
-		     "rule with \"require-tlog\" uses it");
-	if ((!p->n_signers && tlog == p->n_rules) || c->root_failed)
+	if (!p->n_signers && tlog == p->n_rules && !top && !c->root_failed) {
+		/* only key signatures' log entries may need one: the
+		 * environment's or the built-in root, read when one does */
+		if (!(p->tlog_root = calloc(1, sizeof(*p->tlog_root)))) {
+			diag(c, ERR_NOMEM, ".", "out of memory");
+			return;
+		}
+		keys_trustroot_lazy_init(p->tlog_root, NULL, c->locked);
+		return;
+	}
+	if (c->root_failed)
 		return;
 	if (!file && c->locked) {
 		snprintf(p->trustroot_name, sizeof(p->trustroot_name), "%s",
@@ -1484,6 +1493,8 @@ void policy_free(struct policy *p)
 	}
 	free(p->signers);
 	keys_trustroot_free(p->trustroot);
+	keys_trustroot_lazy_release(p->tlog_root);
+	free(p->tlog_root);
 	for (i = 0; i < p->n_rules; i++) {
 		free(p->rules[i].scope);
 		free(p->rules[i].keys);
@@ -2120,6 +2131,7 @@ int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
 	o.exhaustive = true;
 	o.identity = r->identity;
 	o.trustroot = p->trustroot;
+	o.tlog_root = p->tlog_root;
 	o.signers = p->signers;
 	o.n_signers = p->n_signers;
 	o.require_tlog = r->require_tlog;

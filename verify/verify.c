@@ -126,28 +126,67 @@ static bool judging(const struct verify_opts *o)
 	return o->n_keys || o->n_signers;
 }
 
-/* --require-tlog for a signature that key s->key_index verifies: its
- * Rekor bundle must verify and log it. When not, the key does not count
- * (s->key cleared) and the reason says why. */
+/* The trusted root a key signature's log entries are checked with:
+ * o->trustroot, else o->tlog_root, read now (the first time); *@out NULL
+ * when there is none. < 0 when it cannot be read: root_failure() then
+ * ends the verification. */
+static int key_root(const struct keys_trustroot **out,
+		    const struct verify_opts *o)
+{
+	*out = o->trustroot;
+	if (*out || !o->tlog_root)
+		return 0;
+	return keys_trustroot_lazy_get(out, o->tlog_root);
+}
+
+/* A trusted root that a key signature's log entry needed and that
+ * cannot be read ends the whole verification, as a malformed root
+ * always does (exit 2), rather than only that signature. */
+static int root_failure(const struct verify_opts *o)
+{
+	const struct keys_trustroot *t;
+
+	if (o->trustroot || !o->tlog_root ||
+	    !keys_trustroot_lazy_tried(o->tlog_root))
+		return 0;
+	return keys_trustroot_lazy_get(&t, o->tlog_root);
+}
+
+/* Key s->key_index verifies the signature: its Rekor bundle, when the
+ * trusted root has that bundle's log (any with o->require_tlog, which
+ * requires one), must verify and log it. When not, the key does not
+ * count (s->key cleared) and the reason says why. */
 static bool key_logged(const struct keyless_cosign *in,
 		       const struct verify_opts *o, struct sig_report *s)
 {
+	const struct keys_trustroot *t = NULL;
 	struct keyless_found f;
 	int rc;
 
-	if (!o->trustroot)
+	if (!o->require_tlog && !in->bundle)
+		return true;		/* nothing logged, nothing asked */
+	if ((rc = key_root(&t, o)) == 0 && !t && !o->require_tlog)
+		return true;		/* no root to check it with */
+	if (rc == 0 && !t)
 		rc = err_set(ERR_VERIFY, "no trusted root to check its log "
 			     "entry with");
-	else
-		rc = keyless_cosign_tlog(&f, o->trustroot, in,
-					 o->keys[s->key_index]);
+	else if (rc == 0 && !o->require_tlog &&
+		 (rc = keyless_cosign_known_log(t, in)) == 0)
+		return true;		/* a log the root does not have */
+	if (rc >= 0)
+		rc = keyless_cosign_tlog(&f, t, in, o->keys[s->key_index]);
 	if (rc == 0) {
 		s->log_index = f.log_index;
 		s->logged_at = f.signed_at;
 		return true;
 	}
-	reasonf(s, "key %.80s verifies it, but a transparency log entry is "
-		"required (--require-tlog): %.300s", s->key, err_msg());
+	if (o->require_tlog)
+		reasonf(s, "key %.80s verifies it, but a transparency log "
+			"entry is required (--require-tlog): %.300s", s->key,
+			err_msg());
+	else
+		reasonf(s, "key %.80s verifies it, but its transparency log "
+			"entry does not: %.300s", s->key, err_msg());
 	err_clear();
 	s->key[0] = '\0';
 	s->key_index = -1;
@@ -212,16 +251,16 @@ static bool keyless_judge(const struct keyless_cosign *in,
 	return false;
 }
 
-/* Who made @sig over @data: a given key (with o->require_tlog, logged
- * too), else a keyless signer; *@trusted when one counts. False (stop:
- * the reason says why) when judging and none does. */
+/* Who made @sig over @data: a given key (its log entry verified when
+ * key_logged says so), else a keyless signer; *@trusted when one counts.
+ * False (stop: the reason says why) when judging and none does. */
 static bool signed_by(bool *trusted, const struct keyless_cosign *in,
 		      const struct buf *data, const struct buf *sig,
 		      const struct verify_opts *o, struct sig_report *s)
 {
 	*trusted = false;
 	if (o->n_keys && key_verifies(o, data, sig, s) &&
-	    (!o->require_tlog || key_logged(in, o, s)))
+	    key_logged(in, o, s))
 		return *trusted = true;
 	if (s->keyless && o->n_keys && !o->n_signers) {
 		/* judged by keys alone: say what else it may be */
@@ -536,11 +575,13 @@ static bool bundle_keyless(const struct bundle *b,
 	return true;
 }
 
-/* Who signed bundle @b: a given key (and with o->require_tlog, a
- * verified log entry too), or a keyless signer. */
+/* Who signed bundle @b: a given key, its log entries verified as
+ * keyless_verify_bundle says (those of logs the trusted root has; with
+ * o->require_tlog every one, and one at least), or a keyless signer. */
 static bool bundle_signed(const struct bundle *b, const struct verify_opts *o,
 			  struct sig_report *s)
 {
+	const struct keys_trustroot *t = NULL;
 	struct bundle_verdict v;
 
 	if (b->n_certs)
@@ -549,12 +590,17 @@ static bool bundle_signed(const struct bundle *b, const struct verify_opts *o,
 		reason(s, "signature does not verify with any given key");
 		return false;
 	}
-	if (!o->require_tlog)
-		return true;
-	if (keyless_verify_bundle(&v, o->trustroot, b, NULL,
-				  o->keys[s->key_index], NULL, true) < 0) {
-		reason(s, err_msg());
+	if (!o->require_tlog && !b->n_tlog)
+		return true;		/* nothing logged, nothing asked */
+	if (key_root(&t, o) < 0 ||
+	    keyless_verify_bundle(&v, t, b, NULL, o->keys[s->key_index],
+				  NULL, o->require_tlog) < 0) {
+		reasonf(s, "key %.80s verifies it, but %s: %.300s", s->key,
+			o->require_tlog ? "a transparency log entry is "
+			"required (--require-tlog)" : "its transparency log "
+			"entry does not verify", err_msg());
 		err_clear();
+		s->key[0] = '\0';
 		s->key_index = -1;
 		return false;
 	}
@@ -912,6 +958,8 @@ static int check_sig_tag(struct registry *reg, const struct image_ref *ref,
 			break;
 		}
 		rc = check_cosign(reg, ref, repo, image, &sm.layers[i], o, s);
+		if (rc == 0)
+			rc = root_failure(o);
 		if (rc == 0 && s->valid)
 			out->n_valid++;
 	}
@@ -931,7 +979,7 @@ static int check_referrer(struct registry *reg, const struct image_ref *ref,
 	unsigned may = referrer_formats(r->artifact_type) & formats;
 	struct attachment a = { .digest = r->digest, .where = "referrer" };
 	struct sig_report *s;
-	int rc = 1;
+	int rc = 1, failed;
 
 	a.kind = attach_classify(r->artifact_type, r->annotations, a.type,
 				 sizeof(a.type));
@@ -960,6 +1008,8 @@ static int check_referrer(struct registry *reg, const struct image_ref *ref,
 		s->key_index = s->cert_index = s->signer_index = -1;
 		s->log_index = -1;
 		rc = check_bundle(reg, ref, &man->digest, r, o, s, &a);
+		if (rc >= 0 && (failed = root_failure(o)) < 0)
+			return failed;
 	}
 	if (rc == 1) {		/* not a signature of ours */
 		out->n_sigs--;

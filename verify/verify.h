@@ -50,6 +50,7 @@ int signed_identity_repository(char *out, size_t outsz, const char *s,
 #define FULCIO_NAME_MAX 1024	/* a certificate's identity or issuer */
 
 struct keys_trustroot;
+struct keys_trustroot_lazy;
 struct fulcio_identity;
 
 struct verify_opts {
@@ -78,6 +79,12 @@ struct verify_opts {
 	size_t n_signers;
 	bool require_tlog;		/* a key signature is valid only with
 					 * a verified transparency log entry */
+	struct keys_trustroot_lazy *tlog_root;	/* without trustroot: the
+					 * root a key signature's log entries
+					 * are checked with, read only when
+					 * one carries any (shared, thread
+					 * safe); NULL: they are not checked
+					 * (but for require_tlog) */
 	X509 *const *tsa_certs;		/* --tsa-cert: trusted timestamp
 					 * authorities for Notary timestamp
 					 * countersignatures (borrowed);
@@ -201,9 +208,11 @@ struct keyless_cosign;
 
 /* verify_simplesign of a whole ".sig" layer: @in as keyless.c reads it
  * (in->cert_pem, in->bundle may be NULL; a chain annotation is not
- * used). A signature counts when one of o->keys verifies it (with
- * o->require_tlog, only when its Rekor bundle verifies against
- * o->trustroot and logs it with that key), or, carrying a certificate,
+ * used). A signature counts when one of o->keys verifies it and its
+ * Rekor bundle, when it carries one whose log the trusted root
+ * (o->trustroot, else o->tlog_root) has, verifies and logs it with that
+ * key (with o->require_tlog a bundle that does is required, whatever
+ * its log), or, carrying a certificate,
  * when keyless_cosign_check passes against o->trustroot
  * (s->keyless_ok) and its identity matches one of o->signers
  * (s->signer_index); then the claims as for verify_simplesign. Without
@@ -303,6 +312,11 @@ struct policy {
 					 * keyless entries (owned); NULL when
 					 * there are none */
 	char trustroot_name[4160];	/* which: keys_trustroot_select */
+	struct keys_trustroot_lazy *tlog_root;	/* no trustroot: the one
+					 * key signatures' log entries are
+					 * checked with, read when first
+					 * needed (owned); give as
+					 * verify_opts.tlog_root */
 };
 
 /* A problem found in a policy: "JSON-PATH: what is wrong". */
@@ -704,6 +718,10 @@ int keyless_cosign_check(struct keyless_found *out,
  * (signet list without a trusted root). "" both on failure. */
 int keyless_cert_identity(char san[FULCIO_NAME_MAX],
 			  char issuer[FULCIO_NAME_MAX], const char *cert_pem);
+/* Does @t have the log of @in's Rekor bundle? 1 yes, 0 no (or no
+ * bundle); ERR_VERIFY "SET: ..." when the bundle does not parse. */
+int keyless_cosign_known_log(const struct keys_trustroot *t,
+			     const struct keyless_cosign *in);
 /* --require-tlog for a signature made with @key: in->bundle (required)
  * has a SET that verifies with a log of @t, and its hashedrekord body
  * names this signature, @key and the payload's digest. in->cert_pem is
@@ -748,7 +766,11 @@ struct artifact_digest {
  * - keyless: at least one signing time, the certificate passes the
  *   chain and SCT checks at each, and the identity (@want; NULL: not
  *   judged, only recorded) once; @require_tlog (or keyless): at least
- *   one verified log entry, and a Rekor v2 entry a timestamp too.
+ *   one verified log entry, and a Rekor v2 entry a timestamp too;
+ * - a key bundle without @require_tlog: only the log entries of logs @t
+ *   has (keys_trustroot_has_log) are checked, the others ignored, and a
+ *   timestamp that does not verify is ignored (it only dates a Rekor v2
+ *   entry, which then needs another).
  * ERR_VERIFY naming the failed check ("signature: ", "artifact digest:",
  * "DSSE subject:", "log entry:", "SET:", "inclusion proof:",
  * "checkpoint:", "timestamp:", "certificate chain:", "SCT:",

@@ -2,7 +2,7 @@
 # Keyless signatures through the rest of the command line (t_56 has
 # verify's checks and forgeries): list without and with a trusted root,
 # the options that do not go together, audit and run with a keyless
-# signer, and --require-tlog for key signatures, whose Rekor bundle is
+# signer, and log entries of key signatures, whose Rekor bundle is
 # made here with openssl and jq from the private instance's log key (an
 # honest one, one signed by another log, one logging another key). Each
 # forgery exits 1 naming the check. Sourced by run.sh.
@@ -189,8 +189,12 @@ t57_require_tlog() {
 		jq -e '.[0].signatures[0].log_index == 57' "$LAST_OUT"
 	other=$(t57_key_signed otherlog "$SI57/u-rekor.key" "$KEY_A.pub") ||
 		{ fail "sign otherlog"; return; }
-	expect_exit 0 "a bundle is ignored without --require-tlog" -- \
+	# the root has the log the bundle names: checked even without
+	# --require-tlog (t_59 has a log the root lacks: ignored)
+	expect_exit 1 "SET by another log exits 1 without --require-tlog" -- \
 		"$SIGNET" "${v[@]}" "$R57/otherlog@$other"
+	expect_stderr_match "transparency log entry does not.*SET" \
+		"without --require-tlog: the SET check is named"
 	expect_exit 1 "--require-tlog: SET by another log exits 1" -- \
 		"$SIGNET" "${v[@]}" --require-tlog "$R57/otherlog@$other"
 	expect_stderr_match "SET" "--require-tlog: the SET check is named"

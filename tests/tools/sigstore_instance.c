@@ -52,6 +52,12 @@
  *	--tsa adds timestampVerificationData.rfc3161Timestamps: a
  *	TimeStampResp from tsa.pem over the signature bytes, at --time.
  *
+ *   --key FILE (cosign, bundle; then --identity and --issuer are not
+ *	needed): a key signature instead, made with the PEM private key
+ *	FILE: no certificate; the log entry names the public key (PEM);
+ *	cosign prints only the signature and bundle annotations, bundle
+ *	has verificationMaterial.publicKey {"hint": "k"}.
+ *
  *   --forge KIND (repeatable), each breaking one check:
  *	wrong-ca            the leaf (and chain) from the untrusted CA
  *	expired             integrated 60 s after the leaf's notAfter
@@ -553,6 +559,7 @@ static const struct {
 
 struct sign_opts {
 	const char *payload, *statement, *identity, *issuer;
+	const char *key;		/* --key: a key signature */
 	time_t time;
 	long long log_index;
 	unsigned forge;
@@ -789,12 +796,55 @@ static void log_entry(struct signed_thing *s, const struct sign_opts *o)
 	EVP_PKEY_free(setk);
 }
 
+/* The PEM of @k's public key, NUL-terminated. */
+static char *pubkey_pem(EVP_PKEY *k)
+{
+	BIO *b = need(BIO_new(BIO_s_mem()), "BIO");
+	char *d, *out;
+	long n;
+
+	ok(PEM_write_bio_PUBKEY(b, k), "PEM");
+	n = BIO_get_mem_data(b, &d);
+	out = need(malloc((size_t)n + 1), "malloc");
+	memcpy(out, d, (size_t)n);
+	out[n] = '\0';
+	BIO_free(b);
+	return out;
+}
+
+/* --key: signed with the key in o->key, logged with its public key. */
+static void sign_with_key(struct signed_thing *s, const struct sign_opts *o)
+{
+	FILE *f = fopen(o->key, "r");
+	EVP_PKEY *key;
+	char *pem, *pem_b64;
+
+	if (!f)
+		die("cannot open '%s'", o->key);
+	key = need(PEM_read_PrivateKey(f, NULL, NULL, NULL), o->key);
+	fclose(f);
+	memset(s, 0, sizeof(*s));
+	pem = pubkey_pem(key);
+	pem_b64 = b64((const unsigned char *)pem, strlen(pem));
+	s->body = o->statement ? sign_dsse(s, o, key, pem_b64) :
+		  sign_plain(s, o, key, pem_b64);
+	log_entry(s, o);
+	free(pem);
+	free(pem_b64);
+	EVP_PKEY_free(key);
+}
+
 static void sign_thing(struct signed_thing *s, const struct sign_opts *o)
 {
 	const char *u = o->forge & F_WRONG_CA ? "u-" : "";
 	char n[3][32], *pem, *pem_b64;
-	EVP_PKEY *key = new_key(), *ik, *ct;
+	EVP_PKEY *key, *ik, *ct;
 
+	if (o->key) {
+		sign_with_key(s, o);
+		return;
+	}
+	key = new_key();
 	memset(s, 0, sizeof(*s));
 	snprintf(n[0], sizeof(n[0]), "%sinter.key", u);
 	snprintf(n[1], sizeof(n[1]), "%sinter.pem", u);
@@ -840,6 +890,8 @@ static void parse_sign_opts(struct sign_opts *o, int argc, char **argv)
 			o->identity = v;
 		else if (strcmp(a, "--issuer") == 0)
 			o->issuer = v;
+		else if (strcmp(a, "--key") == 0)
+			o->key = v;
 		else if (strcmp(a, "--time") == 0)
 			o->time = (time_t)strtoll(v, NULL, 10);
 		else if (strcmp(a, "--log-index") == 0)
@@ -854,7 +906,8 @@ static void parse_sign_opts(struct sign_opts *o, int argc, char **argv)
 		} else
 			die("unknown option '%s'", a);
 	}
-	if ((!o->payload && !o->statement) || !o->identity || !o->issuer)
+	if ((!o->payload && !o->statement) ||
+	    (!o->key && (!o->identity || !o->issuer)))
 		die("needs --payload, --artifact or --statement, --identity "
 		    "and --issuer");
 	if (o->log_index < 0 || o->log_index > 100000)
@@ -878,18 +931,22 @@ static int cmd_cosign(int argc, char **argv)
 	if (o.statement || !o.payload)
 		die("cosign: --payload FILE (a simple-signing payload)");
 	sign_thing(&s, &o);
-	leaf = cert_pem(s.leaf);
+	leaf = s.leaf ? cert_pem(s.leaf) : NULL;
 	chain = need(malloc(8192), "malloc");
-	snprintf(chain, 8192, "%s%s", cert_pem(s.inter), cert_pem(s.root));
+	if (s.leaf)
+		snprintf(chain, 8192, "%s%s", cert_pem(s.inter),
+			 cert_pem(s.root));
 	bundle = need(json_dumps(json_pack("{s:s,s:{s:s,s:I,s:I,s:s}}",
 		"SignedEntryTimestamp", s.set_b64, "Payload", "body",
 		s.body_b64, "integratedTime", s.integrated, "logIndex",
 		(json_int_t)o.log_index, "logID", s.id_hex), JSON_COMPACT),
 		"bundle JSON");
-	j = json_pack("{s:s,s:s,s:s}",
-		      "dev.cosignproject.cosign/signature", s.sig_b64,
-		      "dev.sigstore.cosign/certificate", leaf,
-		      "dev.sigstore.cosign/chain", chain);
+	j = leaf ? json_pack("{s:s,s:s,s:s}",
+			     "dev.cosignproject.cosign/signature", s.sig_b64,
+			     "dev.sigstore.cosign/certificate", leaf,
+			     "dev.sigstore.cosign/chain", chain) :
+	    json_pack("{s:s}", "dev.cosignproject.cosign/signature",
+		      s.sig_b64);
 	if (j && !(o.forge & F_NO_BUNDLE))
 		json_object_set_new(j, "dev.sigstore.cosign/bundle",
 				    json_string(bundle));
@@ -1111,11 +1168,16 @@ static int cmd_bundle(int argc, char **argv)
 	g_dir = argv[2];
 	parse_sign_opts(&o, argc, argv);
 	sign_thing(&s, &o);
-	if ((len = i2d_X509(s.leaf, &der)) <= 0)
-		die("certificate encoding");
-	cert = b64(der, (size_t)len);
-	vm = json_pack("{s:{s:s},s:[o]}", "certificate", "rawBytes", cert,
-		       "tlogEntries", tlog_entry(&o, &s));
+	if (!s.leaf) {
+		vm = json_pack("{s:{s:s},s:[o]}", "publicKey", "hint", "k",
+			       "tlogEntries", tlog_entry(&o, &s));
+	} else {
+		if ((len = i2d_X509(s.leaf, &der)) <= 0)
+			die("certificate encoding");
+		cert = b64(der, (size_t)len);
+		vm = json_pack("{s:{s:s},s:[o]}", "certificate", "rawBytes",
+			       cert, "tlogEntries", tlog_entry(&o, &s));
+	}
 	if (o.tsa)
 		json_object_set_new(vm, "timestampVerificationData", json_pack(
 			"{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp",

@@ -979,6 +979,97 @@ static void test_cosign_layer_key(void **state)
 	buf_release(&d.payload);
 }
 
+/* A copy of @s with the first @from replaced by @to (new: free). */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+	size_t n = strlen(s) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	assert_non_null(at);
+	assert_non_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+	return out;
+}
+
+/* Without --require-tlog, a key signature's Rekor bundle is checked when
+ * the trusted root (read lazily, here the built-in public-good one) has
+ * its log: the real entry verifies (its index reported), a SET that
+ * does not verify and an entry logging another signature refuse the
+ * key; against a root without that log (staging) the bundle is ignored,
+ * but for --require-tlog. */
+static void test_cosign_layer_key_logged(void **state)
+{
+	struct keys_trustroot_lazy prod, staging;
+	struct verify_opts o = { 0 };
+	struct sig_report s;
+	struct sig_doc d;
+	struct keyless_cosign honest;
+	size_t len;
+	char *other = slurp(DATA "rekor-set", &len), *bad_set;
+	X509 *leaf;
+	EVP_PKEY *key;
+	int rc;
+
+	(void)state;
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	keys_trustroot_lazy_init(&prod, NULL, false);
+	keys_trustroot_lazy_init(&staging, DATA "staging_trusted_root.json",
+				 false);
+	sig_doc_load(&d);
+	honest = d.in;
+	leaf = pem_cert(d.in.cert_pem, strlen(d.in.cert_pem));
+	key = X509_get0_pubkey(leaf);
+	o.keys = &key;
+	o.n_keys = 1;
+	o.tlog_root = &prod;
+	d.in.bundle = NULL;		/* nothing logged: the root is not read */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_false(keys_trustroot_lazy_tried(&prod));
+	report_free(&s);
+	d.in = honest;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.key_index == 0);
+	assert_int_equal(s.log_index, 11605770);
+	assert_int_equal(s.logged_at, 1674247893);
+	assert_true(keys_trustroot_lazy_tried(&prod));
+	report_free(&s);
+	bad_set = replaced(honest.bundle, "\"logIndex\":11605770",
+			   "\"logIndex\":11605771");
+	d.in.bundle = bad_set;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_true(!s.valid && s.key_index == -1 && !s.key[0]);
+	assert_non_null(strstr(s.reason, "transparency log entry does not: "
+			       "SET: "));
+	report_free(&s);
+	d.in.bundle = other;		/* logs another signature */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_non_null(strstr(s.reason, "log entry: "));
+	report_free(&s);
+	o.tlog_root = &staging;		/* a root without that log */
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_int_equal(s.log_index, -1);
+	report_free(&s);
+	o.require_tlog = true;
+	d.in = honest;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_non_null(strstr(s.reason, "--require-tlog"));
+	report_free(&s);
+	free(bad_set);
+	free(other);
+	X509_free(leaf);
+	keys_trustroot_lazy_release(&prod);
+	keys_trustroot_lazy_release(&staging);
+	json_decref(d.doc);
+	buf_release(&d.payload);
+}
+
 static void test_cosign_layer(void **state)
 {
 	static const struct fulcio_identity signers[] = {
@@ -1059,6 +1150,7 @@ int main(void)
 		cmocka_unit_test(test_cosign_keyless),
 		cmocka_unit_test(test_cosign_layer),
 		cmocka_unit_test(test_cosign_layer_key),
+		cmocka_unit_test(test_cosign_layer_key_logged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

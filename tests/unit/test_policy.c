@@ -1861,9 +1861,6 @@ static void test_keyless_warnings(void **state)
 		  "\"keys\":[\"ci\"],\"formats\":[\"notation\"]}"),
 		  ".rules[0].keys: keyless signers count for cosign and "
 		  "sigstore-bundle signatures only" },
-		{ "policy's trusted root unused", "{\"version\":1,"
-		  "\"trusted-root\":\"root-a.json\",\"keys\":{" KA "},"
-		  "\"rules\":[" RULE "]}", ".trusted-root: no keyless signer" },
 		{ "revoked, unused", R_KL(KA "," KL_CI ",\"revoked\":true}",
 		  RULE), ".keys.ci: 'ci' is revoked and no rule names it: it "
 		  "refuses every keyless signature matching it" },
@@ -1937,12 +1934,24 @@ static void test_keyless_model(void **state)
 	setenv("SIGNET_TRUSTED_ROOT", tpath("root-bad.json"), 1);
 	assert_int_equal(parse(&p, json, NULL), ERR_FORMAT);
 	assert_non_null(strstr(err_msg(), ".keys.ci.keyless: trusted root "));
-	/* no keyless entry: no trusted root is read */
+	/* no keyless entry: no trusted root is read, one is kept for key
+	 * signatures' log entries, read when one needs it (so a bad
+	 * $SIGNET_TRUSTED_ROOT does not stop the policy) */
 	assert_int_equal(parse(&p, R1(RULE), NULL), 0);
 	assert_null(p->trustroot);
+	assert_non_null(p->tlog_root);
+	assert_false(keys_trustroot_lazy_tried(p->tlog_root));
 	assert_int_equal(p->n_signers, 0);
 	policy_free(p);
 	unsetenv("SIGNET_TRUSTED_ROOT");
+	/* the policy's own trusted root is read at once: it is for key
+	 * signatures' log entries too */
+	assert_int_equal(parse(&p, "{\"version\":1,\"trusted-root\":"
+			       "\"root-a.json\",\"keys\":{" KA "},"
+			       "\"rules\":[" RULE "]}", NULL), 0);
+	assert_non_null(p->trustroot);
+	assert_null(p->tlog_root);
+	policy_free(p);
 }
 
 /* A keyless signature as verify_image reports it. */
