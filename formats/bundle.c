@@ -159,7 +159,10 @@ static void parse_material_key(struct jp_reader *r, const json_t *vm,
 			  "x509CertificateChain, certificate");
 		return;
 	}
-	if (k && member(k, "hint"))
+	/* the hint is optional (the Sigstore bundle spec); "" is none */
+	if (k && member(k, "hint") &&
+	    !(json_is_string(member(k, "hint")) &&
+	      !*json_string_value(member(k, "hint"))))
 		out->key_hint = jp_get_str(r, k, "hint",
 					   ".verificationMaterial.publicKey",
 					   false);

@@ -404,6 +404,15 @@ static void test_key_bundle(void **state)
 	err_clear();
 	bundle_release(&b);
 	free(text);
+	/* an empty hint is no hint (protobuf JSON leaves it out anyway) */
+	json_object_set_new(json_object_get(json_object_get(
+		doc, "verificationMaterial"), "publicKey"), "hint",
+		json_string(""));
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_int_equal(bundle_parse(&b, text, strlen(text)), 0);
+	assert_null(b.key_hint);
+	bundle_release(&b);
+	free(text);
 	json_decref(doc);
 }
 
