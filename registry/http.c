@@ -1027,8 +1027,11 @@ static void pf_launch(struct registry *reg, struct pf_member *m,
 	perform_setup(reg, m->curl, m->errbuf, &req, &mat, m->url, &m->sink,
 		      t_ms, c_ms);
 	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, m->hdrs);
-	/* wait for the lead's connection: it may be HTTP/2 */
-	curl_easy_setopt(m->curl, CURLOPT_PIPEWAIT, 1L);
+	/* over TLS, wait for the lead's connection: HTTP/2 multiplexes
+	 * on it. Plain HTTP/1.1 (no h2c here) learns that it cannot only
+	 * from the lead's answer, so waiting would make it sequential. */
+	if (at->scheme == SCHEME_HTTPS)
+		curl_easy_setopt(m->curl, CURLOPT_PIPEWAIT, 1L);
 	if (curl_multi_add_handle(reg->multi, m->curl) != CURLM_OK) {
 		pf_reset(reg, m, PF_OFF);
 		return;

@@ -178,6 +178,49 @@ BENCH_REGISTRY_DIGEST_MS=$BENCH_REGISTRY_DIGEST_MS \
 	python3 "$here/measure.py" --summary "$RUNS" "${cmds[@]}"
 echo
 
+# ---- the same over a network's round trips -----------------------------------
+# On loopback a round trip is the registry's own time, and requests sent
+# side by side compete with it for the same 2 CPUs: overlap shows little.
+# tests/bench/delay.py puts BENCH_RTT_MS (default 20; 0 skips this) into
+# every round trip and connection set-up, as a network would, without
+# touching the host's network. An image of its own, signed through it
+# (a signature names the host it was given).
+bench_rtt() {
+	local rtt=${BENCH_RTT_MS:-20} pf=$WORK/delay.port pid hp n k
+	local rimg rpin rcmds=()
+	python3 "$here/delay.py" "$pf" "${REG_BENCH##*:}" "$((rtt / 2))" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	for ((n = 0; n < 50; n++)); do
+		[ -s "$pf" ] && break
+		sleep 0.1
+	done
+	[ -s "$pf" ] || { echo "(delay.py did not start)"; kill "$pid"; return; }
+	hp=127.0.0.1:$(cat "$pf")
+	rimg=$hp/bench/rtt:1.0
+	push_image "$REG_BENCH/bench/rtt:1.0" rtt >/dev/null &&
+	rpin=$("$SIGNET" sign --key bench.key "$rimg" 2>/dev/null) || {
+		echo "(signing through delay.py failed)"
+		kill "$pid"
+		return
+	}
+	echo "== signet verify with $rtt ms round trips (tests/bench/delay.py" \
+		"in front of $REG_BENCH), $RUNS runs"
+	for k in "by tag:$rimg" "by digest:$rpin"; do
+		echo "per verify ${k%%:*}: $(verify_counts "$SIGNET" "${k#*:}")"
+	done
+	rcmds=("signet-tag=$SIGNET verify --key bench.pub $rimg"
+	       "signet-digest=$SIGNET verify --key bench.pub $rpin")
+	[ -z "$BEFORE" ] ||
+		rcmds+=("before-tag=$BEFORE verify --key bench.pub $rimg"
+			"before-digest=$BEFORE verify --key bench.pub $rpin")
+	python3 "$here/measure.py" "$RUNS" "${rcmds[@]}"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	echo
+}
+[ "${BENCH_RTT_MS:-20}" = 0 ] || bench_rtt
+
 # ---- signet audit: a whole registry ------------------------------------------
 # 1000 images in 50 repositories, half signed, on a registry of its own.
 # Figures: audit's images/s; the registry's own ceiling for the very
