@@ -58,6 +58,7 @@ struct host {
 	bool plain_ok;		/* loopback or --insecure-registry */
 	bool answered;		/* gave an answer (2xx, 404) once: its scheme
 				 * and whether it wants credentials are known */
+	bool h2;		/* its last answer came over HTTP/2 */
 	char ca_file[600];	/* per-host CA from /etc/docker/certs.d */
 	bool use_basic;		/* the registry asked for basic auth */
 	struct cred cred;	/* from docker's config; loaded once */
@@ -70,6 +71,7 @@ struct registry {
 	CURL *curl;
 	CURLM *multi;		/* runs every transfer: one connection cache */
 	bool lead_done;		/* reg->curl's transfer in multi has ended */
+	bool last_h2;		/* the last answer came over HTTP/2 */
 	CURLcode lead_cc;	/* and how */
 	struct pf_member *pf;	/* the prefetch batch (see http_prefetch_add) */
 	size_t n_pf;
@@ -813,6 +815,7 @@ struct pf_member {
 	char errbuf[CURL_ERROR_SIZE];
 	struct sink sink;
 	struct http_resp resp;
+	bool h2;			/* answered over HTTP/2 */
 };
 
 static bool headers_equal(const char *const *a, const char *const *b)
@@ -947,12 +950,21 @@ static void trace_exchange(const char *method, const char *url_in,
 	       cc ? " (transport error)" : "", (double)took_us / 1e3);
 }
 
+static bool over_h2(CURL *c)
+{
+	long v = 0;
+
+	curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &v);
+	return v == CURL_HTTP_VERSION_2_0;
+}
+
 /* A member's transfer ended: keep a complete answer, drop the rest. */
 static void pf_finish(struct registry *reg, struct pf_member *m,
 		      CURLcode cc)
 {
 	curl_multi_remove_handle(reg->multi, m->curl);
 	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &m->resp.status);
+	m->h2 = over_h2(m->curl);
 	trace_exchange("GET", m->url, m->curl, m->resp.status, cc,
 		       "prefetch: ");
 	curl_slist_free_all(m->hdrs);
@@ -1092,6 +1104,7 @@ static int pf_answer(struct registry *reg, struct pf_member *m,
 	memcpy(resp->retry_after, m->resp.retry_after,
 	       sizeof(resp->retry_after));
 	resp->oci_subject = m->resp.oci_subject;
+	reg->last_h2 = m->h2;
 	pf_reset(reg, m, PF_OFF);
 	return 1;
 }
@@ -1164,6 +1177,7 @@ static int perform(struct registry *reg, const struct http_req *req,
 	reg->nreq++;
 	*ccode = transfer(reg, m, req, at, url, t_ms, c_ms);
 	curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	reg->last_h2 = over_h2(reg->curl);
 	/* the time it took, so that a trace shows which requests overlap
 	 * (make bench counts sequential round trips by it) */
 	trace_exchange(req->method, url, reg->curl, resp->status, *ccode, "");
@@ -1369,6 +1383,22 @@ static int scheme_probe(struct registry *reg, const struct http_req *req,
 	return AGAIN;
 }
 
+/* May a request to @h carry the prefetch batch along? On a first contact
+ * that probes the scheme (a loopback registry: a second plain connection
+ * costs next to nothing), and once the host's credentials are settled
+ * (never into an HTTPS registry's first challenge). Over TLS only when
+ * the host answered over HTTP/2, where the batch shares the connection:
+ * a second HTTP/1.1 connection costs a TLS handshake, more than the
+ * round trip it would save. */
+static bool batch_ok(const struct host *h, bool auth)
+{
+	if (h->scheme == SCHEME_UNKNOWN)
+		return true;
+	if (!h->answered && !auth)
+		return false;
+	return h->scheme == SCHEME_HTTP || h->h2;
+}
+
 /* Send the request to the registry's own host, with the token or basic
  * credentials it has asked for. No retries while we find out which
  * scheme the host speaks. */
@@ -1391,15 +1421,16 @@ static int send_home(struct registry *reg, const struct http_req *req,
 			 h->cred.basic);
 		x->at.auth = x->auth;
 	}
-	/* the batch goes along on a first contact that probes the scheme
-	 * (a loopback registry), and once the host's credentials are
-	 * settled: not into an HTTPS registry's first challenge */
-	x->at.batch = h->scheme == SCHEME_UNKNOWN || h->answered ||
-		      x->at.auth != NULL;
-	if (h->scheme != SCHEME_UNKNOWN)
-		return perform_retry(reg, req, &x->at, resp, &cc);
-	rc = perform(reg, req, &x->at, resp, &cc);
-	return scheme_probe(reg, req, h, rc, cc, resp);
+	x->at.batch = batch_ok(h, x->at.auth != NULL);
+	if (h->scheme != SCHEME_UNKNOWN) {
+		rc = perform_retry(reg, req, &x->at, resp, &cc);
+	} else {
+		rc = perform(reg, req, &x->at, resp, &cc);
+		rc = scheme_probe(reg, req, h, rc, cc, resp);
+	}
+	if (resp->status)
+		h->h2 = reg->last_h2;
+	return rc;
 }
 
 /* A 401 from the registry, the first: load its credentials, then fetch
