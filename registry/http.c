@@ -71,8 +71,8 @@ struct registry {
 	CURL *curl;
 	CURLM *multi;		/* runs every transfer: one connection cache */
 	bool lead_done;		/* reg->curl's transfer in multi has ended */
-	bool last_h2;		/* the last answer came over HTTP/2 */
 	CURLcode lead_cc;	/* and how */
+	bool last_h2;		/* the last answer came over HTTP/2 */
 	struct pf_member *pf;	/* the prefetch batch (see http_prefetch_add) */
 	size_t n_pf;
 	struct registry_opts opts;
