@@ -56,14 +56,25 @@ struct host {
 	char name[REF_HOST_MAX];
 	enum scheme scheme;
 	bool plain_ok;		/* loopback or --insecure-registry */
+	bool answered;		/* gave an answer (2xx, 404) once: its scheme
+				 * and whether it wants credentials are known */
+	bool h2;		/* its last answer came over HTTP/2 */
 	char ca_file[600];	/* per-host CA from /etc/docker/certs.d */
 	bool use_basic;		/* the registry asked for basic auth */
 	struct cred cred;	/* from docker's config; loaded once */
 	bool cred_loaded;
 };
 
+struct pf_member;
+
 struct registry {
 	CURL *curl;
+	CURLM *multi;		/* runs every transfer: one connection cache */
+	bool lead_done;		/* reg->curl's transfer in multi has ended */
+	CURLcode lead_cc;	/* and how */
+	bool last_h2;		/* the last answer came over HTTP/2 */
+	struct pf_member *pf;	/* the prefetch batch (see http_prefetch_add) */
+	size_t n_pf;
 	struct registry_opts opts;
 	char errbuf[CURL_ERROR_SIZE];
 	unsigned long nreq;
@@ -262,6 +273,9 @@ static int token_store(struct registry *reg, const char *host,
 
 /* ---- client lifetime ---------------------------------------------------- */
 
+static void prefetch_clear(struct registry *reg);
+static void prefetch_free(struct registry *reg);
+
 static CURLcode global_rc;
 
 static void global_init(void)
@@ -309,10 +323,13 @@ int registry_new(struct registry **out, const struct registry_opts *opts)
 		reg->end_ms = reg->start_ms + reg->opts.deadline * 1000;
 	reg->hint_ms = -1;
 	reg->curl = curl_easy_init();
-	if (!reg->curl) {
-		free(reg);
+	reg->multi = curl_multi_init();
+	if (!reg->curl || !reg->multi) {
+		registry_free(reg);
 		return err_set(ERR_NET, "cannot create a curl handle");
 	}
+	/* a small pool per host when the registry does not multiplex */
+	curl_multi_setopt(reg->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
 	if ((rc = http_test_routes(&reg->routes)) < 0) {
 		registry_free(reg);
 		return rc;
@@ -341,6 +358,9 @@ void registry_free(struct registry *reg)
 		cred_release(&reg->hosts[i].cred);
 	layout_free(reg->layout);
 	curl_slist_free_all(reg->routes);
+	prefetch_free(reg);
+	if (reg->multi)
+		curl_multi_cleanup(reg->multi);
 	curl_easy_cleanup(reg->curl);
 	free(reg);
 }
@@ -594,6 +614,9 @@ struct attempt {
 	const char *path;
 	const char *auth;	/* full "Authorization: ..." header or NULL */
 	const char *ca_file;
+	bool batch;		/* may carry the prefetch batch along: sent to
+				 * the registry's own host, whose scheme and
+				 * credentials are settled or being probed */
 };
 
 /* The request's own headers, its credentials, and none of libcurl's
@@ -626,16 +649,15 @@ nomem:
 
 /* Set the handle up for one exchange: @url within @t_ms (@c_ms to
  * connect), the answer into @sink. */
-static void perform_setup(struct registry *reg, const struct http_req *req,
-			  const struct attempt *at, const char *url,
-			  struct sink *sink, long t_ms, long c_ms)
+static void perform_setup(struct registry *reg, CURL *c, char *errbuf,
+			  const struct http_req *req, const struct attempt *at,
+			  const char *url, struct sink *sink, long t_ms,
+			  long c_ms)
 {
-	CURL *c = reg->curl;
-
 	curl_easy_reset(c);
-	reg->errbuf[0] = '\0';
+	errbuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, reg->errbuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -747,15 +769,373 @@ static void url_redact(char *url)
 		url[n] = '\0';
 }
 
+/* ---- transfers and the prefetch batch ------------------------------------ */
+
+/*
+ * Every transfer runs in the client's multi handle, so that all of them
+ * share one connection cache (HTTP/2 multiplexes them on one connection
+ * where the registry offers it; else a pool of MAX_HOST_CONNECTIONS).
+ *
+ * The prefetch batch (http_prefetch_add) holds GET requests whose answers
+ * a caller will certainly ask for next, independent of each other: an
+ * image's manifest by digest and its signature lookups. When the first of
+ * them is sent, the others go out beside it, with the same scheme, host
+ * and credentials; each answer is kept, as it came, until the caller
+ * sends that very request (same URL, Accept headers and credentials) and
+ * gets it then in place of a new exchange, once. http_do judges a kept
+ * answer exactly as a fresh one: status, auth challenge, redirect, scheme
+ * probe, retries. Only complete answers are kept: a transfer that broke,
+ * stalled or overflowed its cap is dropped and its request is sent again
+ * when asked for, as if never prefetched. The batch is dropped by the
+ * next http_prefetch_add batch, by any request that writes, and by
+ * registry_deadline_restart (the next image).
+ */
+
+#define BATCH_MAX 4
+
+enum pf_state {
+	PF_IDLE,	/* not sent yet */
+	PF_FLIGHT,	/* on its way */
+	PF_DONE,	/* answered; the answer kept for its caller */
+	PF_OFF,		/* sent by its caller, or its answer dropped */
+};
+
+struct pf_member {
+	enum pf_state state;
+	char host[REF_HOST_MAX];	/* as attempt.host */
+	char path[1024];
+	char repo[REF_REPO_MAX];
+	const char *const *headers;	/* static storage of the caller */
+	size_t max;
+	/* PF_FLIGHT, PF_DONE: what it was sent as */
+	char url[URL_MAX];
+	char *auth;			/* copy, wiped on release */
+	CURL *curl;
+	struct curl_slist *hdrs;
+	char errbuf[CURL_ERROR_SIZE];
+	struct sink sink;
+	struct http_resp resp;
+	bool h2;			/* answered over HTTP/2 */
+};
+
+static bool headers_equal(const char *const *a, const char *const *b)
+{
+	size_t i;
+
+	for (i = 0; a && b && a[i] && b[i]; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return (!a || !a[i]) && (!b || !b[i]);
+}
+
+static bool auth_equal(const char *a, const char *b)
+{
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* Leave the member unsent, its answer (if any) dropped. */
+static void pf_reset(struct registry *reg, struct pf_member *m,
+		     enum pf_state to)
+{
+	if (m->state == PF_FLIGHT)
+		curl_multi_remove_handle(reg->multi, m->curl);
+	curl_slist_free_all(m->hdrs);
+	m->hdrs = NULL;
+	if (m->auth) {
+		secure_wipe(m->auth, strlen(m->auth));
+		free(m->auth);
+		m->auth = NULL;
+	}
+	buf_reset(&m->resp.body);
+	m->state = to;
+}
+
+static void prefetch_clear(struct registry *reg)
+{
+	size_t i;
+
+	for (i = 0; i < reg->n_pf; i++)
+		pf_reset(reg, &reg->pf[i], PF_OFF);
+	reg->n_pf = 0;
+}
+
+static void prefetch_free(struct registry *reg)
+{
+	size_t i;
+
+	if (!reg->pf)
+		return;
+	prefetch_clear(reg);
+	for (i = 0; i < BATCH_MAX; i++) {
+		http_resp_release(&reg->pf[i].resp);
+		if (reg->pf[i].curl)
+			curl_easy_cleanup(reg->pf[i].curl);
+	}
+	free(reg->pf);
+}
+
+void http_prefetch_begin(struct registry *reg)
+{
+	prefetch_clear(reg);
+}
+
+int http_prefetch_add(struct registry *reg, const struct http_req *req,
+		      size_t max)
+{
+	struct pf_member *m;
+	size_t i;
+
+	if (reg->layout || strcmp(req->method, "GET") != 0 || req->catalog ||
+	    reg->n_pf == BATCH_MAX)
+		return 0;
+	if (!reg->pf) {
+		reg->pf = calloc(BATCH_MAX, sizeof(*reg->pf));
+		if (!reg->pf)
+			return err_set(ERR_NOMEM, "out of memory");
+		for (i = 0; i < BATCH_MAX; i++)
+			http_resp_init(&reg->pf[i].resp, MANIFEST_MAX);
+	}
+	m = &reg->pf[reg->n_pf];
+	if (!m->curl && !(m->curl = curl_easy_init()))
+		return err_set(ERR_NET, "cannot create a curl handle");
+	if (snprintf(m->host, sizeof(m->host), "%s",
+		     ref_endpoint(req->host)) >= (int)sizeof(m->host) ||
+	    snprintf(m->path, sizeof(m->path), "%s", req->path) >=
+	    (int)sizeof(m->path) ||
+	    snprintf(m->repo, sizeof(m->repo), "%s", req->repo) >=
+	    (int)sizeof(m->repo))
+		return 0;	/* too long to be ours: not prefetched */
+	m->headers = req->headers;
+	m->max = max;
+	m->resp.body.max = max;
+	m->state = PF_IDLE;
+	reg->n_pf++;
+	return 0;
+}
+
+/* The batch member that request @req sent as @at would be, or NULL. */
+static struct pf_member *pf_find(struct registry *reg,
+				 const struct http_req *req,
+				 const struct attempt *at,
+				 const struct http_resp *resp)
+{
+	struct pf_member *m;
+	size_t i;
+
+	if (!at->batch || strcmp(req->method, "GET") != 0 || req->catalog)
+		return NULL;
+	for (i = 0; i < reg->n_pf; i++) {
+		m = &reg->pf[i];
+		if (strcmp(m->path, at->path) == 0 &&
+		    strcmp(m->host, at->host) == 0 &&
+		    strcmp(m->repo, req->repo) == 0 && m->max == resp->body.max &&
+		    headers_equal(m->headers, req->headers))
+			return m;
+	}
+	return NULL;
+}
+
+/* Trace a finished exchange as make bench and the tests read it:
+ * "METHOD URL -> STATUS (T ms)" (the URL without its query). */
+static void trace_exchange(const char *method, const char *url_in,
+			   CURL *c, long status, CURLcode cc, const char *tag)
+{
+	char url[URL_MAX];
+	curl_off_t took_us = 0;
+
+	snprintf(url, sizeof(url), "%s", url_in);
+	url_redact(url);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &took_us);
+	debugf("%s%s %s -> %ld%s (%.2f ms)", tag, method, url, status,
+	       cc ? " (transport error)" : "", (double)took_us / 1e3);
+}
+
+static bool over_h2(CURL *c)
+{
+	long v = 0;
+
+	curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &v);
+	return v == CURL_HTTP_VERSION_2_0;
+}
+
+/* A member's transfer ended: keep a complete answer, drop the rest. */
+static void pf_finish(struct registry *reg, struct pf_member *m,
+		      CURLcode cc)
+{
+	curl_multi_remove_handle(reg->multi, m->curl);
+	curl_easy_getinfo(m->curl, CURLINFO_RESPONSE_CODE, &m->resp.status);
+	m->h2 = over_h2(m->curl);
+	trace_exchange("GET", m->url, m->curl, m->resp.status, cc,
+		       "prefetch: ");
+	curl_slist_free_all(m->hdrs);
+	m->hdrs = NULL;
+	m->state = PF_DONE;
+	if (cc != CURLE_OK || m->sink.overflow || m->sink.pace)
+		pf_reset(reg, m, PF_OFF);
+}
+
+/* Run the multi handle until @m's transfer ends (@m NULL: reg->curl's).
+ * The others in flight move on meanwhile; those that end are recorded. */
+static CURLcode drive(struct registry *reg, struct pf_member *m)
+{
+	CURLMsg *msg;
+	CURLMcode mc;
+	int running, left;
+	size_t i;
+
+	for (;;) {
+		mc = curl_multi_perform(reg->multi, &running);
+		while ((msg = curl_multi_info_read(reg->multi, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			if (msg->easy_handle == reg->curl) {
+				reg->lead_done = true;
+				reg->lead_cc = msg->data.result;
+				continue;
+			}
+			for (i = 0; i < reg->n_pf; i++)
+				if (reg->pf[i].state == PF_FLIGHT &&
+				    reg->pf[i].curl == msg->easy_handle)
+					pf_finish(reg, &reg->pf[i],
+						  msg->data.result);
+		}
+		if (m ? m->state != PF_FLIGHT : reg->lead_done)
+			return m ? CURLE_OK : reg->lead_cc;
+		if (mc != CURLM_OK || !running ||
+		    curl_multi_poll(reg->multi, NULL, 0, 1000, NULL) !=
+		    CURLM_OK)
+			return CURLE_FAILED_INIT;	/* cannot happen */
+	}
+}
+
+/* Send member @m beside the request going out as @at. */
+static void pf_launch(struct registry *reg, struct pf_member *m,
+		      const struct http_req *lead, const struct attempt *at,
+		      long t_ms, long c_ms)
+{
+	struct attempt mat = *at;
+	struct http_req req = *lead;
+
+	pf_reset(reg, m, PF_IDLE);
+	mat.path = m->path;
+	req.path = m->path;
+	req.headers = m->headers;
+	if (snprintf(m->url, sizeof(m->url), "%s://%s%s",
+		     at->scheme == SCHEME_HTTP ? "http" : "https", at->host,
+		     m->path) >= (int)sizeof(m->url) ||
+	    (at->auth && !(m->auth = strdup(at->auth))) ||
+	    request_headers(&m->hdrs, &req, &mat) < 0) {
+		err_clear();
+		pf_reset(reg, m, PF_OFF);
+		return;
+	}
+	memset(&m->sink, 0, sizeof(m->sink));
+	m->sink.resp = &m->resp;
+	m->resp.status = 0;
+	m->resp.content_type[0] = m->resp.location[0] = '\0';
+	m->resp.www_auth[0] = m->resp.link[0] = '\0';
+	m->resp.retry_after[0] = '\0';
+	m->resp.oci_subject = false;
+	perform_setup(reg, m->curl, m->errbuf, &req, &mat, m->url, &m->sink,
+		      t_ms, c_ms);
+	curl_easy_setopt(m->curl, CURLOPT_HTTPHEADER, m->hdrs);
+	/* over TLS, wait for the lead's connection: HTTP/2 multiplexes
+	 * on it. Plain HTTP/1.1 (no h2c here) learns that it cannot only
+	 * from the lead's answer, so waiting would make it sequential. */
+	if (at->scheme == SCHEME_HTTPS)
+		curl_easy_setopt(m->curl, CURLOPT_PIPEWAIT, 1L);
+	if (curl_multi_add_handle(reg->multi, m->curl) != CURLM_OK) {
+		pf_reset(reg, m, PF_OFF);
+		return;
+	}
+	m->state = PF_FLIGHT;
+	reg->nreq++;
+}
+
+/* @lead (a batch member, sent as @at) goes out now: the members not yet
+ * sent as such go with it. */
+static void pf_launch_all(struct registry *reg, struct pf_member *lead,
+			  const struct http_req *req, const struct attempt *at,
+			  const char *url, long t_ms, long c_ms)
+{
+	struct pf_member *m;
+	char murl[URL_MAX];
+	size_t i;
+
+	pf_reset(reg, lead, PF_OFF);
+	for (i = 0; i < reg->n_pf; i++) {
+		m = &reg->pf[i];
+		if (m == lead || m->state == PF_OFF)
+			continue;
+		/* answered, or on its way, as it would be sent now */
+		snprintf(murl, sizeof(murl), "%.*s%s",
+			 (int)(strlen(url) - strlen(at->path)), url, m->path);
+		if (m->state != PF_IDLE && strcmp(m->url, murl) == 0 &&
+		    auth_equal(m->auth, at->auth))
+			continue;
+		pf_launch(reg, m, req, at, t_ms, c_ms);
+	}
+}
+
+/* The kept answer of @m, when it was sent as @url with @at's credentials:
+ * 1 when @resp has it (and @m is done with), 0 when there is none. */
+static int pf_answer(struct registry *reg, struct pf_member *m,
+		     const struct attempt *at, const char *url,
+		     struct http_resp *resp)
+{
+	if (m->state == PF_IDLE || m->state == PF_OFF ||
+	    strcmp(m->url, url) != 0 || !auth_equal(m->auth, at->auth))
+		return 0;
+	if (m->state == PF_FLIGHT)
+		drive(reg, m);
+	if (m->state != PF_DONE)
+		return 0;
+	if (buf_append(&resp->body, m->resp.body.data, m->resp.body.len) < 0) {
+		err_clear();
+		pf_reset(reg, m, PF_OFF);
+		return 0;
+	}
+	resp->status = m->resp.status;
+	memcpy(resp->content_type, m->resp.content_type,
+	       sizeof(resp->content_type));
+	memcpy(resp->location, m->resp.location, sizeof(resp->location));
+	memcpy(resp->www_auth, m->resp.www_auth, sizeof(resp->www_auth));
+	memcpy(resp->link, m->resp.link, sizeof(resp->link));
+	memcpy(resp->retry_after, m->resp.retry_after,
+	       sizeof(resp->retry_after));
+	resp->oci_subject = m->resp.oci_subject;
+	reg->last_h2 = m->h2;
+	pf_reset(reg, m, PF_OFF);
+	return 1;
+}
+
+/* Send the request set up on reg->curl, and with it the batch members
+ * (when it is one of them) that go beside it. */
+static CURLcode transfer(struct registry *reg, struct pf_member *lead,
+			 const struct http_req *req, const struct attempt *at,
+			 const char *url, long t_ms, long c_ms)
+{
+	CURLcode cc;
+
+	reg->lead_done = false;
+	if (curl_multi_add_handle(reg->multi, reg->curl) != CURLM_OK)
+		return CURLE_OUT_OF_MEMORY;
+	if (lead)
+		pf_launch_all(reg, lead, req, at, url, t_ms, c_ms);
+	cc = drive(reg, NULL);
+	curl_multi_remove_handle(reg->multi, reg->curl);
+	return cc;
+}
+
 static int perform(struct registry *reg, const struct http_req *req,
 		   const struct attempt *at, struct http_resp *resp,
 		   CURLcode *ccode)
 {
 	struct curl_slist *hdrs = NULL;
 	struct sink sink = { .resp = resp };
+	struct pf_member *m;
 	char url[URL_MAX], why[1024];
 	long left = left_ms(reg), t_ms, c_ms;
-	curl_off_t took_us = 0;
 	int rc;
 
 	*ccode = CURLE_OK;
@@ -766,6 +1146,9 @@ static int perform(struct registry *reg, const struct http_req *req,
 		snprintf(why, sizeof(why), "%s %s", req->method, req->what);
 		return deadline_exceeded(reg, why, false);
 	}
+	/* a write makes what was read before it stale */
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		prefetch_clear(reg);
 	/* each request gets its own limits, but never more than is left */
 	t_ms = reg->opts.timeout * 1000;
 	c_ms = reg->opts.connect_timeout * 1000;
@@ -779,20 +1162,25 @@ static int perform(struct registry *reg, const struct http_req *req,
 		return err_set(ERR_FORMAT, "URL too long");
 	buf_reset(&resp->body);
 	resp->status = 0;
-	perform_setup(reg, req, at, url, &sink, t_ms, c_ms);
+	m = pf_find(reg, req, at, resp);
+	if (m && pf_answer(reg, m, at, url, resp)) {
+		url_redact(url);
+		debugf("%s %s: answered by the prefetch", req->method, url);
+		return perform_outcome(reg, req, at, &sink, CURLE_OK);
+	}
+	perform_setup(reg, reg->curl, reg->errbuf, req, at, url, &sink, t_ms,
+		      c_ms);
 	if ((rc = request_headers(&hdrs, req, at)) < 0)
 		return rc;
 	curl_easy_setopt(reg->curl, CURLOPT_HTTPHEADER, hdrs);
 
 	reg->nreq++;
-	*ccode = curl_easy_perform(reg->curl);
+	*ccode = transfer(reg, m, req, at, url, t_ms, c_ms);
 	curl_easy_getinfo(reg->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	url_redact(url);
+	reg->last_h2 = over_h2(reg->curl);
 	/* the time it took, so that a trace shows which requests overlap
 	 * (make bench counts sequential round trips by it) */
-	curl_easy_getinfo(reg->curl, CURLINFO_TOTAL_TIME_T, &took_us);
-	debugf("%s %s -> %ld%s (%.2f ms)", req->method, url, resp->status,
-	       *ccode ? " (transport error)" : "", (double)took_us / 1e3);
+	trace_exchange(req->method, url, reg->curl, resp->status, *ccode, "");
 	rc = perform_outcome(reg, req, at, &sink, *ccode);
 	curl_slist_free_all(hdrs);
 	return rc;
@@ -810,6 +1198,7 @@ bool http_timed_out(const struct registry *reg)
 
 void registry_deadline_restart(struct registry *reg)
 {
+	prefetch_clear(reg);
 	reg->start_ms = now_ms();
 	reg->end_ms = reg->opts.deadline > 0 ?
 		      reg->start_ms + reg->opts.deadline * 1000 : 0;
@@ -994,6 +1383,22 @@ static int scheme_probe(struct registry *reg, const struct http_req *req,
 	return AGAIN;
 }
 
+/* May a request to @h carry the prefetch batch along? On a first contact
+ * that probes the scheme (a loopback registry: a second plain connection
+ * costs next to nothing), and once the host's credentials are settled
+ * (never into an HTTPS registry's first challenge). Over TLS only when
+ * the host answered over HTTP/2, where the batch shares the connection:
+ * a second HTTP/1.1 connection costs a TLS handshake, more than the
+ * round trip it would save. */
+static bool batch_ok(const struct host *h, bool auth)
+{
+	if (h->scheme == SCHEME_UNKNOWN)
+		return true;
+	if (!h->answered && !auth)
+		return false;
+	return h->scheme == SCHEME_HTTP || h->h2;
+}
+
 /* Send the request to the registry's own host, with the token or basic
  * credentials it has asked for. No retries while we find out which
  * scheme the host speaks. */
@@ -1016,10 +1421,16 @@ static int send_home(struct registry *reg, const struct http_req *req,
 			 h->cred.basic);
 		x->at.auth = x->auth;
 	}
-	if (h->scheme != SCHEME_UNKNOWN)
-		return perform_retry(reg, req, &x->at, resp, &cc);
-	rc = perform(reg, req, &x->at, resp, &cc);
-	return scheme_probe(reg, req, h, rc, cc, resp);
+	x->at.batch = batch_ok(h, x->at.auth != NULL);
+	if (h->scheme != SCHEME_UNKNOWN) {
+		rc = perform_retry(reg, req, &x->at, resp, &cc);
+	} else {
+		rc = perform(reg, req, &x->at, resp, &cc);
+		rc = scheme_probe(reg, req, h, rc, cc, resp);
+	}
+	if (resp->status)
+		h->h2 = reg->last_h2;
+	return rc;
 }
 
 /* A 401 from the registry, the first: load its credentials, then fetch
@@ -1138,6 +1549,9 @@ int http_do(struct registry *reg, const struct http_req *req,
 		if (rc == 0)
 			rc = redirect_follow(reg, req, &x, resp);
 	} while (rc == AGAIN);
+	if (rc == 0 && !x.away && ((resp->status >= 200 &&
+	    resp->status < 300) || resp->status == 404))
+		x.h->answered = true;
 	if (rc == 0 && (resp->status < 200 || resp->status >= 300) &&
 	    !(req->ok_404 && resp->status == 404))
 		rc = status_error(req, resp);

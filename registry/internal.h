@@ -20,6 +20,14 @@ struct http_req {
 					 * may_repeat() in http.c */
 };
 
+/* The Accept headers of a manifest GET (ops.c) and of a referrers API
+ * GET (referrers.c), NULL-terminated. */
+extern const char *const registry_manifest_accept[];
+extern const char *const registry_index_accept[];
+/* A tag as the distribution spec allows it, or a digest. Registry-
+ * supplied tag names pass through here before they reach a URL. ops.c. */
+bool registry_reference_ok(const char *s);
+
 struct http_resp {
 	long status;
 	struct buf body;
@@ -38,6 +46,16 @@ void http_resp_release(struct http_resp *r);
  * 401/403, ERR_NET otherwise). */
 int http_do(struct registry *reg, const struct http_req *req,
 	    struct http_resp *resp);
+
+/* The prefetch batch (see http.c): begin one (dropping the last), then
+ * add the GET requests whose answers the caller will certainly ask for
+ * next; the first of them sent carries the others along, and each
+ * answer is kept for the same request once. A request that cannot be
+ * added (a full batch, an offline layout) is left out: 0 all the same.
+ * @req->headers must have static storage. */
+void http_prefetch_begin(struct registry *reg);
+int http_prefetch_add(struct registry *reg, const struct http_req *req,
+		      size_t max);
 
 /* Whether the last exchange failed in a way worth another try: the
  * connection broke or timed out, or the registry answered 429 or 5xx.

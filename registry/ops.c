@@ -11,15 +11,13 @@
 
 #include "internal.h"
 
-static const char *const manifest_accept[] = {
+const char *const registry_manifest_accept[] = {
 	"Accept: " MT_OCI_MANIFEST ", " MT_OCI_INDEX ", " MT_DOCKER_MANIFEST
 	", " MT_DOCKER_LIST,
 	NULL,
 };
 
-/* A tag as the distribution spec allows it, or a digest. Registry-supplied
- * tag names pass through here before they reach a URL. */
-static bool reference_ok(const char *s)
+bool registry_reference_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -88,7 +86,7 @@ int registry_get_manifest(struct registry *reg, const struct image_ref *repo,
 	out->media_type[0] = '\0';
 	out->digest.str[0] = '\0';
 	str_sanitize(shown, sizeof(shown), reference);
-	if (!reference_ok(reference))
+	if (!registry_reference_ok(reference))
 		return err_set(ERR_FORMAT, "invalid tag '%s'", shown);
 	if ((rc = repo_path(path, sizeof(path), repo, "manifests",
 			    reference)) < 0)
@@ -100,7 +98,7 @@ int registry_get_manifest(struct registry *reg, const struct image_ref *repo,
 		.host = repo->registry,
 		.path = path,
 		.repo = repo->repository,
-		.headers = manifest_accept,
+		.headers = registry_manifest_accept,
 		.what = what,
 		.follow = true,
 	};
@@ -154,7 +152,7 @@ int registry_put_manifest(struct registry *reg, const struct image_ref *repo,
 	struct http_resp resp;
 	int rc, attempt;
 
-	if (!reference_ok(reference))
+	if (!registry_reference_ok(reference))
 		return err_set(ERR_FORMAT, "invalid tag");
 	if (len > MANIFEST_MAX)
 		return err_set(ERR_FORMAT, "manifest exceeds %u bytes",

@@ -12,6 +12,10 @@
 
 #define MAX_REFERRERS 10000
 
+const char *const registry_index_accept[] = {
+	"Accept: " MT_OCI_INDEX, NULL,
+};
+
 void referrers_release(struct referrers *r)
 {
 	json_decref(r->doc);
@@ -126,7 +130,6 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 			   const struct digest *subject,
 			   const char *artifact_type, struct referrers *out)
 {
-	static const char *const accept[] = { "Accept: " MT_OCI_INDEX, NULL };
 	char path[1024], what[700], tag[80];
 	struct http_req req = { 0 };
 	struct http_resp resp;
@@ -144,7 +147,7 @@ int registry_get_referrers(struct registry *reg, const struct image_ref *repo,
 		.host = repo->registry,
 		.path = path,
 		.repo = repo->repository,
-		.headers = accept,
+		.headers = registry_index_accept,
 		.what = what,
 		.follow = true,
 		.ok_404 = true,

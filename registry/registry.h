@@ -135,6 +135,25 @@ int registry_list_tags(struct registry *reg, const struct image_ref *repo,
 int registry_catalog(struct registry *reg, const char *registry_host,
 		     registry_name_cb cb, void *ctx);
 
+/* ---- asking ahead ------------------------------------------------------- */
+
+#define PREFETCH_MANIFEST 1u	/* the manifest of @d itself */
+#define PREFETCH_SIG 2u		/* its cosign .sig manifest */
+#define PREFETCH_REFERRERS 4u	/* its referrers (the API) */
+
+/* Send the lookups of image @d of @repo that @what names all at once,
+ * when the first of them is asked for (registry_get_manifest,
+ * sigs_get, registry_get_referrers): one round trip instead of one
+ * each. Name only lookups the caller will certainly make next, or they
+ * are requests for nothing. Each answer is judged as if it had been
+ * fetched when asked for, and no check changes; an answer is used once,
+ * and dropped when the next image's batch begins, when a request writes,
+ * or at registry_deadline_restart. Nothing is prefetched for a
+ * repository registry_set_known describes. Failure is ERR_NOMEM or
+ * ERR_NET (no curl handle); nothing has been sent then. */
+int registry_prefetch(struct registry *reg, const struct image_ref *repo,
+		      const struct digest *d, unsigned what);
+
 /* ---- what a caller knows already (audit) -------------------------------- */
 
 /* The referrers API of a registry, as its answers showed it. */

@@ -1064,6 +1064,25 @@ static int none_valid(const struct verify_result *out)
 		       "keyless signer");
 }
 
+/* Ask at once for what verify_with will certainly read of image @d: its
+ * manifest (@manifest), the .sig tag, and the referrers when no valid
+ * .sig signature can settle it. A batch of one is sent as it comes. */
+static int prefetch(struct registry *reg, const struct image_ref *ref,
+		    const struct digest *d, bool manifest, unsigned formats,
+		    const struct verify_opts *o)
+{
+	unsigned what = manifest ? PREFETCH_MANIFEST : 0;
+	bool cosign = formats & FORMAT_BIT(FORMAT_COSIGN);
+
+	if (cosign)
+		what |= PREFETCH_SIG;
+	if ((formats & (FORMAT_BIT(FORMAT_BUNDLE) |
+			FORMAT_BIT(FORMAT_NOTATION))) &&
+	    (!o->n_keys || o->exhaustive || !cosign))
+		what |= PREFETCH_REFERRERS;
+	return what & (what - 1) ? registry_prefetch(reg, ref, d, what) : 0;
+}
+
 /* verify_image, or verify_image_manifest when @given is not NULL, of the
  * image @ref names. */
 static int verify_with(struct registry *reg, const struct image_ref *ref,
@@ -1079,7 +1098,13 @@ static int verify_with(struct registry *reg, const struct image_ref *ref,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = verify_resolve(&man, &borrowed, reg, ref, given, out)) < 0 ||
+	if ((ref_has_digest(ref) &&
+	     (rc = prefetch(reg, ref, &ref->digest, !given ||
+			    !digest_eq(&given->digest, &ref->digest),
+			    formats, o)) < 0) ||
+	    (rc = verify_resolve(&man, &borrowed, reg, ref, given, out)) < 0 ||
+	    (!ref_has_digest(ref) &&
+	     (rc = prefetch(reg, ref, &man.digest, false, formats, o)) < 0) ||
 	    (rc = ref_format_repo(repo, sizeof(repo), ref)) < 0)
 		goto out;
 	/* cosign's .sig tag first: one request answers for most images */

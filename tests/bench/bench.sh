@@ -85,13 +85,141 @@ for v in "by tag:$img" "by digest:$pinned"; do
 		echo "  before ($BEFORE): $(verify_counts "$BEFORE" "${v#*:}")"
 done
 
-cmds=("signet=$SIGNET verify --key bench.pub $img")
+# bench_replay IMAGE FILE: the requests one signet verify of IMAGE makes
+# (from its trace), as a curl config for one curl process: one after the
+# other over one connection, each with the Accept header signet sends.
+bench_replay() {
+	SIGNET_DEBUG=1 "$SIGNET" verify --key bench.pub "$1" 2>&1 >/dev/null |
+		python3 -c '
+import re, sys
+ACCEPT = {
+    "manifests": "application/vnd.oci.image.manifest.v1+json, "
+                 "application/vnd.oci.image.index.v1+json, "
+                 "application/vnd.docker.distribution.manifest.v2+json, "
+                 "application/vnd.docker.distribution.manifest.list.v2+json",
+    "referrers": "application/vnd.oci.image.index.v1+json",
+}
+first = True
+for line in sys.stdin:
+    m = re.search(r": GET (http[^ ]*) -> [1-9]", line)
+    if not m:
+        continue
+    url = m.group(1)
+    if not first:
+        print("next")
+    first = False
+    print(f"url = \"{url}\"\noutput = \"/dev/null\"\nsilent")
+    print("write-out = \"%{time_total}\\n\"")
+    kind = re.search(r"/v2/.*/(manifests|referrers|blobs)/", url)
+    if kind and kind.group(1) in ACCEPT:
+        print(f"header = \"Accept: {ACCEPT[kind.group(1)]}\"")
+' >"$2"
+	grep -c '^url' "$2"
+}
+
+# notation: the same image signed by signet in notation's format with an
+# X.509 key, and a NOTATION_CONFIG that trusts that certificate alone
+bench_notation() {
+	local nc=$WORK/notation
+	[ -x "$peers_bin/notation" ] || return 1
+	"$SIGNET" keys generate --x509 --subject "O=signet bench,CN=bench" \
+		bench-x509 >/dev/null 2>&1 &&
+	"$SIGNET" sign --format notation --key bench-x509.key \
+		--cert bench-x509.crt "$pinned" >/dev/null 2>&1 || return 1
+	mkdir -p "$nc"
+	echo '{"version":"1.0","trustPolicies":[{"name":"bench","registryScopes":["*"],"signatureVerification":{"level":"strict"},"trustStores":["ca:bench"],"trustedIdentities":["*"]}]}' \
+		>"$nc/trustpolicy.json"
+	NOTATION_CONFIG=$nc "$peers_bin/notation" cert add --type ca \
+		--store bench bench-x509.crt >/dev/null 2>&1 &&
+	NOTATION_CONFIG=$nc "$peers_bin/notation" verify --insecure-registry \
+		"$pinned" >/dev/null 2>&1 || return 1
+	export NOTATION_CONFIG=$nc
+}
+
+# bench_registry_ms FILE: the registry's own time for the requests of
+# curl config FILE, in ms: the sum of curl's time_total for each (connect
+# and first byte included, curl's own start not), median of $RUNS runs.
+bench_registry_ms() {
+	local k
+	for ((k = 0; k < RUNS; k++)); do
+		curl -K "$1" | awk '{ s += $1 } END { print s * 1000 }'
+	done | python3 -c 'import statistics, sys
+print(f"{statistics.median(float(v) for v in sys.stdin):.2f}")'
+}
+
+n_tag=$(bench_replay "$img" "$WORK/replay-tag.curl")
+n_dig=$(bench_replay "$pinned" "$WORK/replay-digest.curl")
+cmds=("signet-tag=$SIGNET verify --key bench.pub $img"
+      "signet-digest=$SIGNET verify --key bench.pub $pinned")
 if [ -n "$peers_bin" ]; then
-	cmds+=("cosign=$peers_bin/cosign verify --key bench.pub --insecure-ignore-tlog=true --allow-insecure-registry --allow-http-registry $img")
+	cmds+=("cosign-tag=$peers_bin/cosign verify --key bench.pub --insecure-ignore-tlog --allow-insecure-registry --allow-http-registry $img")
 else
-	echo "(cosign not available: Go missing or build failed; signet alone)"
+	echo "(cosign not available: Go missing or build failed)"
 fi
-python3 "$here/measure.py" "$RUNS" "${cmds[@]}"
+if [ -n "$peers_bin" ] && bench_notation; then
+	cmds+=("notation-digest=$peers_bin/notation verify --insecure-registry $pinned")
+else
+	echo "(notation: not built, or it could not be set up)"
+fi
+cmds+=("curl-replay-tag=curl -K $WORK/replay-tag.curl"
+       "curl-replay-digest=curl -K $WORK/replay-digest.curl"
+       "curl-start=curl -s --version")
+[ -x "${FLOOR:-}" ] && cmds+=("floor=$FLOOR")
+echo "(curl-replay-*: signet's own $n_tag / $n_dig requests by tag / by" \
+	"digest, one curl process, one connection; curl-start: that curl" \
+	"doing nothing)"
+BENCH_REGISTRY_TAG_MS=$(bench_registry_ms "$WORK/replay-tag.curl")
+BENCH_REGISTRY_DIGEST_MS=$(bench_registry_ms "$WORK/replay-digest.curl")
+echo "the registry's own time for signet's requests (the sum of curl's" \
+	"time_total over them, median of $RUNS replays): by tag" \
+	"$BENCH_REGISTRY_TAG_MS ms, by digest $BENCH_REGISTRY_DIGEST_MS ms"
+BENCH_REGISTRY_TAG_MS=$BENCH_REGISTRY_TAG_MS \
+BENCH_REGISTRY_DIGEST_MS=$BENCH_REGISTRY_DIGEST_MS \
+	python3 "$here/measure.py" --summary "$RUNS" "${cmds[@]}"
+echo
+
+# ---- the same over a network's round trips -----------------------------------
+# On loopback a round trip is the registry's own time, and requests sent
+# side by side compete with it for the same 2 CPUs: overlap shows little.
+# tests/bench/delay.py puts BENCH_RTT_MS (default 20; 0 skips this) into
+# every round trip and connection set-up, as a network would, without
+# touching the host's network. An image of its own, signed through it
+# (a signature names the host it was given).
+bench_rtt() {
+	local rtt=${BENCH_RTT_MS:-20} pf=$WORK/delay.port pid hp n k
+	local rimg rpin rcmds=()
+	python3 "$here/delay.py" "$pf" "${REG_BENCH##*:}" "$((rtt / 2))" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	for ((n = 0; n < 50; n++)); do
+		[ -s "$pf" ] && break
+		sleep 0.1
+	done
+	[ -s "$pf" ] || { echo "(delay.py did not start)"; kill "$pid"; return; }
+	hp=127.0.0.1:$(cat "$pf")
+	rimg=$hp/bench/rtt:1.0
+	push_image "$REG_BENCH/bench/rtt:1.0" rtt >/dev/null &&
+	rpin=$("$SIGNET" sign --key bench.key "$rimg" 2>/dev/null) || {
+		echo "(signing through delay.py failed)"
+		kill "$pid"
+		return
+	}
+	echo "== signet verify with $rtt ms round trips (tests/bench/delay.py" \
+		"in front of $REG_BENCH), $RUNS runs"
+	for k in "by tag:$rimg" "by digest:$rpin"; do
+		echo "per verify ${k%%:*}: $(verify_counts "$SIGNET" "${k#*:}")"
+	done
+	rcmds=("signet-tag=$SIGNET verify --key bench.pub $rimg"
+	       "signet-digest=$SIGNET verify --key bench.pub $rpin")
+	[ -z "$BEFORE" ] ||
+		rcmds+=("before-tag=$BEFORE verify --key bench.pub $rimg"
+			"before-digest=$BEFORE verify --key bench.pub $rpin")
+	python3 "$here/measure.py" "$RUNS" "${rcmds[@]}"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	echo
+}
+[ "${BENCH_RTT_MS:-20}" = 0 ] || bench_rtt
 
 # ---- signet audit: a whole registry ------------------------------------------
 # 1000 images in 50 repositories, half signed, on a registry of its own.
@@ -105,12 +233,24 @@ bench_ms() {
 	echo $(( ${EPOCHREALTIME/[.,]/} / 1000 ))
 }
 
+# bench_parallel WANT FILE: run the transfers of curl config FILE, 8 at a
+# time; print "CODE URL" for each whose status is not WANT (a failure).
+bench_parallel() {
+	curl --parallel --parallel-max 8 -K "$2" 2>/dev/null |
+		awk -v want="$1" '$1 != want'
+}
+
 # bench_audit_seed HOST:PORT REPOS PER_REPO SIGNED_PER_REPO: one config and
 # one layer blob, pushed once and mounted into each repository, then one
 # manifest per image (they differ by an annotation); curl, 8 at a time.
+# docker-registry refuses a mount now and then when busy (HTTP 400, or a
+# 202 that opens an upload instead): those repositories get the blob by
+# a plain upload, one after the other; a manifest PUT refused is sent
+# again, up to 5 times.
 bench_audit_seed() {
 	local hp=$1 nr=$2 ni=$3 ns=$4 d=$WORK/audit-seed r i repo m
-	local ldg cdg ls cs t0 mounts=() puts=()
+	local ldg cdg ls cs t0 code url k bad
+	local w='write-out = "%{http_code} %{url_effective}\n"'
 	mkdir -p "$d"
 	printf 'signet bench layer\n' >"$d/layer"
 	printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["%s"]}}' \
@@ -122,32 +262,54 @@ bench_audit_seed() {
 		cdg=$(reg_put_blob "$hp" bench/r00 "$d/config.json") || return 1
 	: >"$d/images"
 	: >"$d/to-sign"
+	: >"$d/mounts.curl"
+	: >"$d/puts.curl"
+	for ((r = 1; r < nr; r++)); do
+		printf -v repo 'bench/r%02d' "$r"
+		for m in "$ldg" "$cdg"; do
+			printf 'next\nurl = "%s"\nrequest = POST\noutput = /dev/null\n%s\n' \
+				"http://$hp/v2/$repo/blobs/uploads/?mount=$m&from=bench/r00" \
+				"$w" >>"$d/mounts.curl"
+		done
+	done
 	for ((r = 0; r < nr; r++)); do
 		printf -v repo 'bench/r%02d' "$r"
-		mounts+=(--next -sS --fail -o /dev/null -X POST
-			 "http://$hp/v2/$repo/blobs/uploads/?mount=$ldg&from=bench/r00"
-			 --next -sS --fail -o /dev/null -X POST
-			 "http://$hp/v2/$repo/blobs/uploads/?mount=$cdg&from=bench/r00")
 		for ((i = 0; i < ni; i++)); do
 			m=$d/$r-$i.json
 			printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%s}],"annotations":{"bench":"%s/%s"}}' \
 				"$cdg" "$cs" "$ldg" "$ls" "$repo" "$i" >"$m"
-			puts+=(--next -sS --fail -o /dev/null -X PUT
-			       --data-binary "@$m"
-			       -H 'Content-Type: application/vnd.oci.image.manifest.v1+json'
-			       "http://$hp/v2/$repo/manifests/t$i")
+			printf 'next\nurl = "%s"\nrequest = PUT\ndata-binary = "@%s"\nheader = "Content-Type: application/vnd.oci.image.manifest.v1+json"\noutput = /dev/null\n%s\n' \
+				"http://$hp/v2/$repo/manifests/t$i" "$m" "$w" \
+				>>"$d/puts.curl"
 			echo "$hp/$repo:t$i" >>"$d/images"
 			[ "$i" -lt "$ns" ] && echo "$hp/$repo:t$i" >>"$d/to-sign"
 		done
 	done
-	# (the parallel progress meter ignores -s: stderr goes to a file)
-	if ! curl --parallel --parallel-max 8 "${mounts[@]:1}" \
-		2>"$d/curl.err" ||
-	   ! curl --parallel --parallel-max 8 "${puts[@]:1}" \
-		2>>"$d/curl.err"; then
-		tr '\r' '\n' <"$d/curl.err" | grep -a 'curl:' | head -n 3
-		return 1
-	fi
+	bench_parallel 201 "$d/mounts.curl" >"$d/mounts.bad"
+	while read -r code url; do
+		repo=${url#http://"$hp"/v2/}
+		repo=${repo%/blobs/*}
+		m=$([ "${url#*mount=}" = "$ldg&from=bench/r00" ] &&
+			echo "$d/layer" || echo "$d/config.json")
+		echo "mount into $repo: HTTP $code; uploading instead"
+		reg_put_blob "$hp" "$repo" "$m" >/dev/null || return 1
+	done <"$d/mounts.bad"
+	bench_parallel 201 "$d/puts.curl" >"$d/puts.bad"
+	while read -r code url; do
+		repo=${url#http://"$hp"/v2/}
+		i=${repo##*/t}
+		repo=${repo%/manifests/*}
+		r=$((10#${repo#bench/r}))
+		echo "PUT manifest $repo:t$i: HTTP $code; sending it again"
+		for ((k = 0; k < 5; k++)); do
+			bad=$(curl -sS -o /dev/null -w '%{http_code}' -X PUT \
+				--data-binary "@$d/$r-$i.json" \
+				-H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+				"$url") && [ "$bad" = 201 ] && break
+			sleep 0.2
+		done
+		[ "$k" -lt 5 ] || return 1
+	done <"$d/puts.bad"
 	echo "seeded $((nr * ni)) images in $nr repositories:" \
 		"$(( $(bench_ms) - t0 )) ms (curl: blobs mounted, a manifest" \
 		"per image)"

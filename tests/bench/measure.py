@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time commands alternately and report medians and peak memory.
 
-    measure.py RUNS NAME=COMMAND [NAME=COMMAND ...]
+    measure.py [--summary] RUNS NAME=COMMAND [NAME=COMMAND ...]
 
 Each COMMAND is run RUNS times, the commands taking turns so that a slow
 moment of the machine hits all of them alike; a COMMAND without shell
@@ -9,6 +9,11 @@ syntax is executed directly, any other through /bin/sh. Prints one line
 per command: median and p90 wall time in ms, and peak RSS in KiB, then the
 ratio of each median to the first one's. A command that exits non-zero is
 reported and stops the measurement.
+
+--summary adds the ratios make bench reports for verify (see summary()),
+from the commands named signet-tag, signet-digest, cosign-tag,
+notation-digest, curl-replay-tag, curl-replay-digest and floor (those
+given).
 
 Peak RSS is measured in one more run under /usr/bin/time: a child forked
 from this Python process would count Python's own pages as its peak.
@@ -20,7 +25,8 @@ import subprocess
 import sys
 import time
 
-SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[#~=%{}")
+# ("=" is no shell syntax in an argument: --flag=value runs directly)
+SHELL_SYNTAX = set("|&;<>()$`\\\"'*?[#~%{}")
 
 
 def argv_of(cmd):
@@ -56,9 +62,40 @@ def peak_rss(cmd):
     return int(last[0]) if last[0].isdigit() else 0
 
 
+def summary(med):
+    """Each signet verify against its limit, the floor's start plus the
+    registry's own time for the same requests (BENCH_REGISTRY_TAG_MS,
+    BENCH_REGISTRY_DIGEST_MS: curl's time_total summed over them), and
+    against the whole curl process that replays them; then against its
+    peer."""
+    floor = med.get("floor")
+    for how, peer in (("tag", "cosign-tag"), ("digest", "notation-digest")):
+        v = med.get(f"signet-{how}")
+        replay = med.get(f"curl-replay-{how}")
+        reg = os.environ.get(f"BENCH_REGISTRY_{how.upper()}_MS")
+        if v is None:
+            continue
+        if floor is not None and reg:
+            reg = float(reg)
+            print(f"verify by {how}: x{v / (floor + reg):.2f} of floor +"
+                  f" registry time ({floor:.2f} + {reg:.2f} ms; goal"
+                  " <= 1.3)", end="")
+            if replay is not None:
+                print(f"; x{v / (floor + replay):.2f} of floor + the whole"
+                      f" curl replay ({replay:.2f} ms)", end="")
+            print()
+        if peer in med:
+            print(f"verify by {how} / {peer}: x{v / med[peer]:.2f}"
+                  f" ({peer} takes x{med[peer] / v:.1f})")
+
+
 def main():
-    runs = int(sys.argv[1])
-    cmds = [a.split("=", 1) for a in sys.argv[2:]]
+    args = sys.argv[1:]
+    want_summary = args[:1] == ["--summary"]
+    if want_summary:
+        args = args[1:]
+    runs = int(args[0])
+    cmds = [a.split("=", 1) for a in args[1:]]
     times = {n: [] for n, _ in cmds}
     rss = {n: 0 for n, _ in cmds}
     for n, c in cmds:  # warm-up: caches, connections, page cache
@@ -75,13 +112,16 @@ def main():
                 return 1
             times[n].append(dt * 1000)
     base = statistics.median(times[cmds[0][0]])
+    med = {}
     for n, _ in cmds:
         t = sorted(times[n])
-        med = statistics.median(t)
+        med[n] = statistics.median(t)
         p90 = t[min(len(t) - 1, int(len(t) * 0.9))]
-        ratio = med / base if base else 0
-        print(f"{n:24s} median {med:8.2f} ms  p90 {p90:8.2f} ms  "
+        ratio = med[n] / base if base else 0
+        print(f"{n:24s} median {med[n]:8.2f} ms  p90 {p90:8.2f} ms  "
               f"peak RSS {rss[n]:7d} KiB  x{ratio:.2f} of {cmds[0][0]}")
+    if want_summary:
+        summary(med)
     return 0
 
 
