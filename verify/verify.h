@@ -73,7 +73,8 @@ struct verify_opts {
 	/* keyless (Fulcio certificate) signatures */
 	const struct keys_trustroot *trustroot;	/* borrowed: the default
 					 * trusted root, for signers without
-					 * their own and for require_tlog;
+					 * their own and key signatures' log
+					 * entries;
 					 * NULL and no signer's own: keyless
 					 * signatures are reported, never
 					 * valid */
@@ -92,7 +93,8 @@ struct verify_opts {
 					 * one carries any (shared, thread
 					 * safe); NULL: they are not checked
 					 * (but for require_tlog) */
-	X509 *const *tsa_certs;		/* --tsa-cert: trusted timestamp
+	X509 *const *tsa_certs;		/* --tsa-cert or a policy rule's
+					 * "tsa-certificates": trusted timestamp
 					 * authorities for Notary timestamp
 					 * countersignatures (borrowed);
 					 * none: timestamps are ignored */
