@@ -153,6 +153,49 @@ static void show_identity(const struct policy_rule *ru, const char *repo)
 	}
 }
 
+/* Does rule @ru use trusted root @i of @p: for a keyless entry it
+ * trusts, or for its log entries (require-tlog)? */
+static bool root_used(const struct policy *p, const struct policy_rule *ru,
+		      size_t i)
+{
+	size_t j;
+
+	if (ru->require_tlog && p->roots[i].root == p->trustroot)
+		return true;
+	for (j = 0; j < ru->n_keys; j++)
+		if (p->keys[ru->keys[j]].keyless &&
+		    p->keys[ru->keys[j]].root == (int)i)
+			return true;
+	return false;
+}
+
+/* The trusted roots rule @ru uses: each on a line, and when there are
+ * several, what each anchors. */
+static void show_roots(const struct policy *p, const struct policy_rule *ru)
+{
+	size_t i, j, n = 0;
+	const char *sep;
+
+	for (i = 0; i < p->n_roots; i++)
+		n += root_used(p, ru, i);
+	for (i = 0; i < p->n_roots; i++) {
+		if (!root_used(p, ru, i))
+			continue;
+		printf("  trusted root: ");
+		cli_put_safe(stdout, p->roots[i].name);
+		for (j = 0, sep = ", for "; n > 1 && j < ru->n_keys; j++)
+			if (p->keys[ru->keys[j]].keyless &&
+			    p->keys[ru->keys[j]].root == (int)i) {
+				printf("%s%s", sep, p->keys[ru->keys[j]].name);
+				sep = ", ";
+			}
+		if (n > 1 && ru->require_tlog && p->roots[i].root ==
+		    p->trustroot)
+			printf("%slog entries (require-tlog)", sep);
+		printf("\n");
+	}
+}
+
 /* What rule @ru requires of @repo. */
 static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 		      const char *repo, time_t now)
@@ -178,17 +221,15 @@ static void show_rule(const struct policy *pol, const struct policy_rule *ru,
 	       ru->threshold, ru->threshold == 1 ? "" : "s", ru->n_keys);
 	for (j = 0; j < ru->n_keys; j++)
 		show_key(pol, &pol->keys[ru->keys[j]], now);
-	for (j = 0; j < ru->n_keys; j++)
-		if (pol->keys[ru->keys[j]].keyless || ru->require_tlog) {
-			printf("  trusted root: ");
-			cli_put_safe(stdout, pol->trustroot_name);
-			printf("\n");
-			break;
-		}
+	show_roots(pol, ru);
 	format_list(fmts, sizeof(fmts), ru->formats);
 	printf("  formats:     %s\n", fmts);
 	if (ru->require_tlog)
 		printf("  log entry:   required (require-tlog)\n");
+	if (ru->n_tsa_certs)
+		printf("  timestamps:  %zu timestamp authorit%s trusted for "
+		       "notation (tsa-certificates)\n", ru->n_tsa_certs,
+		       ru->n_tsa_certs == 1 ? "y" : "ies");
 	show_kv("annotations:", &ru->annotations, ", ");
 	show_kv("subject:", &ru->subject, ", ");
 	show_identity(ru, repo);

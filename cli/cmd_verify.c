@@ -215,7 +215,9 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 		return cli_usage_error(self, mode == CLI_MODE_LIST ?
 				       "%s: --tsa-cert is for verify and run" :
 				       "%s: --tsa-cert goes with --key (Notary "
-				       "certificates)", self->name);
+				       "certificates); under a policy the "
+				       "rule's \"tsa-certificates\" names "
+				       "them", self->name);
 	if (va->c.ropts.layout && !va->n_images && mode != CLI_MODE_RUN &&
 	    (r = verify_saved_image(self, va)) >= 0)
 		return r;

@@ -53,6 +53,37 @@ int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
 		      time_t now, struct verify_result *res,
 		      struct policy_verdict *v);
 
+/* ---- which trusted root judges a keyless signature (roots.c) ------------ */
+
+/* Signer @i's trusted root: its own (o->signer_roots), else
+ * o->trustroot; NULL when neither. */
+const struct keys_trustroot *verify_signer_root(const struct verify_opts *o,
+						size_t i);
+
+/* Checks a keyless signature in full (but for its identity) against
+ * trusted root @t: 0, or < 0 with the failed check's message. */
+typedef int (*keyless_check_fn)(void *arg, const struct keys_trustroot *t);
+
+enum keyless_outcome {
+	KL_NO_ROOT,		/* no trusted root to check it with */
+	KL_FAILED,		/* it did not verify: @why says why */
+	KL_VERIFIED,		/* verified (s->root), but no signer names
+				 * it: @why says why */
+	KL_SIGNER,		/* verified, and s->signer_index names it */
+};
+
+/* Judge the keyless signature whose claimed identity and issuer are
+ * s->san and s->issuer: @check runs against the trusted roots of the
+ * signers of @o that name that identity, in their order, each distinct
+ * root once, until one passes (s->keyless_ok, s->root, s->signer_index:
+ * the first signer naming it whose root that is). When no signer names
+ * it, against o->trustroot (else the first signer's own root) alone, so
+ * that whether it verified can be told. */
+enum keyless_outcome verify_keyless_roots(const struct verify_opts *o,
+					  struct sig_report *s,
+					  keyless_check_fn check, void *arg,
+					  char *why, size_t whysz);
+
 /* ---- attachments and warnings (attach.c) -------------------------------- */
 
 /* Add a warning (sanitised) to @out; past VERIFY_WARNINGS_MAX it is

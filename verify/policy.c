@@ -575,59 +575,109 @@ static bool same_file(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* The trusted root of the keyless entries, of rules that require a log
- * entry and of key signatures' log entries, loaded: one per policy for
- * now. Each entry's own "trusted-root", else the policy's (at
+/* The index in p->roots of the trusted root in @file (resolved; NULL:
+ * $SIGNET_TRUSTED_ROOT, else the built-in one, never the environment's
+ * under a lock), loaded when no entry loaded it before: each file once.
+ * -1 after an error, said at @jp. */
+static int root_slot(struct pctx *c, const char *file, const char *jp)
+{
+	struct policy *p = c->p;
+	struct policy_root *roots, *r;
+	const void *data;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < p->n_roots; i++)
+		if (same_file(p->roots[i].file, file))
+			return (int)i;
+	roots = realloc(p->roots, (p->n_roots + 1) * sizeof(*roots));
+	if (!roots) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+		return -1;
+	}
+	p->roots = roots;
+	r = memset(&roots[p->n_roots], 0, sizeof(*r));
+	if (!file && c->locked) {
+		snprintf(r->name, sizeof(r->name), "%s",
+			 KEYS_TRUSTROOT_BUILTIN);
+		keys_trustroot_builtin_bytes(&data, &len);
+		rc = keys_trustroot_parse(&r->root, data, len, r->name);
+	} else {
+		rc = keys_trustroot_select(&r->root, r->name, sizeof(r->name),
+					   file);
+	}
+	if (rc == 0 && file && !(r->file = strdup(file)))
+		rc = err_set(ERR_NOMEM, "out of memory");
+	if (rc < 0) {
+		diag(c, rc, jp, "%s", err_msg());
+		err_clear();
+		keys_trustroot_free(r->root);
+		c->root_failed = true;
+		return -1;
+	}
+	return (int)p->n_roots++;
+}
+
+/* A doubt about require-tlog when keyless entries name roots of their
+ * own and the policy none; @tlog: the first rule with require-tlog
+ * (p->n_rules: none), @own: entries naming their own root. */
+static void root_warnings(struct pctx *c, size_t tlog, size_t own)
+{
+	struct policy *p = c->p;
+	char jp[JP_MAX], jf[JP_MAX];
+
+	if (!c->top_root && own && tlog < p->n_rules)
+		diag(c, 0, jp_key(jp, jp_idx(jf, ".rules", tlog),
+				  "require-tlog"), "the log entries of key "
+		     "signatures are checked against %s, not the keyless "
+		     "signers' own trusted roots; name the one meant as the "
+		     "policy's \"trusted-root\"", c->p->trustroot_name[0] ?
+		     c->p->trustroot_name : "the default trusted root");
+}
+
+/* The trusted roots of the keyless entries, of rules that require a log
+ * entry and of key signatures' log entries, each distinct file loaded
+ * once: each entry's own "trusted-root", else the policy's (at
  * ".trusted-root"), else $SIGNET_TRUSTED_ROOT, else the built-in one;
- * under a lock never the environment's. When only key signatures' log
- * entries may need one and the policy names none, it is read when one
- * does (p->tlog_root). */
+ * under a lock never the environment's. The default (the latter three)
+ * is p->trustroot; when only key signatures' log entries may need it and
+ * the policy names none, it is read when one does (p->tlog_root). */
 static void keyless_root(struct pctx *c)
 {
 	struct policy *p = c->p;
-	const struct policy_key *first = NULL;
-	const char *top = c->top_root, *file = top;
-	const void *data;
-	size_t len, i, tlog;
+	const char *top = c->top_root;
+	size_t i, j = 0, tlog, own = 0, dflt = 0;
 	char jp[JP_MAX], jf[JP_MAX];
-	int rc;
+	int slot;
 
 	for (tlog = 0; tlog < p->n_rules && !p->rules[tlog].require_tlog;
 	     tlog++)
 		;
+	for (i = 0; i < p->n_keys && !c->root_failed; i++) {
+		struct policy_key *k = &p->keys[i];
+
+		if (!k->keyless)
+			continue;
+		own += k->trusted_root != NULL;
+		dflt += k->trusted_root == NULL;
+		if (!k->trusted_root && top)
+			snprintf(jp, sizeof(jp), ".trusted-root");
+		else
+			keyless_jp(jp, k, k->trusted_root != NULL);
+		slot = root_slot(c, k->trusted_root ? k->trusted_root : top,
+				 jp);
+		k->root = slot;
+		if (slot >= 0 && j < p->n_signers)
+			p->signer_roots[j++] = p->roots[slot].root;
+	}
+	if (c->root_failed)
+		return;
 	if (top)
 		snprintf(jp, sizeof(jp), ".trusted-root");
 	else if (tlog < p->n_rules)
 		jp_key(jp, jp_idx(jf, ".rules", tlog), "require-tlog");
-
-	for (i = 0; i < p->n_keys && !c->root_failed; i++) {
-		const struct policy_key *k = &p->keys[i];
-		const char *f = k->trusted_root ? k->trusted_root : top;
-
-		if (!k->keyless)
-			continue;
-		if (!first) {
-			/* where a root that cannot be loaded is named */
-			first = k;
-			file = f;
-			if (!k->trusted_root && top)
-				snprintf(jp, sizeof(jp), ".trusted-root");
-			else
-				keyless_jp(jp, k, k->trusted_root != NULL);
-		} else if (!same_file(f, file)) {
-			diag(c, ERR_FORMAT, keyless_jp(jf, k, k->trusted_root !=
-						       NULL),
-			     "its trusted root (%s) is not "
-			     "that of '%s' (%s): a policy has one trusted root "
-			     "for now; give every keyless signer the same "
-			     "\"trusted-root\", or one at the top level",
-			     f ? f : "none named", first->name,
-			     file ? file : "none named");
-			c->root_failed = true;
-		}
-	}
-	if (!p->n_signers && tlog == p->n_rules && !top && !c->root_failed) {
-		/* only key signatures' log entries may need one: the
+	if (!dflt && tlog == p->n_rules && !top) {
+		/* only key signatures' log entries may need the default: the
 		 * environment's or the built-in root, read when one does */
 		if (!(p->tlog_root = calloc(1, sizeof(*p->tlog_root)))) {
 			diag(c, ERR_NOMEM, ".", "out of memory");
@@ -636,22 +686,12 @@ static void keyless_root(struct pctx *c)
 		keys_trustroot_lazy_init(p->tlog_root, NULL, c->locked);
 		return;
 	}
-	if (c->root_failed)
+	if ((slot = root_slot(c, top, jp)) < 0)
 		return;
-	if (!file && c->locked) {
-		snprintf(p->trustroot_name, sizeof(p->trustroot_name), "%s",
-			 KEYS_TRUSTROOT_BUILTIN);
-		keys_trustroot_builtin_bytes(&data, &len);
-		rc = keys_trustroot_parse(&p->trustroot, data, len,
-					  p->trustroot_name);
-	} else {
-		rc = keys_trustroot_select(&p->trustroot, p->trustroot_name,
-					   sizeof(p->trustroot_name), file);
-	}
-	if (rc < 0) {
-		diag(c, rc, jp, "%s", err_msg());
-		err_clear();
-	}
+	p->trustroot = p->roots[slot].root;
+	snprintf(p->trustroot_name, sizeof(p->trustroot_name), "%s",
+		 p->roots[slot].name);
+	root_warnings(c, tlog, own);
 }
 
 /* The keyless entries as verify_opts.signers; the policy's
@@ -669,7 +709,8 @@ static void keyless_signers(struct pctx *c, const json_t *doc)
 		c->root_failed = true;
 	for (i = 0; i < p->n_keys; i++)
 		n += p->keys[i].keyless;
-	if (n && !(p->signers = calloc(n, sizeof(*p->signers)))) {
+	if (n && (!(p->signers = calloc(n, sizeof(*p->signers))) ||
+		  !(p->signer_roots = calloc(n, sizeof(*p->signer_roots))))) {
 		diag(c, ERR_NOMEM, NULL, "out of memory");
 		return;
 	}
@@ -698,7 +739,7 @@ static void parse_key(struct pctx *c, const char *name, const json_t *v,
 	int kinds;
 
 	memset(k, 0, sizeof(*k));
-	k->key_index = -1;
+	k->key_index = k->root = -1;
 	if (!(k->name = strdup(name))) {
 		diag(c, ERR_NOMEM, NULL, "out of memory");
 		return;
@@ -1118,16 +1159,82 @@ static void rule_identity(struct pctx *c, const json_t *v, const char *jp,
 		     "bind only the digest)");
 }
 
+/* Append the certificates of the file @rel (at @jp) to r->tsa_certs. */
+static void tsa_file(struct pctx *c, const char *jp, const char *rel,
+		     struct policy_rule *r)
+{
+	X509 **got = NULL, **all;
+	size_t n = 0;
+	char *file;
+	int rc;
+
+	if (!(file = key_file(c, jp, rel)))
+		return;
+	rc = keys_load_certs(&got, &n, file);
+	free(file);
+	if (rc < 0) {
+		diag(c, rc, jp, "%s", err_msg());
+		err_clear();
+		return;
+	}
+	if (r->n_tsa_certs + n > POLICY_CERTS_MAX) {
+		diag(c, ERR_FORMAT, jp, "more than %d certificates in the "
+		     "rule's \"tsa-certificates\"", POLICY_CERTS_MAX);
+	} else if (!(all = realloc(r->tsa_certs, (r->n_tsa_certs + n) *
+				   sizeof(*all)))) {
+		diag(c, ERR_NOMEM, NULL, "out of memory");
+	} else {
+		r->tsa_certs = all;
+		memcpy(all + r->n_tsa_certs, got, n * sizeof(*got));
+		r->n_tsa_certs += n;
+		free(got);
+		return;
+	}
+	keys_certs_free(got, n);
+}
+
+/* "tsa-certificates": files of the timestamp authorities trusted for
+ * the timestamp countersignatures of notation signatures, read as
+ * --tsa-cert reads them, relative to the policy's folder. */
+static void rule_tsa(struct pctx *c, const json_t *v, const char *jp,
+		     struct policy_rule *r)
+{
+	char sub[JP_MAX];
+	const json_t *f;
+	size_t i;
+	bool anchors = false;
+
+	if (!json_is_array(v) || !json_array_size(v)) {
+		diag(c, ERR_FORMAT, jp, "expected an array of certificate "
+		     "files");
+		return;
+	}
+	json_array_foreach(v, i, f) {
+		jp_idx(sub, jp, i);
+		if (!json_is_string(f) || !json_string_length(f))
+			diag(c, ERR_FORMAT, sub, "expected a file name");
+		else
+			tsa_file(c, sub, json_string_value(f), r);
+	}
+	for (i = 0; i < r->n_keys; i++)
+		anchors |= c->p->keys[r->keys[i]].certificate;
+	if (!(r->formats & FORMAT_BIT(FORMAT_NOTATION)) || !anchors)
+		diag(c, 0, jp, "only notation signatures carry timestamp "
+		     "countersignatures, and the rule %s", !anchors ?
+		     "trusts no certificate entry" : "does not accept them");
+}
+
 static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 {
 	static const char *const fields[] = {
 		"scope", "keys", "threshold", "annotations", "formats",
-		"subject", "signed-identity", "require-tlog", "reject",
-		"insecure-accept-anything", "comment", NULL
+		"subject", "signed-identity", "require-tlog",
+		"tsa-certificates", "reject", "insecure-accept-anything",
+		"comment", NULL
 	};
 	static const char *const signed_only[] = {
 		"keys", "threshold", "annotations", "formats", "subject",
-		"signed-identity", "require-tlog", NULL
+		"signed-identity", "require-tlog", "tsa-certificates", NULL
 	};
 	struct policy_rule *r = &c->p->rules[c->p->n_rules];
 	const char *scope, *const *f;
@@ -1145,8 +1252,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	}
 	jp_only_fields(&c->r, v, jp, fields, "scope, keys, threshold, "
 		       "annotations, formats, subject, signed-identity, "
-		       "require-tlog, reject, insecure-accept-anything, "
-		       "comment");
+		       "require-tlog, tsa-certificates, reject, "
+		       "insecure-accept-anything, comment");
 	jp_get_str(&c->r, v, "comment", jp, false);
 	scope = jp_get_str(&c->r, v, "scope", jp, true);
 	if (scope && check_scope(c, jp_key(sub, jp, "scope"), scope, r))
@@ -1192,6 +1299,8 @@ static void parse_rule(struct pctx *c, const json_t *v, const char *jp)
 	if ((t = json_object_get(v, "signed-identity")))
 		rule_identity(c, t, jp_key(sub, jp, "signed-identity"), r);
 	r->require_tlog = jp_get_bool(&c->r, v, "require-tlog", jp);
+	if ((t = json_object_get(v, "tsa-certificates")))
+		rule_tsa(c, t, jp_key(sub, jp, "tsa-certificates"), r);
 	if (r->n_keys)
 		rule_checks(c, jp, r);
 }
@@ -1492,7 +1601,12 @@ void policy_free(struct policy *p)
 		free(p->keys[i].trusted_root);
 	}
 	free(p->signers);
-	keys_trustroot_free(p->trustroot);
+	free(p->signer_roots);
+	for (i = 0; i < p->n_roots; i++) {
+		keys_trustroot_free(p->roots[i].root);
+		free(p->roots[i].file);
+	}
+	free(p->roots);
 	keys_trustroot_lazy_release(p->tlog_root);
 	free(p->tlog_root);
 	for (i = 0; i < p->n_rules; i++) {
@@ -1501,6 +1615,8 @@ void policy_free(struct policy *p)
 		kvlist_release(&p->rules[i].annotations);
 		kvlist_release(&p->rules[i].subject);
 		free(p->rules[i].identity);
+		keys_certs_free(p->rules[i].tsa_certs,
+				p->rules[i].n_tsa_certs);
 	}
 	for (i = 0; i < p->n_pkeys; i++)
 		EVP_PKEY_free(p->pkeys[i]);
@@ -1717,9 +1833,10 @@ static const struct policy_key *sig_revoked(const struct policy *p,
 	return NULL;
 }
 
-/* Does keyless entry @k name the signer of keyless signature @s? */
-static bool keyless_matches(const struct policy_key *k,
-			    const struct sig_report *s)
+/* Does keyless entry @k name the identity and issuer of keyless
+ * signature @s, whatever its trusted root? */
+static bool keyless_names(const struct policy_key *k,
+			  const struct sig_report *s)
 {
 	bool ok = k->keyless && k->fingerprint[0] &&
 		  fulcio_match(s->san, k->identity, k->identity_re,
@@ -1729,6 +1846,26 @@ static bool keyless_matches(const struct policy_key *k,
 
 	err_clear();
 	return ok;
+}
+
+/* Entry @k's trusted root, or NULL. */
+static const struct policy_root *entry_root(const struct policy *p,
+					    const struct policy_key *k)
+{
+	if (k->root < 0 || (size_t)k->root >= p->n_roots)
+		return NULL;
+	return &p->roots[k->root];
+}
+
+/* Does keyless entry @k name the signer of keyless signature @s: its
+ * identity, and @s verified against the entry's own trusted root? */
+static bool keyless_matches(const struct policy *p,
+			    const struct policy_key *k,
+			    const struct sig_report *s)
+{
+	const struct policy_root *r = entry_root(p, k);
+
+	return r && s->root && r->root == s->root && keyless_names(k, s);
 }
 
 /* When keyless signature @s was made, as far as anyone vouches: the
@@ -1755,7 +1892,7 @@ static const struct policy_key *keyless_revoked(const struct policy *p,
 
 	for (i = 0; i < p->n_keys; i++)
 		if (p->keys[i].keyless && policy_key_revoked(&p->keys[i], at) &&
-		    keyless_matches(&p->keys[i], s))
+		    keyless_names(&p->keys[i], s))
 			return &p->keys[i];
 	return NULL;
 }
@@ -1775,7 +1912,7 @@ static bool keyless_keys(struct sig_keys *k, const struct policy *p,
 	if (!s->keyless_ok || !kid)
 		return false;
 	for (i = 0; i < p->n_keys; i++)
-		if (keyless_matches(&p->keys[i], s))
+		if (keyless_matches(p, &p->keys[i], s))
 			consider(k, r, t, i, p->keys[i].fingerprint);
 	if (k->entry < 0)
 		return false;
@@ -1871,9 +2008,23 @@ static void tally_add(struct tally *t, const struct sig_keys *k)
 
 /* Why signature @s, which no entry of the policy holds, does not
  * count. */
-static void unknown_why(struct policy_sig *ps, const struct sig_report *s)
+static void unknown_why(struct policy_sig *ps, const struct policy *p,
+			const struct sig_report *s)
 {
-	if (!s->keyless)
+	const struct policy_key *named = NULL;
+	const struct policy_root *r;
+	size_t i;
+
+	for (i = 0; s->keyless && s->keyless_ok && !named && i < p->n_keys;
+	     i++)
+		if (keyless_names(&p->keys[i], s))
+			named = &p->keys[i];
+	if (named && (r = entry_root(p, named)))
+		snprintf(ps->why, sizeof(ps->why), "keyless signer '%.100s' "
+			 "did not verify against the trusted root of '%s' "
+			 "(%.100s), the one it counts under", s->san,
+			 named->name, r->name);
+	else if (!s->keyless)
 		snprintf(ps->why, sizeof(ps->why), "not signed by a key in "
 			 "the policy%s%.200s", s->reason[0] ? ": " : "",
 			 s->reason);
@@ -1918,7 +2069,7 @@ static void judge(const struct policy *p, const struct policy_rule *r,
 	int dup;
 
 	if (!sig_keys(&k, p, r, s, kid, t, now)) {
-		unknown_why(ps, s);
+		unknown_why(ps, p, s);
 		return;
 	}
 	signer = &p->keys[k.entry];
@@ -2133,7 +2284,10 @@ int policy_verify_ref(struct registry *reg, const struct image_ref *ref,
 	o.trustroot = p->trustroot;
 	o.tlog_root = p->tlog_root;
 	o.signers = p->signers;
+	o.signer_roots = p->signer_roots;
 	o.n_signers = p->n_signers;
+	o.tsa_certs = r->tsa_certs;
+	o.n_tsa_certs = r->n_tsa_certs;
 	o.require_tlog = r->require_tlog;
 	rc = verify_image_ref(reg, ref, man, &o, res);
 	if (rc < 0 && rc != ERR_VERIFY)

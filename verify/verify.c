@@ -193,62 +193,61 @@ static bool key_logged(const struct keyless_cosign *in,
 	return false;
 }
 
-/* A keyless signature (in->cert_pem) against o->trustroot: fills
- * s->san, s->issuer, and when the signature, log entry, chain and SCT
- * verify, s->keyless_ok, s->log_index, s->logged_at; then the first of
- * o->signers the identity matches into s->signer_index. True when one
- * does; else s->reason says why. */
+/* keyless_cosign_check of one layer against one trusted root. */
+struct cosign_try {
+	const struct keyless_cosign *in;
+	struct keyless_found found;
+};
+
+static int cosign_try(void *arg, const struct keys_trustroot *t)
+{
+	struct cosign_try *c = arg;
+
+	return keyless_cosign_check(&c->found, t, c->in, NULL);
+}
+
+/* A keyless signature (in->cert_pem) against the trusted roots in play
+ * (verify_keyless_roots): fills s->san, s->issuer, and when the
+ * signature, log entry, chain and SCT verify, s->keyless_ok, s->root,
+ * s->log_index, s->logged_at; s->signer_index the signer of that root
+ * its identity matches. True when there is one; else s->reason says
+ * why. */
 static bool keyless_judge(const struct keyless_cosign *in,
 			  const struct verify_opts *o, struct sig_report *s)
 {
-	const struct fulcio_identity *w;
-	struct keyless_found f;
-	char why[sizeof(s->reason)] = "";
-	size_t i;
+	struct cosign_try c = { in, { 0, -1 } };
+	char why[sizeof(s->reason)];
+	enum keyless_outcome r;
 
 	/* what it claims, for list; judged below only once verified */
-	char idwhy[256] = "";
-
-	if (keyless_cert_identity(s->san, s->issuer, in->cert_pem) < 0)
-		snprintf(idwhy, sizeof(idwhy), "%s", err_msg());
-	err_clear();
-	if (!o->trustroot) {
-		reason(s, "keyless signature, nothing verified: give "
-		       "--certificate-identity and --certificate-oidc-issuer");
-		return false;
-	}
-	if (keyless_cosign_check(&f, o->trustroot, in, NULL) < 0) {
+	if (keyless_cert_identity(s->san, s->issuer, in->cert_pem) < 0) {
+		/* never matched as "" */
 		reasonf(s, "keyless signature: %s", err_msg());
 		err_clear();
 		return false;
 	}
-	if (idwhy[0]) {		/* never matched as "" */
-		reasonf(s, "keyless signature: %s", idwhy);
+	r = verify_keyless_roots(o, s, cosign_try, &c, why, sizeof(why));
+	if (r == KL_NO_ROOT) {
+		reason(s, "keyless signature, nothing verified: give "
+		       "--certificate-identity and --certificate-oidc-issuer");
 		return false;
 	}
-	s->keyless_ok = true;
-	s->log_index = f.log_index;
-	s->logged_at = f.signed_at;
+	if (r == KL_FAILED) {
+		reasonf(s, "keyless signature: %s", why);
+		return false;
+	}
+	s->log_index = c.found.log_index;
+	s->logged_at = c.found.signed_at;
 	if (!o->n_signers) {
 		reason(s, "keyless signature, identity not checked: give "
 		       "--certificate-identity and --certificate-oidc-issuer");
 		return false;
 	}
-	for (i = 0; i < o->n_signers; i++) {
-		w = &o->signers[i];
-		if (fulcio_match(s->san, w->identity, w->identity_re,
-				 "identity") == 0 &&
-		    fulcio_match(s->issuer, w->issuer, w->issuer_re,
-				 "OIDC issuer") == 0) {
-			s->signer_index = (int)i;
-			return true;
-		}
-		if (!why[0])
-			snprintf(why, sizeof(why), "%s", err_msg());
-		err_clear();
+	if (r == KL_VERIFIED) {
+		reasonf(s, "keyless signature: %s", why);
+		return false;
 	}
-	reasonf(s, "keyless signature: %s", why);
-	return false;
+	return true;
 }
 
 /* Who made @sig over @data: a given key (its log entry verified when
@@ -515,59 +514,55 @@ out:
 	return rc;
 }
 
-/* The first of o->signers whose identity and issuer are @s's, or -1. */
-static int bundle_signer_index(const struct verify_opts *o,
-			       const struct sig_report *s)
-{
-	const struct fulcio_identity *w;
-	size_t i;
+/* keyless_verify_bundle of one bundle against one trusted root. */
+struct bundle_try {
+	const struct bundle *b;
+	struct bundle_verdict v;
+};
 
-	for (i = 0; i < o->n_signers; i++) {
-		w = &o->signers[i];
-		if (fulcio_match(s->san, w->identity, w->identity_re,
-				 "identity") == 0 &&
-		    fulcio_match(s->issuer, w->issuer, w->issuer_re,
-				 "issuer") == 0)
-			return (int)i;
-		err_clear();
-	}
-	return -1;
+static int bundle_try(void *arg, const struct keys_trustroot *t)
+{
+	struct bundle_try *c = arg;
+
+	return keyless_verify_bundle(&c->v, t, c->b, NULL, NULL, NULL, false);
 }
 
-/* A keyless bundle: keyless_verify_bundle against o->trustroot (the
- * statement's subject is checked by the caller), then which signer it
- * is. Fills the keyless fields of @s; true when a signer is matched. */
+/* A keyless bundle: keyless_verify_bundle against the trusted roots in
+ * play (verify_keyless_roots; the statement's subject is checked by the
+ * caller), then which signer it is. Fills the keyless fields of @s; true
+ * when a signer is matched. */
 static bool bundle_keyless(const struct bundle *b,
 			   const struct verify_opts *o, struct sig_report *s)
 {
-	struct bundle_verdict v;
+	struct bundle_try c = { b, { 0 } };
 	const unsigned char *p = b->certs[0].data;
+	char why[sizeof(s->reason)];
+	enum keyless_outcome r;
 	X509 *leaf;
 
 	s->keyless = true;
-	if (!o->trustroot) {
-		if ((leaf = d2i_X509(NULL, &p, (long)b->certs[0].len)) &&
-		    fulcio_cert_identity(s->san, s->issuer, leaf) < 0)
-			err_clear();
-		X509_free(leaf);
-		ERR_clear_error();
+	/* what it claims: judged below only once verified */
+	if ((leaf = d2i_X509(NULL, &p, (long)b->certs[0].len)) &&
+	    fulcio_cert_identity(s->san, s->issuer, leaf) < 0)
+		err_clear();
+	X509_free(leaf);
+	ERR_clear_error();
+	r = verify_keyless_roots(o, s, bundle_try, &c, why, sizeof(why));
+	if (r == KL_NO_ROOT) {
 		reason(s, "keyless signature: give --certificate-identity and "
 		       "--certificate-oidc-issuer to judge it");
 		return false;
 	}
-	if (keyless_verify_bundle(&v, o->trustroot, b, NULL, NULL, NULL,
-				  false) < 0) {
-		reason(s, err_msg());
-		err_clear();
+	if (r == KL_FAILED) {
+		reason(s, why);
 		return false;
 	}
-	s->keyless_ok = true;
-	snprintf(s->san, sizeof(s->san), "%s", v.san);
-	snprintf(s->issuer, sizeof(s->issuer), "%s", v.issuer);
-	s->log_index = v.log_index;
-	s->logged_at = v.logged_at;
-	s->timestamp = v.timestamp;
-	if ((s->signer_index = bundle_signer_index(o, s)) < 0) {
+	snprintf(s->san, sizeof(s->san), "%s", c.v.san);
+	snprintf(s->issuer, sizeof(s->issuer), "%s", c.v.issuer);
+	s->log_index = c.v.log_index;
+	s->logged_at = c.v.logged_at;
+	s->timestamp = c.v.timestamp;
+	if (r == KL_VERIFIED) {
 		reasonf(s, "certificate identity: '%.200s' (issuer '%.200s') "
 			"is no keyless signer given", s->san, s->issuer);
 		return false;

@@ -71,11 +71,19 @@ struct verify_opts {
 					 * signatures must name; NULL: the
 					 * image's own */
 	/* keyless (Fulcio certificate) signatures */
-	const struct keys_trustroot *trustroot;	/* borrowed; NULL: keyless
+	const struct keys_trustroot *trustroot;	/* borrowed: the default
+					 * trusted root, for signers without
+					 * their own and key signatures' log
+					 * entries;
+					 * NULL and no signer's own: keyless
 					 * signatures are reported, never
 					 * valid */
 	const struct fulcio_identity *signers;	/* keyless signers accepted:
 					 * a certificate matching any one */
+	const struct keys_trustroot *const *signer_roots;	/* NULL, or
+					 * parallel to signers: each one's
+					 * own trusted root (borrowed), NULL
+					 * for trustroot */
 	size_t n_signers;
 	bool require_tlog;		/* a key signature is valid only with
 					 * a verified transparency log entry */
@@ -85,7 +93,8 @@ struct verify_opts {
 					 * one carries any (shared, thread
 					 * safe); NULL: they are not checked
 					 * (but for require_tlog) */
-	X509 *const *tsa_certs;		/* --tsa-cert: trusted timestamp
+	X509 *const *tsa_certs;		/* --tsa-cert or a policy rule's
+					 * "tsa-certificates": trusted timestamp
 					 * authorities for Notary timestamp
 					 * countersignatures (borrowed);
 					 * none: timestamps are ignored */
@@ -130,12 +139,16 @@ struct sig_report {
 	bool keyless;			/* a certificate, not a key, signs */
 	bool keyless_ok;		/* signature, chain, SCT and log entry
 					 * (or timestamp) verified against
-					 * opts->trustroot; the identity is
-					 * judged apart (signer_index) */
+					 * a trusted root in play (root); the
+					 * identity is judged apart
+					 * (signer_index) */
+	const struct keys_trustroot *root;	/* keyless_ok: the trusted
+					 * root it verified against (borrowed
+					 * from the verify_opts), else NULL */
 	char san[FULCIO_NAME_MAX];	/* the certificate's identity, or "" */
 	char issuer[FULCIO_NAME_MAX];	/* its OIDC issuer, or "" */
-	int signer_index;		/* first of opts->signers it matches,
-					 * or -1 */
+	int signer_index;		/* first of opts->signers it matches
+					 * whose trusted root is root, or -1 */
 	int64_t log_index;		/* verified log entry's index, or -1 */
 	time_t logged_at;		/* its integrated time, or 0 */
 	time_t timestamp;		/* a verified RFC 3161 timestamp's
@@ -213,12 +226,16 @@ struct keyless_cosign;
  * (o->trustroot, else o->tlog_root) has, verifies and logs it with that
  * key (with o->require_tlog a bundle that does is required, whatever
  * its log), or, carrying a certificate,
- * when keyless_cosign_check passes against o->trustroot
- * (s->keyless_ok) and its identity matches one of o->signers
- * (s->signer_index); then the claims as for verify_simplesign. Without
- * a trusted root or signers a keyless signature is reported (s->san,
- * s->issuer unverified) and never valid. 0 when valid, ERR_VERIFY
- * otherwise, s->reason naming the failed check. */
+ * when keyless_cosign_check passes against a trusted root in play
+ * (s->keyless_ok, s->root) and its identity matches one of o->signers
+ * whose root that is (s->signer_index); then the claims as for
+ * verify_simplesign. The roots tried, each once, first that verifies:
+ * those of the signers the certificate's (claimed) identity matches, in
+ * their order; when it matches none, o->trustroot (else the first
+ * signer's root), so that list and the reason say whether it verified.
+ * Without a trusted root or signers a keyless signature is reported
+ * (s->san, s->issuer unverified) and never valid. 0 when valid,
+ * ERR_VERIFY otherwise, s->reason naming the failed check. */
 int verify_cosign_sig(const struct keyless_cosign *in,
 		      const struct digest *image, const char *repo,
 		      const struct verify_opts *o, struct sig_report *s);
@@ -265,6 +282,9 @@ struct policy_key {
 	char *issuer, *issuer_re;
 	char *trusted_root;		/* its "trusted-root", resolved, or
 					 * NULL */
+	int root;			/* keyless: its trusted root in
+					 * policy->roots (its own, else the
+					 * default); else -1 */
 };
 
 struct policy_rule {
@@ -285,9 +305,23 @@ struct policy_rule {
 	bool require_tlog;		/* "require-tlog": a key signature
 					 * counts only with a verified
 					 * transparency log entry */
+	X509 **tsa_certs;		/* "tsa-certificates": timestamp
+					 * authorities trusted for notation
+					 * timestamp countersignatures
+					 * (owned): give as
+					 * verify_opts.tsa_certs */
+	size_t n_tsa_certs;
 	size_t literals;		/* specificity: see policy_match */
 	size_t wildcards;
 	size_t globstars;
+};
+
+/* A trusted root a policy loaded. */
+struct policy_root {
+	struct keys_trustroot *root;	/* owned */
+	char name[4160];		/* which: keys_trustroot_select */
+	char *file;			/* the file named (resolved), or NULL:
+					 * $SIGNET_TRUSTED_ROOT or built-in */
 };
 
 struct policy {
@@ -307,10 +341,21 @@ struct policy {
 	struct fulcio_identity *signers;	/* every keyless entry, in the
 					 * order of keys (strings borrowed from
 					 * them): give as verify_opts.signers */
+	const struct keys_trustroot **signer_roots;	/* parallel: each
+					 * one's trusted root (borrowed from
+					 * roots): give as
+					 * verify_opts.signer_roots */
 	size_t n_signers;
-	struct keys_trustroot *trustroot;	/* the one trusted root of the
-					 * keyless entries (owned); NULL when
-					 * there are none */
+	struct policy_root *roots;	/* the distinct trusted roots the
+					 * keyless entries and require-tlog
+					 * rules use, each file loaded once */
+	size_t n_roots;
+	const struct keys_trustroot *trustroot;	/* the default one (in
+					 * roots): the policy's
+					 * "trusted-root", $SIGNET_TRUSTED_ROOT
+					 * or the built-in one, for entries
+					 * naming none and for require-tlog;
+					 * NULL when nothing uses it */
 	char trustroot_name[4160];	/* which: keys_trustroot_select */
 	struct keys_trustroot_lazy *tlog_root;	/* no trustroot: the one
 					 * key signatures' log entries are
@@ -429,12 +474,15 @@ struct policy_verdict {
  * key counts twice whatever its names (greedy: it may count fewer than
  * could).
  * A keyless signature (s->keyless) counts for a keyless entry the rule
- * trusts when it verified against the trusted root (s->keyless_ok), its
- * certificate's identity and issuer (s->san, s->issuer) match the entry
- * (matched again here: several entries may), its claims and the rule's
- * annotations hold, and no keyless entry it matches is revoked at the
- * time it was made: the earliest of s->logged_at and s->timestamp, both
- * verified, else @now. One identity (SAN and issuer) counts once, and so
+ * trusts when it verified (s->keyless_ok) against that entry's own
+ * trusted root (s->root is the entry's in p->roots: a signature of
+ * another Sigstore instance never counts for it, whatever its identity),
+ * its certificate's identity and issuer (s->san, s->issuer) match the
+ * entry (matched again here: several entries may), its claims and the
+ * rule's annotations hold, and no keyless entry naming its identity
+ * (whatever that entry's root) is revoked at the time it was made: the
+ * earliest of s->logged_at and s->timestamp, both verified, else @now.
+ * One identity (SAN and issuer) counts once, whatever the root, and so
  * do entries that name the same signer.
  * Pure: no I/O. 0 when trusted; ERR_VERIFY with out->reason (also the
  * recorded message) when not; ERR_NOMEM. */
@@ -446,8 +494,9 @@ void policy_verdict_release(struct policy_verdict *v);
 /* Verify @image under @p: the rule is chosen from the name alone, so a
  * rejected or unmatched image is refused without a request; "insecure-
  * accept-anything" only resolves the digest; otherwise verify_image runs
- * with every policy key, every keyless entry as a signer and the
- * policy's trusted root (exhaustive, no annotations) and policy_evaluate
+ * with every policy key, every keyless entry as a signer with its
+ * trusted root, the policy's default trusted root, the rule's
+ * "tsa-certificates" (exhaustive, no annotations) and policy_evaluate
  * judges. Returns as policy_evaluate, or another code for errors. @res
  * and @v are filled as far as it got: release both. */
 int policy_verify(struct registry *reg, const char *image,

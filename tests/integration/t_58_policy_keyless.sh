@@ -91,6 +91,20 @@ t58_check() {
 	expect_stdout_match "^  keyless:     ci, identity '$T58_WF@refs/tags/v1', issuer '$T58_ISS', revoked as ci2\$" \
 		"keyless policy: show says the signer is revoked as the other name"
 
+	# entries with trusted roots of their own: one line per root
+	t58_pol roots.json "" "$(t58_kl ci "\"identity\":\"$T58_WF@refs/tags/v1\",\"issuer\":\"$T58_ISS\",\"trusted-root\":\"roots/staging.json\""),$(t58_kl ci2 "\"identity\":\"x@example.com\",\"issuer\":\"$T58_ISS\",\"trusted-root\":\"roots/production.json\"")" \
+		"{\"scope\":\"$R58/**\",\"keys\":[\"ci\",\"ci2\"]}"
+	expect_exit 0 "keyless policy: two trusted roots: valid" -- \
+		"$SIGNET" policy check "$P58/roots.json"
+	expect_stdout_eq "$P58/roots.json: ok: 2 keys, 1 rule" \
+		"keyless policy: two trusted roots: nothing to say"
+	expect_exit 0 "keyless policy: two trusted roots: show" -- \
+		"$SIGNET" policy show --policy "$P58/roots.json" "$R58/one/app"
+	expect_stdout_match "^  trusted root: $P58/roots/staging.json, for ci\$" \
+		"keyless policy: two trusted roots: the first, for its entry"
+	expect_stdout_match "^  trusted root: $P58/roots/production.json, for ci2\$" \
+		"keyless policy: two trusted roots: the second, for its entry"
+
 	t58_pol tlog.json "" "$T58_ALICE" \
 		"{\"scope\":\"$R58/**\",\"keys\":[\"alice\"],\"require-tlog\":true}"
 	expect_exit 0 "require-tlog: show" -- \
@@ -148,9 +162,9 @@ t58_refused() {
 	t58_bad "trusted root malformed" badroot.json \
 		"$(t58_kl ci "$id,$iss,\"trusted-root\":\"roots/bad.json\"")" \
 		"\.keys\.ci\.keyless\.trusted-root: trusted root .*bad\.json"
-	t58_bad "two trusted roots" roots.json \
-		"$(t58_kl ci "$id,$iss,\"trusted-root\":\"roots/staging.json\""),$(t58_kl ci2 "\"identity\":\"x@example.com\",$iss,\"trusted-root\":\"roots/production.json\"")" \
-		"\.keys\.ci2\.keyless\.trusted-root: its trusted root .* is not that of 'ci'.*one trusted root"
+	t58_bad "the second of two trusted roots malformed" roots.json \
+		"$(t58_kl ci "$id,$iss,\"trusted-root\":\"roots/staging.json\""),$(t58_kl ci2 "\"identity\":\"x@example.com\",$iss,\"trusted-root\":\"roots/bad.json\"")" \
+		"\.keys\.ci2\.keyless\.trusted-root: trusted root .*bad\.json"
 	t58_bad "the policy's trusted root a link" toplink.json "$(t58_kl ci "$id,$iss")" \
 		"\.trusted-root: '.*link\.json' is a symbolic link" '"trusted-root":"roots/link.json",'
 	t58_pol envbad.json "" "$(t58_kl ci "$id,$iss")" "{\"scope\":\"$R58/**\",\"keys\":[\"ci\"]}"

@@ -961,6 +961,51 @@ t60_ts_verify() {
 		--key "$T60/ts/short.crt" "$@" "$T60_PIN"
 }
 
+# t60_ts_policies DIR: trust policies (DIR/pol) trusting short.crt for
+# t60/ts, with the TSA root as "tsa-certificates", with another TSA's,
+# and with none.
+t60_ts_policies() {
+	local d=$1 p=$1/pol t
+	mkdir -p "$p" && cp "$d/short.crt" "$d/tsaca.crt" "$d/other.crt" "$p/" ||
+		return 1
+	for t in tsaca other none; do
+		printf '{"version":1,"keys":{"short":{"certificate":"short.crt"}},"rules":[{"scope":"%s","keys":["short"]%s}]}\n' \
+			"$R60/ts" "$([ "$t" = none ] ||
+				printf ',"tsa-certificates":["%s.crt"]' "$t")" \
+			>"$p/$t.json" || return 1
+	done
+}
+
+# The same under a trust policy: the rule's "tsa-certificates" (signet-
+# policy(5)) instead of --tsa-cert.
+t60_ts_policy() {
+	local p=$T60/ts/pol
+	expect_exit 0 "timestamp policy: expired since, stamped within, tsa-certificates: exit 0" -- \
+		"$SIGNET" verify --policy "$p/tsaca.json" "$T60_PIN"
+	expect_stdout_eq "$T60_PIN" "timestamp policy: the pinned reference"
+	expect_exit 1 "timestamp policy: without tsa-certificates the expired certificate: exit 1" -- \
+		"$SIGNET" verify --policy "$p/none.json" "$T60_PIN"
+	expect_exit 1 "timestamp policy: another TSA's root: exit 1" -- \
+		"$SIGNET" verify --policy "$p/other.json" "$T60_PIN" &&
+		expect_stderr_match "timestamp: not signed by a trusted timestamp authority" \
+			"timestamp policy: another TSA root: says so"
+	expect_exit 2 "timestamp policy: --tsa-cert beside --policy: exit 2" -- \
+		"$SIGNET" verify --policy "$p/none.json" --tsa-cert "$p/tsaca.crt" \
+		"$T60_PIN" &&
+		expect_error_message "timestamp policy: --tsa-cert beside --policy: says where they go" \
+			'the rule.s "tsa-certificates" names them'
+	expect_exit 0 "timestamp policy: show" -- \
+		"$SIGNET" policy show --policy "$p/tsaca.json" "$R60/ts"
+	expect_stdout_match '^  timestamps:  1 timestamp authority trusted for notation \(tsa-certificates\)$' \
+		"timestamp policy: show names the timestamp authorities"
+	ln -s tsaca.crt "$p/link.crt"
+	sed 's/"tsaca.crt"/"link.crt"/' "$p/tsaca.json" >"$p/link.json"
+	expect_exit 2 "timestamp policy: a linked tsa-certificates file: exit 2" -- \
+		"$SIGNET" verify --policy "$p/link.json" "$T60_PIN" &&
+		expect_error_message "timestamp policy: a linked file: names the JSON path" \
+			'\.rules\[0\]\.tsa-certificates\[0\]: .*is a symbolic link'
+}
+
 # Timestamp countersignatures made with openssl ts over the signature bytes
 # of an envelope signed (with openssl) by a certificate valid for 30 s:
 # verified with --tsa-cert while the certificate is valid and after it has
@@ -971,7 +1016,8 @@ t60_timestamp() {
 	local d=$T60/ts end now
 	mkdir -p "$d"
 	check "timestamp: a TSA and a certificate valid 30 s (openssl)" -- \
-		eval 't60_ts_pki "$d" && t60_short_cert "$d" 30' || return
+		eval 't60_ts_pki "$d" && t60_short_cert "$d" 30 &&
+			t60_ts_policies "$d"' || return
 	end=$(date -u -d "$(openssl x509 -in "$d/short.crt" -noout -enddate |
 		cut -d= -f2)" +%s) || return
 	t60_push ts t60-ts || return
@@ -1032,6 +1078,7 @@ t60_timestamp() {
 				-in "$d/tok.der" -text 2>/dev/null |
 				sed -n 's/^Time stamp: //p')" +%Y-%m-%dT%H:%M:%SZ)" \
 			'.[0].signatures[0].timestamp == $t' "$LAST_OUT"
+	t60_ts_policy
 	expect_exit 1 "timestamp: expired certificate without --tsa-cert: exit 1" -- \
 		"$SIGNET" verify --key "$d/short.crt" "$T60_PIN"
 	check "timestamp: a token made after the certificate expired" -- \

@@ -1070,6 +1070,78 @@ static void test_cosign_layer_key_logged(void **state)
 	buf_release(&d.payload);
 }
 
+/* Signers with trusted roots of their own (a policy's entries): the
+ * signature counts for a signer only when that signer's root verifies it
+ * (the production root here, never the staging one), s->root says which;
+ * a signature no signer names is still checked against the default. */
+static void test_cosign_layer_roots(void **state)
+{
+	static const struct fulcio_identity signers[] = {
+		{ "mitr@redhat.com", NULL, "https://github.com/login/oauth",
+		  NULL },
+		{ NULL, "mitr@redhat\\.com", "https://github.com/login/oauth",
+		  NULL },
+	};
+	static const struct fulcio_identity other = {
+		"someone@example.com", NULL, "https://github.com/login/oauth",
+		NULL
+	};
+	struct keys_trustroot *prod = load_root(PROD_ROOT);
+	struct keys_trustroot *staging =
+		load_root(DATA "staging_trusted_root.json");
+	const struct keys_trustroot *roots[2];
+	struct verify_opts o = { 0 };
+	struct sig_report s;
+	struct sig_doc d;
+	int rc;
+
+	(void)state;
+	sig_doc_load(&d);
+	o.signers = signers;
+	o.n_signers = 2;
+	o.signer_roots = roots;
+	/* the first signer's root is the wrong instance: the second's */
+	roots[0] = staging;
+	roots[1] = prod;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_true(s.valid && s.keyless_ok);
+	assert_ptr_equal(s.root, prod);
+	assert_int_equal(s.signer_index, 1);
+	report_free(&s);
+	/* both signers of the wrong instance: not verified */
+	roots[1] = staging;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_true(!s.valid && !s.keyless_ok && s.root == NULL);
+	assert_int_equal(s.signer_index, -1);
+	assert_non_null(strstr(s.reason, "keyless signature: "));
+	report_free(&s);
+	/* no root of its own: the default, for the second signer */
+	roots[1] = NULL;
+	o.trustroot = prod;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, 0);
+	assert_ptr_equal(s.root, prod);
+	assert_int_equal(s.signer_index, 1);
+	report_free(&s);
+	/* no signer names it: checked against the default, no signer */
+	o.signers = &other;
+	o.n_signers = 1;
+	roots[0] = staging;
+	s = layer_check(&rc, &d, &o);
+	assert_int_equal(rc, ERR_VERIFY);
+	assert_true(s.keyless_ok && !s.valid);
+	assert_ptr_equal(s.root, prod);
+	assert_int_equal(s.signer_index, -1);
+	assert_non_null(strstr(s.reason, "certificate identity: "));
+	report_free(&s);
+	keys_trustroot_free(prod);
+	keys_trustroot_free(staging);
+	json_decref(d.doc);
+	buf_release(&d.payload);
+}
+
 static void test_cosign_layer(void **state)
 {
 	static const struct fulcio_identity signers[] = {
@@ -1151,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_cosign_layer),
 		cmocka_unit_test(test_cosign_layer_key),
 		cmocka_unit_test(test_cosign_layer_key_logged),
+		cmocka_unit_test(test_cosign_layer_roots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1780,20 +1780,21 @@ static void test_keyless_parse(void **state)
 		{ "two trusted roots", R_KL(KL("ci", "\"identity\":\"a\","
 		  "\"issuer\":\"b\",\"trusted-root\":\"root-a.json\"") "},"
 		  KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
-		  "\"trusted-root\":\"root-b.json\"") "}", RULE_CI),
-		  ERR_FORMAT, ".keys.ci2.keyless.trusted-root: its trusted "
-		  "root (" },
+		  "\"trusted-root\":\"root-b.json\"") "}", RULE_CI), 0, NULL },
 		{ "a trusted root and none", R_KL(KL("ci", "\"identity\":"
 		  "\"a\",\"issuer\":\"b\",\"trusted-root\":\"root-a.json\"")
 		  "}," KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\"") "}",
-		  RULE_CI), ERR_FORMAT, ".keys.ci2.keyless: its trusted root "
-		  "(none named) is not that of 'ci'" },
+		  RULE_CI), 0, NULL },
 		{ "the policy's and another", "{\"version\":1,"
 		  "\"trusted-root\":\"root-a.json\",\"keys\":{" KL_CI "},"
 		  KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
 		  "\"trusted-root\":\"root-b.json\"") "}},\"rules\":["
-		  RULE_CI "]}", ERR_FORMAT, ".keys.ci2.keyless.trusted-root: "
-		  "its trusted root" },
+		  RULE_CI "]}", 0, NULL },
+		{ "a second root malformed", R_KL(KL("ci", "\"identity\":"
+		  "\"a\",\"issuer\":\"b\",\"trusted-root\":\"root-a.json\"")
+		  "}," KL("ci2", "\"identity\":\"c\",\"issuer\":\"b\","
+		  "\"trusted-root\":\"root-bad.json\"") "}", RULE_CI),
+		  ERR_FORMAT, ".keys.ci2.keyless.trusted-root: trusted root " },
 		{ "require-tlog, keys only", "{\"version\":1,\"keys\":{" KA
 		  "},\"rules\":[{\"scope\":\"reg/app\",\"keys\":[\"alice\"],"
 		  "\"require-tlog\":true}]}", 0, NULL },
@@ -1829,7 +1830,7 @@ static void test_keyless_parse(void **state)
 				 cases[i].rc, err_msg());
 		if (rc == 0) {
 			assert_non_null(p);
-			assert_non_null(p->trustroot);
+			assert_true(p->n_roots >= 1);
 			policy_free(p);
 			continue;
 		}
@@ -2123,6 +2124,7 @@ static void fill_keyless(struct sig_report *s, const struct policy *p,
 	}
 	s->keyless = true;
 	s->keyless_ok = k->ok;
+	s->root = k->ok ? p->trustroot : NULL;
 	snprintf(s->san, sizeof(s->san), "%s", k->san);
 	snprintf(s->issuer, sizeof(s->issuer), "%s", k->issuer);
 	s->logged_at = k->logged_at;
@@ -2181,6 +2183,244 @@ static void test_keyless_evaluate(void **state)
 	policy_free(p);
 }
 
+/* ---- trusted roots of their own, and timestamp authorities -------------- */
+
+#define SAN_X "x@example.com"
+#define SAN_Y "y@example.com"
+#define ISS_P "https://oidc.example.com"
+#define KLR(name, san, root, rest) KL(name, "\"identity\":\"" san "\","	\
+	"\"issuer\":\"" ISS_P "\",\"trusted-root\":\"" root "\"") rest "}"
+
+/* a: X under root A; b: X under root B; c: Y under root B; z: Z under
+ * root A, revoked as zb (Z under root B). */
+static const char *roots_json =
+	"{\"version\":1,\"keys\":{" KA ","
+	KLR("a", SAN_X, "root-a.json", "") ","
+	KLR("b", SAN_X, "./root-b.json", "") ","
+	KLR("c", SAN_Y, "root-b.json", "") ","
+	KLR("z", "z@example.com", "root-a.json", "") ","
+	KLR("zb", "z@example.com", "root-b.json", ",\"revoked\":true")
+	"},\"rules\":["
+	"{\"scope\":\"reg/a/*\",\"keys\":[\"a\"]},"
+	"{\"scope\":\"reg/b/*\",\"keys\":[\"b\"]},"
+	"{\"scope\":\"reg/c/*\",\"keys\":[\"c\"]},"
+	"{\"scope\":\"reg/ac/*\",\"keys\":[\"a\",\"c\"],\"threshold\":2},"
+	"{\"scope\":\"reg/ab/*\",\"keys\":[\"a\",\"b\",\"c\"],\"threshold\":2},"
+	"{\"scope\":\"reg/z/*\",\"keys\":[\"z\"]},"
+	"{\"scope\":\"reg/tlog/*\",\"keys\":[\"alice\"],"
+	"\"require-tlog\":true}]}";
+
+/* Each distinct file loaded once; each signer given its own root; the
+ * default root only when something uses it. */
+static void test_keyless_roots_model(void **state)
+{
+	struct policy_diags d = { 0 };
+	struct policy *p;
+	size_t i;
+	bool warned = false;
+
+	(void)state;
+	keyless_files();
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	if (parse(&p, roots_json, &d) != 0)
+		fail_msg("%s", err_msg());
+	/* root-a, root-b (named twice, once as ./), the built-in one for
+	 * require-tlog */
+	assert_int_equal(p->n_roots, 3);
+	assert_int_equal(p->n_signers, 5);
+	assert_ptr_equal(p->signer_roots[0], p->signer_roots[3]);
+	assert_ptr_equal(p->signer_roots[1], p->signer_roots[2]);
+	assert_ptr_not_equal(p->signer_roots[0], p->signer_roots[1]);
+	assert_int_equal(p->keys[policy_key_find(p, "b")].root,
+			 p->keys[policy_key_find(p, "c")].root);
+	assert_int_equal(p->keys[policy_key_find(p, "alice")].root, -1);
+	assert_non_null(p->trustroot);
+	assert_string_equal(p->trustroot_name, KEYS_TRUSTROOT_BUILTIN);
+	for (i = 0; i < 3; i++)
+		assert_non_null(p->roots[i].root);
+	assert_non_null(strstr(p->roots[0].name, "root-a.json"));
+	for (i = 0; i < d.n; i++)
+		warned |= d.items[i].warning &&
+			  strstr(d.items[i].msg, ".rules[6].require-tlog: the "
+				 "log entries of key signatures are checked "
+				 "against the built-in") != NULL;
+	assert_true(warned);
+	policy_diags_release(&d);
+	policy_free(p);
+
+	/* every entry with its own root, no require-tlog: no default */
+	assert_int_equal(parse(&p, R_KL(KLR("a", SAN_X, "root-a.json", "")
+					"," KLR("b", SAN_Y, "root-b.json", ""),
+					"{\"scope\":\"reg/app\",\"keys\":[\"a\","
+					"\"b\"]}"), NULL), 0);
+	assert_int_equal(p->n_roots, 2);
+	assert_null(p->trustroot);
+	policy_free(p);
+}
+
+/* A keyless signature: identity, and the root it verified against (an
+ * index in p->roots, -1 none). */
+struct root_sig {
+	const char *san;
+	int root;
+	const char *why;	/* expected in why; NULL: counted */
+};
+
+static const struct {
+	const char *name, *repo;
+	int rc;
+	size_t counted;
+	struct root_sig sigs[2];
+} root_cases[] = {
+	{ "root A for A's entry", "reg/a/app", 0, 1, { { SAN_X, 0, NULL } } },
+	{ "root A, B's entry, same identity", "reg/b/app", ERR_VERIFY, 0,
+	  { { SAN_X, 0, "signed by 'a', which the rule does not trust" } } },
+	{ "root B for B's entry", "reg/b/app", 0, 1, { { SAN_X, 1, NULL } } },
+	{ "root B, A's entry, same identity", "reg/a/app", ERR_VERIFY, 0,
+	  { { SAN_X, 1, "signed by 'b', which the rule does not trust" } } },
+	{ "root A for an identity only B's entries name", "reg/c/app",
+	  ERR_VERIFY, 0, { { SAN_Y, 0, "did not verify against the trusted "
+			     "root of 'c'" } } },
+	{ "unverified", "reg/a/app", ERR_VERIFY, 0,
+	  { { SAN_X, -1, "keyless signature not verified" } } },
+	{ "2 of 2 across the two roots", "reg/ac/app", 0, 2,
+	  { { SAN_X, 0, NULL }, { SAN_Y, 1, NULL } } },
+	{ "2 of 2, both from root A: 1", "reg/ac/app", ERR_VERIFY, 1,
+	  { { SAN_X, 0, NULL }, { SAN_Y, 0, "did not verify against the "
+				  "trusted root of 'c'" } } },
+	{ "one identity under two roots counts once", "reg/ab/app",
+	  ERR_VERIFY, 1, { { SAN_X, 0, NULL }, { SAN_X, 1, "already "
+						   "counted as 'a'" } } },
+	{ "revoked under another root's entry", "reg/z/app", ERR_VERIFY, 0,
+	  { { "z@example.com", 0, "keyless signer 'z' is revoked as "
+	      "'zb'" } } },
+};
+
+static void test_keyless_roots_evaluate(void **state)
+{
+	struct sig_report sigs[2];
+	struct policy_verdict v;
+	struct policy *p;
+	size_t i, j, n;
+	int rc;
+
+	(void)state;
+	keyless_files();
+	unsetenv("SIGNET_TRUSTED_ROOT");
+	assert_int_equal(parse(&p, roots_json, NULL), 0);
+	for (i = 0; i < sizeof(root_cases) / sizeof(root_cases[0]); i++) {
+		for (n = 0; n < 2 && root_cases[i].sigs[n].san; n++) {
+			const struct root_sig *r = &root_cases[i].sigs[n];
+
+			memset(&sigs[n], 0, sizeof(sigs[n]));
+			sigs[n].key_index = sigs[n].cert_index = -1;
+			sigs[n].signer_index = -1;
+			snprintf(sigs[n].format, sizeof(sigs[n].format),
+				 "cosign");
+			sigs[n].keyless = true;
+			sigs[n].keyless_ok = r->root >= 0;
+			sigs[n].claims_ok = r->root >= 0;
+			sigs[n].root = r->root >= 0 ? p->roots[r->root].root :
+				       NULL;
+			sigs[n].logged_at = T2026;
+			sigs[n].log_index = 1;
+			snprintf(sigs[n].san, sizeof(sigs[n].san), "%s",
+				 r->san);
+			snprintf(sigs[n].issuer, sizeof(sigs[n].issuer), "%s",
+				 ISS_P);
+		}
+		rc = policy_evaluate(&v, p, root_cases[i].repo, sigs, n, NOW);
+		if (rc != root_cases[i].rc || v.counted != root_cases[i].counted)
+			fail_msg("%s: rc %d, counted %zu (%s)",
+				 root_cases[i].name, rc, v.counted, v.reason);
+		for (j = 0; j < n; j++) {
+			const char *want = root_cases[i].sigs[j].why;
+
+			if (v.sigs[j].counted != !want ||
+			    (want && !strstr(v.sigs[j].why, want)))
+				fail_msg("%s: signature %zu: counted %d, why "
+					 "'%s'", root_cases[i].name, j,
+					 v.sigs[j].counted, v.sigs[j].why);
+		}
+		policy_verdict_release(&v);
+	}
+	policy_free(p);
+}
+
+#define R_TSA(x) "{\"version\":1,\"keys\":{" KA ",\"ca\":{"		\
+	"\"certificate\":\"ca.pem\"}},\"rules\":[{\"scope\":\"reg/app\","	\
+	"\"keys\":[\"ca\"]" x "}]}"
+
+/* "tsa-certificates": files read as --tsa-cert reads them, beside the
+ * policy, no links; the rule gives them to verify_opts. */
+static void test_tsa_certificates(void **state)
+{
+	static const struct {
+		const char *name, *json;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ "one file", R_TSA(",\"tsa-certificates\":[\"ca.pem\"]"), 0,
+		  NULL },
+		{ "not an array", R_TSA(",\"tsa-certificates\":\"ca.pem\""),
+		  ERR_FORMAT, ".rules[0].tsa-certificates: expected an array "
+		  "of certificate files" },
+		{ "empty", R_TSA(",\"tsa-certificates\":[]"), ERR_FORMAT,
+		  ".rules[0].tsa-certificates: expected an array" },
+		{ "not a name", R_TSA(",\"tsa-certificates\":[\"ca.pem\",1]"),
+		  ERR_FORMAT, ".rules[0].tsa-certificates[1]: expected a file "
+		  "name" },
+		{ "missing", R_TSA(",\"tsa-certificates\":[\"none.pem\"]"),
+		  ERR_IO, ".rules[0].tsa-certificates[0]: cannot use '" },
+		{ "a link", R_TSA(",\"tsa-certificates\":[\"root-link.json\"]"),
+		  ERR_IO, ".rules[0].tsa-certificates[0]: '" },
+		{ "no certificate in it", R_TSA(",\"tsa-certificates\":["
+		  "\"alice.pub\"]"), ERR_FORMAT, ".rules[0].tsa-certificates[0]"
+		  ": " },
+		{ "rejecting", "{\"version\":1,\"rules\":[{\"scope\":\"reg/app\","
+		  "\"reject\":true,\"tsa-certificates\":[\"ca.pem\"]}]}",
+		  ERR_FORMAT, ".rules[0].tsa-certificates: a rule with "
+		  "\"reject\" takes no \"tsa-certificates\"" },
+	};
+	struct policy_diags d = { 0 };
+	struct policy *p;
+	size_t i;
+	bool warned = false;
+	int rc;
+
+	(void)state;
+	keyless_files();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = parse(&p, cases[i].json, NULL);
+		if (rc != cases[i].rc && !(cases[i].rc && rc < 0))
+			fail_msg("%s: rc %d (%s)", cases[i].name, rc,
+				 err_msg());
+		if (rc == 0) {
+			assert_int_equal(p->rules[0].n_tsa_certs, 1);
+			assert_non_null(p->rules[0].tsa_certs[0]);
+			policy_free(p);
+			continue;
+		}
+		if (!strstr(err_msg(), cases[i].msg))
+			fail_msg("%s: message '%s' lacks '%s'", cases[i].name,
+				 err_msg(), cases[i].msg);
+	}
+	/* with keys only, nothing carries a timestamp it checks: a doubt */
+	assert_int_equal(parse(&p, "{\"version\":1,\"keys\":{" KA "},"
+			       "\"rules\":[{\"scope\":\"reg/app\",\"keys\":["
+			       "\"alice\"],\"tsa-certificates\":[\"ca.pem\"]}"
+			       "]}", &d), 0);
+	for (i = 0; i < d.n; i++)
+		warned |= d.items[i].warning &&
+			  strstr(d.items[i].msg, ".rules[0].tsa-certificates: "
+				 "only notation signatures carry timestamp "
+				 "countersignatures, and the rule trusts no "
+				 "certificate entry") != NULL;
+	assert_true(warned);
+	policy_diags_release(&d);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2208,6 +2448,9 @@ int main(void)
 		cmocka_unit_test(test_keyless_warnings),
 		cmocka_unit_test(test_keyless_model),
 		cmocka_unit_test(test_keyless_evaluate),
+		cmocka_unit_test(test_keyless_roots_model),
+		cmocka_unit_test(test_keyless_roots_evaluate),
+		cmocka_unit_test(test_tsa_certificates),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
