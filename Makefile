@@ -257,7 +257,7 @@ $(B)/bench/empty: tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -DEMPTY -o $@ $<
 
-bench: signet $(B)/bench/floor $(B)/bench/empty
+bench: signet $(B)/bench/floor $(B)/bench/empty sigstore-instance
 	@FLOOR=$(CURDIR)/$(B)/bench/floor EMPTY=$(CURDIR)/$(B)/bench/empty \
 		bash tests/bench/bench.sh
 

@@ -1073,7 +1073,7 @@ static int prefetch(struct registry *reg, const struct image_ref *ref,
 		what |= PREFETCH_SIG;
 	if ((formats & (FORMAT_BIT(FORMAT_BUNDLE) |
 			FORMAT_BIT(FORMAT_NOTATION))) &&
-	    (!o->n_keys || o->exhaustive || !cosign))
+	    (!judging(o) || o->exhaustive || !cosign))
 		what |= PREFETCH_REFERRERS;
 	return what & (what - 1) ? registry_prefetch(reg, ref, d, what) : 0;
 }

@@ -2,7 +2,8 @@
 # make bench: signet against its peers on one local registry, in one run.
 # A benchmark, not a test: it prints figures and fails only when something
 # cannot run at all. RUNS=N changes the sample size (default 50);
-# BENCH_PEERS=0 leaves cosign out (no Go build); SIGNET=PATH benchmarks
+# BENCH_PEERS=0 leaves cosign out (no Go build); BENCH_KEYLESS=0 skips the
+# keyless part; SIGNET=PATH benchmarks
 # that binary; BENCH_BEFORE=PATH puts the request counts of another
 # (an older build) beside it.
 set -u
@@ -177,6 +178,41 @@ BENCH_REGISTRY_TAG_MS=$BENCH_REGISTRY_TAG_MS \
 BENCH_REGISTRY_DIGEST_MS=$BENCH_REGISTRY_DIGEST_MS \
 	python3 "$here/measure.py" --summary "$RUNS" "${cmds[@]}"
 echo
+
+# ---- keyless: a Fulcio certificate and a Rekor entry instead of a key ---------
+# An image signed keyless by a private Sigstore instance of the test tool
+# (tests/tools/sigstore_instance: its own CA, CT log, Rekor key and
+# trusted root), verified by identity and issuer against that root, by
+# signet and by cosign: the same image, root and options. No network
+# beyond the registry for either.
+bench_keyless() {
+	local si=$WORK/keyless-instance kimg kdg id iss kcmds=()
+	local tool=${SIGSTORE_INSTANCE:-$top/build/plain/tests/tools/sigstore_instance}
+	id=https://github.com/signet/bench/.github/workflows/release.yml@refs/tags/v1
+	iss=https://token.actions.githubusercontent.com
+	[ -x "$tool" ] || { echo "(keyless: no $tool; make sigstore-instance)"; return; }
+	SIGSTORE_INSTANCE=$tool
+	"$tool" init "$si" >/dev/null || { echo "(keyless: init failed)"; return; }
+	kimg=$REG_BENCH/bench/keyless:1.0
+	kdg=$(push_image "$kimg" bench-keyless) &&
+	keyless_sign_image "$REG_BENCH/bench/keyless" "$kdg" "$si" "$id" \
+		"$iss" >/dev/null || { echo "(keyless: signing failed)"; return; }
+	local ko="--trusted-root $si/trusted_root.json --certificate-identity $id --certificate-oidc-issuer $iss"
+	# shellcheck disable=SC2086
+	"$SIGNET" verify $ko "$kimg" >/dev/null 2>&1 ||
+		{ echo "(keyless: signet does not verify it)"; return; }
+	echo "== keyless verify, $RUNS runs: one image signed by identity $id"
+	# shellcheck disable=SC2086
+	echo "per keyless verify by tag: $(SIGNET_DEBUG=1 "$SIGNET" verify $ko \
+		"$kimg" 2>&1 >/dev/null | trace_counts)"
+	kcmds=("signet-keyless-tag=$SIGNET verify $ko $kimg"
+	       "signet-key-tag=$SIGNET verify --key bench.pub $img")
+	[ -n "$peers_bin" ] &&
+		kcmds+=("cosign-keyless-tag=$peers_bin/cosign verify $ko --allow-insecure-registry --allow-http-registry $kimg")
+	python3 "$here/measure.py" --summary "$RUNS" "${kcmds[@]}"
+	echo
+}
+[ "${BENCH_KEYLESS:-1}" = 0 ] || bench_keyless
 
 # ---- the same over a network's round trips -----------------------------------
 # On loopback a round trip is the registry's own time, and requests sent

@@ -69,12 +69,16 @@ def summary(med):
     against the whole curl process that replays them; then against its
     peer."""
     floor = med.get("floor")
-    for how, peer in (("tag", "cosign-tag"), ("digest", "notation-digest")):
+    for how, peer in (("tag", "cosign-tag"), ("digest", "notation-digest"),
+                      ("keyless-tag", "cosign-keyless-tag")):
         v = med.get(f"signet-{how}")
         replay = med.get(f"curl-replay-{how}")
         reg = os.environ.get(f"BENCH_REGISTRY_{how.upper()}_MS")
         if v is None:
             continue
+        if how.startswith("keyless") and "signet-key-tag" in med:
+            print(f"keyless verify by tag / key verify by tag:"
+                  f" x{v / med['signet-key-tag']:.2f}")
         if floor is not None and reg:
             reg = float(reg)
             print(f"verify by {how}: x{v / (floor + reg):.2f} of floor +"

@@ -62,6 +62,12 @@ t56_valid() {
 				.issuer? == $iss and (.log_index? | type) == "number"
 				and .integrated_time? != null)] | length == 1
 		' "$LAST_OUT" >/dev/null
+	# the same requests as a key verify of a .sig-signed tag: the
+	# manifest, the .sig manifest, its payload; no referrers lookup
+	SIGNET_DEBUG=1 run_cmd t56_verify "$R56/app:v1"
+	check "keyless verify by tag: exit 0 traced" -- test "$LAST_RC" = 0
+	check "keyless verify by tag: 3 requests, as with a key" -- test \
+		"$(grep -Ec '^signet: debug: .* (GET|HEAD) [^ ]+ -> ' "$LAST_ERR")" = 3
 	expect_exit 0 "list without --json" -- \
 		"$SIGNET" list --trusted-root "$ROOT56" "$R56/app:v1"
 	expect_stdout_match "signet-test/app" "list shows the identity"
