@@ -206,6 +206,15 @@ const char *jp_get_str(struct jp_reader *r, const json_t *obj,
  * @required) or not an object (an error). */
 const json_t *jp_get_obj(struct jp_reader *r, const json_t *obj,
 			 const char *field, const char *jp, bool required);
+/* A required object member holding none but @allowed members
+ * (jp_only_fields; @list spells them): NULL, reported, otherwise. */
+const json_t *jp_get_obj_only(struct jp_reader *r, const json_t *obj,
+			      const char *field, const char *jp,
+			      const char *const *allowed, const char *list);
+/* A required string member in standard base64, decoded into @out (a
+ * bounded buffer: too long is reported as not base64). */
+void jp_get_b64(struct jp_reader *r, const json_t *obj, const char *field,
+		const char *jp, struct buf *out);
 /* A boolean member; false when absent or not a boolean (an error). */
 bool jp_get_bool(struct jp_reader *r, const json_t *obj, const char *field,
 		 const char *jp);

@@ -209,6 +209,29 @@ const json_t *jp_get_obj(struct jp_reader *r, const json_t *obj,
 	return v;
 }
 
+const json_t *jp_get_obj_only(struct jp_reader *r, const json_t *obj,
+			      const char *field, const char *jp,
+			      const char *const *allowed, const char *list)
+{
+	const json_t *v = jp_get_obj(r, obj, field, jp, true);
+	char sub[JP_MAX];
+
+	if (v)
+		jp_only_fields(r, v, jp_key(sub, jp, field), allowed, list);
+	return v;
+}
+
+void jp_get_b64(struct jp_reader *r, const json_t *obj, const char *field,
+		const char *jp, struct buf *out)
+{
+	const char *s = jp_get_str(r, obj, field, jp, true);
+	char sub[JP_MAX];
+
+	if (s && b64_decode(out, s, strlen(s)) < 0)
+		jp_report(r, ERR_FORMAT, jp_key(sub, jp, field),
+			  "not standard base64 (or too long)");
+}
+
 const char *jp_get_str(struct jp_reader *r, const json_t *obj,
 		       const char *field, const char *jp, bool required)
 {

@@ -107,18 +107,6 @@ static const json_t *obj_member(struct jp_reader *r, const json_t *obj,
 	return v;
 }
 
-/* Base64 member @field of @obj into @out; required. */
-static void b64_member(struct jp_reader *r, const json_t *obj,
-		       const char *field, const char *jp, struct buf *out)
-{
-	const char *s = jp_get_str(r, obj, field, jp, true);
-	char sub[JP_MAX];
-
-	if (s && b64_decode(out, s, strlen(s)) < 0)
-		jp_report(r, ERR_FORMAT, jp_key(sub, jp, field),
-			  "not standard base64 (or too long)");
-}
-
 /* {rawBytes: base64 DER} into the next certificate of @out. */
 static void raw_cert(struct jp_reader *r, const json_t *c, const char *jp,
 		     struct bundle *out)
@@ -135,7 +123,7 @@ static void raw_cert(struct jp_reader *r, const json_t *c, const char *jp,
 			  BUNDLE_CERTS_MAX);
 		return;
 	}
-	b64_member(r, c, "rawBytes", jp, &out->certs[out->n_certs++]);
+	jp_get_b64(r, c, "rawBytes", jp, &out->certs[out->n_certs++]);
 }
 
 /* Exactly one of publicKey, x509CertificateChain, certificate. */
@@ -239,7 +227,7 @@ static void parse_tsa(struct jp_reader *r, const json_t *vm,
 			continue;
 		}
 		jp_only_fields(r, ts, sub, ts_f, "signedTimestamp");
-		b64_member(r, ts, "signedTimestamp", sub,
+		jp_get_b64(r, ts, "signedTimestamp", sub,
 			   &out->tsa[out->n_tsa++]);
 	}
 }
@@ -275,7 +263,7 @@ static void parse_message(struct jp_reader *r, const json_t *ms,
 	struct buf d;
 	size_t n;
 
-	b64_member(r, ms, "signature", ".messageSignature", &out->sig);
+	jp_get_b64(r, ms, "signature", ".messageSignature", &out->sig);
 	if (!(md = obj_member(r, ms, "messageDigest", ".messageSignature",
 			      md_f, "algorithm, digest"))) {
 		jp_report(r, ERR_FORMAT, jp, "missing");
@@ -283,7 +271,7 @@ static void parse_message(struct jp_reader *r, const json_t *ms,
 	}
 	alg = jp_get_str(r, md, "algorithm", jp, true);
 	buf_init(&d, 64);
-	b64_member(r, md, "digest", jp, &d);
+	jp_get_b64(r, md, "digest", jp, &d);
 	if (alg && !(n = digest_alg(&out->md, alg)))
 		jp_report(r, ERR_FORMAT, ".messageSignature.messageDigest."
 			  "algorithm", "'%.20s' not supported (SHA2_256, "
@@ -307,7 +295,7 @@ static void parse_envelope(struct jp_reader *r, const json_t *e,
 	out->dsse = true;
 	out->payload_type = jp_get_str(r, e, "payloadType", ".dsseEnvelope",
 				       true);
-	b64_member(r, e, "payload", ".dsseEnvelope", &out->statement);
+	jp_get_b64(r, e, "payload", ".dsseEnvelope", &out->statement);
 	if (!json_is_array(sigs) || json_array_size(sigs) != 1 ||
 	    !json_is_object(s0)) {
 		jp_report(r, ERR_FORMAT, ".dsseEnvelope.signatures",
@@ -318,7 +306,7 @@ static void parse_envelope(struct jp_reader *r, const json_t *e,
 	if (member(s0, "keyid") && !json_is_string(member(s0, "keyid")))
 		jp_report(r, ERR_FORMAT, ".dsseEnvelope.signatures[0].keyid",
 			  "expected a string");
-	b64_member(r, s0, "sig", jp, &out->sig);
+	jp_get_b64(r, s0, "sig", jp, &out->sig);
 	if (out->payload_type && strcmp(out->payload_type,
 					DSSE_TYPE_INTOTO) != 0)
 		jp_report(r, ERR_FORMAT, ".dsseEnvelope.payloadType",

@@ -15,34 +15,6 @@
 
 #include "formats.h"
 
-static const json_t *obj_at(struct jp_reader *r, const json_t *obj,
-			    const char *field, const char *jp,
-			    const char *const *allowed, const char *list)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	jp_key(sub, jp, field);
-	if (!json_is_object(v)) {
-		jp_report(r, ERR_FORMAT, sub, v ? "expected an object" :
-			  "missing");
-		return NULL;
-	}
-	jp_only_fields(r, v, sub, allowed, list);
-	return v;
-}
-
-static void get_b64(struct jp_reader *r, const json_t *obj,
-		    const char *field, const char *jp, struct buf *out)
-{
-	const char *s = jp_get_str(r, obj, field, jp, true);
-	char sub[JP_MAX];
-
-	if (s && b64_decode(out, s, strlen(s)) < 0)
-		jp_report(r, ERR_FORMAT, jp_key(sub, jp, field),
-			  "not standard base64");
-}
-
 /* {algorithm: "sha256", value: 64 lower-case hex} at @field into @out;
  * @required or else may be absent (false then). */
 static bool hex_hash(struct jp_reader *r, const json_t *obj,
@@ -50,7 +22,7 @@ static bool hex_hash(struct jp_reader *r, const json_t *obj,
 {
 	static const char *const f[] = { "algorithm", "value", NULL };
 	static const char digits[] = "0123456789abcdef";
-	const json_t *h = obj_at(r, obj, field, jp, f, "algorithm, value");
+	const json_t *h = jp_get_obj_only(r, obj, field, jp, f, "algorithm, value");
 	const char *alg, *hex;
 	char sub[JP_MAX];
 	size_t i;
@@ -142,8 +114,8 @@ static void parse_dsse_v1(struct jp_reader *r, const json_t *spec,
 		jp_only_fields(r, s, sub, sig_f, "signature, verifier");
 		if ((k = next_sig(r, out, sub)) == LOGGED_SIGS_MAX)
 			return;
-		get_b64(r, s, "signature", sub, &out->sig[k]);
-		get_b64(r, s, "verifier", sub, &out->verifier[k]);
+		jp_get_b64(r, s, "signature", sub, &out->sig[k]);
+		jp_get_b64(r, s, "verifier", sub, &out->verifier[k]);
 		out->verifier_is_cert[k] = is_pem_cert(&out->verifier[k]);
 	}
 }
@@ -157,7 +129,7 @@ static void parse_v2_verifier(struct jp_reader *r, const json_t *s,
 	static const char *const ver_f[] = { "keyDetails", "x509Certificate",
 		"publicKey", NULL };
 	static const char *const raw_f[] = { "rawBytes", NULL };
-	const json_t *v = obj_at(r, s, "verifier", jp, ver_f,
+	const json_t *v = jp_get_obj_only(r, s, "verifier", jp, ver_f,
 				 "keyDetails, x509Certificate, publicKey");
 	char sub[JP_MAX], inner[JP_MAX];
 	const char *which;
@@ -172,8 +144,8 @@ static void parse_v2_verifier(struct jp_reader *r, const json_t *s,
 		jp_report(r, ERR_FORMAT, sub, "both a certificate and a key");
 		return;
 	}
-	if ((v = obj_at(r, v, which, sub, raw_f, "rawBytes")))
-		get_b64(r, v, "rawBytes", jp_key(inner, sub, which),
+	if ((v = jp_get_obj_only(r, v, which, sub, raw_f, "rawBytes")))
+		jp_get_b64(r, v, "rawBytes", jp_key(inner, sub, which),
 			&out->verifier[k]);
 }
 
@@ -193,15 +165,15 @@ static void parse_dsse_v2(struct jp_reader *r, const json_t *spec,
 	size_t i, k;
 
 	jp_only_fields(r, spec, ".spec", spec_f, "dsseV002");
-	if (!(d = obj_at(r, spec, "dsseV002", ".spec", v2_f,
+	if (!(d = jp_get_obj_only(r, spec, "dsseV002", ".spec", v2_f,
 			 "payloadHash, signatures")))
 		return;
-	if ((h = obj_at(r, d, "payloadHash", jp, hash_f,
+	if ((h = jp_get_obj_only(r, d, "payloadHash", jp, hash_f,
 			"algorithm, digest"))) {
 		buf_init(&dig, 64);
 		alg = jp_get_str(r, h, "algorithm", ".spec.dsseV002."
 				 "payloadHash", true);
-		get_b64(r, h, "digest", ".spec.dsseV002.payloadHash", &dig);
+		jp_get_b64(r, h, "digest", ".spec.dsseV002.payloadHash", &dig);
 		if (alg && (strcmp(alg, "SHA2_256") != 0 || dig.len != 32))
 			jp_report(r, ERR_FORMAT, ".spec.dsseV002.payloadHash",
 				  "not a SHA2_256 digest");
@@ -221,7 +193,7 @@ static void parse_dsse_v2(struct jp_reader *r, const json_t *spec,
 		jp_only_fields(r, s, sub, sig_f, "content, verifier");
 		if ((k = next_sig(r, out, sub)) == LOGGED_SIGS_MAX)
 			return;
-		get_b64(r, s, "content", sub, &out->sig[k]);
+		jp_get_b64(r, s, "content", sub, &out->sig[k]);
 		parse_v2_verifier(r, s, sub, out, k);
 	}
 }
@@ -237,7 +209,7 @@ static void parse_intoto_v1(struct jp_reader *r, const json_t *spec,
 	size_t k;
 
 	jp_only_fields(r, spec, ".spec", spec_f, "content, publicKey");
-	if ((c = obj_at(r, spec, "content", ".spec", content_f,
+	if ((c = jp_get_obj_only(r, spec, "content", ".spec", content_f,
 			"hash, payloadHash"))) {
 		(void)hex_hash(r, c, "hash", ".spec.content", env);
 		out->has_payload_hash = hex_hash(r, c, "payloadHash",
@@ -245,7 +217,7 @@ static void parse_intoto_v1(struct jp_reader *r, const json_t *spec,
 						 out->payload_hash);
 	}
 	k = next_sig(r, out, ".spec");
-	get_b64(r, spec, "publicKey", ".spec", &out->verifier[k]);
+	jp_get_b64(r, spec, "publicKey", ".spec", &out->verifier[k]);
 	out->verifier_is_cert[k] = is_pem_cert(&out->verifier[k]);
 	out->sigs_unlogged = true;
 }
@@ -268,13 +240,13 @@ static void intoto_v2_sig(struct jp_reader *r, const json_t *s,
 	if ((k = next_sig(r, out, jp)) == LOGGED_SIGS_MAX)
 		return;
 	buf_init(&inner, 64 * 1024);
-	get_b64(r, s, "sig", jp, &inner);
+	jp_get_b64(r, s, "sig", jp, &inner);
 	if (inner.len && b64_decode(&out->sig[k], (const char *)inner.data,
 				    inner.len) < 0)
 		jp_report(r, ERR_FORMAT, jp, "sig: not the base64 of a "
 			  "base64 signature");
 	buf_release(&inner);
-	get_b64(r, s, "publicKey", jp, &out->verifier[k]);
+	jp_get_b64(r, s, "publicKey", jp, &out->verifier[k]);
 	out->verifier_is_cert[k] = is_pem_cert(&out->verifier[k]);
 }
 
@@ -293,13 +265,13 @@ static void parse_intoto_v2(struct jp_reader *r, const json_t *spec,
 	size_t i;
 
 	jp_only_fields(r, spec, ".spec", spec_f, "content");
-	if (!(c = obj_at(r, spec, "content", ".spec", content_f,
+	if (!(c = jp_get_obj_only(r, spec, "content", ".spec", content_f,
 			 "envelope, hash, payloadHash")))
 		return;
 	(void)hex_hash(r, c, "hash", ".spec.content", envh);
 	out->has_payload_hash = hex_hash(r, c, "payloadHash", ".spec.content",
 					 out->payload_hash);
-	if (!(e = obj_at(r, c, "envelope", ".spec.content", env_f,
+	if (!(e = jp_get_obj_only(r, c, "envelope", ".spec.content", env_f,
 			 "payload, payloadType, signatures")))
 		return;
 	out->payload_type = jp_get_str(r, e, "payloadType", jp, true);

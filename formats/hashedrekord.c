@@ -15,35 +15,6 @@ static const char *const top_fields[] = {
 	"apiVersion", "kind", "spec", NULL
 };
 
-/* The object at @jp's last step, member @field of @obj; NULL reported. */
-static const json_t *obj_at(struct jp_reader *r, const json_t *obj,
-			    const char *field, const char *jp,
-			    const char *const *allowed, const char *list)
-{
-	json_t *v = json_object_get(obj, field);
-	char sub[JP_MAX];
-
-	jp_key(sub, jp, field);
-	if (!json_is_object(v)) {
-		jp_report(r, ERR_FORMAT, sub, v ? "expected an object" :
-			  "missing");
-		return NULL;
-	}
-	jp_only_fields(r, v, sub, allowed, list);
-	return v;
-}
-
-static void get_b64(struct jp_reader *r, const json_t *obj,
-		    const char *field, const char *jp, struct buf *out)
-{
-	const char *s = jp_get_str(r, obj, field, jp, true);
-	char sub[JP_MAX];
-
-	if (s && b64_decode(out, s, strlen(s)) < 0)
-		jp_report(r, ERR_FORMAT, jp_key(sub, jp, field),
-			  "not standard base64");
-}
-
 /* @md by name into out->md, and the digest length it has. */
 static size_t md_len(struct hashedrekord *out, const char *name, bool v2)
 {
@@ -106,8 +77,8 @@ static void parse_v1(struct jp_reader *r, const json_t *spec,
 	size_t n;
 
 	jp_only_fields(r, spec, ".spec", spec_f, "data, signature");
-	if ((data = obj_at(r, spec, "data", ".spec", data_f, "hash")) &&
-	    (hash = obj_at(r, data, "hash", ".spec.data", hash_f,
+	if ((data = jp_get_obj_only(r, spec, "data", ".spec", data_f, "hash")) &&
+	    (hash = jp_get_obj_only(r, data, "hash", ".spec.data", hash_f,
 			   "algorithm, value"))) {
 		const char *alg = jp_get_str(r, hash, "algorithm",
 					     ".spec.data.hash", true);
@@ -120,13 +91,13 @@ static void parse_v1(struct jp_reader *r, const json_t *spec,
 						 ".spec.data.hash", true), n,
 				   ".spec.data.hash.value", out);
 	}
-	if (!(sig = obj_at(r, spec, "signature", ".spec", sig_f,
+	if (!(sig = jp_get_obj_only(r, spec, "signature", ".spec", sig_f,
 			   "content, publicKey")))
 		return;
-	get_b64(r, sig, "content", ".spec.signature", &out->sig);
-	if ((key = obj_at(r, sig, "publicKey", ".spec.signature", key_f,
+	jp_get_b64(r, sig, "content", ".spec.signature", &out->sig);
+	if ((key = jp_get_obj_only(r, sig, "publicKey", ".spec.signature", key_f,
 			  "content")))
-		get_b64(r, key, "content", ".spec.signature.publicKey",
+		jp_get_b64(r, key, "content", ".spec.signature.publicKey",
 			&out->verifier);
 	out->verifier_is_cert = out->verifier.len >= 27 &&
 		memcmp(out->verifier.data, "-----BEGIN CERTIFICATE-----",
@@ -140,7 +111,7 @@ static void parse_verifier(struct jp_reader *r, const json_t *sig,
 		"keyDetails", "x509Certificate", "publicKey", NULL
 	};
 	static const char *const raw_f[] = { "rawBytes", NULL };
-	const json_t *v = obj_at(r, sig, "verifier", jp, ver_f,
+	const json_t *v = jp_get_obj_only(r, sig, "verifier", jp, ver_f,
 				 "keyDetails, x509Certificate, publicKey");
 	const char *which;
 	char sub[JP_MAX], inner[JP_MAX];
@@ -155,8 +126,8 @@ static void parse_verifier(struct jp_reader *r, const json_t *sig,
 		jp_report(r, ERR_FORMAT, sub, "both a certificate and a key");
 		return;
 	}
-	if ((v = obj_at(r, v, which, sub, raw_f, "rawBytes")))
-		get_b64(r, v, "rawBytes", jp_key(inner, sub, which),
+	if ((v = jp_get_obj_only(r, v, which, sub, raw_f, "rawBytes")))
+		jp_get_b64(r, v, "rawBytes", jp_key(inner, sub, which),
 			&out->verifier);
 }
 
@@ -173,16 +144,16 @@ static void parse_v2(struct jp_reader *r, const json_t *spec,
 	size_t n = 0;
 
 	jp_only_fields(r, spec, ".spec", spec_f, "hashedRekordV002");
-	if (!(hr = obj_at(r, spec, "hashedRekordV002", ".spec", v2_f,
+	if (!(hr = jp_get_obj_only(r, spec, "hashedRekordV002", ".spec", v2_f,
 			  "data, signature")))
 		return;
-	if ((data = obj_at(r, hr, "data", jp, data_f, "algorithm, digest"))) {
+	if ((data = jp_get_obj_only(r, hr, "data", jp, data_f, "algorithm, digest"))) {
 		const char *alg = jp_get_str(r, data, "algorithm",
 					     ".spec.hashedRekordV002.data",
 					     true);
 
 		buf_init(&d, 64);
-		get_b64(r, data, "digest", ".spec.hashedRekordV002.data", &d);
+		jp_get_b64(r, data, "digest", ".spec.hashedRekordV002.data", &d);
 		if (alg && !(n = md_len(out, alg, true)))
 			jp_report(r, ERR_FORMAT, ".spec.hashedRekordV002.data"
 				  ".algorithm", "'%.20s' not supported", alg);
@@ -193,9 +164,9 @@ static void parse_v2(struct jp_reader *r, const json_t *spec,
 			memcpy(out->digest, d.data, out->digest_len = n);
 		buf_release(&d);
 	}
-	if ((sig = obj_at(r, hr, "signature", jp, sig_f,
+	if ((sig = jp_get_obj_only(r, hr, "signature", jp, sig_f,
 			  "content, verifier"))) {
-		get_b64(r, sig, "content", ".spec.hashedRekordV002.signature",
+		jp_get_b64(r, sig, "content", ".spec.hashedRekordV002.signature",
 			&out->sig);
 		parse_verifier(r, sig, ".spec.hashedRekordV002.signature",
 			       out);
