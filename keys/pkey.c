@@ -157,6 +157,29 @@ static int ec_canonical(unsigned char **der, int n)
 	return m;
 }
 
+/* Is @key's own encoding already ec_canonical's, a named curve and an
+ * uncompressed point? Then the copy ec_canonical makes would re-encode
+ * to the same bytes, and is skipped (a decode and an encode: most of a
+ * fingerprint's cost under OpenSSL 3.0). */
+static bool ec_is_canonical(EVP_PKEY *key)
+{
+	char v[32];
+
+	if (keys_curve_nid(key) == NID_undef)
+		return false;
+	if (EVP_PKEY_get_utf8_string_param(key,
+			OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, v,
+			sizeof(v), NULL) != 1 ||
+	    strcmp(v, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) ||
+	    EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING,
+					   v, sizeof(v), NULL) != 1 ||
+	    strcmp(v, OSSL_PKEY_EC_ENCODING_GROUP)) {
+		ERR_clear_error();
+		return false;
+	}
+	return true;
+}
+
 /* The DER SubjectPublicKeyInfo of @key, canonical (ec_canonical): what
  * fingerprints and key identity are computed over. */
 static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
@@ -165,7 +188,8 @@ static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
 
 	*der = NULL;
 	n = key ? i2d_PUBKEY(key, der) : -1;
-	if (n > 0 && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC)
+	if (n > 0 && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
+	    !ec_is_canonical(key))
 		n = ec_canonical(der, n);
 	if (n <= 0) {
 		OPENSSL_free(*der);
