@@ -157,16 +157,16 @@ static int ec_canonical(unsigned char **der, int n)
 	return m;
 }
 
-/* Is @key's own encoding already ec_canonical's, a named curve and an
- * uncompressed point? Then the copy ec_canonical makes would re-encode
- * to the same bytes, and is skipped (a decode and an encode: most of a
- * fingerprint's cost under OpenSSL 3.0). */
-static bool ec_is_canonical(EVP_PKEY *key)
+/* @key's curve if its own encoding is already ec_canonical's, a named
+ * curve and an uncompressed point (the copy ec_canonical makes would
+ * re-encode to the same bytes), else NID_undef. */
+static int ec_canonical_nid(EVP_PKEY *key)
 {
 	char v[32];
+	int nid = keys_curve_nid(key);
 
-	if (keys_curve_nid(key) == NID_undef)
-		return false;
+	if (nid == NID_undef)
+		return NID_undef;
 	if (EVP_PKEY_get_utf8_string_param(key,
 			OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, v,
 			sizeof(v), NULL) != 1 ||
@@ -175,21 +175,64 @@ static bool ec_is_canonical(EVP_PKEY *key)
 					   v, sizeof(v), NULL) != 1 ||
 	    strcmp(v, OSSL_PKEY_EC_ENCODING_GROUP)) {
 		ERR_clear_error();
-		return false;
+		return NID_undef;
 	}
-	return true;
+	return nid;
+}
+
+/* The SubjectPublicKeyInfo of a canonical EC key on curve @nid, put
+ * together with OpenSSL's ASN.1 from the curve and the point: the bytes
+ * i2d_PUBKEY writes (id-ecPublicKey, the curve's OID, the uncompressed
+ * point), without the encoder context OpenSSL 3.0 builds for each
+ * i2d_PUBKEY from every provider's encoders (~3 M instructions the
+ * first time, ~0.4 M after). -1 when the point is not at hand. */
+static int ec_spki(unsigned char **der, EVP_PKEY *key, int nid)
+{
+	const char *pub = OSSL_PKEY_PARAM_PUB_KEY;
+	X509_PUBKEY *xp = X509_PUBKEY_new();
+	const unsigned char *held = NULL;
+	unsigned char *pt = NULL;
+	size_t len = 0;
+	int n = -1, ok, held_len = 0;
+
+	if (!xp || EVP_PKEY_get_octet_string_param(key, pub, NULL, 0,
+						   &len) != 1 ||
+	    len < 2 || len > 1024 || !(pt = OPENSSL_malloc(len)) ||
+	    EVP_PKEY_get_octet_string_param(key, pub, pt, len, &len) != 1 ||
+	    len < 2 || pt[0] != 0x04)
+		goto out;
+	ok = X509_PUBKEY_set0_param(xp,
+			OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+			OBJ_nid2obj(nid), pt, (int)len);
+	/* the point is xp's once set, whatever the result */
+	if (X509_PUBKEY_get0_param(NULL, &held, &held_len, NULL, xp) == 1 &&
+	    held == pt)
+		pt = NULL;
+	if (ok == 1)
+		n = i2d_X509_PUBKEY(xp, der);
+out:
+	ERR_clear_error();
+	OPENSSL_free(pt);
+	X509_PUBKEY_free(xp);
+	return n;
 }
 
 /* The DER SubjectPublicKeyInfo of @key, canonical (ec_canonical): what
  * fingerprints and key identity are computed over. */
 static int spki_der(unsigned char **der, size_t *len, EVP_PKEY *key)
 {
-	int n;
+	bool ec = key && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC;
+	int nid = ec ? ec_canonical_nid(key) : NID_undef;
+	int n = -1;
 
 	*der = NULL;
-	n = key ? i2d_PUBKEY(key, der) : -1;
-	if (n > 0 && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
-	    !ec_is_canonical(key))
+	if (nid != NID_undef && (n = ec_spki(der, key, nid)) <= 0) {
+		OPENSSL_free(*der);
+		*der = NULL;
+	}
+	if (n <= 0 && key)
+		n = i2d_PUBKEY(key, der);
+	if (n > 0 && ec && nid == NID_undef)
 		n = ec_canonical(der, n);
 	if (n <= 0) {
 		OPENSSL_free(*der);
