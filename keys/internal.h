@@ -106,6 +106,11 @@ void keys_out_abort(struct keys_out *o);
 /* The NID of an EC key's named curve, NID_undef for none. */
 int keys_curve_nid(EVP_PKEY *key);
 
+/* d2i_PUBKEY, faster: a P-256/384/521 key with an uncompressed point
+ * is read without an OSSL_DECODER_CTX (EVP_PKEY_fromdata), anything else
+ * by d2i_PUBKEY itself. The same key and the same *pp on success. */
+EVP_PKEY *keys_d2i_pubkey(const unsigned char **pp, long len);
+
 /* A new key holding only the public half of @key. */
 int keys_public_only(EVP_PKEY **out, EVP_PKEY *key);
 

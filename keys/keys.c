@@ -364,7 +364,7 @@ static int parse_public(EVP_PKEY **out, const struct pem *pem,
 
 	*out = NULL;
 	if (strcmp(pem->name, "PUBLIC KEY") == 0) {
-		key = d2i_PUBKEY(NULL, &p, pem->len);
+		key = keys_d2i_pubkey(&p, pem->len);
 	} else if (strcmp(pem->name, "RSA PUBLIC KEY") == 0) {
 		key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, pem->len);
 	} else {

@@ -24,6 +24,7 @@
 #include <openssl/rsa.h>
 
 #include "../../keys/keys.h"
+#include "../../keys/internal.h"
 
 #define DATA "tests/data/keys/"
 #define PASS "correct horse battery staple"
@@ -762,6 +763,72 @@ static void test_public_forms(void **state)
 	assert_null(a);
 }
 
+/* keys_d2i_pubkey reads an EC key without OpenSSL's decoders: whatever
+ * the bytes, it must agree with d2i_PUBKEY (same key or none, same end),
+ * a point off the curve above all. */
+static void d2i_agrees(const unsigned char *der, long len)
+{
+	const unsigned char *p1 = der, *p2 = der;
+	EVP_PKEY *a = keys_d2i_pubkey(&p1, len);
+	EVP_PKEY *b = d2i_PUBKEY(NULL, &p2, len);
+
+	assert_int_equal(a == NULL, b == NULL);
+	if (a) {
+		assert_ptr_equal(p1, p2);
+		assert_int_equal(EVP_PKEY_eq(a, b), 1);
+		assert_fpr_eq(a, b);
+	}
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+	ERR_clear_error();
+}
+
+static void test_d2i_pubkey(void **state)
+{
+	static const char *const curves[] = { "P-256", "P-384", "P-521" };
+	unsigned char *der, *v;
+	const unsigned char *p;
+	EVP_PKEY *k, *got;
+	size_t c, i;
+	int n;
+
+	(void)state;
+	for (c = 0; c < 3; c++) {
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[c]);
+		assert_non_null(k);
+		der = NULL;
+		n = i2d_PUBKEY(k, &der);
+		assert_true(n > 30);
+		v = malloc((size_t)n + 1);
+		assert_non_null(v);
+		p = der;
+		got = keys_d2i_pubkey(&p, n);
+		assert_non_null(got);
+		assert_int_equal(EVP_PKEY_eq(got, k), 1);
+		EVP_PKEY_free(got);
+		/* every byte changed, one at a time: the point off its
+		 * curve, another prefix, unused bits, other OIDs, lengths */
+		for (i = 0; i < (size_t)n; i++) {
+			memcpy(v, der, (size_t)n);
+			v[i] ^= 0x01;
+			d2i_agrees(v, n);
+			v[i] = der[i] ^ 0x80;
+			d2i_agrees(v, n);
+		}
+		memcpy(v, der, (size_t)n);
+		v[n] = 0;
+		d2i_agrees(v, n + 1);	/* a byte after it */
+		d2i_agrees(v, n - 1);	/* one short */
+		v[n - 1] ^= 1;		/* off the curve: refused */
+		p = v;
+		assert_null(keys_d2i_pubkey(&p, n));
+		ERR_clear_error();
+		free(v);
+		OPENSSL_free(der);
+		EVP_PKEY_free(k);
+	}
+}
+
 static void test_unacceptable_keys(void **state)
 {
 	static const struct {
@@ -1195,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(test_private_key_link_refused),
 		cmocka_unit_test(test_public_forms),
 		cmocka_unit_test(test_unacceptable_keys),
+		cmocka_unit_test(test_d2i_pubkey),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_verify_rsa_pss),
 		cmocka_unit_test(test_verify_garbage),
