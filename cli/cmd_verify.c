@@ -14,14 +14,15 @@ const char cmd_verify_usage[] =
 	"signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
 	"[--signed-identity REPO] [--tsa-cert FILE]... [--require-tlog] "
-	"[--trusted-root FILE] [--json] [options] IMAGE...\n"
+	"[--trusted-root FILE] [--json] [--jobs N] [options] IMAGE...\n"
 	"       signet verify {--certificate-identity ID | "
 	"--certificate-identity-regexp RE} {--certificate-oidc-issuer URL | "
 	"--certificate-oidc-issuer-regexp RE} [--trusted-root FILE] "
 	"[--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
-	"[--signed-identity REPO] [--json] [options] IMAGE...\n"
-	"       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
+	"[--signed-identity REPO] [--json] [--jobs N] [options] IMAGE...\n"
+	"       signet verify [--policy FILE] [--json] [--jobs N] [options] "
+	"IMAGE...\n"
 	"       signet verify --offline DIR [--key FILE]... "
 	"[-a KEY=VALUE]... [--format cosign|sigstore-bundle|notation]... "
 	"[--signed-identity REPO] [--tsa-cert FILE]... [--policy FILE] "
@@ -31,7 +32,7 @@ const char cmd_list_usage[] =
 	"signet list [--key FILE]... [--certificate-identity ID | "
 	"--certificate-identity-regexp RE] [--certificate-oidc-issuer URL | "
 	"--certificate-oidc-issuer-regexp RE] [--trusted-root FILE] "
-	"[--json] [options] IMAGE...\n"
+	"[--json] [--jobs N] [options] IMAGE...\n"
 	"       signet list --offline DIR [--key FILE]... [--json] [IMAGE]";
 
 /* ---- the options of verify, list and run --------------------------------- */
