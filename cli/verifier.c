@@ -244,6 +244,9 @@ int cli_verify_many(struct cli_verifier *vr, const struct cli_verify_args *va,
 	}
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cv, NULL);
+	/* jansson seeds its hash on the first object, with atomics; seeded
+	 * here, before the workers, no thread races for it (helgrind) */
+	json_object_seed(0);
 	if ((rc = workers_open(w, jobs, &p, vr, va)) < 0)
 		status = cli_fail(rc);
 	else if ((status = pool_run(&p, w, jobs, report, ctx)) < 0)
