@@ -98,7 +98,7 @@ struct pool {
 	size_t n, next;			/* next image to claim */
 	size_t reported;		/* images reported, all before it too */
 	size_t window;			/* slots: at most this many images
-					 * checked ahead of the report */
+					 * checked and not yet reported */
 	struct slot *slots;
 	pthread_mutex_t lock;
 	pthread_cond_t cv;
@@ -111,7 +111,8 @@ struct worker {
 	bool started;
 };
 
-/* The next image @w may check, or -1 when none is left. */
+/* The next image to check, or -1 when none is left: waits while the
+ * workers are a whole window ahead of the report. */
 static long pool_claim(struct pool *p)
 {
 	long i = -1;
@@ -235,7 +236,9 @@ int cli_verify_many(struct cli_verifier *vr, const struct cli_verify_args *va,
 
 	if (jobs > p.n)
 		jobs = p.n;
-	p.window = jobs;
+	/* a slow image ahead holds up the report, not the workers, until
+	 * they are this far ahead of it */
+	p.window = 2 * jobs < p.n ? 2 * jobs : p.n;
 	if (!(p.slots = calloc(p.window, sizeof(*p.slots))) ||
 	    !(w = calloc(jobs, sizeof(*w)))) {
 		free(p.slots);
