@@ -97,6 +97,10 @@ signet: no signatures found for '$T39_SUPIN'"
 	expect_exit 2 "six images with --jobs 16: exits 2" -- \
 		t39_verify verify --jobs 16
 	t39_same "six images: --jobs 16 prints byte for byte the same"
+	# two workers, a window of four: slots are used again
+	expect_exit 2 "six images with --jobs 2: exits 2" -- \
+		t39_verify verify --jobs 2
+	t39_same "six images: --jobs 2 prints byte for byte the same"
 
 	# only invalid ones (no error): 1, as one after the other
 	expect_exit 1 "signed, forged and unsigned: exits 1" -- \
@@ -121,6 +125,9 @@ $T39_PIN" "two signed: in argument order"
 	expect_exit 2 "six images --json --jobs 1: exits 2" -- \
 		t39_verify verify --json --jobs 1
 	t39_same "--json: --jobs 1 prints the same"
+	expect_exit 2 "six images --json --jobs 2: exits 2" -- \
+		t39_verify verify --json --jobs 2
+	t39_same "--json: --jobs 2 prints the same"
 
 	# list: the same lines as one after the other
 	expect_exit 2 "list of six images: exits 2 (one missing)" -- \
