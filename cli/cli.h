@@ -202,7 +202,7 @@ int cli_policy_lock_check(bool by_key, const char *policy_file);
 int cli_policy_load(struct policy **out, char *path, size_t path_sz,
 		    const char *file, struct policy_diags *diags);
 
-/* ---- cmd_verify.c: verify, list and run ---------------------------------- */
+/* ---- cmd_verify.c, verifier.c: verify, list and run ----------------------  */
 
 enum cli_verify_mode { CLI_MODE_VERIFY, CLI_MODE_LIST, CLI_MODE_RUN };
 
@@ -217,6 +217,8 @@ struct cli_verify_args {
 	struct cli_keyless kl;		/* keyless signers, --trusted-root,
 					 * --require-tlog */
 	bool as_json;
+	long jobs;			/* --jobs: images checked at once;
+					 * 0: CLI_VERIFY_JOBS */
 	char **images;			/* the operands; run: docker's argv */
 	int n_images;
 	char saved[REF_HOST_MAX + REF_REPO_MAX + REF_TAG_MAX +
@@ -260,6 +262,29 @@ int cli_verifier_check(struct cli_verifier *vr, const char *image,
 void cli_verifier_warn(const struct verify_result *res,
 		       const struct policy_verdict *v);
 void cli_verifier_close(struct cli_verifier *vr);
+/* The registry options of @va's clients (the per-image deadline
+ * included), as cli_verifier_open gives them. */
+void cli_verifier_ropts(struct registry_opts *out,
+			const struct cli_verify_args *va);
+
+/* ---- verifier.c: several images at once ---------------------------------  */
+
+/* How many images verify and list check at once without --jobs. */
+#define CLI_VERIFY_JOBS 4
+#define CLI_VERIFY_JOBS_MAX 16
+
+/* Report one checked image (@rc as cli_verifier_check returned it, its
+ * message in err_msg()): the image's exit status. */
+typedef int (*cli_report_fn)(void *ctx, const char *image, int rc,
+			     const struct verify_result *res,
+			     const struct policy_verdict *v);
+
+/* Check va->images with up to va->jobs worker threads, each with its own
+ * registry client (the first takes @vr's), and call @report for each in
+ * argument order from the calling thread, one at a time. The exit
+ * status: the highest of the reports', or 2 when no worker can start. */
+int cli_verify_many(struct cli_verifier *vr, const struct cli_verify_args *va,
+		    cli_report_fn report, void *ctx);
 
 /* ---- attachments.c: what verify and list say besides signatures ------- */
 

@@ -14,14 +14,15 @@ const char cmd_verify_usage[] =
 	"signet verify --key FILE [--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
 	"[--signed-identity REPO] [--tsa-cert FILE]... [--require-tlog] "
-	"[--trusted-root FILE] [--json] [options] IMAGE...\n"
+	"[--trusted-root FILE] [--json] [--jobs N] [options] IMAGE...\n"
 	"       signet verify {--certificate-identity ID | "
 	"--certificate-identity-regexp RE} {--certificate-oidc-issuer URL | "
 	"--certificate-oidc-issuer-regexp RE} [--trusted-root FILE] "
 	"[--key FILE]... [-a KEY=VALUE]... "
 	"[--format cosign|sigstore-bundle|notation]... "
-	"[--signed-identity REPO] [--json] [options] IMAGE...\n"
-	"       signet verify [--policy FILE] [--json] [options] IMAGE...\n"
+	"[--signed-identity REPO] [--json] [--jobs N] [options] IMAGE...\n"
+	"       signet verify [--policy FILE] [--json] [--jobs N] [options] "
+	"IMAGE...\n"
 	"       signet verify --offline DIR [--key FILE]... "
 	"[-a KEY=VALUE]... [--format cosign|sigstore-bundle|notation]... "
 	"[--signed-identity REPO] [--tsa-cert FILE]... [--policy FILE] "
@@ -31,7 +32,7 @@ const char cmd_list_usage[] =
 	"signet list [--key FILE]... [--certificate-identity ID | "
 	"--certificate-identity-regexp RE] [--certificate-oidc-issuer URL | "
 	"--certificate-oidc-issuer-regexp RE] [--trusted-root FILE] "
-	"[--json] [options] IMAGE...\n"
+	"[--json] [--jobs N] [options] IMAGE...\n"
 	"       signet list --offline DIR [--key FILE]... [--json] [IMAGE]";
 
 /* ---- the options of verify, list and run --------------------------------- */
@@ -67,6 +68,7 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 		      int opt, char **argv)
 {
 	enum sig_format f;
+	char *end;
 
 	if (cli_keyless_opt(&va->kl, opt, optarg))
 		return -1;
@@ -96,6 +98,13 @@ static int verify_opt(const struct cli_cmd *self, struct cli_verify_args *va,
 					       err_msg());
 		va->identity.type = SIGNED_IDENTITY_REPOSITORY;
 		va->vo.identity = &va->identity;
+		return -1;
+	case OPT_JOBS:
+		va->jobs = strtol(optarg, &end, 10);
+		if (*end || end == optarg || va->jobs < 1 ||
+		    va->jobs > CLI_VERIFY_JOBS_MAX)
+			return cli_usage_error(self, "invalid --jobs '%s': "
+					       "give 1 to 16", optarg);
 		return -1;
 	case OPT_FORMAT:
 		if (!format_by_name(&f, optarg))
@@ -141,6 +150,9 @@ static int verify_check(const struct cli_cmd *self,
 	if (mode == CLI_MODE_RUN && va->as_json)
 		return cli_usage_error(self, "run: --json is for verify%s",
 				       NULL);
+	if (mode == CLI_MODE_RUN && va->jobs)
+		return cli_usage_error(self, "run: --jobs is for verify and "
+				       "list%s", NULL);
 	if (va->c.ropts.layout && !va->n_images && mode == CLI_MODE_VERIFY &&
 	    !n_keys)
 		/* under a policy the name picks the rule: it must come from
@@ -150,11 +162,6 @@ static int verify_check(const struct cli_cmd *self,
 	if (mode != CLI_MODE_LIST)
 		return cli_policy_lock_check(n_keys, va->policy_file);
 	return -1;
-}
-
-bool cli_verify_by_args(const struct cli_verify_args *va)
-{
-	return va->trust.n_keys || cli_keyless_given(&va->kl);
 }
 
 /* --offline DIR without IMAGE: the image the layout was saved from. -1 to
@@ -190,6 +197,7 @@ int cli_verify_args_parse(struct cli_verify_args *va,
 		  OPT_SIGNED_IDENTITY },
 		CLI_KEYLESS_OPTIONS,
 		{ "tsa-cert", required_argument, NULL, OPT_TSA_CERT },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
 		CLI_COMMON_OPTIONS, { 0 }
 	};
 	int opt, r;
@@ -239,60 +247,6 @@ void cli_verify_args_release(struct cli_verify_args *va)
 	keys_certs_free(va->tsa_certs, va->n_tsa_certs);
 	va->tsa_certs = NULL;
 	va->n_tsa_certs = 0;
-}
-
-/* ---- one image ----------------------------------------------------------- */
-
-int cli_verifier_open(struct cli_verifier *out,
-		      const struct cli_verify_args *va)
-{
-	struct registry_opts ropts = va->c.ropts;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	out->vo = &va->vo;
-	/* no --key: the whole policy, key files included, before any
-	 * request */
-	if (!cli_verify_by_args(va) && va->mode != CLI_MODE_LIST &&
-	    (rc = cli_policy_load(&out->pol, NULL, 0, va->policy_file,
-				  NULL)) < 0)
-		return rc;
-	/* a deploy gate: a sick registry holds no image for long */
-	if (!ropts.deadline) {
-		ropts.deadline = ropts.timeout > REGISTRY_IMAGE_DEADLINE ?
-				 ropts.timeout : REGISTRY_IMAGE_DEADLINE;
-		out->per_image = true;
-	}
-	return registry_new(&out->reg, &ropts);
-}
-
-void cli_verifier_warn(const struct verify_result *res,
-		       const struct policy_verdict *v)
-{
-	if (v->rule && v->rule->action == POLICY_ACCEPT_ANYTHING)
-		fprintf(stderr, "signet: warning: '%s' accepted without "
-			"checking signatures: policy rule rules[%zu] "
-			"(scope '%s') is insecure-accept-anything\n",
-			res->pinned, v->rule->index, v->rule->scope);
-}
-
-int cli_verifier_check(struct cli_verifier *vr, const char *image,
-		       struct verify_result *res, struct policy_verdict *v)
-{
-	memset(v, 0, sizeof(*v));
-	if (vr->per_image)
-		registry_deadline_restart(vr->reg);
-	if (!vr->pol)
-		return verify_image(vr->reg, image, vr->vo, res);
-	return policy_verify(vr->reg, image, vr->pol, time(NULL), res, v);
-}
-
-void cli_verifier_close(struct cli_verifier *vr)
-{
-	registry_free(vr->reg);
-	policy_free(vr->pol);
-	vr->reg = NULL;
-	vr->pol = NULL;
 }
 
 /* ---- what verify and list print ------------------------------------------ */
@@ -520,36 +474,58 @@ static void print_list(const struct verify_result *res, bool keys)
 	cli_print_attachments(res, keys);
 }
 
-/* Verify one image and report it: to @all with --json, else on stdout.
- * The exit status. */
-static int verify_report(struct cli_verifier *vr, const char *image,
-			 bool list, bool as_json, json_t *all)
+/* What reporting an image needs. */
+struct report_ctx {
+	const struct cli_verifier *vr;
+	bool list, as_json;
+	json_t *all;
+};
+
+/* Report one image checked (@rc, its message in err_msg()): to @all with
+ * --json, else on stdout. The exit status. */
+static int verify_report(void *ctx, const char *image, int rc,
+			 const struct verify_result *res,
+			 const struct policy_verdict *v)
+{
+	const struct report_ctx *c = ctx;
+	json_t *o = NULL;
+
+	if (!c->list || c->as_json || rc < 0)	/* else lines of the list */
+		cli_print_warnings(res);
+	if (c->as_json)
+		o = image_json(c->vr, image, res, v, rc);
+	if (o)
+		json_array_append_new(c->all, o);
+	else if (rc < 0)
+		fprintf(stderr, "signet: %s\n", err_msg());
+	else if (!c->as_json && c->list)
+		print_list(res, c->vr->vo->n_keys > 0);
+	else if (!c->as_json)
+		printf("%s\n", res->pinned);
+	if (rc == 0)
+		cli_verifier_warn(res, v);
+	cli_print_hint(res, rc);
+	fflush(stdout);
+	fflush(stderr);
+	return err_exit_status(rc);
+}
+
+/* Check and report the images one after the other. The exit status. */
+static int verify_each(struct cli_verifier *vr,
+		       const struct cli_verify_args *va, struct report_ctx *c)
 {
 	struct verify_result res;
 	struct policy_verdict v;
-	json_t *o = NULL;
-	int rc;
+	int i, rc, s, status = 0;
 
-	rc = cli_verifier_check(vr, image, &res, &v);
-	if (!list || as_json || rc < 0)		/* else lines of the list */
-		cli_print_warnings(&res);
-	if (as_json)
-		o = image_json(vr, image, &res, &v, rc);
-	if (o)
-		json_array_append_new(all, o);
-	else if (rc < 0)
-		fprintf(stderr, "signet: %s\n", err_msg());
-	else if (!as_json && list)
-		print_list(&res, vr->vo->n_keys > 0);
-	else if (!as_json)
-		printf("%s\n", res.pinned);
-	if (rc == 0)
-		cli_verifier_warn(&res, &v);
-	cli_print_hint(&res, rc);
-	fflush(stdout);
-	policy_verdict_release(&v);
-	verify_result_release(&res);
-	return err_exit_status(rc);
+	for (i = 0; i < va->n_images; i++) {
+		rc = cli_verifier_check(vr, va->images[i], &res, &v);
+		s = verify_report(c, va->images[i], rc, &res, &v);
+		status = s > status ? s : status;
+		policy_verdict_release(&v);
+		verify_result_release(&res);
+	}
+	return status;
 }
 
 static int verify_or_list(const struct cli_cmd *self, int argc, char **argv,
@@ -558,7 +534,8 @@ static int verify_or_list(const struct cli_cmd *self, int argc, char **argv,
 	struct cli_verify_args va = { 0 };
 	struct cli_verifier vr = { 0 };
 	json_t *all = json_array();
-	int rc, s, status, i;
+	struct report_ctx c = { .vr = &vr, .list = list, .all = all };
+	int rc, status;
 
 	if ((status = cli_verify_args_parse(&va, self, list ? CLI_MODE_LIST :
 					    CLI_MODE_VERIFY, argc,
@@ -571,10 +548,13 @@ static int verify_or_list(const struct cli_cmd *self, int argc, char **argv,
 		status = cli_fail(rc);
 		goto out;
 	}
-	for (i = 0; i < va.n_images; i++) {
-		s = verify_report(&vr, va.images[i], list, va.as_json, all);
-		status = s > status ? s : status;
-	}
+	c.as_json = va.as_json;
+	/* an image layout is one folder read from disk: nothing to
+	 * overlap */
+	if (va.n_images > 1 && va.jobs != 1 && !va.c.ropts.layout)
+		status = cli_verify_many(&vr, &va, verify_report, &c);
+	else
+		status = verify_each(&vr, &va, &c);
 	if (va.as_json)
 		cli_put_json(all, false);
 out:

@@ -1,5 +1,6 @@
 /* util.c - secret hygiene, printing registry data safely, debug traces.
  * Calls nothing else in core/: err.c and json.c stand on it. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,26 +73,33 @@ void str_sanitize(char *out, size_t outsz, const char *in)
 	out[o] = '\0';
 }
 
+static int debug_on;
+static struct timespec debug_t0;
+
+static void debug_init(void)
+{
+	const char *e = getenv("SIGNET_DEBUG");
+
+	debug_on = e && *e && strcmp(e, "0") != 0;
+	clock_gettime(CLOCK_MONOTONIC, &debug_t0);
+}
+
+/* One clock and one switch for the process: lines from several threads
+ * (verify's workers, audit's) read on one time line. */
 void debugf(const char *fmt, ...)
 {
-	static _Thread_local int on = -1;
-	static _Thread_local struct timespec t0;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct timespec t;
 	va_list ap;
 
-	if (on < 0) {
-		const char *e = getenv("SIGNET_DEBUG");
-
-		on = e && *e && strcmp(e, "0") != 0;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-	}
-	if (!on)
+	pthread_once(&once, debug_init);
+	if (!debug_on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	flockfile(stderr);	/* one whole line per call, threads or not */
 	fprintf(stderr, "signet: debug: %7.2f ms: ",
-		(double)(t.tv_sec - t0.tv_sec) * 1e3 +
-		(double)(t.tv_nsec - t0.tv_nsec) / 1e6);
+		(double)(t.tv_sec - debug_t0.tv_sec) * 1e3 +
+		(double)(t.tv_nsec - debug_t0.tv_nsec) / 1e6);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -88,7 +88,7 @@ t50_no_request() {
 }
 
 t50_threshold() {
-	local d1 d2 dc
+	local d1 d2 dc j out
 	d2=$(push_image "$R50/prod/two:v1" t50-two) || { fail "push"; return; }
 	d1=$(push_image "$R50/prod/one:v1" t50-one) || { fail "push"; return; }
 	dc=$(push_image "$R50/prod/copy:v1" t50-two) || { fail "push"; return; }
@@ -107,6 +107,20 @@ t50_threshold() {
 	expect_exit 1 "policy: one good and one refused image exits 1" -- \
 		"$SIGNET" verify --policy "$POL" "$R50/prod/two@$d2" "$R50/prod/one@$d1"
 	expect_stdout_eq "$R50/prod/two@$d2" "policy: only the trusted image is printed"
+	# several at once under the policy (one policy, shared by the
+	# workers): the same as one after the other, text and --json
+	for j in "" --json; do
+		expect_exit 1 "policy: four images at once ${j:-as text} exit 1" -- \
+			"$SIGNET" verify $j --policy "$POL" "$R50/prod/one@$d1" \
+			"$R50/prod/two@$d2" "$R50/prod/one:v1" "$R50/prod/two:v1"
+		out=$(cat "$LAST_OUT" "$LAST_ERR")
+		expect_exit 1 "policy: the four with --jobs 1 ${j:-as text}" -- \
+			"$SIGNET" verify $j --jobs 1 --policy "$POL" \
+			"$R50/prod/one@$d1" "$R50/prod/two@$d2" "$R50/prod/one:v1" \
+			"$R50/prod/two:v1"
+		check "policy: four at once ${j:-as text} print as --jobs 1" -- \
+			test "$out" = "$(cat "$LAST_OUT" "$LAST_ERR")"
+	done
 
 	# forgery: A's and B's signatures copied to another repository with
 	# the same content do not count there (they name prod/two)

@@ -171,6 +171,21 @@ t56_forgeries() {
 	un=$(push_image "$R56/unsigned:v1" t56-unsigned) || { fail "push"; return; }
 	expect_exit 1 "unsigned image exits 1 (keyless)" -- \
 		t56_verify "$R56/unsigned@$un"
+
+	# several at once (workers share the signers and the trusted root):
+	# the same lines as one after the other
+	expect_exit 1 "keyless: four images at once exit 1" -- t56_verify \
+		"$R56/app:v1" "$R56/forge-wrong-ca:v1" "$R56/unsigned@$un" \
+		"$R56/forge-expired:v1"
+	cp "$LAST_OUT" "$T56/par.out" && cp "$LAST_ERR" "$T56/par.err"
+	check "keyless: four at once, the signed one pinned" -- \
+		grep -q "^$R56/app@sha256:" "$T56/par.out"
+	expect_exit 1 "keyless: four images with --jobs 1 exit 1" -- \
+		t56_verify --jobs 1 "$R56/app:v1" "$R56/forge-wrong-ca:v1" \
+		"$R56/unsigned@$un" "$R56/forge-expired:v1"
+	check "keyless: four at once print as one after the other" -- eval \
+		'cmp -s "$LAST_OUT" "$T56/par.out" &&
+		 cmp -s "$LAST_ERR" "$T56/par.err"'
 }
 
 t56_errors() {
